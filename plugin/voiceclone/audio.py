@@ -1,0 +1,365 @@
+"""Reading, measuring and preparing audio for upload.
+
+Two steps, both before any network:
+
+- :func:`probe` gives the header verdict (format judged by content, duration, rate, channels, size)
+  without decoding the file; it costs well under a millisecond for wav and mp3.
+- :func:`prepare` decodes every sample once. In that one pass it runs the quality check
+  (:mod:`voiceclone.doctor`) and, when the file needs fixing, writes the fixed upload file: trimmed to
+  5 minutes (or the chosen region), downmixed and resampled (soxr) to fit 20 MB, and as 16-bit PCM
+  WAV. A file that already meets every limit is uploaded untouched.
+
+Arrays are float32 ``(num_frames, num_channels)``; rates in Hz; times in seconds.
+"""
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, List, Optional, Tuple
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from . import rules
+from .doctor import LevelMeter, Report
+from .errors import AudioError
+from .formats import EXTENSIONS, sniff
+
+#: Formats soundfile reads besides the clone formats; they are converted to WAV.
+CONVERTIBLE = ("flac", "aiff", "ogg")
+STANDARD_RATES = (48000, 44100, 32000, 24000, 22050, 16000)
+WAV_HEADER_BYTES = 44
+#: Compressed headers can be off by a few tens of milliseconds; keep clear of the 5-minute edge.
+COMPRESSED_MARGIN_S = 0.1
+BLOCK_WINDOWS = 256                 # frames per block = this many 20 ms windows (about 5 s)
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """The header verdict of one file."""
+
+    path: Path
+    format: str             # wav, mp3, m4a, flac, aiff or ogg (by content)
+    subtype: str            # PCM_16, PCM_24, FLOAT, MPEG_LAYER_III, aac, ...
+    sample_rate: int
+    num_channels: int
+    num_frames: int
+    size_bytes: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.num_frames / self.sample_rate
+
+    def as_dict(self) -> dict:
+        return {"path": str(self.path), "format": self.format, "subtype": self.subtype,
+                "sample_rate": self.sample_rate, "num_channels": self.num_channels,
+                "duration_s": round(self.duration_s, 3), "size_bytes": self.size_bytes}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the file becomes the upload: untouched, or rewritten as 16-bit WAV."""
+
+    untouched: bool
+    start_frame: int
+    end_frame: int
+    sample_rate: int
+    num_channels: int
+    fixes: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreparedAudio:
+    """The file to upload, what it is, and what the quality check found."""
+
+    path: Path
+    filename: str           # upload name, with the extension of the real format
+    format: str
+    sha256: str
+    duration_s: float
+    sample_rate: int
+    num_channels: int
+    size_bytes: int
+    untouched: bool
+    fixes: Tuple[str, ...]
+    report: Report
+
+
+def probe(path) -> AudioInfo:
+    """Read the header verdict of ``path`` without decoding the audio.
+
+    Raises :class:`AudioError` for a missing, empty, non-audio or unsupported file.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except FileNotFoundError:
+        raise AudioError(f"no such file: {path}", fix="Check the path and the spelling of the file name.") from None
+    except IsADirectoryError:
+        raise AudioError(f"{path} is a folder, not an audio file", fix="Give the path of a wav, mp3 or m4a file.") from None
+    except OSError as exc:
+        raise AudioError(f"cannot read {path}: {exc.strerror}", fix="Check the file's permissions.") from None
+    if size == 0:
+        raise AudioError(f"{path} is empty (0 bytes)", fix="Export the audio again.")
+    fmt = sniff(head)
+    if fmt is None:
+        raise AudioError(f"{path.name} is not an audio file this plugin can read",
+                         fix="Use a wav, mp3 or m4a file (flac, aiff and ogg are converted too).")
+    if fmt == "m4a":
+        return _probe_m4a(path, size)
+    try:
+        info = sf.info(str(path))
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{path.name} looks like {fmt} but its header is damaged ({exc})",
+                         fix="Export the audio again, or convert it to WAV.") from None
+    return AudioInfo(path, fmt, info.subtype, int(info.samplerate), int(info.channels), int(info.frames), size)
+
+
+def _probe_m4a(path: Path, size: int) -> AudioInfo:
+    import av  # PyAV: only m4a needs it, and its import costs 40 ms
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise AudioError(f"{path.name} holds no audio stream", fix="Use a wav, mp3 or m4a audio file.")
+            stream = container.streams.audio[0]
+            rate = int(stream.codec_context.sample_rate)
+            channels = int(stream.codec_context.channels)
+            if stream.duration is not None and stream.time_base is not None:
+                seconds = float(stream.duration * stream.time_base)
+            else:
+                seconds = float(container.duration or 0) / 1e6
+            codec = stream.codec_context.name
+    except av.error.FFmpegError as exc:
+        raise AudioError(f"{path.name} looks like m4a but cannot be opened ({exc})",
+                         fix="Export the audio again, or convert it to WAV.") from None
+    return AudioInfo(path, "m4a", codec, rate, channels, int(round(seconds * rate)), size)
+
+
+def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional[float] = None,
+                max_s: float = rules.CLONE_MAX_S, max_bytes: int = rules.UPLOAD_MAX_BYTES) -> Plan:
+    """Decide how ``info`` becomes an upload that meets every limit, changing as little as possible."""
+    first, last = rules.check_region(start, end, info.duration_s)
+    fixes: List[str] = []
+    if start is not None or end is not None:
+        fixes.append(f"used the region {first:.2f}-{last:.2f} s of the file")
+    edge = max_s - (COMPRESSED_MARGIN_S if info.format != "wav" else 0.0)
+    if last - first > edge:
+        last = first + max_s
+        fixes.append(f"trimmed to {_clock(max_s)} (the clone endpoint takes at most {_clock(max_s)}); "
+                     f"used {first:.2f}-{last:.2f} s")
+    if info.format in CONVERTIBLE or (info.format == "m4a" and info.subtype != "aac"):
+        fixes.append(f"converted {info.format} ({info.subtype}) to WAV, which the clone endpoint accepts")
+    elif info.format == "wav" and info.subtype != "PCM_16":
+        fixes.append(f"converted {_subtype_name(info.subtype)} to 16-bit PCM WAV")
+    untouched = not fixes and info.size_bytes <= max_bytes
+    seconds, channels, rate = last - first, info.num_channels, info.sample_rate
+    budget = max_bytes - WAV_HEADER_BYTES
+    if not untouched and seconds * rate * channels * 2 > budget and channels > 1:
+        channels = 1
+        fixes.append(f"downmixed {info.num_channels} channels to mono to stay under {_mb(max_bytes)}")
+    if not untouched and seconds * rate * channels * 2 > budget:
+        fitting = [r for r in STANDARD_RATES if r < rate and seconds * r * channels * 2 <= budget]
+        if not fitting:
+            raise AudioError(f"the sample cannot fit in {_mb(max_bytes)} even as mono 16 kHz",
+                             fix="Use a shorter region.")
+        rate = fitting[0]
+        fixes.append(f"resampled {info.sample_rate} Hz to {rate} Hz to stay under {_mb(max_bytes)}")
+    return Plan(untouched, int(round(first * info.sample_rate)), int(round(last * info.sample_rate)),
+                rate, channels, tuple(fixes))
+
+
+def inspect(info: AudioInfo, *, purpose: str = "voice_clone", start: Optional[float] = None,
+            end: Optional[float] = None) -> Tuple[Plan, Report]:
+    """Plan the upload and run the quality check, writing nothing. Raises only for a refused length."""
+    plan = _plan_for(info, purpose, start, end)
+    report, _ = _scan(info, plan, None)
+    return plan, report
+
+
+def prepare(path, workdir, *, purpose: str = "voice_clone", start: Optional[float] = None,
+            end: Optional[float] = None) -> PreparedAudio:
+    """Check ``path`` and make the file to upload, in one decoding pass.
+
+    ``purpose`` is ``voice_clone`` (10 s to 5 min) or ``prompt_audio`` (under 8 s). A fixed file is
+    written into ``workdir``; the caller removes it. Raises :class:`AudioError` for anything that
+    cannot be fixed.
+    """
+    info = probe(path)
+    plan = _plan_for(info, purpose, start, end)
+    out = None if plan.untouched else Path(workdir) / f"{_safe_stem(info.path)}-{purpose}.wav"
+    report, frames = _scan(info, plan, out)
+    try:
+        problem = report.problem()
+        if problem:
+            raise problem
+        if purpose == "voice_clone":
+            rules.check_duration(frames / plan.sample_rate)
+    except AudioError:
+        if out is not None:
+            out.unlink()
+        raise
+    target, fmt = (info.path, info.format) if out is None else (out, "wav")
+    return PreparedAudio(
+        path=target, filename=_safe_stem(info.path) + EXTENSIONS[fmt], format=fmt, sha256=sha256_file(target),
+        duration_s=frames / plan.sample_rate, sample_rate=plan.sample_rate, num_channels=plan.num_channels,
+        size_bytes=target.stat().st_size, untouched=plan.untouched, fixes=plan.fixes, report=report)
+
+
+def _plan_for(info: AudioInfo, purpose: str, start: Optional[float], end: Optional[float]) -> Plan:
+    first, last = rules.check_region(start, end, info.duration_s)
+    if purpose == "prompt_audio" and last - first >= rules.PROMPT_MAX_S:
+        raise AudioError(f"the prompt audio is {last - first:.1f} s; it must be shorter than {rules.PROMPT_MAX_S:g} s",
+                         fix="Cut --prompt-audio to a clip under 8 s and give its exact words.")
+    if purpose == "voice_clone":
+        rules.check_duration(last - first)
+    return plan_upload(info, start=start, end=end)
+
+
+def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int]:
+    """Decode the planned region once: measure every block, and write the fixed file when ``out``."""
+    meter = LevelMeter(info.sample_rate)
+    block_frames = meter.window * BLOCK_WINDOWS
+    weights = np.full(info.num_channels, 1.0 / info.num_channels, dtype=np.float32)
+    resampler = None
+    if out is not None and plan.sample_rate != info.sample_rate:
+        resampler = soxr.ResampleStream(info.sample_rate, plan.sample_rate, plan.num_channels, dtype="float32")
+    written = 0
+    writer = sf.SoundFile(str(out), "w", plan.sample_rate, plan.num_channels, "PCM_16", format="WAV") if out else None
+    try:
+        for block in _blocks(info, plan.start_frame, plan.end_frame, block_frames):
+            mono = block[:, 0] if info.num_channels == 1 else block @ weights
+            meter.feed(block, mono)
+            if writer is None:
+                written += len(block)
+                continue
+            data = mono if plan.num_channels == 1 else block
+            if resampler is not None:
+                data = resampler.resample_chunk(data)
+            written += _write_pcm16(writer, data)
+        if writer is not None and resampler is not None:
+            written += _write_pcm16(writer, resampler.resample_chunk(
+                np.zeros((0,) if plan.num_channels == 1 else (0, plan.num_channels), np.float32), last=True))
+    except BaseException:
+        if writer is not None:
+            writer.close()
+            out.unlink(missing_ok=True)
+        raise
+    if writer is not None:
+        writer.close()
+    return meter.report(), written
+
+
+def _write_pcm16(writer: sf.SoundFile, data: np.ndarray) -> int:
+    if not len(data):
+        return 0
+    scaled = np.multiply(data, 32767.0, dtype=np.float32)
+    np.clip(scaled, -32768.0, 32767.0, out=scaled)
+    writer.write(np.rint(scaled, out=scaled).astype(np.int16))
+    return len(data)
+
+
+def _blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
+    """The frames ``start:end`` of the file as float32 blocks of ``block_frames`` (the last may be shorter)."""
+    if info.format == "m4a":
+        yield from _m4a_blocks(info, start, end, block_frames)
+        return
+    try:
+        with sf.SoundFile(str(info.path)) as source:
+            if start:
+                source.seek(start)
+            remaining = end - start
+            while remaining > 0:
+                block = source.read(min(block_frames, remaining), dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                remaining -= len(block)
+                yield block
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{info.path.name} is damaged: decoding failed ({exc})",
+                         fix="Export the audio again, or convert it to WAV.") from None
+
+
+def _m4a_blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
+    import av
+
+    pending: List[np.ndarray] = []
+    held = position = 0
+    try:
+        with av.open(str(info.path)) as container:
+            stream = container.streams.audio[0]
+            layout = "mono" if info.num_channels == 1 else "stereo" if info.num_channels == 2 else None
+            resampler = av.AudioResampler(format="flt", layout=layout or stream.layout, rate=info.sample_rate)
+            for packet_frame in container.decode(stream):
+                for frame in resampler.resample(packet_frame):
+                    chunk = frame.to_ndarray().reshape(-1, info.num_channels)
+                    lo, hi = max(start - position, 0), min(end - position, len(chunk))
+                    position += len(chunk)
+                    if hi <= lo:
+                        continue
+                    pending.append(chunk[lo:hi])
+                    held += hi - lo
+                    while held >= block_frames:
+                        joined = np.concatenate(pending)
+                        yield joined[:block_frames]
+                        pending, held = [joined[block_frames:]], held - block_frames
+                if position >= end:
+                    break
+    except av.error.FFmpegError as exc:
+        raise AudioError(f"{info.path.name} is damaged: decoding failed ({exc})",
+                         fix="Export the audio again, or convert it to WAV.") from None
+    if held:
+        yield np.concatenate(pending)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _safe_stem(path: Path) -> str:
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(path).stem)[:60]
+    return stem or "sample"
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:g} MB"
+
+
+def _subtype_name(subtype: str) -> str:
+    return {"PCM_24": "24-bit PCM", "PCM_32": "32-bit PCM", "FLOAT": "32-bit float", "DOUBLE": "64-bit float",
+            "PCM_U8": "8-bit PCM"}.get(subtype, subtype)
+
+
+
+def convert(source: Path, target: Path) -> Path:
+    """Move ``source`` to ``target``, re-encoding when ``target``'s extension names another format.
+
+    wav and flac are written as 16-bit PCM. ``target`` appears only when complete.
+    """
+    want = target.suffix.lower().lstrip(".")
+    with open(source, "rb") as handle:
+        have = sniff(handle.read(12))
+    if want == have or want not in ("wav", "mp3", "flac"):
+        os.replace(source, target)
+        return target
+    data, rate = sf.read(str(source), dtype="float32")
+    partial = target.with_name(f".{target.name}.part")
+    try:
+        sf.write(str(partial), data, rate, format=want.upper(), subtype=None if want == "mp3" else "PCM_16")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    source.unlink()
+    return target

@@ -1,0 +1,311 @@
+"""The command line: parse, call a job, print. ``voiceclone`` and ``python -m voiceclone``.
+
+Exit codes: 0 success; 2 bad input or usage (nothing sent); 3 MiniMax refused; 4 network or server
+failure after retries; 130 cancelled. Errors are one or two plain lines on stderr; a traceback only
+with ``--debug``.
+"""
+import argparse
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import List, Mapping, Optional, TextIO
+
+from . import __version__, audio, jobs, rules
+from .errors import AudioError, Cancelled, InputError, VoiceCloneError
+from .presets import PresetStore, parse_timestamp, utc_now
+from .settings import PROVIDERS, Settings
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors become an :class:`InputError` (exit 2, plain lines) instead of argparse's exit."""
+
+    def error(self, message: str):
+        raise InputError(message, fix=f"See `{self.prog} --help`.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    where = common.add_argument_group("where")
+    where.add_argument("--provider", choices=sorted(PROVIDERS), help="a named MiniMax host (default minimax-global)")
+    where.add_argument("--base-url", help="the API's base URL (default $MINIMAX_BASE_URL or https://api.minimax.io)")
+    where.add_argument("--presets", help="the presets YAML file (default $VOICECLONE_PRESETS or the user data folder)")
+    where.add_argument("--debug", action="store_true", help="show tracebacks")
+    as_json = _Parser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    parser = _Parser(prog="voiceclone", description="Clone a voice with MiniMax, keep it as a preset, speak with it. "
+                     "The API key is read from MINIMAX_API_KEY.")
+    parser.add_argument("--version", action="version", version=f"voiceclone {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("clone", parents=[common, as_json], help="clone a voice from an audio file")
+    p.add_argument("audio", type=Path, help="mp3, m4a or wav sample of the voice (10 s to 5 min)")
+    p.add_argument("--voice-id", required=True, help="the new voice's id: 8-256 characters, starts with a letter")
+    p.add_argument("--name", help="the preset name (default: the voice_id)")
+    p.add_argument("--text", help="preview text (up to 1000 characters) spoken in the new voice")
+    p.add_argument("--model", help=f"preview and default speech model (default {rules.DEFAULT_MODEL})")
+    p.add_argument("--language-boost", help="a language to favour, or 'auto'")
+    p.add_argument("--noise-reduction", action="store_true", help="let MiniMax reduce noise in the sample")
+    p.add_argument("--volume-normalization", action="store_true", help="let MiniMax normalize the sample's volume")
+    p.add_argument("--watermark", action="store_true", help="add an audible AI marker at the end of the preview")
+    p.add_argument("--prompt-audio", type=Path, help="a clip under 8 s of the voice, to improve similarity")
+    p.add_argument("--prompt-text", help="exactly what is said in --prompt-audio, ending with punctuation")
+    p.add_argument("--text-validation", help="what is said in the sample; MiniMax checks it (up to 200 chars)")
+    p.add_argument("--accuracy", type=float, help="how close the sample must match --text-validation (0-1)")
+    p.add_argument("--start", type=float, help="use the sample from this second")
+    p.add_argument("--end", type=float, help="use the sample up to this second")
+    p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
+    p.add_argument("--force", action="store_true", help="clone again even if this sample and voice_id were cloned")
+
+    p = sub.add_parser("validate", parents=[common, as_json], help="check a sample without sending anything")
+    p.add_argument("audio", type=Path)
+    p.add_argument("--start", type=float)
+    p.add_argument("--end", type=float)
+
+    p = sub.add_parser("speak", parents=[common, as_json], help="speak text in a cloned voice")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--preset", help="a saved preset's name")
+    who.add_argument("--voice-id", help="any voice_id of the account")
+    p.add_argument("text")
+    p.add_argument("-o", "--out", type=Path, required=True, help="the audio file to write (.wav, .mp3 or .flac)")
+    p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
+    p.add_argument("--format", choices=rules.SPEECH_FORMATS, help="audio format (default: from the file name)")
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+    voices = sub.add_parser("voices", help="the voices on the MiniMax account").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser)
+    voices.required = True
+    p = voices.add_parser("list", parents=[common, as_json], help="list the account's voices")
+    p.add_argument("--type", default="voice_cloning", choices=("voice_cloning", "system", "voice_generation", "all"))
+    p = voices.add_parser("delete", parents=[common], help="delete a cloned voice for good (its id is burned)")
+    p.add_argument("voice_id")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    presets = sub.add_parser("presets", help="the saved voice presets").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser)
+    presets.required = True
+    presets.add_parser("list", parents=[common, as_json], help="list presets and when their voices expire")
+    presets.add_parser("show", parents=[common, as_json], help="show one preset").add_argument("name")
+    presets.add_parser("remove", parents=[common], help="forget a preset (the voice stays on MiniMax)").add_argument("name")
+
+    p = sub.add_parser("sandbox", parents=[common], help="run the offline MiniMax sandbox server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+
+    p = sub.add_parser("demo", parents=[common], help="run the whole loop offline on the sandbox")
+    p.add_argument("--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] = None,
+         stdout: Optional[TextIO] = None, stderr: Optional[TextIO] = None) -> int:
+    """Run one command; return its exit code."""
+    env = os.environ if env is None else env
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    argv = sys.argv[1:] if argv is None else argv
+    debug, as_json = "--debug" in argv, "--json" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return _run(args, env, out, err) or 0
+    except KeyboardInterrupt:
+        return _fail(Cancelled("cancelled; nothing was saved"), out, err, as_json)
+    except VoiceCloneError as exc:
+        if debug:
+            traceback.print_exc(file=err)
+        return _fail(exc, out, err, as_json)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+        if debug:
+            traceback.print_exc(file=err)
+        return _fail(VoiceCloneError(f"unexpected {type(exc).__name__}: {exc}",
+                                     fix="Run it again with --debug and report the output."), out, err, as_json)
+
+
+def _fail(exc: VoiceCloneError, out: TextIO, err: TextIO, as_json: bool) -> int:
+    for line in exc.user_lines():
+        print(line, file=err)
+    if as_json:
+        body = {"error": str(exc), "fix": exc.fix or None, "exit_code": exc.exit_code,
+                "code": getattr(exc, "code", None), "trace_id": getattr(exc, "trace_id", None)}
+        print(json.dumps(body), file=out)
+    return exc.exit_code
+
+
+def _run(args, env, out: TextIO, err: TextIO) -> int:
+    if args.command == "demo":
+        from .demo import run_demo
+        return run_demo(args.out, out=out)
+    if args.command == "sandbox":
+        return _sandbox(args, out)
+    settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
+    command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets}
+    return command[args.command](args, settings, out, err)
+
+
+def _progress(args, err: TextIO):
+    """A progress sink for a terminal, or None (JSON output and pipes stay quiet)."""
+    if getattr(args, "json", False) or not err.isatty():
+        return None
+    from .progress import TerminalProgress
+    return TerminalProgress(err)
+
+
+def _with_progress(args, err: TextIO, job, *job_args, **job_kwargs):
+    progress = _progress(args, err)
+    if progress is None:
+        return job(*job_args, **job_kwargs)
+    with progress:
+        return job(*job_args, on_event=progress, **job_kwargs)
+
+
+def _warn(warnings: List[str], err: TextIO) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=err)
+
+
+def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    options = jobs.CloneOptions(
+        audio=args.audio, voice_id=args.voice_id, name=args.name, text=args.text, model=args.model,
+        language_boost=args.language_boost, noise_reduction=args.noise_reduction,
+        volume_normalization=args.volume_normalization, watermark=args.watermark, prompt_audio=args.prompt_audio,
+        prompt_text=args.prompt_text, text_validation=args.text_validation, accuracy=args.accuracy,
+        start=args.start, end=args.end, preview_out=args.preview_out, force=args.force)
+    outcome = _with_progress(args, err, jobs.clone, settings, options)
+    _warn(outcome.warnings, err)
+    if args.json:
+        print(json.dumps(outcome.as_dict()), file=out)
+        return 0
+    if outcome.reused:
+        print(f"Voice '{outcome.voice_id}' was already cloned from this sample (preset '{outcome.preset}'); "
+              "nothing was sent. Use --force to clone again.", file=out)
+    else:
+        print(f"Cloned voice '{outcome.voice_id}' and saved it as preset '{outcome.preset}'.", file=out)
+        print("It stays temporary until first used for speech: MiniMax deletes unused clones after "
+              f"{rules.VOICE_LIFETIME_DAYS} days.", file=out)
+    if outcome.preview_path:
+        print(f"Preview: {outcome.preview_path}", file=out)
+    return 0
+
+
+def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    info = audio.probe(args.audio)
+    problem, plan, report = None, None, None
+    try:
+        plan, report = audio.inspect(info, start=args.start, end=args.end)
+        found = report.problem()
+        problem = str(found) if found else None
+    except AudioError as exc:
+        problem = str(exc)
+    warnings = list(report.warnings) if report else []
+    if args.json:
+        print(json.dumps({
+            "ok": problem is None, "problem": problem, "file": info.as_dict(),
+            "upload": None if plan is None else {"untouched": plan.untouched, "sample_rate": plan.sample_rate,
+                                                 "num_channels": plan.num_channels, "fixes": list(plan.fixes)},
+            "quality": None if report is None else report.as_dict(), "warnings": warnings}), file=out)
+    else:
+        verdict = f"refused: {problem}" if problem else "can be cloned"
+        print(f"{info.path.name}: {verdict}", file=out)
+        print(f"  format    {info.format} ({info.subtype}), {info.sample_rate} Hz, {info.num_channels} channel(s)", file=out)
+        print(f"  duration  {info.duration_s:.2f} s", file=out)
+        print(f"  size      {info.size_bytes / 1e6:.2f} MB", file=out)
+        if plan is not None:
+            print("  upload    " + ("as it is" if plan.untouched else "; ".join(plan.fixes)), file=out)
+        if report is not None and not report.nonfinite and report.peak_dbfs != float("-inf"):
+            print(f"  level     peak {report.peak_dbfs:.1f} dBFS, RMS {report.rms_dbfs:.1f} dBFS, "
+                  f"noise floor {report.noise_floor_dbfs:.1f} dBFS", file=out)
+            print(f"  voice     {report.active_s:.1f} s above the noise, {report.clipped_samples} clipped samples", file=out)
+        _warn(warnings, err)
+    return 0 if problem is None else AudioError.exit_code
+
+
+def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    outcome = _with_progress(args, err, jobs.speak, settings, args.text, args.out, preset=args.preset,
+                             voice_id=args.voice_id, model=args.model, fmt=args.format, force=args.force)
+    _warn(outcome.warnings, err)
+    if args.json:
+        print(json.dumps(outcome.as_dict()), file=out)
+    else:
+        length = "" if outcome.duration_s is None else f" ({outcome.duration_s:.1f} s)"
+        print(f"Spoke with '{outcome.voice_id}' into {outcome.path}{length}.", file=out)
+    return 0
+
+
+def _voices(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if args.action == "delete":
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise InputError(f"deleting '{args.voice_id}' cannot be undone and its id can never be used again",
+                                 fix="Add --yes to confirm.")
+            print(f"Delete voice '{args.voice_id}' on MiniMax for good? Its id can never be used again. [y/N] ",
+                  end="", file=err, flush=True)
+            if input().strip().lower() not in ("y", "yes"):
+                print("Nothing was deleted.", file=out)
+                return 0
+        names = jobs.delete_voice(settings, args.voice_id)
+        marked = f"; marked preset(s) {', '.join(names)} as deleted" if names else ""
+        print(f"Deleted voice '{args.voice_id}' on MiniMax{marked}.", file=out)
+        return 0
+    found = jobs.list_voices(settings, args.type)
+    if args.json:
+        print(json.dumps(found), file=out)
+        return 0
+    rows = [(kind, v.get("voice_id", ""), v.get("voice_name") or "", v.get("created_time") or "")
+            for kind, entries in found.items() for v in entries]
+    if not rows:
+        print("No voices of that kind on this account (clones are listed only after their first speech).", file=out)
+    for kind, voice_id, name, created in rows:
+        print(f"{voice_id:<40} {kind:<16} {created:<12} {name}".rstrip(), file=out)
+    return 0
+
+
+def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    store = PresetStore(settings.presets_path)
+    if args.action == "remove":
+        jobs.remove_preset(settings, args.name)
+        print(f"Removed preset '{args.name}' from {store.path} (the voice itself stays on MiniMax).", file=out)
+        return 0
+    if args.action == "show":
+        preset = store.get(args.name)
+        if args.json:
+            print(json.dumps(preset, default=str), file=out)
+        else:
+            import yaml
+            print(yaml.safe_dump({args.name: preset}, sort_keys=False, allow_unicode=True).rstrip(), file=out)
+        return 0
+    voices = store.voices()
+    if args.json:
+        print(json.dumps(voices, default=str), file=out)
+        return 0
+    if not voices:
+        print(f"No presets yet in {store.path}.", file=out)
+    for name, preset in voices.items():
+        print(f"{name:<24} {preset.get('voice_id', ''):<32} {_lifetime(preset)}", file=out)
+    return 0
+
+
+def _lifetime(preset: dict) -> str:
+    if preset.get("deleted_at"):
+        return "deleted"
+    if not preset.get("expires_at"):
+        return "permanent (used for speech)"
+    left = parse_timestamp(preset["expires_at"]) - utc_now()
+    if left.total_seconds() <= 0:
+        return "expired (not used for speech within 7 days)"
+    return f"temporary, {left.days} d {left.seconds // 3600} h left"
+
+
+def _sandbox(args, out: TextIO) -> int:
+    from .sandbox import Sandbox, banner
+    import time
+
+    with Sandbox(args.host, args.port) as sandbox:
+        print(banner(sandbox), file=out, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("Sandbox stopped.", file=out)
+    return 0

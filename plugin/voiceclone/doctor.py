@@ -1,0 +1,120 @@
+"""The pre-flight quality check: level, clipping, noise floor and silence of a sample.
+
+A :class:`LevelMeter` is fed the decoded audio block by block during the single pass over the file
+(see :func:`voiceclone.audio.prepare`) and turns it into a :class:`Report`: facts, warnings a user
+should read, and problems that make the sample unusable (digital silence, NaN or Inf samples).
+"""
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+from .errors import AudioError
+
+WINDOW_S = 0.02             # level windows of 20 ms
+CLIP_LEVEL = 0.999          # |sample| at or above this counts as clipped
+SILENCE_DBFS = -60.0        # a window below this is silence
+QUIET_PEAK_DBFS = -30.0
+NOISY_SNR_DB = 20.0
+
+
+def dbfs(value: float) -> float:
+    """Amplitude (1.0 = full scale) in dBFS; -inf for 0."""
+    return float(20 * np.log10(value)) if value > 0 else float("-inf")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the pre-flight check found. Levels in dBFS, times in seconds."""
+
+    duration_s: float
+    peak_dbfs: float
+    rms_dbfs: float
+    noise_floor_dbfs: float
+    speech_level_dbfs: float
+    clipped_samples: int
+    active_s: float
+    nonfinite: bool
+    warnings: List[str] = field(default_factory=list)
+
+    def problem(self) -> Optional[AudioError]:
+        """The reason the sample cannot be cloned from, or None."""
+        if self.nonfinite:
+            return AudioError("the sample contains NaN or infinite sample values (a damaged float file)",
+                              fix="Re-export the audio from the DAW as 16- or 24-bit PCM WAV.")
+        if self.peak_dbfs == float("-inf"):
+            return AudioError("the sample is digital silence: every sample is zero",
+                              fix="Select a region where the voice is audible, or check the track is not muted.")
+        return None
+
+    def as_dict(self) -> dict:
+        def num(value: float) -> Optional[float]:
+            return None if not np.isfinite(value) else round(value, 2)
+        return {
+            "duration_s": round(self.duration_s, 3), "peak_dbfs": num(self.peak_dbfs),
+            "rms_dbfs": num(self.rms_dbfs), "noise_floor_dbfs": num(self.noise_floor_dbfs),
+            "speech_level_dbfs": num(self.speech_level_dbfs), "clipped_samples": self.clipped_samples,
+            "active_s": round(self.active_s, 2), "nonfinite": self.nonfinite, "warnings": list(self.warnings),
+        }
+
+
+class LevelMeter:
+    """Accumulates level statistics over blocks of one take.
+
+    ``feed`` takes the block as float32 ``(num_frames, num_channels)`` and its mono mix ``(num_frames,)``.
+    Blocks must hold a whole number of windows, except the last.
+    """
+
+    def __init__(self, sample_rate: int):
+        self.sample_rate = sample_rate
+        self.window = max(1, int(round(WINDOW_S * sample_rate)))
+        self._energies: List[np.ndarray] = []
+        self._peak = 0.0
+        self._clipped = 0
+        self._frames = 0
+
+    def feed(self, block: np.ndarray, mono: np.ndarray) -> None:
+        peak = float(max(block.max(initial=0.0), -block.min(initial=0.0)))
+        if peak >= CLIP_LEVEL:
+            self._clipped += int(np.count_nonzero(np.abs(block) >= CLIP_LEVEL))
+        self._peak = max(self._peak, peak) if np.isfinite(peak) else float("inf")
+        whole = len(mono) // self.window * self.window
+        windows = mono[:whole].reshape(-1, self.window)
+        self._energies.append(np.einsum("ij,ij->i", windows, windows, dtype=np.float64) / self.window)
+        if whole < len(mono):
+            tail = mono[whole:].astype(np.float64)
+            self._energies.append(np.array([np.dot(tail, tail) / len(tail)]))
+        self._frames += len(mono)
+
+    def report(self) -> Report:
+        energies = np.concatenate(self._energies) if self._energies else np.zeros(1)
+        nonfinite = not bool(np.isfinite(energies).all()) or not np.isfinite(self._peak)
+        duration_s = self._frames / self.sample_rate
+        if nonfinite:
+            nan = float("nan")
+            return Report(duration_s, nan, nan, nan, nan, self._clipped, 0.0, True)
+        levels = 10 * np.log10(np.maximum(energies, 1e-20))
+        rms = dbfs(float(np.sqrt(energies.mean())))
+        floor, speech = (float(v) for v in np.percentile(levels, [10, 90]))
+        active_s = float(np.count_nonzero(levels > max(SILENCE_DBFS, floor + 6.0))) * self.window / self.sample_rate
+        report = Report(duration_s, dbfs(self._peak), rms, floor, speech, self._clipped, active_s, False)
+        report.warnings.extend(self._warnings(report))
+        return report
+
+    def _warnings(self, r: Report) -> List[str]:
+        if r.peak_dbfs == float("-inf"):
+            return []
+        found = []
+        if r.clipped_samples >= 10:
+            found.append(f"{r.clipped_samples} samples are clipped at full scale; distortion is cloned too, "
+                         "so record or export it lower if you can")
+        if r.peak_dbfs < QUIET_PEAK_DBFS:
+            found.append(f"the sample is very quiet (peak {r.peak_dbfs:.1f} dBFS); normalize it or add "
+                         "--volume-normalization")
+        if r.speech_level_dbfs - r.noise_floor_dbfs < NOISY_SNR_DB and r.active_s > 0:
+            found.append(f"the background noise is close to the voice (about {r.speech_level_dbfs - r.noise_floor_dbfs:.0f} dB "
+                         "apart); consider --noise-reduction or a cleaner take")
+        if r.active_s < 10.0:
+            found.append(f"only {r.active_s:.1f} s of the sample has sound above the noise; the clone works "
+                         "best with 10 s or more of speech")
+        return found

@@ -1,0 +1,367 @@
+"""The MiniMax HTTP client: upload, voice_clone, t2a_v2, get_voice, delete_voice, preview download.
+
+The only module that imports requests. One :class:`requests.Session`, finite connect and read
+timeouts, retries with exponential backoff and jitter for what is worth retrying, and every failure
+turned into a typed :mod:`voiceclone.errors` error at one choke point (:meth:`MiniMaxClient._send`).
+The API key goes only into the Authorization header of API calls, never to a download host.
+"""
+import io
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+from urllib.parse import urlsplit
+
+import requests
+
+from . import __version__
+from .errors import ServiceError, VoiceCloneError, VoiceIdTakenError, api_error, http_error
+from .formats import MIME_TYPES, sniff
+from .settings import Settings, is_loopback
+
+MAX_DOWNLOAD_BYTES = 50_000_000
+MAX_BACKOFF_S = 30.0
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class CloneRequest:
+    """The body of one voice_clone call. ``file_id`` values stay integers end to end."""
+
+    file_id: int
+    voice_id: str
+    prompt_file_id: Optional[int] = None
+    prompt_text: Optional[str] = None
+    text: Optional[str] = None
+    model: Optional[str] = None
+    language_boost: Optional[str] = None
+    noise_reduction: bool = False
+    volume_normalization: bool = False
+    watermark: bool = False
+    text_validation: Optional[str] = None
+    accuracy: Optional[float] = None
+
+    def body(self) -> dict:
+        body = {"file_id": int(self.file_id), "voice_id": self.voice_id,
+                "need_noise_reduction": self.noise_reduction,
+                # The current docs spell it "volume"; older docs and MiniMax's own demo "volumn".
+                "need_volume_normalization": self.volume_normalization,
+                "need_volumn_normalization": self.volume_normalization,
+                "aigc_watermark": self.watermark}
+        if self.prompt_file_id is not None:
+            body["clone_prompt"] = {"prompt_audio": int(self.prompt_file_id), "prompt_text": self.prompt_text}
+        optional = {"text": self.text, "model": self.model, "language_boost": self.language_boost,
+                    "text_validation": self.text_validation, "accuracy": self.accuracy}
+        body.update({k: v for k, v in optional.items() if v is not None})
+        return body
+
+
+@dataclass(frozen=True)
+class CloneResult:
+    """What voice_clone answered. The caller's voice_id *is* the voice; the API returns none."""
+
+    demo_audio_url: Optional[str]
+    trace_id: Optional[str]
+    sensitive_type: int = 0
+    #: True when the answer was lost and a retry found the voice already made by this call.
+    recovered: bool = False
+    extra_info: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Synthesized audio and its facts."""
+
+    audio: bytes
+    format: str
+    trace_id: Optional[str]
+    extra_info: dict = field(default_factory=dict)
+
+
+class MiniMaxClient:
+    """A client for one base URL and key. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self._sleep = sleep
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = f"voiceclone/{__version__}"
+
+    def __enter__(self) -> "MiniMaxClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def upload(self, path: Path, *, purpose: str, filename: str, fmt: str,
+               on_progress: Optional[Progress] = None) -> int:
+        """Upload an audio file (multipart, streamed from disk); return its integer ``file_id``."""
+        def body() -> _MultipartBody:
+            return _MultipartBody({"purpose": purpose}, Path(path), filename, MIME_TYPES.get(fmt, "application/octet-stream"),
+                                  on_progress)
+        payload, trace_id = self._call("/v1/files/upload", make_body=body)
+        file_id = (payload.get("file") or {}).get("file_id")
+        if isinstance(file_id, bool) or not isinstance(file_id, int):
+            raise ServiceError(f"MiniMax's upload answer has no integer file_id (got {file_id!r})", trace_id=trace_id)
+        return file_id
+
+    def clone(self, request: CloneRequest) -> CloneResult:
+        """Clone a voice. A retry after a lost answer that meets 2039 is this call's own voice."""
+        try:
+            payload, trace_id = self._call("/v1/voice_clone", json_body=request.body())
+        except VoiceIdTakenError as exc:
+            if not exc.after_lost_response:
+                raise
+            return CloneResult(demo_audio_url=None, trace_id=exc.trace_id, recovered=True)
+        return CloneResult(demo_audio_url=payload.get("demo_audio") or None, trace_id=trace_id,
+                           sensitive_type=_sensitive_type(payload), extra_info=payload.get("extra_info") or {})
+
+    def speak(self, voice_id: str, text: str, *, model: str, fmt: str = "wav", sample_rate: int = 32000,
+              language_boost: Optional[str] = None) -> Speech:
+        """Synthesize ``text`` with ``voice_id`` (t2a_v2, non-streaming, hex output)."""
+        audio_setting = {"format": fmt, "sample_rate": sample_rate, "channel": 1}
+        if fmt == "mp3":
+            audio_setting["bitrate"] = 128000
+        body = {"model": model, "text": text, "stream": False, "voice_setting": {"voice_id": voice_id},
+                "audio_setting": audio_setting, "output_format": "hex"}
+        if language_boost:
+            body["language_boost"] = language_boost
+        payload, trace_id = self._call("/v1/t2a_v2", json_body=body)
+        audio_hex = (payload.get("data") or {}).get("audio")
+        if not audio_hex:
+            raise ServiceError("MiniMax answered without audio", trace_id=trace_id,
+                               fix="Run it again; if it persists, quote the Trace-Id to MiniMax support.")
+        try:
+            audio = bytes.fromhex(audio_hex)
+        except (ValueError, TypeError):
+            raise ServiceError("MiniMax's audio was not valid hex", trace_id=trace_id) from None
+        return Speech(audio, fmt, trace_id, payload.get("extra_info") or {})
+
+    def voices(self, voice_type: str = "all") -> Dict[str, List[dict]]:
+        """The account's voices by kind: ``system_voice``, ``voice_cloning``, ``voice_generation``."""
+        payload, _ = self._call("/v1/get_voice", json_body={"voice_type": voice_type})
+        return {kind: payload.get(kind) or [] for kind in ("system_voice", "voice_cloning", "voice_generation")}
+
+    def delete_voice(self, voice_id: str, voice_type: str = "voice_cloning") -> None:
+        """Delete a cloned or designed voice; its id can never be used again."""
+        self._call("/v1/delete_voice", json_body={"voice_type": voice_type, "voice_id": voice_id})
+
+    def download(self, url: str, stem: Path, *, max_bytes: Optional[int] = None) -> Path:
+        """Fetch a preview URL into ``stem`` + the extension of its real format; return the path.
+
+        Only https (or http on loopback, for the sandbox); no Authorization header is sent; at most
+        ``max_bytes`` (default :data:`MAX_DOWNLOAD_BYTES`).
+        """
+        max_bytes = max_bytes or MAX_DOWNLOAD_BYTES
+        _check_download_url(url)
+        timeout = (self.settings.connect_timeout, min(self.settings.read_timeout, 60.0))
+        partial = stem.with_name(f".{stem.name}.part")
+        try:
+            with self._session.get(url, stream=True, timeout=timeout) as resp:
+                for hop in [*resp.history, resp]:
+                    _check_download_url(hop.url)
+                if resp.status_code != 200:
+                    raise ServiceError(f"the preview download failed (HTTP {resp.status_code})")
+                kind = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if kind and not (kind.startswith("audio/") or kind in ("application/octet-stream", "binary/octet-stream")):
+                    raise ServiceError(f"the preview URL served '{kind}', not audio")
+                if int(resp.headers.get("Content-Length") or 0) > max_bytes:
+                    raise ServiceError(f"the preview is larger than {max_bytes // 1_000_000} MB")
+                fmt = _save_stream(resp.iter_content(1 << 16), partial, max_bytes)
+        except requests.exceptions.RequestException as exc:
+            partial.unlink(missing_ok=True)
+            raise ServiceError(f"the preview download failed: {_reason(exc)}") from None
+        except VoiceCloneError:
+            partial.unlink(missing_ok=True)
+            raise
+        final = stem.with_name(stem.name + "." + fmt)
+        partial.replace(final)
+        return final
+
+    # -- the one place HTTP happens ----------------------------------------------------------
+
+    def _call(self, path: str, *, json_body: Optional[dict] = None,
+              make_body: Optional[Callable[[], "_MultipartBody"]] = None):
+        """POST ``path`` with retries; return ``(payload, trace_id)`` or raise a typed error."""
+        key = self.settings.require_key()
+        started, lost = time.monotonic(), False
+        attempt = 0
+        while True:
+            attempt += 1
+            body = make_body() if make_body else None
+            headers = {"Authorization": key.header()}
+            if body is not None:
+                headers["Content-Type"] = body.content_type
+            try:
+                error, payload, trace_id, retry_after = self._send(path, json_body, body, headers)
+            finally:
+                if body is not None:
+                    body.close()
+            if error is None:
+                return payload, trace_id
+            error.after_lost_response = lost
+            lost = lost or error.response_lost
+            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            if (not error.retryable or attempt >= self.settings.max_attempts
+                    or time.monotonic() - started + delay > self.settings.retry_budget_s):
+                raise error
+            self._sleep(delay)
+
+    def _send(self, path, json_body, body, headers):
+        """One attempt: ``(error or None, payload, trace_id, retry_after)``. No requests error escapes."""
+        url = self.settings.base_url + path
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        try:
+            resp = self._session.post(url, json=json_body, data=body, headers=headers, timeout=timeout)
+        except requests.exceptions.RequestException as exc:
+            return _network_error(exc, url, self.settings), None, None, None
+        trace_id = resp.headers.get("Trace-Id")
+        try:
+            payload = resp.json()
+        except ValueError:
+            payload = None
+        retry_after = _retry_after(resp)
+        if isinstance(payload, dict):
+            trace_id = trace_id or payload.get("trace_id")
+            base = payload.get("base_resp") or {}
+            try:
+                code = int(base.get("status_code") or 0)
+            except (TypeError, ValueError):
+                code = -1
+            if code:
+                return api_error(code, str(base.get("status_msg") or ""), trace_id=trace_id,
+                                 http_status=resp.status_code), payload, trace_id, retry_after
+        if resp.status_code >= 400:
+            return http_error(resp.status_code, trace_id=trace_id), payload, trace_id, retry_after
+        if not isinstance(payload, dict):
+            return ServiceError("MiniMax answered with something that is not JSON", http_status=resp.status_code,
+                                trace_id=trace_id, retryable=True), None, trace_id, None
+        return None, payload, trace_id, None
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.settings.backoff_s * (2 ** (attempt - 1))
+        return min(MAX_BACKOFF_S, base * (0.5 + random.random()))
+
+
+class _MultipartBody:
+    """A multipart/form-data body streamed from disk, with a known length (no copy in memory)."""
+
+    def __init__(self, fields: Dict[str, str], path: Path, filename: str, content_type: str,
+                 on_progress: Optional[Progress]):
+        boundary = uuid.uuid4().hex
+        self.content_type = f"multipart/form-data; boundary={boundary}"
+        head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                       for name, value in fields.items())
+        safe_name = filename.replace('"', "_").replace("\r", "_").replace("\n", "_")
+        head += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+                 f"Content-Type: {content_type}\r\n\r\n")
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        size = path.stat().st_size
+        self._parts = [io.BytesIO(head.encode()), open(path, "rb"), io.BytesIO(tail)]
+        self._length = len(head.encode()) + size + len(tail)
+        self._file_size, self._file_start, self._sent = size, len(head.encode()), 0
+        self._on_progress = on_progress
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self):
+        return iter(lambda: self.read(1 << 16), b"")
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._length if size is None or size < 0 else size
+        chunks = []
+        while size > 0 and self._parts:
+            chunk = self._parts[0].read(size)
+            if not chunk:
+                self._parts.pop(0).close()
+                continue
+            chunks.append(chunk)
+            size -= len(chunk)
+        data = b"".join(chunks)
+        self._sent += len(data)
+        if self._on_progress and data:
+            done = min(max(self._sent - self._file_start, 0), self._file_size)
+            self._on_progress(done, self._file_size)
+        return data
+
+    def close(self) -> None:
+        for part in self._parts:
+            part.close()
+        self._parts = []
+
+
+def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError:
+    """Map a requests exception; mark whether the request may have reached the server."""
+    host = urlsplit(url).netloc
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ServiceError(f"the secure connection to {host} failed: {_reason(exc)}", retryable=False,
+                            fix="Check the base URL and the system's certificates.")
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return ServiceError(f"could not connect to {host} within {settings.connect_timeout:g} s", retryable=True)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return ServiceError(f"{host} did not answer within {settings.read_timeout:g} s", retryable=True,
+                            response_lost=True, fix="Run it again; set VOICECLONE_TIMEOUT for a longer wait.")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if any(s in repr(exc) for s in ("NewConnectionError", "NameResolutionError", "Failed to resolve")):
+            return ServiceError(f"could not connect to {host}", retryable=True)
+        return ServiceError(f"the connection to {host} broke before the answer arrived", retryable=True,
+                            response_lost=True)
+    return ServiceError(f"the request to {host} failed: {_reason(exc)}", retryable=False)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc.args[0]) if exc.args else type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def _retry_after(resp) -> Optional[float]:
+    raw = resp.headers.get("Retry-After")
+    try:
+        return min(MAX_BACKOFF_S, max(0.0, float(raw))) if raw else None
+    except ValueError:
+        return None
+
+
+def _sensitive_type(payload: dict) -> int:
+    """``input_sensitive`` comes as a bool plus ``input_sensitive_type``, or as ``{type: int}``."""
+    flag = payload.get("input_sensitive")
+    if isinstance(flag, dict):
+        return int(flag.get("type") or 0)
+    if flag:
+        return int(payload.get("input_sensitive_type") or 7)
+    return 0
+
+
+def _check_download_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
+        return
+    raise ServiceError(f"refused to download the preview from a {parts.scheme or 'schemeless'} URL",
+                       fix="Only https preview URLs are fetched; the voice itself was cloned.")
+
+
+def _save_stream(chunks, path: Path, max_bytes: int) -> str:
+    """Write ``chunks`` to ``path``; return the audio format found in the first bytes."""
+    size, fmt = 0, None
+    with open(path, "wb") as handle:
+        for chunk in chunks:
+            if fmt is None and chunk:
+                fmt = sniff(chunk)
+                if fmt is None:
+                    raise ServiceError("the preview URL did not serve audio")
+            size += len(chunk)
+            if size > max_bytes:
+                raise ServiceError(f"the preview is larger than {max_bytes // 1_000_000} MB")
+            handle.write(chunk)
+    if fmt is None:
+        raise ServiceError("the preview download was empty")
+    return fmt

@@ -1,0 +1,134 @@
+"""Configuration, read in one place from an explicit mapping (normally ``os.environ``).
+
+``MINIMAX_API_KEY``      the key; never a command-line flag, never printed
+``MINIMAX_BASE_URL``     the API's base URL (or ``--base-url``, or a named ``--provider``)
+``VOICECLONE_PRESETS``   the presets YAML file (or ``--presets``)
+``VOICECLONE_TIMEOUT``   seconds to wait for an answer (default 180; the clone can take a minute)
+``VOICECLONE_RETRIES``   attempts per request for retryable failures (default 4)
+``VOICECLONE_BACKOFF``   first backoff delay in seconds, doubled each retry (default 1)
+"""
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+from urllib.parse import urlsplit
+
+from .errors import InputError
+
+PROVIDERS = {
+    "minimax-global": "https://api.minimax.io",
+    "minimax-cn": "https://api.minimaxi.com",
+    "kkiai": "https://www.kkiai.com/minimax",
+}
+DEFAULT_PROVIDER = "minimax-global"
+
+
+class ApiKey:
+    """The API key. Its ``repr`` and ``str`` never show it; only :meth:`header` does."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        value = value.strip()
+        if not value:
+            raise InputError("MINIMAX_API_KEY is empty", fix="Export your MiniMax API key as MINIMAX_API_KEY.")
+        if any(c.isspace() or ord(c) < 32 for c in value):
+            raise InputError("MINIMAX_API_KEY contains spaces or line breaks",
+                             fix="Copy the key again from the MiniMax console, without quotes or spaces.")
+        self._value = value
+
+    def header(self) -> str:
+        return f"Bearer {self._value}"
+
+    def __repr__(self) -> str:
+        return "ApiKey(***)"
+
+    __str__ = __repr__
+
+
+def is_loopback(host: Optional[str]) -> bool:
+    """True for localhost and 127.0.0.0/8 or ::1 addresses."""
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """Return ``url`` without a trailing slash or ``/v1``; https only, except on loopback."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InputError(f"base URL '{url}' is not an http(s) URL",
+                         fix="Use --provider, or a base URL such as https://api.minimax.io.")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise InputError(f"base URL '{url}' is plain http, which would send the API key unencrypted",
+                         fix="Use its https:// address; plain http is only for a sandbox on this machine.")
+    base = url.strip().rstrip("/")
+    return base[:-3] if base.endswith("/v1") else base
+
+
+def default_presets_path() -> Path:
+    from platformdirs import user_data_dir  # only needed when no path is given
+
+    return Path(user_data_dir("voiceclone", appauthor=False)) / "presets.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a job needs to know about where and how to talk to MiniMax."""
+
+    api_key: Optional[ApiKey]
+    base_url: str
+    presets_path: Path
+    connect_timeout: float = 10.0
+    read_timeout: float = 180.0
+    max_attempts: int = 4
+    backoff_s: float = 1.0
+    retry_budget_s: float = 300.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, base_url: Optional[str] = None, provider: Optional[str] = None,
+                 presets: Optional[str] = None) -> "Settings":
+        """Build the settings; command-line values win over the environment."""
+        if provider is not None and base_url is not None:
+            raise InputError("give either --provider or --base-url, not both")
+        if provider is not None:
+            if provider not in PROVIDERS:
+                raise InputError(f"unknown provider '{provider}'", fix=f"Use one of: {', '.join(PROVIDERS)}.")
+            url = PROVIDERS[provider]
+        else:
+            url = base_url or env.get("MINIMAX_BASE_URL") or PROVIDERS[DEFAULT_PROVIDER]
+        key = env.get("MINIMAX_API_KEY")
+        path = presets or env.get("VOICECLONE_PRESETS")
+        return cls(
+            api_key=ApiKey(key) if key else None,
+            base_url=check_base_url(url),
+            presets_path=Path(path).expanduser() if path else default_presets_path(),
+            read_timeout=_number(env, "VOICECLONE_TIMEOUT", 180.0, 1.0, 3600.0),
+            max_attempts=int(_number(env, "VOICECLONE_RETRIES", 4, 1, 10)),
+            backoff_s=_number(env, "VOICECLONE_BACKOFF", 1.0, 0.0, 60.0),
+        )
+
+    def require_key(self) -> ApiKey:
+        """The key, or an error saying how to set it, raised before anything is sent."""
+        if self.api_key is None:
+            raise InputError("MINIMAX_API_KEY is not set",
+                             fix="Export your MiniMax API key as MINIMAX_API_KEY (it is never taken as a flag).")
+        return self.api_key
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"{name}='{raw}' is not a number") from None
+    if not low <= value <= high:
+        raise InputError(f"{name}={raw} is outside {low:g} to {high:g}")
+    return value

@@ -1,0 +1,390 @@
+"""The command line as a user runs it: real files, the sandbox over loopback, real YAML presets."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+import yaml
+
+from conftest import FAKE_KEY
+
+
+def presets_of(env) -> dict:
+    return yaml.safe_load(Path(env["VOICECLONE_PRESETS"]).read_text())["voices"]
+
+
+def api_calls(sandbox) -> list:
+    return [r["path"] for r in sandbox.requests_seen()]
+
+
+# -- clone -----------------------------------------------------------------------------------
+
+def test_clone_uploads_clones_saves_the_preview_and_the_preset(run, env, sandbox, make_audio, tmp_path):
+    take = make_audio("host take.wav", 12)
+    result = run("clone", take, "--voice-id", "HostVoice01", "--name", "Host", "--text", "Welcome back.",
+                 "--language-boost", "english")
+    assert result.code == 0, result.err
+    assert "Cloned voice 'HostVoice01' and saved it as preset 'Host'." in result.out
+    preview = Path(result.out.split("Preview: ")[1].strip())
+    assert preview.parent == Path(env["VOICECLONE_PRESETS"]).parent / "previews"
+    assert preview.suffix == ".mp3" and sf.info(str(preview)).duration > 0.5
+
+    preset = presets_of(env)["Host"]
+    assert preset["voice_id"] == "HostVoice01"
+    assert preset["base_url"] == sandbox.base_url
+    assert preset["language_boost"] == "English"
+    assert preset["model"] == "speech-2.8-hd"
+    assert preset["preview"] == {"text": "Welcome back.", "path": str(preview)}
+    assert preset["sample"]["duration_s"] == 12.0 and preset["sample"]["sample_rate"] == 16000
+    assert preset["sample"]["source"] == f"file {take}"
+    assert preset["expires_at"] > preset["created_at"]
+    assert api_calls(sandbox) == ["/v1/files/upload", "/v1/voice_clone"]
+
+
+def test_clone_json_reports_what_scripts_need(run, sandbox, make_audio):
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["voice_id"] == "HostVoice01" and data["preset"] == "HostVoice01"
+    assert isinstance(data["file_id"], int) and data["file_id"] in sandbox.state.files
+    assert Path(data["preview_path"]).exists()
+    assert data["demo_audio_url"].startswith(sandbox.base_url)
+    assert data["reused"] is False and data["warnings"] == []
+
+
+def test_clone_without_text_has_no_preview(run, make_audio):
+    data = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--json").json()
+    assert data["preview_path"] is None and data["demo_audio_url"] is None
+
+
+def test_preview_out_is_written_in_the_format_its_name_asks_for(run, make_audio, tmp_path):
+    target = tmp_path / "out" / "preview.wav"
+    target.parent.mkdir()
+    data = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.",
+               "--preview-out", target, "--json").json()
+    assert data["preview_path"] == str(target)
+    assert sf.info(str(target)).format == "WAV"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["preview.wav"]
+
+
+def test_an_existing_preview_out_is_never_overwritten(run, sandbox, make_audio, tmp_path):
+    target = tmp_path / "keep.mp3"
+    target.write_bytes(b"the user's file")
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--preview-out", target)
+    assert result.code == 2 and "already exists" in result.err
+    assert target.read_bytes() == b"the user's file"
+    assert api_calls(sandbox) == []
+
+
+def test_the_same_sample_and_voice_id_again_reuses_the_preset_without_calling_the_api(run, sandbox, make_audio):
+    take = make_audio("t.wav", 12)
+    first = run("clone", take, "--voice-id", "HostVoice01", "--json").json()
+    calls = len(sandbox.requests_seen())
+    again = run("clone", take, "--voice-id", "HostVoice01", "--json").json()
+    assert again["reused"] is True and again["file_id"] == first["file_id"]
+    assert len(sandbox.requests_seen()) == calls
+
+
+def test_force_clones_again_and_the_server_says_the_id_is_taken(run, sandbox, make_audio):
+    take = make_audio("t.wav", 12)
+    run("clone", take, "--voice-id", "HostVoice01")
+    result = run("clone", take, "--voice-id", "HostVoice01", "--force")
+    assert result.code == 3
+    assert "already exists on MiniMax (MiniMax code 2039, Trace-Id" in result.err
+
+
+def test_a_voice_id_held_by_a_preset_of_another_sample_is_refused_before_upload(run, sandbox, make_audio, tmp_path):
+    run("clone", make_audio("a.wav", 12), "--voice-id", "HostVoice01")
+    calls = len(sandbox.requests_seen())
+    other = make_audio("b.wav", 14)
+    result = run("clone", other, "--voice-id", "HostVoice01")
+    assert result.code == 2
+    assert "voice_id 'HostVoice01' already belongs to preset 'HostVoice01', cloned from a different sample" in result.err
+    assert len(sandbox.requests_seen()) == calls
+
+
+def test_a_preset_name_holding_another_voice_is_never_replaced(run, env, make_audio):
+    run("clone", make_audio("a.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    result = run("clone", make_audio("b.wav", 14), "--voice-id", "HostVoice02", "--name", "Host")
+    assert result.code == 2 and "preset 'Host' already holds voice 'HostVoice01'" in result.err
+    assert presets_of(env)["Host"]["voice_id"] == "HostVoice01"
+
+
+def test_a_long_24_bit_take_is_fixed_and_the_fixes_are_said(run, sandbox, make_audio):
+    take = make_audio("long.wav", 301, 16000, 2, subtype="PCM_24")
+    result = run("clone", take, "--voice-id", "HostVoice01", "--json")
+    assert result.code == 0, result.err
+    warnings = result.json()["warnings"]
+    assert any("trimmed to 5:00" in w for w in warnings)
+    assert any("24-bit PCM to 16-bit" in w for w in warnings)
+    assert all(w in result.err for w in warnings)
+    uploaded = sandbox.state.files[result.json()["file_id"]]
+    assert 299.99 <= uploaded.duration_s <= 300.0 and uploaded.bytes <= 20_000_000
+
+
+def test_the_region_options_clone_only_that_region(run, env, make_audio):
+    take = make_audio("t.wav", 40)
+    assert run("clone", take, "--voice-id", "HostVoice01", "--start", "5", "--end", "20").code == 0
+    sample = presets_of(env)["HostVoice01"]["sample"]
+    assert sample["duration_s"] == 15.0
+    assert sample["source"] == f"file {take} from 5 s to 20 s"
+
+
+def test_a_clone_prompt_uploads_the_clip_with_its_purpose(run, env, sandbox, make_audio):
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01",
+                 "--prompt-audio", make_audio("p.wav", 5), "--prompt-text", "Hello there.")
+    assert result.code == 0, result.err
+    purposes = [r.get("purpose") for r in sandbox.requests_seen() if r["path"] == "/v1/files/upload"]
+    assert purposes == ["prompt_audio", "voice_clone"]
+    assert presets_of(env)["HostVoice01"]["prompt"]["text"] == "Hello there."
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--voice-id", "short"], "voice_id 'short' is 5 characters; it must be 8 to 256"),
+    (["--voice-id", "9Voices01"], "must start with a letter"),
+    (["--voice-id", "HostVoice01", "--text", "x" * 1001], "preview text is 1001 characters; MiniMax takes at most 1000"),
+    (["--voice-id", "HostVoice01", "--model", "speech-9"], "model 'speech-9' is not a MiniMax speech model"),
+    (["--voice-id", "HostVoice01", "--language-boost", "Klingon"], "language_boost 'Klingon' is not one MiniMax knows"),
+    (["--voice-id", "HostVoice01", "--prompt-text", "Hi."], "--prompt-audio is missing"),
+    (["--voice-id", "HostVoice01", "--start", "30"], "beyond the end of the file"),
+])
+def test_bad_input_is_refused_with_exit_2_and_nothing_is_sent(run, sandbox, make_audio, args, words):
+    result = run("clone", make_audio("t.wav", 12), *args)
+    assert result.code == 2
+    assert words in result.err
+    assert len(result.err.strip().splitlines()) <= 2
+    assert api_calls(sandbox) == []
+
+
+@pytest.mark.parametrize("seconds, kind, words", [
+    (8.2, "voice", "the sample is 8.2 s; the clone endpoint needs 10 s to 5 min"),
+    (12, "silence", "digital silence"),
+])
+def test_unusable_audio_is_refused_with_exit_2_and_nothing_is_sent(run, sandbox, make_audio, seconds, kind, words):
+    result = run("clone", make_audio("t.wav", seconds, kind=kind), "--voice-id", "HostVoice01")
+    assert result.code == 2 and words in result.err
+    assert api_calls(sandbox) == []
+
+
+def test_a_missing_file_is_a_plain_error(run, tmp_path):
+    result = run("clone", tmp_path / "nope.wav", "--voice-id", "HostVoice01")
+    assert result.code == 2 and f"no such file: {tmp_path / 'nope.wav'}" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_without_a_key_nothing_is_sent(run, env, sandbox, make_audio):
+    no_key = {k: v for k, v in env.items() if k != "MINIMAX_API_KEY"}
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", env_replace=no_key)
+    assert result.code == 2 and "MINIMAX_API_KEY is not set" in result.err
+    assert api_calls(sandbox) == []
+
+
+def test_an_api_refusal_is_exit_3_with_code_and_trace_id_and_no_preset(run, env, sandbox, make_audio):
+    sandbox.add_fault("code", path="/v1/voice_clone", code=2038)
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert result.code == 3
+    first, fix = result.err.strip().splitlines()
+    assert first.startswith("error: voice cloning is not enabled for this MiniMax account (MiniMax code 2038, Trace-Id sbx-")
+    assert fix.startswith("fix: Complete the personal or enterprise real-name verification")
+    assert not Path(env["VOICECLONE_PRESETS"]).exists()
+
+
+def test_a_server_down_after_retries_is_exit_4(run, sandbox, make_audio):
+    sandbox.add_fault("server_error", times=20)
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert result.code == 4 and "the MiniMax server failed (HTTP 503)" in result.err
+
+
+def test_a_lost_clone_answer_still_saves_the_preset_once(run, env, sandbox, make_audio):
+    sandbox.add_fault("drop", path="/v1/voice_clone")
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--json")
+    assert result.code == 0, result.err
+    assert any("connection dropped" in w for w in result.json()["warnings"])
+    assert list(sandbox.state.voices) == ["HostVoice01"]
+    assert presets_of(env)["HostVoice01"]["voice_id"] == "HostVoice01"
+
+
+def test_a_failed_preview_download_warns_and_keeps_the_clone_and_preset(run, env, sandbox, make_audio, monkeypatch):
+    from voiceclone import minimax
+    monkeypatch.setattr(minimax, "MAX_DOWNLOAD_BYTES", 10)
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--json")
+    assert result.code == 0
+    assert any("preview could not be saved" in w for w in result.json()["warnings"])
+    assert presets_of(env)["HostVoice01"]["preview"]["path"] is None
+
+
+def test_corrupt_presets_are_reported_untouched_and_nothing_is_sent(run, env, sandbox, make_audio):
+    path = Path(env["VOICECLONE_PRESETS"])
+    path.parent.mkdir(parents=True)
+    path.write_text("voices: [broken")
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert result.code == 2 and "not valid YAML" in result.err and "left untouched" in result.err
+    assert path.read_text() == "voices: [broken"
+    assert api_calls(sandbox) == []
+
+
+def test_ctrl_c_is_exit_130_and_saves_nothing(run, env, make_audio, monkeypatch):
+    from voiceclone import jobs
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs.MiniMaxClient, "clone", interrupted)
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert result.code == 130 and "cancelled" in result.err
+    assert not Path(env["VOICECLONE_PRESETS"]).exists()
+
+
+# -- validate --------------------------------------------------------------------------------
+
+def test_validate_gives_the_verdict_and_facts_and_sends_nothing(run, sandbox, make_audio):
+    result = run("validate", make_audio("t.wav", 12, 44100, 2, subtype="PCM_24"))
+    assert result.code == 0
+    assert "t.wav: can be cloned" in result.out
+    assert "wav (PCM_24), 44100 Hz, 2 channel(s)" in result.out
+    assert "converted 24-bit PCM to 16-bit PCM WAV" in result.out
+    assert api_calls(sandbox) == []
+
+
+def test_validate_json_of_a_refused_sample(run, make_audio):
+    result = run("validate", make_audio("t.wav", 12, kind="silence"), "--json")
+    assert result.code == 2
+    data = result.json()
+    assert data["ok"] is False and "digital silence" in data["problem"]
+    assert data["file"]["duration_s"] == 12.0
+
+
+# -- speak -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, fmt", [("line.wav", "WAV"), ("line.mp3", "MP3"), ("line.flac", "FLAC")])
+def test_speak_with_a_preset_writes_audio_and_makes_the_voice_permanent(run, env, sandbox, make_audio, tmp_path, name, fmt):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    out = tmp_path / name
+    result = run("speak", "--preset", "Host", "Thanks for listening (laughs).", "-o", out)
+    assert result.code == 0, result.err
+    assert sf.info(str(out)).format == fmt and sf.info(str(out)).duration > 0.5
+    preset = presets_of(env)["Host"]
+    assert preset["expires_at"] is None and preset["activated_at"]
+    assert sandbox.state.voices["HostVoice01"].activated
+
+
+def test_speak_strips_tags_for_models_that_do_not_perform_them(run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    result = run("speak", "--voice-id", "HostVoice01", "Ha (laughs) ha.", "-o", tmp_path / "a.wav",
+                 "--model", "speech-02-hd")
+    assert result.code == 0 and "removed 1 interjection tag(s) such as (laughs)" in result.err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--preset", "Nobody", "Hi.", "-o", "x.wav"], "no preset named 'Nobody'"),
+    (["--voice-id", "HostVoice01", "Hi.", "-o", "x.ogg"], "cannot tell the audio format from 'x.ogg'"),
+    (["--voice-id", "HostVoice01", "Hi.", "-o", "x.wav", "--format", "mp3"], "--format mp3 does not match"),
+    (["--voice-id", "HostVoice01", "", "-o", "x.wav"], "the text is empty"),
+])
+def test_speak_refuses_bad_input_before_sending(run, sandbox, tmp_path, args, words):
+    result = run("speak", *[a if a not in ("x.wav", "x.ogg") else tmp_path / a for a in args])
+    assert result.code == 2 and words in result.err
+    assert api_calls(sandbox) == []
+
+
+def test_speak_never_overwrites_an_existing_file_unless_forced(run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    out = tmp_path / "keep.wav"
+    out.write_bytes(b"precious")
+    assert run("speak", "--voice-id", "HostVoice01", "Hi.", "-o", out).code == 2
+    assert out.read_bytes() == b"precious"
+    assert run("speak", "--voice-id", "HostVoice01", "Hi.", "-o", out, "--force").code == 0
+    assert sf.info(str(out)).format == "WAV"
+
+
+def test_speak_with_an_unknown_voice_is_exit_3_and_writes_nothing(run, tmp_path):
+    result = run("speak", "--voice-id", "GoneVoice01", "Hi.", "-o", tmp_path / "a.wav")
+    assert result.code == 3 and "MiniMax code 20132" in result.err
+    assert list(tmp_path.glob("*.wav")) == []
+
+
+# -- voices and presets ----------------------------------------------------------------------
+
+def test_voices_list_shows_clones_after_their_first_speech(run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert run("voices", "list", "--json").json()["voice_cloning"] == []
+    run("speak", "--voice-id", "HostVoice01", "Hi.", "-o", tmp_path / "a.wav")
+    listed = run("voices", "list")
+    assert "HostVoice01" in listed.out and "voice_cloning" in listed.out
+
+
+def test_voices_delete_needs_confirmation_and_marks_the_preset(run, env, sandbox, make_audio, monkeypatch):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))
+    refused = run("voices", "delete", "HostVoice01")
+    assert refused.code == 2 and "Add --yes" in refused.err
+    assert not sandbox.state.voices["HostVoice01"].deleted
+    done = run("voices", "delete", "HostVoice01", "--yes")
+    assert done.code == 0 and "marked preset(s) HostVoice01 as deleted" in done.out
+    assert sandbox.state.voices["HostVoice01"].deleted
+    assert presets_of(env)["HostVoice01"]["deleted_at"]
+    assert "deleted" in run("presets", "list").out
+
+
+def test_presets_list_show_remove(run, env, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    listed = run("presets", "list")
+    assert re.search(r"^Host +HostVoice01 +temporary, (6 d 23|7 d 0) h left$", listed.out, re.MULTILINE)
+    assert run("presets", "show", "Host", "--json").json()["voice_id"] == "HostVoice01"
+    assert "voice_id: HostVoice01" in run("presets", "show", "Host").out
+    removed = run("presets", "remove", "Host")
+    assert removed.code == 0 and "stays on MiniMax" in removed.out
+    assert presets_of(env) == {}
+    assert run("presets", "show", "Host").code == 2
+
+
+# -- the key, the entry points, the demo -------------------------------------------------------
+
+def test_the_key_never_appears_in_output_files_or_errors(run, env, sandbox, make_audio, tmp_path):
+    take = make_audio("t.wav", 12)
+    outputs = [run("clone", take, "--voice-id", "HostVoice01", "--text", "Hi.", "--debug"),
+               run("speak", "--preset", "HostVoice01", "Hi.", "-o", tmp_path / "s.wav", "--debug", "--json")]
+    sandbox.add_fault("code", code=2049, times=5)
+    outputs.append(run("voices", "list", "--debug"))
+    outputs.append(run("clone", take, "--voice-id", "HostVoice02", "--force", "--debug", "--json"))
+    for result in outputs:
+        assert FAKE_KEY not in result.out and FAKE_KEY not in result.err
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert FAKE_KEY.encode() not in path.read_bytes(), path
+
+
+def test_usage_errors_are_exit_2_without_a_traceback(run):
+    result = run("clone", "x.wav")
+    assert result.code == 2 and "the following arguments are required: --voice-id" in result.err
+    assert "Traceback" not in result.err
+
+
+def _subprocess_env(env) -> dict:
+    return {**os.environ, **env}
+
+
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "voiceclone"],
+                                     [str(Path(sys.executable).with_name("voiceclone"))]])
+def test_the_installed_command_and_python_m_run_a_clone(env, make_audio, command):
+    if not Path(command[0]).exists():
+        pytest.skip(f"the console script is not installed next to {sys.executable} (run `pip install .`)")
+    done = subprocess.run([*command, "clone", str(make_audio("t.wav", 12)), "--voice-id", "HostVoice01", "--json"],
+                          env=_subprocess_env(env), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert FAKE_KEY not in done.stdout + done.stderr
+
+
+def test_the_demo_runs_the_whole_loop_offline_without_a_key(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINIMAX_", "VOICECLONE_"))}
+    done = subprocess.run([sys.executable, "-m", "voiceclone", "demo", "--out", str(tmp_path / "demo")], env=clean,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    voices = yaml.safe_load((tmp_path / "demo" / "presets.yaml").read_text())["voices"]
+    (preset,) = voices.values()
+    assert Path(preset["preview"]["path"]).exists()
+    assert "sandbox" in done.stdout.lower()
+    assert len(list((tmp_path / "demo").glob("*-speech.wav"))) == 1

@@ -1,0 +1,259 @@
+"""The HTTP client against the sandbox over loopback: uploads, clone, speech, retries, errors, downloads."""
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from conftest import FAKE_KEY
+from voiceclone import errors
+from voiceclone.errors import (ApiError, AuthError, RateLimitError, ServiceError, VoiceIdTakenError,
+                               VoiceNotFoundError)
+from voiceclone.minimax import CloneRequest, MiniMaxClient
+from voiceclone.settings import ApiKey, Settings
+
+
+@pytest.fixture
+def settings(sandbox, tmp_path):
+    return Settings(api_key=ApiKey(FAKE_KEY), base_url=sandbox.base_url, presets_path=tmp_path / "p.yaml",
+                    read_timeout=5.0, max_attempts=4, backoff_s=0.01)
+
+
+@pytest.fixture
+def client(settings):
+    with MiniMaxClient(settings) as c:
+        yield c
+
+
+@pytest.fixture
+def take(make_audio):
+    return make_audio("take.wav", 12)
+
+
+def upload(client, path):
+    return client.upload(path, purpose="voice_clone", filename=path.name, fmt="wav")
+
+
+def test_upload_returns_an_integer_file_id_and_the_server_got_the_exact_bytes(client, sandbox, take):
+    file_id = upload(client, take)
+    assert isinstance(file_id, int) and not isinstance(file_id, bool)
+    stored = sandbox.state.files[file_id]
+    assert stored.purpose == "voice_clone"
+    assert stored.data == take.read_bytes()
+
+
+def test_upload_reports_progress_up_to_the_whole_file(client, take):
+    seen = []
+    client.upload(take, purpose="voice_clone", filename="take.wav", fmt="wav", on_progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (take.stat().st_size, take.stat().st_size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_clone_sends_every_field_with_integer_ids_and_returns_the_preview_url(client, sandbox, take, make_audio):
+    file_id = upload(client, take)
+    prompt = make_audio("prompt.wav", 5)
+    prompt_id = client.upload(prompt, purpose="prompt_audio", filename="prompt.wav", fmt="wav")
+    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", prompt_file_id=prompt_id,
+                                       prompt_text="Hello there.", text="A preview.", model="speech-2.8-hd",
+                                       language_boost="English", noise_reduction=True, volume_normalization=True,
+                                       watermark=True, text_validation="words", accuracy=0.5))
+    assert result.demo_audio_url.startswith(sandbox.base_url + "/sandbox/audio/")
+    assert result.trace_id
+    voice = sandbox.state.voices["HostVoice01"]
+    assert voice.file_id == file_id
+
+
+def test_clone_body_spells_volume_normalization_both_ways():
+    body = CloneRequest(file_id=123, voice_id="HostVoice01", volume_normalization=True).body()
+    assert body["need_volume_normalization"] is True and body["need_volumn_normalization"] is True
+    assert body["file_id"] == 123 and "text" not in body and "clone_prompt" not in body
+
+
+def test_a_rate_limit_is_retried_with_backoff_until_it_passes(client, sandbox, take):
+    sandbox.add_fault("rate_limit", path="/v1/files/upload", times=2)
+    file_id = upload(client, take)
+    uploads = [r for r in sandbox.requests_seen() if r["path"] == "/v1/files/upload"]
+    assert [r["status_code"] for r in uploads] == [1002, 1002, 0]
+    assert file_id in sandbox.state.files
+
+
+def test_server_errors_are_retried_then_reported_as_a_service_failure(client, sandbox, take):
+    sandbox.add_fault("server_error", path="/v1/files/upload", times=10)
+    with pytest.raises(ServiceError) as caught:
+        upload(client, take)
+    assert caught.value.exit_code == 4
+    assert "HTTP 503" in str(caught.value)
+    assert len(sandbox.requests_seen()) == 4, "bounded by VOICECLONE_RETRIES"
+
+
+def test_a_final_error_is_not_retried(client, sandbox, take):
+    sandbox.add_fault("code", path="/v1/files/upload", code=1008, times=5)
+    with pytest.raises(errors.QuotaError):
+        upload(client, take)
+    assert len(sandbox.requests_seen()) == 1
+
+
+def test_a_lost_clone_answer_whose_retry_meets_2039_is_this_runs_own_voice(client, sandbox, take):
+    file_id = upload(client, take)
+    sandbox.add_fault("drop", path="/v1/voice_clone")
+    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", text="Hi.", model="speech-2.8-hd"))
+    assert result.recovered
+    clones = [r for r in sandbox.requests_seen() if r["path"] == "/v1/voice_clone"]
+    assert [(r["http_status"], r["status_code"]) for r in clones] == [(None, 0), (200, 2039)]
+    assert list(sandbox.state.voices) == ["HostVoice01"], "created once"
+
+
+def test_a_2039_without_a_lost_answer_is_a_taken_voice_id(client, sandbox, take):
+    file_id = upload(client, take)
+    client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01"))
+    with pytest.raises(VoiceIdTakenError) as caught:
+        client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01"))
+    assert caught.value.exit_code == 3 and "voice-id" in caught.value.fix
+
+
+@pytest.mark.parametrize("code", sorted(errors.API_CODES))
+def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_the_trace_id(client, sandbox, code):
+    sandbox.add_fault("code", path="/v1/get_voice", code=code, times=10)
+    with pytest.raises(errors.RemoteError) as caught:
+        client.voices()
+    cls, message, _ = errors.API_CODES[code]
+    assert type(caught.value) is cls
+    assert message in str(caught.value) and f"MiniMax code {code}" in str(caught.value)
+    assert caught.value.trace_id and caught.value.trace_id in str(caught.value)
+    assert caught.value.fix
+    expected_attempts = 4 if code in errors.RETRY_CODES else 1
+    assert len(sandbox.requests_seen()) == expected_attempts
+
+
+@pytest.mark.parametrize("code", [1004, 2049])
+def test_key_errors_mention_the_key_and_the_region_host_pairing(client, sandbox, code):
+    sandbox.add_fault("code", code=code)
+    with pytest.raises(AuthError) as caught:
+        client.voices()
+    fix = caught.value.fix
+    assert "MINIMAX_API_KEY" in fix and "api.minimax.io" in fix and "api.minimaxi.com" in fix
+
+
+def test_a_wrong_key_is_refused_by_the_server_as_an_auth_error(sandbox, settings):
+    wrong = Settings(api_key=ApiKey("another-key"), base_url=sandbox.base_url, presets_path=settings.presets_path)
+    with MiniMaxClient(wrong) as client, pytest.raises(AuthError) as caught:
+        client.voices()
+    assert caught.value.code == 2049
+
+
+@pytest.mark.parametrize("status, cls", [(401, AuthError), (403, AuthError), (429, RateLimitError), (404, ApiError)])
+def test_http_errors_without_base_resp_are_typed_by_status(client, sandbox, status, cls):
+    sandbox.add_fault("http_status", code=status, times=10)
+    with pytest.raises(cls) as caught:
+        client.voices()
+    assert f"HTTP {status}" in str(caught.value)
+
+
+def test_a_slow_server_beyond_the_read_timeout_is_a_service_failure(sandbox, settings):
+    impatient = Settings(api_key=settings.api_key, base_url=sandbox.base_url, presets_path=settings.presets_path,
+                         read_timeout=0.3, max_attempts=2, backoff_s=0.01)
+    sandbox.add_fault("slow", seconds=1.0, times=2)
+    with MiniMaxClient(impatient) as client, pytest.raises(ServiceError, match="did not answer within 0.3 s"):
+        client.voices()
+
+
+def test_nothing_listening_is_a_connection_failure(settings):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dead = Settings(api_key=settings.api_key, base_url=f"http://127.0.0.1:{port}", presets_path=settings.presets_path,
+                    max_attempts=2, backoff_s=0.01)
+    with MiniMaxClient(dead) as client, pytest.raises(ServiceError, match="could not connect to 127.0.0.1"):
+        client.voices()
+
+
+def test_speech_hex_is_decoded_into_audio_of_the_asked_format(client, sandbox, take):
+    file_id = upload(client, take)
+    client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01"))
+    speech = client.speak("HostVoice01", "Hello from the sandbox.", model="speech-2.8-hd", fmt="flac", sample_rate=24000)
+    path = Path(client.settings.presets_path).with_name("s.flac")
+    path.write_bytes(speech.audio)
+    info = sf.info(str(path))
+    assert info.format == "FLAC" and info.samplerate == 24000
+    assert sandbox.state.voices["HostVoice01"].activated
+
+
+def test_speech_with_an_unknown_voice_is_voice_not_found(client):
+    with pytest.raises(VoiceNotFoundError) as caught:
+        client.speak("NoSuchVoice99", "Hello.", model="speech-2.8-hd")
+    assert "7 days" in caught.value.fix
+
+
+def test_the_preview_download_keeps_the_real_format_and_never_sends_the_key(client, sandbox, take, tmp_path):
+    file_id = upload(client, take)
+    url = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", text="Hi.", model="speech-2.8-hd")).demo_audio_url
+    path = client.download(url, tmp_path / "preview")
+    assert path.suffix == ".mp3" and sf.info(str(path)).format == "MP3"
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    body = b""
+    content_type = "audio/mpeg"
+    seen_auth = []
+
+    def do_GET(self):
+        type(self).seen_auth.append(self.headers.get("Authorization"))
+        self.send_response(200)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def cdn():
+    """A plain loopback file host standing in for a preview URL's host."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Handler.seen_auth = []
+    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_key_is_never_sent_to_a_download_host(client, cdn, tmp_path, make_audio):
+    _, url = cdn
+    _Handler.body, _Handler.content_type = make_audio("p.wav", 1).read_bytes(), "audio/wav"
+    path = client.download(url + "/p", tmp_path / "preview")
+    assert path.suffix == ".wav"
+    assert _Handler.seen_auth == [None]
+
+
+@pytest.mark.parametrize("body, content_type, words", [
+    (b"<html>not found</html>", "text/html", "served 'text/html'"),
+    (b"plain bytes that are not audio", "application/octet-stream", "did not serve audio"),
+])
+def test_a_download_that_is_not_audio_is_refused_and_leaves_no_file(client, cdn, tmp_path, body, content_type, words):
+    _, url = cdn
+    _Handler.body, _Handler.content_type = body, content_type
+    with pytest.raises(ServiceError, match=words):
+        client.download(url + "/p", tmp_path / "preview")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_download_over_the_size_cap_is_refused(client, cdn, tmp_path):
+    _, url = cdn
+    _Handler.body, _Handler.content_type = b"ID3" + b"\0" * 5000, "audio/mpeg"
+    with pytest.raises(ServiceError, match="larger than"):
+        client.download(url + "/p", tmp_path / "preview", max_bytes=4000)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.com/preview.mp3", "ftp://host/p.mp3"])
+def test_only_https_or_loopback_preview_urls_are_fetched(client, tmp_path, url):
+    with pytest.raises(ServiceError, match="refused to download"):
+        client.download(url, tmp_path / "preview")
+
+
+def test_the_client_never_shows_the_key(settings):
+    assert FAKE_KEY not in repr(settings) and FAKE_KEY not in str(settings.api_key)
