@@ -258,7 +258,8 @@ def _write_pcm16(writer: sf.SoundFile, data: np.ndarray) -> int:
         return 0
     scaled = np.multiply(data, 32767.0, dtype=np.float32)
     np.clip(scaled, -32768.0, 32767.0, out=scaled)
-    writer.write(np.rint(scaled, out=scaled).astype(np.int16))
+    with np.errstate(invalid="ignore"):  # NaN samples: the file is refused and removed after the pass
+        writer.write(np.rint(scaled, out=scaled).astype(np.int16))
     return len(data)
 
 

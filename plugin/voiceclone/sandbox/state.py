@@ -1,0 +1,455 @@
+"""The sandbox's MiniMax account in memory: uploaded files, cloned voices, and the API's rules.
+
+Each operation takes the parsed request and a :class:`Context`, and returns the success body
+without ``base_resp``, or raises :class:`Refusal` with the ``base_resp`` code the real API gives.
+The checks follow reference/minimax-api.md; the limits come from :mod:`voiceclone.rules`.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+
+from .. import rules
+from ..errors import InputError
+from . import audio
+
+UPLOAD_PURPOSES = ("voice_clone", "prompt_audio", "t2a_async_input")
+DELETE_PURPOSES = ("voice_clone", "prompt_audio", "t2a_async", "t2a_async_input", "video_generation")
+AUDIO_PURPOSES = ("voice_clone", "prompt_audio")
+VOICE_TYPES = ("system", "voice_cloning", "voice_generation", "all")
+DURATION_TOLERANCE_S = 0.05
+PREVIEW_RATE = 24000
+PREVIEW_SECONDS = (1.0, 20.0)
+SPEECH_SECONDS = (0.5, 60.0)
+SPEECH_FORMATS = ("mp3", "wav", "flac", "pcm")
+SPEECH_RATES = (8000, 16000, 22050, 24000, 32000, 44100)
+SPEECH_BITRATES = (32000, 64000, 128000, 256000)
+CLONE_FLAGS = ("need_noise_reduction", "need_volume_normalization", "need_volumn_normalization",
+               "aigc_watermark")
+
+#: voice_id -> (voice_name, description) of the few system voices the sandbox offers.
+SYSTEM_VOICES = {
+    "English_expressive_narrator": ("Expressive Narrator", ["An expressive adult male narrator."]),
+    "male-qn-qingse": ("青涩青年音色", ["A young male voice."]),
+    "female-shaonv": ("少女音色", ["A young female voice."]),
+}
+
+#: The status_msg MiniMax sends with each code, where the sandbox has nothing more specific.
+STATUS_MESSAGES = {
+    0: "success",
+    1000: "unknown error",
+    1001: "request timeout",
+    1002: "rate limit exceeded(RPM)",
+    1004: "login fail: Please carry the API secret key in the 'Authorization' field of the request header",
+    1008: "insufficient balance",
+    1013: "internal service error",
+    1024: "internal error",
+    1026: "input new_sensitive",
+    1027: "output new_sensitive",
+    1033: "system error",
+    1039: "rate limit exceeded(TPM)",
+    1041: "conn limit",
+    1042: "invisible characters exceed 10%",
+    1043: "asr similarity check failed",
+    1044: "clone prompt similarity check failed",
+    2013: "invalid params",
+    20132: "invalid samples or voice_id",
+    2037: "voice duration too short or too long",
+    2038: "no voice clone permission: please complete real-name verification",
+    2039: "voice id already exists",
+    2042: "no access to this voice_id",
+    2045: "rate growth limit exceeded",
+    2048: "prompt audio too long",
+    2049: "invalid api key",
+    2056: "usage limit exceeded",
+    2061: "model not supported by the current plan",
+}
+
+
+class Refusal(Exception):
+    """A request the API refuses: HTTP 200 with ``base_resp.status_code`` = ``code``."""
+
+    def __init__(self, code: int, message: Optional[str] = None):
+        super().__init__(message or STATUS_MESSAGES.get(code, "error injected by the sandbox"))
+        self.code = code
+
+
+class Context(NamedTuple):
+    """What an operation needs to know about the request besides its body."""
+
+    base_url: str
+    trace_id: str
+
+
+def base_resp(code: int = 0, message: str = "success") -> dict:
+    return {"status_code": code, "status_msg": message}
+
+
+def error_body(operation: str, refusal: Refusal, trace_id: str) -> dict:
+    """The body of a refused ``operation``: its usual fields, emptied, plus ``base_resp``."""
+    if operation == "voice_clone":
+        body = {"input_sensitive": False, "input_sensitive_type": 0, "demo_audio": ""}
+    elif operation == "t2a":
+        body = {"data": None, "trace_id": trace_id}
+    else:
+        body = {}
+    body["base_resp"] = base_resp(refusal.code, str(refusal))
+    return body
+
+
+@dataclass
+class StoredFile:
+    """An uploaded file. ``duration_s`` and ``format`` are set for audio purposes only."""
+
+    file_id: int
+    purpose: str
+    filename: str
+    bytes: int
+    created_at: int
+    duration_s: Optional[float]
+    format: Optional[str]
+    data: bytes = field(repr=False)
+
+    def describe(self) -> dict:
+        return {"file_id": self.file_id, "bytes": self.bytes, "created_at": self.created_at,
+                "filename": self.filename, "purpose": self.purpose}
+
+
+@dataclass
+class Voice:
+    """A cloned voice. ``options`` holds the optional clone fields as sent (flags, language...)."""
+
+    voice_id: str
+    file_id: int
+    created: float
+    model: Optional[str]
+    activated: bool = False
+    deleted: bool = False
+    prompt_file_id: Optional[int] = None
+    options: Dict[str, Any] = field(default_factory=dict)
+
+
+class AudioStore:
+    """Generated audio served at ``/sandbox/audio/<name>``: in memory, or as files in ``directory``."""
+
+    def __init__(self, directory=None):
+        self.directory = Path(directory) if directory is not None else None
+        self._lock = threading.Lock()
+        self._items: Dict[str, Tuple[str, Optional[bytes]]] = {}
+
+    def put(self, name: str, data: bytes, content_type: str) -> None:
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / name).write_bytes(data)
+        with self._lock:
+            self._items[name] = (content_type, None if self.directory is not None else data)
+
+    def get(self, name: str) -> Optional[Tuple[str, bytes]]:
+        """``(content_type, data)`` of a stored name, or None."""
+        with self._lock:
+            item = self._items.get(name)
+        if item is None:
+            return None
+        content_type, data = item
+        if data is None:
+            try:
+                data = (self.directory / name).read_bytes()
+            except OSError:
+                return None
+        return content_type, data
+
+
+class State:
+    """One account's files and voices. All operations are safe to call from several threads."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time, audio_dir=None):
+        self.clock = clock
+        self.files: Dict[int, StoredFile] = {}
+        self.voices: Dict[str, Voice] = {}
+        self.audio = AudioStore(audio_dir)
+        self._lock = threading.RLock()
+        self._serial = 0
+
+    # -- files -------------------------------------------------------------------------------
+
+    def upload_file(self, form: dict, ctx: Context) -> dict:
+        """``POST /v1/files/upload``: ``form`` maps field names to text or an UploadedFile."""
+        purpose = form.get("purpose")
+        if purpose not in UPLOAD_PURPOSES:
+            raise Refusal(2013, f"invalid params, purpose {purpose!r} must be one of {', '.join(UPLOAD_PURPOSES)}")
+        upload = form.get("file")
+        if not hasattr(upload, "filename"):
+            raise Refusal(2013, "invalid params, missing file")
+        if len(upload.data) > rules.UPLOAD_MAX_BYTES:
+            raise Refusal(2013, f"invalid params, file size {len(upload.data)} bytes exceeds "
+                                f"{rules.UPLOAD_MAX_BYTES} bytes")
+        fmt, seconds = _audio_facts(upload.data) if purpose in AUDIO_PURPOSES else (None, None)
+        with self._lock:
+            file_id = self._new_file_id()
+            stored = StoredFile(file_id, purpose, upload.filename, len(upload.data), int(self.clock()),
+                                seconds, fmt, upload.data)
+            self.files[file_id] = stored
+        return {"file": stored.describe()}
+
+    def list_files(self, query: dict, ctx: Context) -> dict:
+        """``GET /v1/files/list?purpose=...``."""
+        purpose = query.get("purpose")
+        if purpose not in UPLOAD_PURPOSES:
+            raise Refusal(2013, f"invalid params, purpose {purpose!r} must be one of {', '.join(UPLOAD_PURPOSES)}")
+        with self._lock:
+            found = [f.describe() for f in self.files.values() if f.purpose == purpose]
+        return {"files": found}
+
+    def delete_file(self, body: dict, ctx: Context) -> dict:
+        """``POST /v1/files/delete`` with ``{file_id, purpose}``."""
+        file_id, purpose = body.get("file_id"), body.get("purpose")
+        if not _is_int(file_id):
+            raise Refusal(2013, "invalid params, file_id must be an integer")
+        if purpose not in DELETE_PURPOSES:
+            raise Refusal(2013, f"invalid params, purpose {purpose!r} must be one of {', '.join(DELETE_PURPOSES)}")
+        with self._lock:
+            stored = self.files.get(file_id)
+            if stored is None or stored.purpose != purpose:
+                raise Refusal(20132, f"invalid samples, no {purpose} file with file_id {file_id}")
+            del self.files[file_id]
+        return {"file_id": file_id}
+
+    # -- voices ------------------------------------------------------------------------------
+
+    def voice_clone(self, body: dict, ctx: Context) -> dict:
+        """``POST /v1/voice_clone``: create the voice; preview it when ``text`` is sent."""
+        with self._lock:
+            sample = self._file(body.get("file_id"), "voice_clone", "file_id")
+            if not (rules.CLONE_MIN_S - DURATION_TOLERANCE_S <= sample.duration_s
+                    <= rules.CLONE_MAX_S + DURATION_TOLERANCE_S):
+                raise Refusal(2037, f"voice duration too short or too long: the sample is {sample.duration_s:.2f} s, "
+                                    f"it must be {rules.CLONE_MIN_S:g} to {rules.CLONE_MAX_S:g} s")
+            voice_id = _voice_id(body.get("voice_id"))
+            if voice_id in self.voices:
+                raise Refusal(2039, f"voice id {voice_id} already exists")
+            prompt_file_id = self._prompt_file_id(body.get("clone_prompt"))
+            text = _optional_text(body.get("text"), "text", rules.PREVIEW_TEXT_MAX)
+            model = body.get("model")
+            if model is not None:
+                _check_model(model)
+            options = _clone_options(body)
+            self.voices[voice_id] = Voice(voice_id, sample.file_id, self.clock(), model,
+                                          prompt_file_id=prompt_file_id, options=options)
+            serial = self._next_serial()
+        reply = {"input_sensitive": False, "input_sensitive_type": 0, "demo_audio": ""}
+        if text:
+            samples = audio.speech(text, voice_id, PREVIEW_RATE, shortest=PREVIEW_SECONDS[0],
+                                   longest=PREVIEW_SECONDS[1])
+            mp3 = audio.encode(samples, PREVIEW_RATE, "mp3")
+            reply["extra_info"] = _extra_info(text, samples, PREVIEW_RATE, mp3, 128000)
+            if model is not None:
+                reply["demo_audio"] = self._publish(ctx, f"sandbox-synthetic-preview-{voice_id}-{serial}.mp3",
+                                                    mp3, "mp3")
+        return reply
+
+    def t2a(self, body: dict, ctx: Context) -> dict:
+        """``POST /v1/t2a_v2`` (non-streaming); the first use of a clone activates it."""
+        if body.get("stream"):
+            raise Refusal(2013, "invalid params, streaming not supported by the sandbox")
+        model = body.get("model")
+        if model is None:
+            raise Refusal(2013, "invalid params, model is required")
+        _check_model(model)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > rules.SPEECH_TEXT_MAX:
+            raise Refusal(2013, f"invalid params, text must be 1 to {rules.SPEECH_TEXT_MAX} characters")
+        voice_id = _dict_field(body, "voice_setting").get("voice_id")
+        if not isinstance(voice_id, str) or not voice_id:
+            raise Refusal(2013, "invalid params, voice_setting.voice_id is required")
+        fmt, rate, channels, bitrate = _audio_setting(_dict_field(body, "audio_setting"))
+        output = body.get("output_format", "hex")
+        if output not in ("hex", "url"):
+            raise Refusal(2013, f"invalid params, output_format {output!r} must be hex or url")
+        _check_language(body.get("language_boost"))
+        with self._lock:
+            if voice_id not in SYSTEM_VOICES:
+                voice = self._live_voice(voice_id)
+                if voice is None:
+                    raise Refusal(20132, f"invalid voice_id {voice_id}")
+                voice.activated = True
+            serial = self._next_serial()
+        samples = audio.speech(text, voice_id, rate, shortest=SPEECH_SECONDS[0], longest=SPEECH_SECONDS[1])
+        data = audio.encode(samples, rate, fmt, channels)
+        if output == "url":
+            sound = self._publish(ctx, f"sandbox-synthetic-speech-{voice_id}-{serial}.{fmt}", data, fmt)
+        else:
+            sound = data.hex()
+        extra = _extra_info(text, samples, rate, data, bitrate)
+        extra.update(invisible_character_ratio=0, audio_format=fmt, audio_channel=channels)
+        return {"data": {"audio": sound, "status": 2}, "extra_info": extra, "trace_id": ctx.trace_id}
+
+    def get_voice(self, body: dict, ctx: Context) -> dict:
+        """``POST /v1/get_voice``: clones are listed only once activated, as on the real API."""
+        voice_type = body.get("voice_type")
+        if voice_type not in VOICE_TYPES:
+            raise Refusal(2013, f"invalid params, voice_type {voice_type!r} must be one of {', '.join(VOICE_TYPES)}")
+        reply = {}
+        if voice_type in ("system", "all"):
+            reply["system_voice"] = [{"voice_id": voice_id, "voice_name": name, "description": list(description),
+                                      "created_time": "1970-01-01"}
+                                     for voice_id, (name, description) in SYSTEM_VOICES.items()]
+        if voice_type in ("voice_cloning", "all"):
+            with self._lock:
+                reply["voice_cloning"] = [
+                    {"voice_id": v.voice_id, "description": [],
+                     "created_time": time.strftime("%Y-%m-%d", time.gmtime(v.created))}
+                    for v in self.voices.values() if v.activated and not v.deleted]
+        if voice_type in ("voice_generation", "all"):
+            reply["voice_generation"] = []
+        return reply
+
+    def delete_voice(self, body: dict, ctx: Context) -> dict:
+        """``POST /v1/delete_voice``: the voice_id is burned for good."""
+        voice_type, voice_id = body.get("voice_type"), body.get("voice_id")
+        if voice_type not in ("voice_cloning", "voice_generation"):
+            raise Refusal(2013, f"invalid params, voice_type {voice_type!r} must be voice_cloning or voice_generation")
+        if not isinstance(voice_id, str) or not voice_id:
+            raise Refusal(2013, "invalid params, voice_id is required")
+        with self._lock:
+            voice = self._live_voice(voice_id) if voice_type == "voice_cloning" else None
+            if voice is None:
+                raise Refusal(20132, f"invalid voice_id {voice_id}")
+            voice.deleted = True
+        return {"voice_id": voice_id, "created_time": str(int(voice.created))}
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _live_voice(self, voice_id: str) -> Optional[Voice]:
+        """The clone if it still exists: not deleted and, unless activated, younger than its lifetime."""
+        voice = self.voices.get(voice_id)
+        if voice is None or voice.deleted:
+            return None
+        if not voice.activated and self.clock() - voice.created >= rules.VOICE_LIFETIME_DAYS * 86400:
+            return None
+        return voice
+
+    def _file(self, file_id, purpose: str, name: str) -> StoredFile:
+        if not _is_int(file_id):
+            raise Refusal(2013, f"invalid params, {name} must be an integer")
+        stored = self.files.get(file_id)
+        if stored is None or stored.purpose != purpose:
+            raise Refusal(20132, f"invalid samples, no {purpose} file with file_id {file_id}")
+        return stored
+
+    def _prompt_file_id(self, prompt) -> Optional[int]:
+        if prompt is None:
+            return None
+        if not isinstance(prompt, dict) or "prompt_audio" not in prompt or not _is_text(prompt.get("prompt_text")):
+            raise Refusal(2013, "invalid params, clone_prompt needs both prompt_audio and prompt_text")
+        stored = self._file(prompt["prompt_audio"], "prompt_audio", "clone_prompt.prompt_audio")
+        if stored.duration_s >= rules.PROMPT_MAX_S:
+            raise Refusal(2048, f"prompt audio too long: {stored.duration_s:.2f} s, it must be under "
+                                f"{rules.PROMPT_MAX_S:g} s")
+        return stored.file_id
+
+    def _publish(self, ctx: Context, name: str, data: bytes, fmt: str) -> str:
+        self.audio.put(name, data, audio.CONTENT_TYPES[fmt])
+        return f"{ctx.base_url}/sandbox/audio/{name}"
+
+    def _new_file_id(self) -> int:
+        while True:
+            file_id = 10 ** 14 + secrets.randbelow(9 * 10 ** 14)
+            if file_id not in self.files:
+                return file_id
+
+    def _next_serial(self) -> int:
+        self._serial += 1
+        return self._serial
+
+
+def _audio_facts(data: bytes) -> Tuple[str, float]:
+    fmt = audio.sniff_format(data)
+    if fmt is None:
+        raise Refusal(2013, "invalid file format, the file must be mp3, m4a or wav audio")
+    try:
+        return fmt, audio.duration_s(data, fmt)
+    except ValueError as exc:
+        raise Refusal(2013, f"invalid file format, {exc}") from exc
+
+
+def _voice_id(voice_id) -> str:
+    if not isinstance(voice_id, str):
+        raise Refusal(2013, "invalid params, voice_id must be a string")
+    try:
+        rules.check_voice_id(voice_id)
+    except InputError as exc:
+        raise Refusal(2013, f"invalid params, {exc}") from exc
+    return voice_id
+
+
+def _clone_options(body: dict) -> dict:
+    """The optional clone fields, checked; returned as sent."""
+    for name in CLONE_FLAGS:
+        if name in body and not isinstance(body[name], bool):
+            raise Refusal(2013, f"invalid params, {name} must be true or false")
+    _check_language(body.get("language_boost"))
+    accuracy = body.get("accuracy")
+    if accuracy is not None and (not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool)
+                                 or not 0 <= accuracy <= 1):
+        raise Refusal(2013, "invalid params, accuracy must be a number from 0 to 1")
+    _optional_text(body.get("text_validation"), "text_validation", rules.TEXT_VALIDATION_MAX)
+    names = CLONE_FLAGS + ("language_boost", "accuracy", "text_validation", "clone_prompt")
+    return {name: body[name] for name in names if name in body}
+
+
+def _audio_setting(setting: dict) -> Tuple[str, int, int, int]:
+    fmt = setting.get("format", "mp3")
+    rate = setting.get("sample_rate", 32000)
+    channels = setting.get("channel", 1)
+    bitrate = setting.get("bitrate", 128000)
+    if fmt not in SPEECH_FORMATS:
+        raise Refusal(2013, f"invalid params, audio_setting.format {fmt!r} must be one of {', '.join(SPEECH_FORMATS)}")
+    for name, value, allowed in (("sample_rate", rate, SPEECH_RATES), ("channel", channels, (1, 2)),
+                                 ("bitrate", bitrate, SPEECH_BITRATES)):
+        if not _is_int(value) or value not in allowed:
+            raise Refusal(2013, f"invalid params, audio_setting.{name} {value!r} must be one of "
+                                f"{', '.join(map(str, allowed))}")
+    return fmt, rate, channels, bitrate
+
+
+def _extra_info(text: str, samples, rate: int, data: bytes, bitrate: int) -> dict:
+    return {"audio_length": int(round(1000 * len(samples) / rate)), "audio_sample_rate": rate,
+            "audio_size": len(data), "bitrate": bitrate, "word_count": len(text.split()),
+            "usage_characters": len(text)}
+
+
+def _check_model(model) -> None:
+    if model not in rules.MODELS:
+        raise Refusal(2013, f"invalid params, model {model!r} must be one of {', '.join(rules.MODELS)}")
+
+
+def _check_language(language) -> None:
+    if language is not None and language not in rules.LANGUAGES:
+        raise Refusal(2013, f"invalid params, language_boost {language!r} is not supported")
+
+
+def _optional_text(value, name: str, limit: int) -> Optional[str]:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise Refusal(2013, f"invalid params, {name} must be text of at most {limit} characters")
+    return value
+
+
+def _dict_field(body: dict, name: str) -> dict:
+    value = body.get(name, {})
+    if not isinstance(value, dict):
+        raise Refusal(2013, f"invalid params, {name} must be an object")
+    return value
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
