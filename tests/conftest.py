@@ -4,6 +4,7 @@ import io
 import json
 from contextlib import redirect_stderr
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,7 @@ def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
             frame = av.AudioFrame.from_ndarray(planar[:, start:start + frame_size], format="fltp",
                                                layout="mono" if data.shape[1] == 1 else "stereo")
             frame.sample_rate = sample_rate
+            frame.pts, frame.time_base = start, Fraction(1, sample_rate)
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode(None):

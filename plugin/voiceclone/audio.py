@@ -147,10 +147,12 @@ def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional
     if start is not None or end is not None:
         fixes.append(f"used the region {first:.2f}-{last:.2f} s of the file")
     edge = max_s - (COMPRESSED_MARGIN_S if info.format != "wav" else 0.0)
-    if last - first > edge:
+    if last - first > max_s:
         last = first + max_s
         fixes.append(f"trimmed to {_clock(max_s)} (the clone endpoint takes at most {_clock(max_s)}); "
                      f"used {first:.2f}-{last:.2f} s")
+    elif last - first > edge:
+        fixes.append(f"decoded to WAV: compressed audio this close to {_clock(max_s)} can decode a little longer")
     if info.format in CONVERTIBLE or (info.format == "m4a" and info.subtype != "aac"):
         fixes.append(f"converted {info.format} ({info.subtype}) to WAV, which the clone endpoint accepts")
     elif info.format == "wav" and info.subtype != "PCM_16":

@@ -193,13 +193,14 @@ def check_region(start: Optional[float], end: Optional[float], duration_s: float
 def check_duration(duration_s: float, *, what: str = "sample") -> None:
     """Raise if the audio is too short to clone from (longer audio is trimmed, not refused)."""
     if duration_s < CLONE_MIN_S:
-        raise AudioError(f"the {what} is {duration_s:.1f} s; the clone endpoint needs {CLONE_MIN_S:g} s to "
+        shown = int(duration_s * 100 + 1e-6) / 100  # truncated, so 9.996 s never reads as "10 s"
+        raise AudioError(f"the {what} is {shown:g} s; the clone endpoint needs {CLONE_MIN_S:g} s to "
                          f"{CLONE_MAX_S / 60:g} min", fix="Use a longer recording of the voice, at least 10 s of speech.")
 
 
 def check_preset_name(name: str) -> str:
     """A preset name: 1 to 64 printable characters."""
-    if not name or not name.strip() or len(name) > 64 or _CONTROL.search(name) or "\n" in name:
+    if not name or not name.strip() or len(name) > 64 or not name.isprintable() or _CONTROL.search(name):
         raise InputError(f"preset name {name!r} must be 1 to 64 printable characters",
                          fix="Pick a short name such as 'Host voice'.")
     return name.strip()

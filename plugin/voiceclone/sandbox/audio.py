@@ -1,10 +1,8 @@
-"""The sandbox's audio: recognise an upload by its bytes, measure it, and make synthetic speech."""
+"""The sandbox's audio: measure an upload, and make and encode synthetic speech."""
 from __future__ import annotations
 
 import io
 import zlib
-from typing import Optional
-
 import av
 import numpy as np
 import soundfile as sf
@@ -14,23 +12,8 @@ from ..synth import voice_like
 #: Seconds of generated speech per character of text.
 SECONDS_PER_CHAR = 0.065
 
-CONTENT_TYPES = {
-    "mp3": "audio/mpeg", "wav": "audio/wav", "flac": "audio/flac", "pcm": "application/octet-stream",
-}
 _SF_FORMATS = {"mp3": "MP3", "wav": "WAV", "flac": "FLAC", "pcm": "RAW"}
 _SF_SUBTYPES = {"mp3": "MPEG_LAYER_III", "wav": "PCM_16", "flac": "PCM_16", "pcm": "PCM_16"}
-
-
-def sniff_format(data: bytes) -> Optional[str]:
-    """The container of ``data`` judged by its first bytes: ``"wav"``, ``"mp3"``, ``"m4a"`` or None."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
-        return "wav"
-    # An MP3 without an ID3 tag starts with a frame: 11 sync bits, then layer bits 01 (Layer III).
-    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE6 == 0xE2):
-        return "mp3"
-    if data[4:8] == b"ftyp":
-        return "m4a"
-    return None
 
 
 def duration_s(data: bytes, fmt: str) -> float:

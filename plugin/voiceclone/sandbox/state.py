@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
 from .. import rules
+from ..formats import MIME_TYPES, sniff
 from ..errors import InputError
 from . import audio
 
@@ -352,7 +353,7 @@ class State:
         return stored.file_id
 
     def _publish(self, ctx: Context, name: str, data: bytes, fmt: str) -> str:
-        self.audio.put(name, data, audio.CONTENT_TYPES[fmt])
+        self.audio.put(name, data, MIME_TYPES.get(fmt, "application/octet-stream"))
         return f"{ctx.base_url}/sandbox/audio/{name}"
 
     def _new_file_id(self) -> int:
@@ -367,8 +368,8 @@ class State:
 
 
 def _audio_facts(data: bytes) -> Tuple[str, float]:
-    fmt = audio.sniff_format(data)
-    if fmt is None:
+    fmt = sniff(data[:12])
+    if fmt not in rules.CLONE_FORMATS:
         raise Refusal(2013, "invalid file format, the file must be mp3, m4a or wav audio")
     try:
         return fmt, audio.duration_s(data, fmt)
