@@ -10,8 +10,11 @@ from conftest import FAKE_KEY
 from voiceclone import errors
 from voiceclone.errors import (ApiError, AuthError, RateLimitError, ServiceError, VoiceIdTakenError,
                                VoiceNotFoundError)
-from voiceclone.minimax import CloneRequest, MiniMaxClient
+from voiceclone.minimax import CloneRequest, CloneSettings, MiniMaxClient
 from voiceclone.settings import ApiKey, Settings
+
+
+PREVIEW = CloneSettings(text="Hi.", model="speech-2.8-hd")
 
 
 @pytest.fixture
@@ -54,18 +57,22 @@ def test_clone_sends_every_field_with_integer_ids_and_returns_the_preview_url(cl
     file_id = upload(client, take)
     prompt = make_audio("prompt.wav", 5)
     prompt_id = client.upload(prompt, purpose="prompt_audio", filename="prompt.wav", fmt="wav")
-    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", prompt_file_id=prompt_id,
-                                       prompt_text="Hello there.", text="A preview.", model="speech-2.8-hd",
-                                       language_boost="English", noise_reduction=True, volume_normalization=True,
-                                       watermark=True, text_validation="words", accuracy=0.5))
+    chosen = CloneSettings(text="A preview.", model="speech-2.8-hd", language_boost="English", noise_reduction=True,
+                           volume_normalization=True, watermark=True, text_validation="words", accuracy=0.5)
+    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=chosen,
+                                       prompt_file_id=prompt_id, prompt_text="Hello there."))
     assert result.demo_audio_url.startswith(sandbox.base_url + "/sandbox/audio/")
     assert result.trace_id
     voice = sandbox.state.voices["HostVoice01"]
-    assert voice.file_id == file_id
+    assert (voice.file_id, voice.prompt_file_id, voice.model) == (file_id, prompt_id, "speech-2.8-hd")
+    assert voice.options == {"need_noise_reduction": True, "need_volume_normalization": True,
+                             "need_volumn_normalization": True, "aigc_watermark": True, "language_boost": "English",
+                             "accuracy": 0.5, "text_validation": "words",
+                             "clone_prompt": {"prompt_audio": prompt_id, "prompt_text": "Hello there."}}
 
 
 def test_clone_body_spells_volume_normalization_both_ways():
-    body = CloneRequest(file_id=123, voice_id="HostVoice01", volume_normalization=True).body()
+    body = CloneRequest(file_id=123, voice_id="HostVoice01", settings=CloneSettings(volume_normalization=True)).body()
     assert body["need_volume_normalization"] is True and body["need_volumn_normalization"] is True
     assert body["file_id"] == 123 and "text" not in body and "clone_prompt" not in body
 
@@ -97,7 +104,7 @@ def test_a_final_error_is_not_retried(client, sandbox, take):
 def test_a_lost_clone_answer_whose_retry_meets_2039_is_this_runs_own_voice(client, sandbox, take):
     file_id = upload(client, take)
     sandbox.add_fault("drop", path="/v1/voice_clone")
-    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", text="Hi.", model="speech-2.8-hd"))
+    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW))
     assert result.recovered
     clones = [r for r in sandbox.requests_seen() if r["path"] == "/v1/voice_clone"]
     assert [(r["http_status"], r["status_code"]) for r in clones] == [(None, 0), (200, 2039)]
@@ -188,7 +195,7 @@ def test_speech_with_an_unknown_voice_is_voice_not_found(client):
 
 def test_the_preview_download_keeps_the_real_format_and_never_sends_the_key(client, sandbox, take, tmp_path):
     file_id = upload(client, take)
-    url = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", text="Hi.", model="speech-2.8-hd")).demo_audio_url
+    url = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW)).demo_audio_url
     path = client.download(url, tmp_path / "preview")
     assert path.suffix == ".mp3" and sf.info(str(path)).format == "MP3"
 

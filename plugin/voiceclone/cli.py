@@ -14,6 +14,7 @@ from typing import List, Mapping, Optional, TextIO
 
 from . import __version__, audio, jobs, rules
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError
+from .minimax import CloneSettings
 from .presets import PresetStore, parse_timestamp, utc_now
 from .settings import PROVIDERS, Settings
 
@@ -166,12 +167,13 @@ def _warn(warnings: List[str], err: TextIO) -> None:
 
 
 def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    chosen = CloneSettings(
+        text=args.text, model=args.model, language_boost=args.language_boost, noise_reduction=args.noise_reduction,
+        volume_normalization=args.volume_normalization, watermark=args.watermark,
+        text_validation=args.text_validation, accuracy=args.accuracy)
     options = jobs.CloneOptions(
-        audio=args.audio, voice_id=args.voice_id, name=args.name, text=args.text, model=args.model,
-        language_boost=args.language_boost, noise_reduction=args.noise_reduction,
-        volume_normalization=args.volume_normalization, watermark=args.watermark, prompt_audio=args.prompt_audio,
-        prompt_text=args.prompt_text, text_validation=args.text_validation, accuracy=args.accuracy,
-        start=args.start, end=args.end, preview_out=args.preview_out, force=args.force)
+        audio=args.audio, voice_id=args.voice_id, name=args.name, settings=chosen, prompt_audio=args.prompt_audio,
+        prompt_text=args.prompt_text, start=args.start, end=args.end, preview_out=args.preview_out, force=args.force)
     outcome = _with_progress(args, err, jobs.clone, settings, options)
     _warn(outcome.warnings, err)
     if args.json:

@@ -12,6 +12,7 @@ from typing import TextIO
 import soundfile as sf
 
 from . import jobs
+from .minimax import CloneSettings
 from .presets import utc_now
 from .settings import ApiKey, Settings
 from .synth import voice_like
@@ -60,8 +61,8 @@ def run_demo(folder: Path, *, out: TextIO) -> int:
         voice_id = f"DemoVoice{stamp}"
         name = f"Demo voice {stamp}"
         cloned = jobs.clone(settings, jobs.CloneOptions(
-            audio=sample, voice_id=voice_id, name=name, text=PREVIEW_TEXT, language_boost="English",
-            source=f"demo sample ({how})"))
+            audio=sample, voice_id=voice_id, name=name,
+            settings=CloneSettings(text=PREVIEW_TEXT, language_boost="English"), source=f"demo sample ({how})"))
         for warning in cloned.warnings:
             print(f"   warning: {warning}", file=out)
         print(f"3. Cloned voice '{voice_id}' (file_id {cloned.file_id}) and saved preset '{name}' in "

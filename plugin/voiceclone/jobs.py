@@ -8,14 +8,14 @@ when complete.
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional
 
 from . import audio, rules
 from .errors import InputError, PresetError, ServiceError, VoiceCloneError
 from .formats import EXTENSIONS, sniff
-from .minimax import CloneRequest, MiniMaxClient
+from .minimax import CloneRequest, CloneSettings, MiniMaxClient
 from .presets import PresetStore, expiry_after, timestamp, utc_now
 from .settings import Settings
 
@@ -47,16 +47,9 @@ class CloneOptions:
     audio: Path
     voice_id: str
     name: Optional[str] = None
-    text: Optional[str] = None
-    model: Optional[str] = None
-    language_boost: Optional[str] = None
-    noise_reduction: bool = False
-    volume_normalization: bool = False
-    watermark: bool = False
+    settings: CloneSettings = CloneSettings()
     prompt_audio: Optional[Path] = None
     prompt_text: Optional[str] = None
-    text_validation: Optional[str] = None
-    accuracy: Optional[float] = None
     start: Optional[float] = None
     end: Optional[float] = None
     preview_out: Optional[Path] = None
@@ -98,11 +91,12 @@ class SpeakOutcome:
 def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _ignore) -> CloneOutcome:
     """Check, prepare, upload and clone a sample; download the preview; save the preset."""
     warnings = rules.check_voice_id(options.voice_id)
-    text, model, text_warnings = rules.check_preview(options.text, options.model)
+    text, model, text_warnings = rules.check_preview(options.settings.text, options.settings.model)
     warnings += text_warnings
-    language = rules.check_language(options.language_boost, model)
+    chosen = replace(options.settings, text=text, model=model,
+                     language_boost=rules.check_language(options.settings.language_boost, model))
     rules.check_prompt(None if options.prompt_audio is None else str(options.prompt_audio), options.prompt_text)
-    rules.check_text_validation(options.text_validation, options.accuracy)
+    rules.check_text_validation(chosen.text_validation, chosen.accuracy)
     name = rules.check_preset_name(options.name or options.voice_id)
     _check_new_file(options.preview_out, "--preview-out")
     store = PresetStore(settings.presets_path)
@@ -138,11 +132,8 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
                                     on_progress=lambda done, total: on_event(Event("upload", "Uploading", done, total)))
             on_event(Event("clone", f"Cloning voice '{options.voice_id}'"))
             result = client.clone(CloneRequest(
-                file_id=file_id, voice_id=options.voice_id, prompt_file_id=prompt_id,
-                prompt_text=options.prompt_text if prompt is not None else None, text=text, model=model,
-                language_boost=language, noise_reduction=options.noise_reduction,
-                volume_normalization=options.volume_normalization, watermark=options.watermark,
-                text_validation=options.text_validation, accuracy=options.accuracy))
+                file_id=file_id, voice_id=options.voice_id, settings=chosen, prompt_file_id=prompt_id,
+                prompt_text=options.prompt_text if prompt is not None else None))
             if result.sensitive_type:
                 kind = SENSITIVE_TYPES.get(result.sensitive_type, "other")
                 warnings.append(f"MiniMax flagged the sample as {kind} content; the voice may be unusable")
@@ -163,10 +154,10 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
         "created_at": timestamp(created),
         "expires_at": expiry_after(created),
         "model": model,
-        "language_boost": language,
-        "noise_reduction": options.noise_reduction,
-        "volume_normalization": options.volume_normalization,
-        "watermark": options.watermark,
+        "language_boost": chosen.language_boost,
+        "noise_reduction": chosen.noise_reduction,
+        "volume_normalization": chosen.volume_normalization,
+        "watermark": chosen.watermark,
         "sample": {
             "sha256": sample.sha256, "duration_s": round(sample.duration_s, 3), "sample_rate": sample.sample_rate,
             "num_channels": sample.num_channels, "format": sample.format, "file_id": file_id,

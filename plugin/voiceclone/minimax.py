@@ -28,13 +28,9 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class CloneRequest:
-    """The body of one voice_clone call. ``file_id`` values stay integers end to end."""
+class CloneSettings:
+    """How MiniMax clones and previews a voice: the voice_clone fields besides the ids."""
 
-    file_id: int
-    voice_id: str
-    prompt_file_id: Optional[int] = None
-    prompt_text: Optional[str] = None
     text: Optional[str] = None
     model: Optional[str] = None
     language_boost: Optional[str] = None
@@ -44,17 +40,29 @@ class CloneRequest:
     text_validation: Optional[str] = None
     accuracy: Optional[float] = None
 
+
+@dataclass(frozen=True)
+class CloneRequest:
+    """The body of one voice_clone call. ``file_id`` values stay integers end to end."""
+
+    file_id: int
+    voice_id: str
+    settings: CloneSettings = CloneSettings()
+    prompt_file_id: Optional[int] = None
+    prompt_text: Optional[str] = None
+
     def body(self) -> dict:
+        s = self.settings
         body = {"file_id": int(self.file_id), "voice_id": self.voice_id,
-                "need_noise_reduction": self.noise_reduction,
+                "need_noise_reduction": s.noise_reduction,
                 # The current docs spell it "volume"; older docs and MiniMax's own demo "volumn".
-                "need_volume_normalization": self.volume_normalization,
-                "need_volumn_normalization": self.volume_normalization,
-                "aigc_watermark": self.watermark}
+                "need_volume_normalization": s.volume_normalization,
+                "need_volumn_normalization": s.volume_normalization,
+                "aigc_watermark": s.watermark}
         if self.prompt_file_id is not None:
             body["clone_prompt"] = {"prompt_audio": int(self.prompt_file_id), "prompt_text": self.prompt_text}
-        optional = {"text": self.text, "model": self.model, "language_boost": self.language_boost,
-                    "text_validation": self.text_validation, "accuracy": self.accuracy}
+        optional = {"text": s.text, "model": s.model, "language_boost": s.language_boost,
+                    "text_validation": s.text_validation, "accuracy": s.accuracy}
         body.update({k: v for k, v in optional.items() if v is not None})
         return body
 
@@ -242,8 +250,9 @@ class MiniMaxClient:
         if resp.status_code >= 400:
             return http_error(resp.status_code, trace_id=trace_id), payload, trace_id, retry_after
         if not isinstance(payload, dict):
+            # The server took the request but its answer is unreadable: treat it like a lost answer.
             return ServiceError("MiniMax answered with something that is not JSON", http_status=resp.status_code,
-                                trace_id=trace_id, retryable=True), None, trace_id, None
+                                trace_id=trace_id, retryable=True, response_lost=True), None, trace_id, None
         return None, payload, trace_id, None
 
     def _backoff(self, attempt: int) -> float:
