@@ -271,6 +271,12 @@ def test_speak_with_a_preset_writes_audio_and_makes_the_voice_permanent(run, env
     assert sandbox.state.voices["HostVoice01"].activated
 
 
+def test_speaking_by_voice_id_also_records_the_presets_voice_as_permanent(run, env, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    assert run("speak", "--voice-id", "HostVoice01", "Hi.", "-o", tmp_path / "a.wav").code == 0
+    assert presets_of(env)["Host"]["expires_at"] is None
+
+
 def test_speak_strips_tags_for_models_that_do_not_perform_them(run, make_audio, tmp_path):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
     result = run("speak", "--voice-id", "HostVoice01", "Ha (laughs) ha.", "-o", tmp_path / "a.wav",

@@ -100,7 +100,8 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
     name = rules.check_preset_name(options.name or options.voice_id)
     _check_new_file(options.preview_out, "--preview-out")
     store = PresetStore(settings.presets_path)
-    _check_clash(store.voices(), name, options.voice_id)
+    known = store.voices()
+    _check_clash(known, name, options.voice_id)
 
     with tempfile.TemporaryDirectory(prefix="voiceclone-") as workdir:
         on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
@@ -110,9 +111,9 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
             prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
         warnings += [f"fixed: {fix}" for fix in sample.fixes] + list(sample.report.warnings)
 
-        holder = store.find_voice(options.voice_id)
+        holder = holder_of(known, options.voice_id)
         if holder is not None:
-            held = store.voices()[holder]
+            held = known[holder]
             if (held.get("sample") or {}).get("sha256") != sample.sha256:
                 raise PresetError(f"voice_id '{options.voice_id}' already belongs to preset '{holder}', cloned "
                                   "from a different sample", fix="Choose a new --voice-id for this sample.")
@@ -214,8 +215,7 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
                            fix="Run it again, or choose another --format.")
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(out, speech.audio)
-    if preset is not None:
-        _mark_used(store, preset, voice_id)
+    _mark_used(store, voice_id)
     length = speech.extra_info.get("audio_length")
     return SpeakOutcome(str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0,
                         warnings, speech.trace_id)
@@ -242,7 +242,7 @@ def delete_voice(settings: Settings, voice_id: str) -> List[str]:
         return names
 
     store = PresetStore(settings.presets_path)
-    return store.change(mark) if store.find_voice(voice_id) else []
+    return store.change(mark) if holder_of(store.voices(), voice_id) else []
 
 
 def remove_preset(settings: Settings, name: str) -> dict:
@@ -259,6 +259,11 @@ def remove_preset(settings: Settings, name: str) -> dict:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+def holder_of(voices: dict, voice_id: str) -> Optional[str]:
+    """The name of the preset holding ``voice_id``, or None."""
+    return next((name for name, p in voices.items() if p.get("voice_id") == voice_id), None)
+
 
 def _check_clash(voices: dict, name: str, voice_id: str) -> None:
     held = voices.get(name)
@@ -322,15 +327,17 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _mark_used(store: PresetStore, name: str, voice_id: str) -> None:
-    """Speech makes a clone permanent (MiniMax then charges the clone fee once)."""
+def _mark_used(store: PresetStore, voice_id: str) -> None:
+    """Speech makes a clone permanent (MiniMax then charges the clone fee once): record it."""
+    if holder_of(store.voices(), voice_id) is None:
+        return
+
     def mark(voices: dict) -> None:
-        held = voices.get(name)
-        if held is None or held.get("voice_id") != voice_id:
-            return
         now = timestamp(utc_now())
-        held.setdefault("activated_at", now)
-        held["last_used_at"] = now
-        held["expires_at"] = None
+        for held in voices.values():
+            if held.get("voice_id") == voice_id:
+                held.setdefault("activated_at", now)
+                held["last_used_at"] = now
+                held["expires_at"] = None
 
     store.change(mark)

@@ -65,10 +65,6 @@ class PresetStore:
                               fix=f"Use one of the saved presets ({known}), see `voiceclone presets list`.")
         return voices[name]
 
-    def find_voice(self, voice_id: str) -> Optional[str]:
-        """The name of the preset holding ``voice_id``, or None."""
-        return next((name for name, p in self.voices().items() if p.get("voice_id") == voice_id), None)
-
     def change(self, edit: Callable[[Dict[str, dict]], T]) -> T:
         """Apply ``edit`` to the presets under the lock and save atomically; return its result.
 
