@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     presets.add_parser("show", parents=[common, as_json], help="show one preset").add_argument("name")
     presets.add_parser("remove", parents=[common], help="forget a preset (the voice stays on MiniMax)").add_argument("name")
 
+    p = sub.add_parser("job", help="run a DAW host's job in the background, reporting to an events file")
+    p.add_argument("job_file", type=Path, help="the job (JSON) written by the host")
+    p.add_argument("--events", type=Path, required=True, help="where to append progress and the result (JSON lines)")
+
     p = sub.add_parser("sandbox", parents=[common], help="run the offline MiniMax sandbox server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
@@ -140,6 +144,9 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         return run_demo(args.out, out=out)
     if args.command == "sandbox":
         return _sandbox(args, out)
+    if args.command == "job":
+        from .worker import run_job
+        return run_job(args.job_file, args.events, env)
     settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
     command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets}
     return command[args.command](args, settings, out, err)

@@ -1,0 +1,118 @@
+"""Background jobs for DAW hosts: ``voiceclone job JOBFILE --events FILE``.
+
+A host writes a job file (JSON) and starts this command as a child process, so the DAW's UI thread
+does no network or audio work. The child reports through an events file, one JSON object per line,
+which the host reads a little at a time (:class:`EventReader`):
+
+``{"event": "progress", "stage": ..., "message": ..., "done": ..., "total": ...}``
+``{"event": "result", "data": {...}}``  (the job's outcome, as ``--json`` prints it)
+``{"event": "error", "message": ..., "fix": ..., "exit_code": ...}``
+
+Job files: ``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name": ..., "settings":
+{<CloneSettings>}, "preview_out": ..., "presets": ..., "base_url": ...}`` or ``{"kind": "speak",
+"text": ..., "preset" | "voice_id": ..., "out": ..., "model": ..., "presets": ..., "base_url": ...}``.
+"""
+import json
+import signal
+import tempfile
+import time
+from pathlib import Path
+from typing import List, Mapping
+
+from . import capture, jobs, rules
+from .errors import Cancelled, InputError, VoiceCloneError
+from .minimax import CloneSettings
+from .settings import Settings
+
+
+class EventLog:
+    """Appends events to the events file, flushed line by line."""
+
+    def __init__(self, path: Path):
+        self._handle = open(path, "a", encoding="utf-8")
+
+    def write(self, event: str, **fields) -> None:
+        self._handle.write(json.dumps({"event": event, "time": round(time.time(), 3), **fields}) + "\n")
+        self._handle.flush()
+
+    def progress(self, event: jobs.Event) -> None:
+        self.write("progress", stage=event.stage, message=event.message, done=event.done, total=event.total)
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class EventReader:
+    """Reads the complete lines added to an events file since the last call; never blocks."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._offset = 0
+        self._partial = b""
+
+    def poll(self) -> List[dict]:
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self._offset)
+                chunk = handle.read()
+        except FileNotFoundError:
+            return []
+        self._offset += len(chunk)
+        lines = (self._partial + chunk).split(b"\n")
+        self._partial = lines.pop()
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
+    """Run one job, reporting to ``events_file``; return the exit code."""
+    log = EventLog(events_file)
+    previous = signal.signal(signal.SIGTERM, _cancel)
+    try:
+        try:
+            job = json.loads(Path(job_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the job file {job_file}: {exc}") from None
+        settings = Settings.from_env(env, base_url=job.get("base_url"), presets=job.get("presets"))
+        if job.get("kind") == "clone":
+            outcome = _clone(job, settings, log)
+        elif job.get("kind") == "speak":
+            outcome = jobs.speak(settings, job["text"], Path(job["out"]), preset=job.get("preset"),
+                                 voice_id=job.get("voice_id"), model=job.get("model"), on_event=log.progress)
+        else:
+            raise InputError(f"unknown job kind {job.get('kind')!r}")
+        log.write("result", data=outcome.as_dict())
+        return 0
+    except KeyboardInterrupt:
+        return _report(log, Cancelled("cancelled; nothing was saved"))
+    except VoiceCloneError as exc:
+        return _report(log, exc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        log.close()
+
+
+def _clone(job: dict, settings: Settings, log: EventLog):
+    plan = capture.CapturePlan.from_dict(job["capture"])
+    with tempfile.TemporaryDirectory(prefix="voiceclone-capture-") as tmp:
+        log.progress(jobs.Event("capture", "Reading the selected audio"))
+        sample = capture.render(plan, Path(tmp) / "capture.wav")
+        options = jobs.CloneOptions(
+            audio=sample, voice_id=job["voice_id"], name=job.get("name"),
+            settings=CloneSettings(**job.get("settings", {})),
+            preview_out=Path(job["preview_out"]) if job.get("preview_out") else None,
+            force=bool(job.get("force")), source=plan.description)
+        outcome = jobs.clone(settings, options, on_event=log.progress)
+    if plan.length_s > rules.CLONE_MAX_S:
+        outcome.warnings.append(f"the selection is {plan.length_s:.1f} s; its first 5:00 were used")
+    return outcome
+
+
+def _report(log: EventLog, error: VoiceCloneError) -> int:
+    log.write("error", message=str(error), fix=error.fix or None, exit_code=error.exit_code,
+              code=getattr(error, "code", None), trace_id=getattr(error, "trace_id", None))
+    return error.exit_code
+
+
+def _cancel(signum, frame) -> None:
+    """The host's Cancel ends the child with SIGTERM: unwind like Ctrl-C, so temp files go."""
+    raise KeyboardInterrupt
