@@ -12,7 +12,7 @@ import yaml
 
 from conftest import FAKE_KEY
 from voiceclone.capture import CapturePlan, Segment
-from voiceclone.worker import EventReader
+from voiceclone.events import EventReader
 
 
 def start_job(tmp_path, env, job) -> tuple:

@@ -2,17 +2,14 @@
 and rendering that plan into one WAV.
 
 A DAW host gathers the plan on its UI thread, which costs it nothing but a few property reads; the
-background job renders it with soundfile, so the DAW never reads samples. Units: seconds, Hz;
-gains are linear.
+background job renders it with soundfile, so the DAW never reads samples. The plan itself needs only
+the standard library (the host side runs inside the DAW's Python); numpy, soundfile and soxr are
+imported by :func:`render`. Units: seconds, Hz; gains are linear.
 """
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional, Tuple
-
-import numpy as np
-import soundfile as sf
-import soxr
 
 from . import rules
 from .errors import AudioError
@@ -57,6 +54,8 @@ def render(plan: CapturePlan, out: Path, *, max_s: float = rules.CLONE_MAX_S) ->
 
     Segments are summed (overlaps add, as on a track), silence fills the gaps.
     """
+    import numpy as np
+    import soundfile as sf
     if not plan.segments:
         raise AudioError("the selection holds no audio to capture",
                          fix="Select items with audio, or a time selection over them.")
@@ -78,6 +77,8 @@ def render(plan: CapturePlan, out: Path, *, max_s: float = rules.CLONE_MAX_S) ->
 
 
 def _info(path: str):
+    import soundfile as sf
+
     try:
         return sf.info(path)
     except (RuntimeError, sf.LibsndfileError):
@@ -85,8 +86,12 @@ def _info(path: str):
                          fix="Check the file exists, or glue the item so REAPER writes a new file.") from None
 
 
-def _segment_audio(segment: Segment, source_rate: int, rate: int, channels: int) -> np.ndarray:
+def _segment_audio(segment: Segment, source_rate: int, rate: int, channels: int):
     """The segment's samples at ``rate`` with ``channels`` channels, float32 ``(frames, channels)``."""
+    import numpy as np
+    import soundfile as sf
+    import soxr
+
     first = int(round(segment.source_start_s * source_rate))
     count = int(math.ceil(segment.length_s * segment.playrate * source_rate)) + 1
     with sf.SoundFile(segment.source) as source:
@@ -103,7 +108,9 @@ def _segment_audio(segment: Segment, source_rate: int, rate: int, channels: int)
     return data
 
 
-def _apply_channel_mode(data: np.ndarray, mode: int, channels: int) -> np.ndarray:
+def _apply_channel_mode(data, mode: int, channels: int):
+    import numpy as np
+
     left, right = data[:, :1], data[:, 1:2] if data.shape[1] > 1 else data[:, :1]
     if mode == 1:
         picked = np.concatenate([right, left], axis=1)

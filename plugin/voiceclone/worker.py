@@ -2,7 +2,7 @@
 
 A host writes a job file (JSON) and starts this command as a child process, so the DAW's UI thread
 does no network or audio work. The child reports through an events file, one JSON object per line,
-which the host reads a little at a time (:class:`EventReader`):
+which the host reads a little at a time (:class:`voiceclone.events.EventReader`):
 
 ``{"event": "progress", "stage": ..., "message": ..., "done": ..., "total": ...}``
 ``{"event": "result", "data": {...}}``  (the job's outcome, as ``--json`` prints it)
@@ -15,52 +15,14 @@ Job files: ``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name"
 import json
 import signal
 import tempfile
-import time
 from pathlib import Path
-from typing import List, Mapping
+from typing import Mapping
 
 from . import capture, jobs, rules
+from .events import EventLog
 from .errors import Cancelled, InputError, VoiceCloneError
 from .minimax import CloneSettings
 from .settings import Settings
-
-
-class EventLog:
-    """Appends events to the events file, flushed line by line."""
-
-    def __init__(self, path: Path):
-        self._handle = open(path, "a", encoding="utf-8")
-
-    def write(self, event: str, **fields) -> None:
-        self._handle.write(json.dumps({"event": event, "time": round(time.time(), 3), **fields}) + "\n")
-        self._handle.flush()
-
-    def progress(self, event: jobs.Event) -> None:
-        self.write("progress", stage=event.stage, message=event.message, done=event.done, total=event.total)
-
-    def close(self) -> None:
-        self._handle.close()
-
-
-class EventReader:
-    """Reads the complete lines added to an events file since the last call; never blocks."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._offset = 0
-        self._partial = b""
-
-    def poll(self) -> List[dict]:
-        try:
-            with open(self.path, "rb") as handle:
-                handle.seek(self._offset)
-                chunk = handle.read()
-        except FileNotFoundError:
-            return []
-        self._offset += len(chunk)
-        lines = (self._partial + chunk).split(b"\n")
-        self._partial = lines.pop()
-        return [json.loads(line) for line in lines if line.strip()]
 
 
 def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
