@@ -15,7 +15,7 @@ from typing import List, Mapping, Optional, TextIO
 from . import __version__, audio, jobs, rules
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError
 from .minimax import CloneSettings
-from .presets import PresetStore, parse_timestamp, utc_now
+from .presets import PresetStore, lifetime
 from .settings import PROVIDERS, Settings
 
 
@@ -92,6 +92,17 @@ def build_parser() -> argparse.ArgumentParser:
     presets.add_parser("show", parents=[common, as_json], help="show one preset").add_argument("name")
     presets.add_parser("remove", parents=[common], help="forget a preset (the voice stays on MiniMax)").add_argument("name")
 
+    reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser)
+    reaper.required = True
+    for name, text in (("install", "copy the actions into REAPER and register them"),
+                       ("uninstall", "remove everything install added")):
+        p = reaper.add_parser(name, parents=[common], help=text)
+        p.add_argument("--resource-path", type=Path, help="REAPER's resource folder (default: this system's)")
+    p = reaper.add_parser("index", parents=[common], help="write a ReaPack index.xml for the actions")
+    p.add_argument("--url-base", help="the raw URL of plugin/reaper in the published repository")
+    p.add_argument("-o", "--out", type=Path, default=Path("index.xml"))
+
     p = sub.add_parser("job", help="run a DAW host's job in the background, reporting to an events file")
     p.add_argument("job_file", type=Path, help="the job (JSON) written by the host")
     p.add_argument("--events", type=Path, required=True, help="where to append progress and the result (JSON lines)")
@@ -144,6 +155,8 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         return run_demo(args.out, out=out)
     if args.command == "sandbox":
         return _sandbox(args, out)
+    if args.command == "reaper":
+        return _reaper(args, out)
     if args.command == "job":
         from .worker import run_job
         return run_job(args.job_file, args.events, env)
@@ -291,19 +304,21 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if not voices:
         print(f"No presets yet in {store.path}.", file=out)
     for name, preset in voices.items():
-        print(f"{name:<24} {preset.get('voice_id', ''):<32} {_lifetime(preset)}", file=out)
+        print(f"{name:<24} {preset.get('voice_id', ''):<32} {lifetime(preset)}", file=out)
     return 0
 
 
-def _lifetime(preset: dict) -> str:
-    if preset.get("deleted_at"):
-        return "deleted"
-    if not preset.get("expires_at"):
-        return "permanent (used for speech)"
-    left = parse_timestamp(preset["expires_at"]) - utc_now()
-    if left.total_seconds() <= 0:
-        return "expired (not used for speech within 7 days)"
-    return f"temporary, {left.days} d {left.seconds // 3600} h left"
+def _reaper(args, out: TextIO) -> int:
+    from .hosts.reaper import install, reapack
+
+    if args.action == "index":
+        args.out.write_text(reapack.build_index(args.url_base), encoding="utf-8")
+        print(f"Wrote {args.out}", file=out)
+        return 0
+    done = install.install(args.resource_path) if args.action == "install" else install.uninstall(args.resource_path)
+    for line in done:
+        print(line, file=out)
+    return 0
 
 
 def _sandbox(args, out: TextIO) -> int:

@@ -37,6 +37,18 @@ def parse_timestamp(value) -> datetime:
     return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
+def lifetime(preset: dict, now: Optional[datetime] = None) -> str:
+    """How long the preset's voice lasts, in words: permanent, temporary with time left, expired, deleted."""
+    if preset.get("deleted_at"):
+        return "deleted"
+    if not preset.get("expires_at"):
+        return "permanent (used for speech)"
+    left = parse_timestamp(preset["expires_at"]) - (now or utc_now())
+    if left.total_seconds() <= 0:
+        return f"expired (not used for speech within {VOICE_LIFETIME_DAYS} days)"
+    return f"temporary, {left.days} d {left.seconds // 3600} h left"
+
+
 def expiry_after(created: datetime) -> str:
     """When MiniMax deletes a clone that has not been used for speech."""
     return timestamp(created + timedelta(days=VOICE_LIFETIME_DAYS))

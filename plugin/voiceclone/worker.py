@@ -8,9 +8,11 @@ which the host reads a little at a time (:class:`voiceclone.events.EventReader`)
 ``{"event": "result", "data": {...}}``  (the job's outcome, as ``--json`` prints it)
 ``{"event": "error", "message": ..., "fix": ..., "exit_code": ...}``
 
-Job files: ``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name": ..., "settings":
-{<CloneSettings>}, "preview_out": ..., "presets": ..., "base_url": ...}`` or ``{"kind": "speak",
-"text": ..., "preset" | "voice_id": ..., "out": ..., "model": ..., "presets": ..., "base_url": ...}``.
+Job files (each may add ``"presets"`` and ``"base_url"``):
+``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name": ..., "settings": {<CloneSettings>},
+"preview_out": ...}``; ``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ...}``;
+``{"kind": "presets"}`` (every preset with its ``lifetime``); ``{"kind": "remove_preset", "name": ...}``;
+``{"kind": "delete_voice", "voice_id": ...}``.
 """
 import json
 import signal
@@ -22,6 +24,7 @@ from . import capture, jobs, rules
 from .events import EventLog
 from .errors import Cancelled, InputError, VoiceCloneError
 from .minimax import CloneSettings
+from .presets import PresetStore, lifetime
 from .settings import Settings
 
 
@@ -35,14 +38,22 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the job file {job_file}: {exc}") from None
         settings = Settings.from_env(env, base_url=job.get("base_url"), presets=job.get("presets"))
-        if job.get("kind") == "clone":
-            outcome = _clone(job, settings, log)
-        elif job.get("kind") == "speak":
-            outcome = jobs.speak(settings, job["text"], Path(job["out"]), preset=job.get("preset"),
-                                 voice_id=job.get("voice_id"), model=job.get("model"), on_event=log.progress)
+        kind = job.get("kind")
+        if kind == "clone":
+            data = _clone(job, settings, log).as_dict()
+        elif kind == "speak":
+            data = jobs.speak(settings, job["text"], Path(job["out"]), preset=job.get("preset"),
+                              voice_id=job.get("voice_id"), model=job.get("model"), on_event=log.progress).as_dict()
+        elif kind == "presets":
+            data = {name: {**preset, "lifetime": lifetime(preset)}
+                    for name, preset in PresetStore(settings.presets_path).voices().items()}
+        elif kind == "remove_preset":
+            data = {"removed": job["name"], "preset": jobs.remove_preset(settings, job["name"])}
+        elif kind == "delete_voice":
+            data = {"deleted": job["voice_id"], "presets": jobs.delete_voice(settings, job["voice_id"])}
         else:
-            raise InputError(f"unknown job kind {job.get('kind')!r}")
-        log.write("result", data=outcome.as_dict())
+            raise InputError(f"unknown job kind {kind!r}")
+        log.write("result", data=data)
         return 0
     except KeyboardInterrupt:
         return _report(log, Cancelled("cancelled; nothing was saved"))

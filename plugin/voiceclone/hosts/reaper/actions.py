@@ -1,0 +1,213 @@
+"""The REAPER actions. Each thin script in ``plugin/reaper/VoiceClone/`` calls :func:`run` with its
+action id and its ``__main__`` globals.
+
+Dialogs are shown only before a job starts or after it ended, never while it runs; every error
+becomes one plain message.
+"""
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from ... import rules
+from ...errors import InputError, VoiceCloneError
+from ..base import media_name, suggest_voice_id, track_name
+from .api import Reaper, is_null
+from .project import capture_selection, insert_audio, media_folder
+from .runner import CANCEL_KEY, SECTION, BackgroundJob, job_running
+
+DEFAULT_PREVIEW = "Hello! This is a preview of my cloned voice, made right inside REAPER."
+
+
+def run(action: str, namespace: Dict, config_file: Path) -> None:
+    """Run one action in a script's ``__main__`` namespace; turn every error into a message.
+
+    ``config_file`` is the install config naming the plugin's Python (see :mod:`.install`).
+    """
+    rpr = Reaper(namespace, config_file)
+    try:
+        ACTIONS[action](rpr)
+    except VoiceCloneError as exc:
+        rpr.message("\n".join(exc.user_lines()))
+
+
+def clone_from_selection(rpr: Reaper) -> None:
+    """Capture the selection, ask for the voice's name, clone it, insert the preview below."""
+    if _busy(rpr):
+        return
+    captured = capture_selection(rpr)
+    name = captured.take_name or captured.track_name
+    now = datetime.now()
+    title = "Clone voice from selection"
+    if captured.end_s - captured.start_s > rules.CLONE_MAX_S:
+        title += f" ({captured.end_s - captured.start_s:.0f} s selected: the first 5:00 are used)"
+    answers = _ask(rpr, title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
+                                "Language (empty or auto)"],
+                   [name, suggest_voice_id(name, now), _remembered(rpr, "text", DEFAULT_PREVIEW),
+                    _remembered(rpr, "model", rules.DEFAULT_MODEL), _remembered(rpr, "language", "")])
+    if answers is None:
+        return
+    preset, voice_id, text, model, language = answers
+    preset = rules.check_preset_name(preset)
+    for warning in rules.check_voice_id(voice_id):
+        rpr.console(f"Voice clone: note: {warning}")
+    text, model, _ = rules.check_preview(text or None, model or None)
+    language = rules.check_language(language or None, model)
+    _remember(rpr, text=text or "", model=model or "", language=language or "")
+    preview = media_folder(rpr) / media_name(preset, "preview", now, ".mp3")
+
+    def inserted(data: dict) -> None:
+        _report(rpr, f"cloned voice '{data['voice_id']}' as preset '{data['preset']}'"
+                     + (" (reused: this sample was cloned before)" if data.get("reused") else ""), data)
+        if data.get("preview_path"):
+            insert_audio(rpr, Path(data["preview_path"]), track_name=track_name(data["preset"]),
+                         position_s=captured.start_s, below=captured.track, undo="Voice clone: insert preview")
+        else:
+            rpr.console("Voice clone: no preview to insert (no preview text was given).")
+
+    job = {"kind": "clone", "capture": captured.plan.as_dict(), "voice_id": voice_id, "name": preset,
+           "settings": {"text": text, "model": model, "language_boost": language}, "preview_out": str(preview)}
+    BackgroundJob(rpr, job, title=f"cloning '{voice_id}'", on_result=_guarded(rpr, inserted),
+                  on_error=_failed(rpr)).start()
+
+
+def speak_at_cursor(rpr: Reaper) -> None:
+    """Pick a preset, type text, insert the speech at the edit cursor (or time selection start)."""
+    if _busy(rpr):
+        return
+    _, _, _, start, end, _ = rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
+    position = start if end > start else rpr.GetCursorPosition()
+    selected = rpr.GetSelectedTrack(0, 0)
+    below = None if is_null(selected) else selected
+
+    def chosen(presets: dict) -> None:
+        if not presets:
+            raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
+        names = sorted(presets)
+        answers = _ask(rpr, "Speak text with voice preset", [f"Preset ({' | '.join(names)})"[:200].replace(",", ";"), "Text"],
+                       [_remembered(rpr, "preset", names[0]), ""])
+        if answers is None:
+            return
+        preset, text = answers
+        if preset not in presets:
+            raise InputError(f"there is no preset named '{preset}'", fix=f"Use one of: {', '.join(names)}.")
+        rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
+        _remember(rpr, preset=preset)
+        out = media_folder(rpr) / media_name(preset, "speech", datetime.now(), ".wav")
+
+        def inserted(data: dict) -> None:
+            _report(rpr, f"spoke {len(text)} characters with '{preset}'", data)
+            insert_audio(rpr, Path(data["path"]), track_name=track_name(preset), position_s=position, below=below,
+                         undo="Voice clone: insert speech")
+
+        job = {"kind": "speak", "text": text, "preset": preset, "out": str(out)}
+        BackgroundJob(rpr, job, title=f"speaking with '{preset}'", on_result=_guarded(rpr, inserted),
+                      on_error=_failed(rpr)).start()
+
+    _fetch_presets(rpr, chosen)
+
+
+def voice_presets(rpr: Reaper) -> None:
+    """List presets with their time left; remove a preset or delete its voice on MiniMax."""
+    if _busy(rpr):
+        return
+
+    def listed(presets: dict) -> None:
+        lines = [f"{name}: {p['voice_id']}, {p['lifetime']}" for name, p in sorted(presets.items())]
+        answers = _ask(rpr, "Voice presets", ["Preset", "Action (remove | delete voice)"], ["", "remove"],
+                       note="\n".join(lines) or "No presets yet.")
+        if answers is None or not answers[0]:
+            return
+        name, action = answers
+        if name not in presets:
+            raise InputError(f"there is no preset named '{name}'", fix="Type a name from the list.")
+        if action == "remove":
+            job = {"kind": "remove_preset", "name": name}
+        elif action == "delete voice":
+            if rpr.message(f"Delete voice '{presets[name]['voice_id']}' on MiniMax for good? Its id can never "
+                           "be used again.", buttons=4) != 6:
+                return
+            job = {"kind": "delete_voice", "voice_id": presets[name]["voice_id"]}
+        else:
+            raise InputError(f"unknown action '{action}'", fix="Type remove or delete voice.")
+        BackgroundJob(rpr, job, title=f"{action} '{name}'", on_result=lambda data: _report(rpr, f"{action}: done", data),
+                      on_error=_failed(rpr)).start()
+
+    _fetch_presets(rpr, listed)
+
+
+def cancel_job(rpr: Reaper) -> None:
+    """Ask the running job to stop; it ends its child and leaves the project as it was."""
+    if not job_running(rpr):
+        rpr.console("Voice clone: no voice job is running.")
+        return
+    rpr.SetExtState(SECTION, CANCEL_KEY, "1", False)
+
+
+ACTIONS: Dict[str, Callable[[Reaper], None]] = {
+    "clone_from_selection": clone_from_selection,
+    "speak_at_cursor": speak_at_cursor,
+    "voice_presets": voice_presets,
+    "cancel_job": cancel_job,
+}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _busy(rpr: Reaper) -> bool:
+    if job_running(rpr):
+        rpr.console("Voice clone: a voice job is already running; wait for it, or run "
+                    "'Voice clone: Cancel running voice job'.")
+        return True
+    return False
+
+
+def _fetch_presets(rpr: Reaper, then: Callable[[dict], None]) -> None:
+    BackgroundJob(rpr, {"kind": "presets"}, title="reading presets", on_result=_guarded(rpr, then),
+                  on_error=_failed(rpr)).start()
+
+
+def _guarded(rpr: Reaper, step: Callable[[dict], None]) -> Callable[[dict], None]:
+    """A job callback whose errors become a message (it runs in a defer tick, after the job)."""
+    def call(data: dict) -> None:
+        try:
+            step(data)
+        except VoiceCloneError as exc:
+            rpr.message("\n".join(exc.user_lines()))
+    return call
+
+
+def _failed(rpr: Reaper) -> Callable[[dict], None]:
+    def show(event: dict) -> None:
+        lines = [f"error: {event.get('message')}"] + ([f"fix: {event['fix']}"] if event.get("fix") else [])
+        if event.get("exit_code") == 130:
+            rpr.console("Voice clone: " + event.get("message", "cancelled"))
+        else:
+            rpr.message("\n".join(lines))
+    return show
+
+
+def _report(rpr: Reaper, what: str, data: dict) -> None:
+    rpr.console(f"Voice clone: {what}.")
+    for warning in data.get("warnings") or []:
+        rpr.console(f"  warning: {warning}")
+
+
+def _ask(rpr: Reaper, title: str, captions: List[str], defaults: List[str], note: str = "") -> Optional[List[str]]:
+    """One GetUserInputs dialog (values may hold commas); None when the user cancels."""
+    if note:
+        rpr.console(note)
+    ok, _, _, _, values, _ = rpr.GetUserInputs(title, len(captions), ",".join(captions) + ",extrawidth=320,separator=\n",
+                                               "\n".join(defaults), 4096)
+    if not ok:
+        return None
+    answers = values.split("\n")
+    return [a.strip() for a in answers + [""] * (len(captions) - len(answers))]
+
+
+def _remembered(rpr: Reaper, key: str, default: str) -> str:
+    return rpr.GetExtState(SECTION, key) if rpr.HasExtState(SECTION, key) else default
+
+
+def _remember(rpr: Reaper, **values: str) -> None:
+    for key, value in values.items():
+        rpr.SetExtState(SECTION, key, value, True)

@@ -1,0 +1,50 @@
+"""The one door to REAPER's API: the ``RPR_`` functions of the running action script.
+
+REAPER puts the ``RPR_`` wrappers, and ``RPR_defer``/``RPR_atexit`` (which ``reaper_python`` lacks),
+into the script's ``__main__`` globals. The action script hands those globals over, so no module here
+imports ``reaper_python``. Handles are strings, and a NULL handle is a non-empty string ending in
+``0x0000000000000000``; out-parameters come back as tuples echoing every argument.
+"""
+from pathlib import Path
+from typing import Any, Dict
+
+NULL_SUFFIX = "0x0000000000000000"
+
+
+def is_null(handle: Any) -> bool:
+    """True for a NULL handle string (which is truthy, so ``if not handle`` does not work)."""
+    return not handle or str(handle).endswith(NULL_SUFFIX)
+
+
+class Reaper:
+    """``rpr.CountTracks(0)`` calls ``RPR_CountTracks(0)`` of the script's namespace."""
+
+    def __init__(self, namespace: Dict[str, Any], config_file: Path):
+        self.namespace = namespace
+        #: The install config (JSON) naming the plugin's own Python.
+        self.config_file = config_file
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self.namespace["RPR_" + name]
+        except KeyError:
+            raise AttributeError(f"REAPER has no RPR_{name} in this script's namespace") from None
+
+    def defer(self, function_name: str, function) -> None:
+        """Call ``function()`` on REAPER's next defer tick (RPR_defer takes a code string)."""
+        self.namespace[function_name] = function
+        self.namespace["RPR_defer"](f"{function_name}()")
+
+    def at_exit(self, function_name: str, function) -> None:
+        """Call ``function()`` when the script ends or the user stops it."""
+        self.namespace[function_name] = function
+        self.namespace["RPR_atexit"](f"{function_name}()")
+
+    def console(self, text: str) -> None:
+        self.ShowConsoleMsg(text + "\n")
+
+    def message(self, text: str, title: str = "Voice clone", buttons: int = 0) -> int:
+        """A modal message box; never while a job runs."""
+        return int(self.ShowMessageBox(text, title, buttons))

@@ -1,0 +1,143 @@
+"""Running a background job from REAPER without ever blocking it.
+
+The job is a child process (``python -m voiceclone job``) of the plugin's own interpreter; inside
+REAPER ``sys.executable`` is REAPER itself, so the interpreter comes from the config file that
+``voiceclone reaper install`` writes. Each defer tick reads the new lines of the events file and
+checks the child with ``poll()``: no tick waits for anything.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional
+
+from ...errors import InputError
+from ...events import EventReader
+from .api import Reaper
+
+SECTION = "VoiceClone"          # ExtState section
+RUNNING_KEY = "job_running"     # "1" while a job runs (read by the Cancel action)
+CANCEL_KEY = "cancel"           # set to "1" by the Cancel action
+
+
+def interpreter(rpr: Reaper) -> str:
+    """The plugin's Python, from the install config; raises with what to do when it is missing."""
+    path = rpr.config_file
+    try:
+        python = json.loads(path.read_text(encoding="utf-8"))["python"]
+    except (OSError, ValueError, KeyError):
+        raise InputError(f"the plugin is not set up for this REAPER ({path} is missing)",
+                         fix="In a terminal, run `voiceclone reaper install`, then run the action again.") from None
+    if not Path(python).exists():
+        raise InputError(f"the plugin's Python {python} no longer exists",
+                         fix="Reinstall the plugin, then run `voiceclone reaper install` again.")
+    return python
+
+
+def job_running(rpr: Reaper) -> bool:
+    return rpr.GetExtState(SECTION, RUNNING_KEY) == "1"
+
+
+class BackgroundJob:
+    """One job in a child process, followed from REAPER's defer loop.
+
+    ``on_result(data)`` runs on the UI thread when the job succeeded; ``on_error(event)`` when it
+    failed or was cancelled. Progress goes to the REAPER console.
+    """
+
+    def __init__(self, rpr: Reaper, job: dict, *, title: str, on_result: Callable[[dict], None],
+                 on_error: Callable[[dict], None]):
+        self.rpr = rpr
+        self.job = job
+        self.title = title
+        self.on_result = on_result
+        self.on_error = on_error
+        self.folder: Optional[Path] = None
+        self.child: Optional[subprocess.Popen] = None
+        self.reader: Optional[EventReader] = None
+        self.outcome: Optional[dict] = None
+        self.cancelled = False
+        self._stage = None
+
+    def start(self) -> None:
+        """Write the job file, start the child, and return at once; ticks follow."""
+        python = interpreter(self.rpr)
+        self.folder = Path(tempfile.mkdtemp(prefix="voiceclone-reaper-"))
+        job_file, events = self.folder / "job.json", self.folder / "events.jsonl"
+        job_file.write_text(json.dumps(self.job), encoding="utf-8")
+        self.reader = EventReader(events)
+        with open(self.folder / "child.log", "wb") as log:
+            self.child = subprocess.Popen(
+                [python, "-m", "voiceclone", "job", str(job_file), "--events", str(events)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0)
+        self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
+        self.rpr.SetExtState(SECTION, RUNNING_KEY, "1", False)
+        self.rpr.console(f"Voice clone: {self.title}...")
+        self.rpr.at_exit("_voiceclone_at_exit", self.stop)
+        self.rpr.defer("_voiceclone_tick", self.tick)
+
+    def tick(self) -> None:
+        """One defer tick: read new events, honour Cancel, finish when the child has exited."""
+        for event in self.reader.poll():
+            self._take(event)
+        if not self.cancelled and self.rpr.GetExtState(SECTION, CANCEL_KEY) == "1":
+            self.cancelled = True
+            self.child.terminate()
+            self.rpr.console("Voice clone: cancelling...")
+        if self.child.poll() is None:
+            self.rpr.defer("_voiceclone_tick", self.tick)
+            return
+        for event in self.reader.poll():
+            self._take(event)
+        self._finish()
+
+    def stop(self) -> None:
+        """The script is ending (or the user stopped it): never leave a child behind."""
+        if self.child is not None and self.child.poll() is None:
+            self.child.terminate()
+            try:
+                self.child.wait(2)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
+        self._clean_up()
+
+    def _take(self, event: dict) -> None:
+        kind = event.get("event")
+        if kind == "progress":
+            message, done, total = event.get("message"), event.get("done"), event.get("total")
+            if event.get("stage") != self._stage:
+                self._stage = event.get("stage")
+                self.rpr.console(f"  {message}")
+            elif total and done == total:
+                self.rpr.console(f"  {message}: done ({total / 1e6:.1f} MB)")
+        elif kind in ("result", "error"):
+            self.outcome = event
+
+    def _finish(self) -> None:
+        outcome = self.outcome or {"event": "error", "exit_code": self.child.returncode,
+                                   "message": self._child_log() or "the background job ended without a word",
+                                   "fix": "Run the action again; if it repeats, run the same clone with the "
+                                          "voiceclone command line to see the full error."}
+        self._clean_up()
+        if outcome["event"] == "result":
+            self.on_result(outcome["data"])
+        else:
+            if self.cancelled:
+                outcome = {**outcome, "message": "cancelled; nothing was inserted or saved", "fix": None}
+            self.on_error(outcome)
+
+    def _child_log(self) -> str:
+        try:
+            return (self.folder / "child.log").read_text(encoding="utf-8", errors="replace").strip()[-500:]
+        except OSError:
+            return ""
+
+    def _clean_up(self) -> None:
+        self.rpr.SetExtState(SECTION, RUNNING_KEY, "", False)
+        self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
+        if self.folder is not None and os.path.isdir(self.folder):
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,15 @@
+"""The plugin's manifest (manifest.yaml, shipped inside the package), read on demand."""
+from pathlib import Path
+
+from .version import MANIFEST_PATH
+
+
+def load() -> dict:
+    import yaml
+
+    return yaml.safe_load(Path(MANIFEST_PATH).read_text(encoding="utf-8"))
+
+
+def actions() -> list:
+    """The DAW actions: dicts with ``id``, ``title`` and ``script`` (its path in the repository)."""
+    return list(load()["actions"])

@@ -1,0 +1,99 @@
+"""Installing the REAPER actions, the ReaPack index, and their agreement with manifest.yaml."""
+import json
+import re
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from voiceclone import __version__, manifest
+from voiceclone.hosts.reaper import actions, install, reapack
+
+ROOT = Path(__file__).resolve().parents[1]
+USER_LINES = ['[Main]', 'KEY 1 65 _SWS_ABOUT 0', 'SCR 4 0 RSabc "Custom: mine.lua" "mine.lua"']
+
+
+@pytest.fixture
+def resource(tmp_path):
+    folder = tmp_path / "REAPER"
+    folder.mkdir()
+    (folder / "reaper-kb.ini").write_text("\n".join(USER_LINES) + "\n")
+    return folder
+
+
+def test_every_manifest_action_has_a_script_whose_headers_agree(tmp_path):
+    ids = []
+    for action in manifest.actions():
+        script = ROOT / action["script"]
+        tags = reapack.headers(script)
+        assert tags["description"] == action["title"]
+        assert tags["version"] == __version__
+        assert "voiceclone_reaper.py" in tags["provides"]
+        assert re.search(rf'voiceclone_reaper\.run\("{action["id"]}", globals\(\)\)', script.read_text())
+        ids.append(action["id"])
+    assert sorted(ids) == sorted(actions.ACTIONS)
+
+
+def test_the_packaged_scripts_are_the_repository_scripts():
+    assert sorted(p.name for p in install.SCRIPTS.glob("*.py")) == \
+        sorted(p.name for p in (ROOT / "plugin" / "reaper" / "VoiceClone").glob("*.py"))
+
+
+def test_install_copies_the_scripts_writes_the_interpreter_and_registers_the_actions(resource):
+    lines = install.install(resource, python="/opt/venv/bin/python")
+    target = resource / "Scripts" / "VoiceClone"
+    for action in manifest.actions():
+        assert (target / Path(action["script"]).name).read_text() == (ROOT / action["script"]).read_text()
+    assert (target / "voiceclone_reaper.py").exists() and (target / install.REGISTER_SCRIPT).exists()
+    config = json.loads((target / "voiceclone-config.json").read_text())
+    assert config["python"] == "/opt/venv/bin/python"
+    assert (Path(config["package_path"]) / "voiceclone" / "__init__.py").exists()
+    keymap = (resource / "reaper-kb.ini").read_text().splitlines()
+    assert keymap[:3] == USER_LINES
+    ours = [line for line in keymap if "VoiceClone/" in line]
+    assert len(ours) == len(manifest.actions())
+    assert all(re.match(r'SCR 4 0 RS[0-9a-f]{40} "Custom: Voice clone - .+\.py" "VoiceClone/Voice clone - .+\.py"$', l)
+               for l in ours)
+    assert any("Register actions" in line for line in lines)
+
+
+def test_installing_twice_changes_nothing_more(resource):
+    install.install(resource, python=sys.executable)
+    first = (resource / "reaper-kb.ini").read_text()
+    install.install(resource, python=sys.executable)
+    assert (resource / "reaper-kb.ini").read_text() == first
+
+
+def test_uninstall_removes_exactly_what_install_added(resource):
+    mine = resource / "Scripts" / "VoiceClone" / "my notes.txt"
+    install.install(resource, python=sys.executable)
+    mine.write_text("keep me")
+    install.uninstall(resource)
+    assert (resource / "reaper-kb.ini").read_text().splitlines() == USER_LINES
+    assert sorted(p.name for p in mine.parent.iterdir()) == ["my notes.txt"]
+
+
+def test_install_without_a_reaper_folder_says_what_to_do(tmp_path, run):
+    result = run("reaper", "install", "--resource-path", tmp_path / "nope")
+    assert result.code == 2 and "there is no REAPER resource folder" in result.err and "--resource-path" in result.err
+
+
+def test_the_reapack_index_lists_every_action_with_its_version_and_files(tmp_path, run):
+    out = tmp_path / "index.xml"
+    result = run("reaper", "index", "--url-base", "https://example.org/raw/main/plugin/reaper", "-o", out)
+    assert result.code == 0
+    root = ElementTree.parse(out).getroot()
+    packages = root.findall("./category[@name='VoiceClone']/reapack")
+    assert sorted(p.get("desc") for p in packages) == sorted(a["title"] for a in manifest.actions())
+    for package in packages:
+        (version,) = package.findall("version")
+        assert version.get("name") == __version__
+        sources = {s.get("main") or s.get("file"): s.text for s in version.findall("source")}
+        assert sources["main"].endswith("/VoiceClone/" + package.get("name").replace(" ", "%20"))
+        assert sources["voiceclone_reaper.py"] == "https://example.org/raw/main/plugin/reaper/VoiceClone/voiceclone_reaper.py"
+
+
+def test_the_index_needs_a_download_url(tmp_path, run):
+    result = run("reaper", "index", "-o", tmp_path / "index.xml")
+    assert result.code == 2 and "--url-base" in result.err
