@@ -130,7 +130,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
                                           fmt=prompt.format)
             on_event(Event("upload", f"Uploading {sample.filename}", 0, sample.size_bytes))
             file_id = client.upload(sample.path, purpose="voice_clone", filename=sample.filename, fmt=sample.format,
-                                    on_progress=lambda done, total: on_event(Event("upload", "Uploading", done, total)))
+                                    on_progress=_percent_steps(on_event, "Uploading"))
             on_event(Event("clone", f"Cloning voice '{options.voice_id}'"))
             result = client.clone(CloneRequest(
                 file_id=file_id, voice_id=options.voice_id, settings=chosen, prompt_file_id=prompt_id,
@@ -263,6 +263,18 @@ def remove_preset(settings: Settings, name: str) -> dict:
 def holder_of(voices: dict, voice_id: str) -> Optional[str]:
     """The name of the preset holding ``voice_id``, or None."""
     return next((name for name, p in voices.items() if p.get("voice_id") == voice_id), None)
+
+
+def _percent_steps(on_event: EventSink, message: str) -> Callable[[int, int], None]:
+    """A byte-progress callback that reports each whole percent once, not every chunk."""
+    reported = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        if percent > reported[0]:
+            reported[0] = percent
+            on_event(Event("upload", message, done, total))
+    return report
 
 
 def _check_clash(voices: dict, name: str, voice_id: str) -> None:
