@@ -1,40 +1,21 @@
-"""Shared fixtures: a real sandbox server on loopback, test signals written as real files, and the
-command line run in-process with a fake key."""
+"""Shared fixtures: a real sandbox server on loopback, test signals written as real files, the
+command line run in-process with a fake key, and a REAPER stand-in (tests/reaper/fake_reaper.py)."""
 import io
 import json
+import sys
 from contextlib import redirect_stderr
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pytest
 import soundfile as sf
 
 from voiceclone import cli
 from voiceclone.sandbox import Sandbox
-from voiceclone.synth import voice_like
 
-#: A fake key. Tests check it never shows up in output, files or errors.
-FAKE_KEY = "test-key-7f3a9c1e5b2d-must-never-appear"
-
-
-def signal(seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind: str = "voice",
-           seed: int = 1) -> np.ndarray:
-    """Test audio, float32 ``(num_frames, num_channels)``: ``voice``, ``tone`` (1 kHz), ``silence``,
-    ``nan`` (a voice with one NaN sample), ``clipped`` (a voice driven into full-scale clipping)."""
-    frames = int(round(seconds * sample_rate))
-    if kind == "silence":
-        mono = np.zeros(frames, np.float32)
-    elif kind == "tone":
-        mono = (0.5 * np.sin(2 * np.pi * 1000 * np.arange(frames) / sample_rate)).astype(np.float32)
-    else:
-        mono = voice_like(seconds, sample_rate, seed=seed)[:frames]
-        if kind == "nan":
-            mono[frames // 2] = np.nan
-        elif kind == "clipped":
-            mono = np.clip(mono * 8, -1.0, 1.0)
-    return np.repeat(mono[:, None], channels, axis=1).astype(np.float32)
+sys.path.insert(0, str(Path(__file__).with_name("reaper")))
+from fake_reaper import FakeReaper  # noqa: E402  (the REAPER stand-in lives in tests/reaper/)
+from helpers import FAKE_KEY, signal, write_m4a  # noqa: E402
 
 
 @pytest.fixture
@@ -53,24 +34,6 @@ def make_audio(tmp_path):
             sf.write(str(path), data, sample_rate, subtype=subtype, format=fmt)
         return path
     return make
-
-
-def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
-    import av
-
-    with av.open(str(path), "w", format="ipod") as container:
-        stream = container.add_stream("aac", rate=sample_rate, layout="mono" if data.shape[1] == 1 else "stereo")
-        frame_size = 1024
-        planar = np.ascontiguousarray(data.T)
-        for start in range(0, planar.shape[1], frame_size):
-            frame = av.AudioFrame.from_ndarray(planar[:, start:start + frame_size], format="fltp",
-                                               layout="mono" if data.shape[1] == 1 else "stereo")
-            frame.sample_rate = sample_rate
-            frame.pts, frame.time_base = start, Fraction(1, sample_rate)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
 
 
 @pytest.fixture
@@ -108,3 +71,14 @@ def run(env):
             code = cli.main([str(a) for a in argv], env=environment, stdout=out, stderr=err)
         return Result(code, out.getvalue(), err.getvalue())
     return invoke
+
+
+@pytest.fixture
+def reaper(tmp_path):
+    """A fresh REAPER with an empty, unsaved project: resource path ``tmp_path/REAPER``, project
+    media path ``tmp_path/project/Media``; defer ticks ~1/30 s apart as in REAPER. A script still
+    running at the end is stopped, so its atexit code (which ends child processes) runs."""
+    fake = FakeReaper(resource_path=tmp_path / "REAPER", project_media_path=tmp_path / "project" / "Media")
+    yield fake
+    fake.stop_script(expect_errors=True)
+    fake.forget_script_modules()

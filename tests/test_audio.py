@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from conftest import signal
+from helpers import signal
 from voiceclone import audio
 from voiceclone.errors import AudioError
 

@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 import yaml
 
-from conftest import FAKE_KEY
+from helpers import FAKE_KEY
 
 
 def presets_of(env) -> dict:

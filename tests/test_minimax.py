@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from conftest import FAKE_KEY
+from helpers import FAKE_KEY
 from voiceclone import errors
 from voiceclone.errors import (ApiError, AuthError, RateLimitError, ServiceError, VoiceIdTakenError,
                                VoiceNotFoundError)

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 import yaml
 
-from conftest import FAKE_KEY
+from helpers import FAKE_KEY
 from voiceclone.capture import CapturePlan, Segment
 from voiceclone.events import EventReader
 

@@ -7,7 +7,7 @@ from common import median_time, speechy_noise
 from voiceclone import audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import write_m4a  # noqa: E402  (the tests' m4a writer)
+from helpers import write_m4a  # noqa: E402
 
 
 def run(runs: int = 50) -> dict:

@@ -18,7 +18,7 @@ from .runner import CANCEL_KEY, SECTION, BackgroundJob, job_running
 DEFAULT_PREVIEW = "Hello! This is a preview of my cloned voice, made right inside REAPER."
 
 
-def run(action: str, namespace: Dict, config_file: Path) -> None:
+def run(action: str, namespace: Dict, config_file) -> None:
     """Run one action in a script's ``__main__`` namespace; turn every error into a message.
 
     ``config_file`` is the install config naming the plugin's Python (see :mod:`.install`).
@@ -97,7 +97,7 @@ def speak_at_cursor(rpr: Reaper) -> None:
         def inserted(data: dict) -> None:
             _report(rpr, f"spoke {len(text)} characters with '{preset}'", data)
             insert_audio(rpr, Path(data["path"]), track_name=track_name(preset), position_s=position, below=below,
-                         undo="Voice clone: insert speech")
+                         undo="Voice clone: insert speech", reuse_track=True)
 
         job = {"kind": "speak", "text": text, "preset": preset, "out": str(out)}
         BackgroundJob(rpr, job, title=f"speaking with '{preset}'", on_result=_guarded(rpr, inserted),

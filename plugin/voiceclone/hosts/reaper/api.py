@@ -22,7 +22,7 @@ class Reaper:
     def __init__(self, namespace: Dict[str, Any], config_file: Path):
         self.namespace = namespace
         #: The install config (JSON) naming the plugin's own Python.
-        self.config_file = config_file
+        self.config_file = Path(config_file)
 
     def __getattr__(self, name: str):
         if name.startswith("__"):

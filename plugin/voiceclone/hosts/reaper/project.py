@@ -163,21 +163,32 @@ def _restore(rpr: Reaper, saved: Selection) -> None:
     rpr.SetEditCurPos(saved.cursor, False, False)
 
 
+def find_track(rpr: Reaper, name: str) -> Optional[str]:
+    """The first track named ``name``, or None."""
+    for index in range(rpr.CountTracks(0)):
+        track = rpr.GetTrack(0, index)
+        if rpr.GetTrackName(track, "", 512)[2] == name:
+            return track
+    return None
+
+
 def insert_audio(rpr: Reaper, path: Path, *, track_name: str, position_s: float, below: Optional[str],
-                 undo: str) -> str:
-    """Put ``path`` on a new track named ``track_name`` directly below ``below`` (or last), at
-    ``position_s``, as one undo step ``undo``; selection and edit cursor stay as they were.
-    Returns the new item's handle."""
+                 undo: str, reuse_track: bool = False) -> str:
+    """Put ``path`` at ``position_s`` on a new track named ``track_name`` directly below ``below``
+    (or last), or with ``reuse_track`` on the existing track of that name, as one undo step ``undo``.
+    Selection and edit cursor stay as they were. Returns the new item's handle."""
     saved = _selection(rpr)
     rpr.Undo_BeginBlock2(0)
     rpr.PreventUIRefresh(1)
     try:
-        index = rpr.CountTracks(0)
-        if below is not None and rpr.ValidatePtr2(0, below, "MediaTrack*"):
-            index = int(rpr.GetMediaTrackInfo_Value(below, "IP_TRACKNUMBER"))
-        rpr.InsertTrackAtIndex(index, True)
-        track = rpr.GetTrack(0, index)
-        rpr.GetSetMediaTrackInfo_String(track, "P_NAME", track_name, True)
+        track = find_track(rpr, track_name) if reuse_track else None
+        if track is None:
+            index = rpr.CountTracks(0)
+            if below is not None and rpr.ValidatePtr2(0, below, "MediaTrack*"):
+                index = int(rpr.GetMediaTrackInfo_Value(below, "IP_TRACKNUMBER"))
+            rpr.InsertTrackAtIndex(index, True)
+            track = rpr.GetTrack(0, index)
+            rpr.GetSetMediaTrackInfo_String(track, "P_NAME", track_name, True)
         item = rpr.AddMediaItemToTrack(track)
         take = rpr.AddTakeToMediaItem(item)
         source = rpr.PCM_Source_CreateFromFile(str(path))

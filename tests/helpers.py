@@ -1,0 +1,46 @@
+"""Test material shared by the tests and the benchmarks: the fake key and the signal factory."""
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from voiceclone.synth import voice_like
+
+#: A fake key. Tests check it never shows up in output, files or errors.
+FAKE_KEY = "test-key-7f3a9c1e5b2d-must-never-appear"
+
+
+def signal(seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind: str = "voice",
+           seed: int = 1) -> np.ndarray:
+    """Test audio, float32 ``(num_frames, num_channels)``: ``voice``, ``tone`` (1 kHz), ``silence``,
+    ``nan`` (a voice with one NaN sample), ``clipped`` (a voice driven into full-scale clipping)."""
+    frames = int(round(seconds * sample_rate))
+    if kind == "silence":
+        mono = np.zeros(frames, np.float32)
+    elif kind == "tone":
+        mono = (0.5 * np.sin(2 * np.pi * 1000 * np.arange(frames) / sample_rate)).astype(np.float32)
+    else:
+        mono = voice_like(seconds, sample_rate, seed=seed)[:frames]
+        if kind == "nan":
+            mono[frames // 2] = np.nan
+        elif kind == "clipped":
+            mono = np.clip(mono * 8, -1.0, 1.0)
+    return np.repeat(mono[:, None], channels, axis=1).astype(np.float32)
+
+
+def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
+    import av
+
+    with av.open(str(path), "w", format="ipod") as container:
+        stream = container.add_stream("aac", rate=sample_rate, layout="mono" if data.shape[1] == 1 else "stereo")
+        frame_size = 1024
+        planar = np.ascontiguousarray(data.T)
+        for start in range(0, planar.shape[1], frame_size):
+            frame = av.AudioFrame.from_ndarray(planar[:, start:start + frame_size], format="fltp",
+                                               layout="mono" if data.shape[1] == 1 else "stereo")
+            frame.sample_rate = sample_rate
+            frame.pts, frame.time_base = start, Fraction(1, sample_rate)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)

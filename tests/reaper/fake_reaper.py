@@ -1,0 +1,1568 @@
+"""A stand-in for REAPER's Python ReaScript bridge: run the plugin's real action scripts in tests.
+
+It follows /work/shared/reference/reaper-reascript.md (cited as §n) and the bridge it was compiled
+from (``reaper_python.py``): handles are strings and a NULL handle is a truthy string ending in
+``0x0000000000000000``; a bad handle becomes NULL; out-parameters come back as tuples echoing every
+argument; C bools are ``int`` 0/1; numbers pass through ``ctypes`` (``GetTrack(0, 1.0)`` raises
+``TypeError`` as it would in REAPER); ``RPR_defer`` takes a code string and lives only in the
+script's ``__main__`` globals.
+
+A test builds a project, scripts the dialogs, runs an action script, and reads what happened::
+
+    fake = FakeReaper(resource_path=tmp_path / "REAPER", project_media_path=tmp_path / "Media")
+    voice = fake.add_track("Voice", selected=True)
+    fake.add_item(voice, wav_path, position=2.0, selected=True)
+    fake.answer_inputs(ok=True, values=["Host", "hello"])
+    fake.run_script(script_path, max_ticks=500)
+    assert fake.undo_history == ["Voice clone: insert preview"]
+    assert not fake.changes_outside_undo
+
+Inspection: ``changes`` (every edit, :class:`Change`), ``net_changes()``, ``undo_history``,
+``modal_calls``, ``console``, ``commands``, ``ext_state``, ``script_errors``, ``protocol_errors``
+(API misuse REAPER would not report: unbalanced undo/refresh, accessors never destroyed...),
+``tick_times``, ``ui_refresh_depth``, ``undo_depth``, ``project`` (the model itself).
+"""
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import itertools
+import os
+import sys
+import time
+import traceback
+import types
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
+
+import numpy as np
+
+from fake_reaper_audio import AudioFiles, take_samples, track_samples
+from fake_reaper_model import (ACCESSOR, ANY, ITEM, PROJECT, SOURCE, TAKE, TRACK, AudioAccessor, Change,
+                               ExtStateValue, Handles, InputsAnswer, Item, ModalCall, Project,
+                               RegisteredScript, ScriptError, Source, Take, Track, UndoEntry, c_bool,
+                               c_double, c_int, c_string, is_null, make_guid, null_handle, out_string)
+
+__all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "is_null", "null_handle",
+           "BUILD_PEAKS"]
+
+#: "Peaks: Build any missing peaks" (§3c).
+BUILD_PEAKS = 40047
+#: GetUserInputs shows at most 16 fields (§5).
+MAX_INPUT_FIELDS = 16
+#: What each ShowMessageBox type can return (§5): 1 OK, 2 Cancel, 3 Abort, 4 Retry, 5 Ignore, 6 Yes, 7 No.
+BOX_ANSWERS = {0: (1,), 1: (1, 2), 2: (3, 4, 5), 3: (6, 7, 2), 4: (6, 7), 5: (4, 2)}
+#: Changes that are project state but never part of an undo point.
+NOT_UNDOABLE = ("proj_ext_state",)
+#: Changes that are events (an object appeared or left), not a value that went from old to new.
+EVENT_KINDS = ("track_inserted", "track_removed", "item_added", "item_removed", "take_added")
+_FIRST_SCRIPT_COMMAND = 53000
+_MISSING = object()
+
+# Numeric parameters: name -> model attribute, name -> change kind, and stored extras with defaults.
+_TRACK_FIELDS = {"B_MUTE": "mute", "I_SELECTED": "selected", "D_VOL": "volume", "D_PAN": "pan"}
+_TRACK_KINDS = {"B_MUTE": "track_mute", "I_SELECTED": "track_selection"}
+_TRACK_EXTRAS = {"I_SOLO": 0, "I_RECARM": 0, "I_RECMON": 0, "I_RECMODE": 0, "I_FOLDERDEPTH": 0,
+                 "I_NCHAN": 2, "B_PHASE": 0, "I_FXEN": 1, "B_SHOWINTCP": 1, "B_SHOWINMIXER": 1,
+                 "I_CUSTOMCOLOR": 0, "D_WIDTH": 1.0}
+_ITEM_FIELDS = {"D_POSITION": "position", "D_LENGTH": "length", "B_MUTE": "mute", "D_VOL": "volume",
+                "B_UISEL": "selected", "B_LOOPSRC": "loop_source", "D_FADEINLEN": "fade_in",
+                "D_FADEOUTLEN": "fade_out", "I_CURTAKE": "active_take"}
+_ITEM_KINDS = {"D_POSITION": "item_moved", "D_LENGTH": "item_length", "B_MUTE": "item_mute",
+               "D_VOL": "item_volume", "B_UISEL": "item_selection", "B_LOOPSRC": "item_loop_source",
+               "I_CURTAKE": "active_take"}
+_ITEM_EXTRAS = {"C_LOCK": 0, "D_SNAPOFFSET": 0.0, "B_ALLTAKESPLAY": 0, "I_CUSTOMCOLOR": 0, "I_GROUPID": 0,
+                "C_FADEINSHAPE": 0, "C_FADEOUTSHAPE": 0}
+_TAKE_FIELDS = {"D_STARTOFFS": "start_offset", "D_PLAYRATE": "playrate", "D_VOL": "volume", "D_PAN": "pan",
+                "D_PITCH": "pitch", "I_CHANMODE": "chanmode", "B_PPITCH": "preserve_pitch"}
+_TAKE_EXTRAS = {"D_PANLAW": -1.0, "I_PITCHMODE": -1, "I_CUSTOMCOLOR": 0}
+
+
+def _typed(name: str, value: float) -> Any:
+    """A parameter value of the type its prefix names: ``B_`` bool, ``I_``/``C_`` int, ``D_`` float."""
+    if name.startswith("B_"):
+        return value != 0
+    if name.startswith(("I_", "C_")):
+        return int(value)
+    return float(value)
+
+
+def _byte_out(value: Any) -> int:
+    """An out-parameter the bridge packed as ``c_byte`` and REAPER left untouched."""
+    return int(ctypes.c_byte(value).value)
+
+
+def parse_captions(captions_csv: str, count: int) -> Tuple[List[str], str]:
+    """GetUserInputs captions and the value separator (§5): ``extrawidth=N`` is dropped,
+    ``separator=X`` (one character, ``separator=,`` included) sets the separator."""
+    pieces = captions_csv.split(",")
+    captions, separator, index = [], ",", 0
+    while index < len(pieces):
+        piece = pieces[index]
+        if piece.startswith("separator="):
+            rest = piece[len("separator="):]
+            separator = rest[0] if rest else ","
+            index += 0 if rest else 1          # "separator=," was split at its own comma
+        elif not piece.startswith("extrawidth="):
+            captions.append(piece)
+        index += 1
+    captions = captions[:count]
+    return captions + [""] * (count - len(captions)), separator
+
+
+def split_values(text: str, separator: str, count: int) -> List[str]:
+    """``count`` fields of a values string (missing ones empty)."""
+    values = text.split(separator)[:count] if text else []
+    return values + [""] * (count - len(values))
+
+
+class _MainModule(types.ModuleType):
+    """``sys.modules["__main__"]`` while a script runs: its attributes are the script's globals, so
+    library code can reach ``sys.modules["__main__"].RPR_defer`` as reapy does (§1)."""
+
+    def __init__(self, namespace: Dict[str, Any]):
+        super().__init__("__main__")
+        object.__setattr__(self, "_namespace", namespace)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._namespace[name] = value
+
+
+@dataclass
+class _Session:
+    """The script being run: its globals and its own ``sys.path`` (restored around every tick)."""
+
+    path: str
+    namespace: Dict[str, Any]
+    sys_path: List[str]
+    ticks: int = 0
+    stop_requested: bool = False
+
+
+def _forwarder(owner: "FakeReaper", name: str) -> Callable:
+    """A ``reaper_python`` function that calls the currently installed fake (else ``owner``), so a
+    helper module that did ``from reaper_python import *`` in an earlier test reaches today's fake."""
+    def forward(*args):
+        target = FakeReaper._installed[-1] if FakeReaper._installed else owner
+        return getattr(target, name)(*args)
+    forward.__name__ = forward.__qualname__ = name
+    forward.__doc__ = getattr(FakeReaper, name).__doc__
+    return forward
+
+
+class FakeReaper:
+    """One REAPER instance with one open project, exposing the ``RPR_`` functions a script uses.
+
+    Parameters
+    ----------
+    resource_path, project_media_path
+        Real folders (created if missing): ``GetResourcePath()`` and the project's recording path
+        (``GetProjectPath``, §5).
+    project_file
+        The ``.rpp`` path, or "" for an unsaved project (``EnumProjects``).
+    tick_interval
+        Seconds slept between defer ticks when no ``tick_hook`` is given (REAPER: ~1/30 s, §5).
+    clock
+        What ``time_precise()`` reads.
+    strict_null_strings
+        When True, functions whose C result is a NULL ``const char*`` (``GetTakeName`` of a bad
+        take, ``Undo_CanUndo2`` with no history, ``ReverseNamedCommandLookup`` of an unknown id)
+        raise ``AttributeError`` as the real bridge's ``r.decode()`` does; by default they return "".
+    """
+
+    _installed: List["FakeReaper"] = []
+
+    def __init__(self, *, resource_path: Union[str, Path], project_media_path: Union[str, Path],
+                 project_file: Union[str, Path] = "", app_version: str = "7.22/linux-x86_64",
+                 tick_interval: float = 1 / 30, clock: Callable[[], float] = time.perf_counter,
+                 strict_null_strings: bool = False):
+        self.resource_path = Path(resource_path)
+        self.resource_path.mkdir(parents=True, exist_ok=True)
+        Path(project_media_path).mkdir(parents=True, exist_ok=True)
+        self.app_version = app_version
+        self.tick_interval = tick_interval
+        self.clock = clock
+        self.strict_null_strings = strict_null_strings
+        self.handles = Handles(self._is_alive)
+        self.project = Project(media_path=str(project_media_path), file_name=str(project_file or ""))
+        self.handles.register(self.project, PROJECT)
+        self.audio_files = AudioFiles()
+        self._guids = itertools.count(1)
+        # REAPER-wide state
+        self.ext_state: Dict[Tuple[str, str], ExtStateValue] = {}
+        self.console = ""
+        self.commands: List[Tuple[int, int]] = []
+        self.registered_scripts: Dict[int, RegisteredScript] = {}
+        self.toggle_states: Dict[Tuple[int, int], int] = {}
+        self.toolbar_refreshes: List[Tuple[int, int]] = []
+        self.modal_calls: List[ModalCall] = []
+        self._input_answers: Deque[InputsAnswer] = deque()
+        self._box_answers: Deque[int] = deque()
+        self._next_command = _FIRST_SCRIPT_COMMAND
+        # project edits
+        self.changes: List[Change] = []
+        self._block_changes: List[Change] = []
+        self.undo_depth = 0
+        self.ui_refresh_depth = 0
+        self.update_calls: List[str] = []
+        self.protocol_errors: List[str] = []
+        # the running script
+        self.script_errors: List[ScriptError] = []
+        self.tick_times: List[float] = []
+        self._deferred: List[str] = []
+        self._atexit: List[str] = []
+        self._session: Optional[_Session] = None
+        self._in_tick = False
+        self._looping = False
+        self._accessors: List[AudioAccessor] = []
+        self._script_modules: set = set()
+
+    # ============================================================================================
+    # Builders: set up the project a test starts from (not logged as changes)
+    # ============================================================================================
+
+    def add_track(self, name: str = "", *, selected: bool = False) -> str:
+        """Append a track; returns its handle."""
+        track = self._new_track(name)
+        track.selected = selected
+        self.project.tracks.append(track)
+        return track.handle
+
+    def add_item(self, track: Union[str, int], source_path: Union[str, Path, None] = None, *, position: float,
+                 length: Optional[float] = None, start_offset: float = 0.0, playrate: float = 1.0,
+                 item_vol: float = 1.0, take_vol: float = 1.0, chanmode: int = 0, mute: bool = False,
+                 selected: bool = False, take_name: Optional[str] = None, source_type: Optional[str] = None,
+                 loop_source: bool = False, preserve_pitch: bool = True, section_offset: float = 0.0,
+                 section_length: Optional[float] = None, reversed: bool = False) -> str:
+        """Put an item with one take of ``source_path`` on ``track`` (a handle or an index).
+
+        ``length`` defaults to what is left of the source after ``start_offset`` at ``playrate``.
+        ``source_type``: None (from the extension), another type name to fake (e.g. "MP3"),
+        "SECTION" (a section of the file: ``section_offset``, ``section_length``, ``reversed``) or
+        "MIDI" (in-project MIDI when ``source_path`` is None; give ``length``). Builder sources
+        have their peaks built, as media already in a project does.
+        """
+        owner = self._track_argument(track)
+        source = self._builder_source(source_path, source_type, length, section_offset, section_length, reversed)
+        if length is None:
+            length = max(source.length - start_offset, 0.0) / playrate
+        item = self._new_item(owner)
+        item.position, item.length, item.mute, item.volume = position, length, mute, item_vol
+        item.selected, item.loop_source = selected, loop_source
+        take = self._new_take(item)
+        take.name = take_name if take_name is not None else (Path(source_path).name if source_path else "")
+        take.start_offset, take.playrate, take.volume = start_offset, playrate, take_vol
+        take.chanmode, take.preserve_pitch = chanmode, preserve_pitch
+        self._attach(take, source)
+        owner.items.append(item)
+        owner.sort_items()
+        return item.handle
+
+    def set_time_selection(self, start: float, end: float) -> None:
+        self.project.time_selection = (float(start), float(end))
+
+    def set_loop_range(self, start: float, end: float) -> None:
+        self.project.loop_range = (float(start), float(end))
+
+    def set_cursor(self, position: float) -> None:
+        self.project.cursor = float(position)
+
+    def set_project_file(self, path: Union[str, Path]) -> None:
+        """Pretend the project was saved as ``path`` (.rpp); "" for unsaved."""
+        self.project.file_name = str(path)
+
+    def answer_inputs(self, ok: bool = True, values: Optional[List[Any]] = None) -> None:
+        """Script the next GetUserInputs: OK with ``values`` (one per field; None keeps the
+        defaults) or Cancel (``ok=False``)."""
+        self._input_answers.append(InputsAnswer(bool(ok), None if values is None else [str(v) for v in values]))
+
+    def answer_message_box(self, result: int) -> None:
+        """Script the next ShowMessageBox: 1 OK, 2 Cancel, 6 Yes, 7 No... (§5)."""
+        self._box_answers.append(int(result))
+
+    def simulate_restart(self) -> None:
+        """REAPER was closed and opened again: only ExtState saved with persist=True survives."""
+        self.ext_state = {key: value for key, value in self.ext_state.items() if value.persist}
+
+    # ============================================================================================
+    # Read-side views for assertions
+    # ============================================================================================
+
+    def obj(self, handle: str) -> Any:
+        """The live model object behind a handle (any type), or None."""
+        return self.handles.resolve(handle, ANY)
+
+    def track_names(self) -> List[str]:
+        """Every track's own name in order ("" for an unnamed one)."""
+        return [track.name for track in self.project.tracks]
+
+    def items_on(self, track_index: int) -> List[Dict[str, Any]]:
+        """Plain views of the items on the track at ``track_index``, in position order."""
+        return [self._item_view(item) for item in self.project.tracks[track_index].items]
+
+    @property
+    def undo_history(self) -> List[str]:
+        """Descriptions of the undo points the scripts created, oldest first."""
+        return [entry.description for entry in self.project.undo_history]
+
+    @property
+    def changes_outside_undo(self) -> List[Change]:
+        """Undoable edits made while no undo block was open."""
+        return [c for c in self.changes if not c.in_undo_block and c.kind not in NOT_UNDOABLE]
+
+    @property
+    def message_boxes(self) -> List[ModalCall]:
+        return [call for call in self.modal_calls if call.kind == "ShowMessageBox"]
+
+    @property
+    def input_dialogs(self) -> List[ModalCall]:
+        return [call for call in self.modal_calls if call.kind == "GetUserInputs"]
+
+    @property
+    def dialogs_freezing_the_loop(self) -> List[ModalCall]:
+        """Dialogs opened in a tick after which the loop went on: they froze a running job (§5:
+        a modal box blocks REAPER and the defer loop)."""
+        return [call for call in self.modal_calls if call.loop_went_on]
+
+    @property
+    def unused_answers(self) -> List[Any]:
+        """Scripted dialog answers no dialog consumed."""
+        return list(self._input_answers) + list(self._box_answers)
+
+    @property
+    def script_running(self) -> bool:
+        """True while a script keeps deferring (after ``run_script`` stopped at ``max_ticks``)."""
+        return self._session is not None
+
+    def net_changes(self) -> List[Change]:
+        """``changes`` with repeated edits of one value folded (first old, last new) and edits that
+        ended where they began dropped, so a selection saved and restored leaves nothing."""
+        folded: Dict[Tuple[str, str, str], Change] = {}
+        for index, change in enumerate(self.changes):
+            key = (change.kind, change.handle, change.what if change.kind not in EVENT_KINDS else str(index))
+            if key in folded:
+                first = folded[key]
+                folded[key] = Change(first.kind, first.handle, first.what, first.old, change.new, change.in_undo_block)
+            else:
+                folded[key] = change
+        return [c for c in folded.values() if c.kind in EVENT_KINDS or c.old != c.new]
+
+    def assert_clean(self) -> None:
+        """Fail with every problem at once: script errors, API misuse, open undo blocks or
+        refresh locks, and scripted answers no dialog used."""
+        problems = [f"script error in {e.phase} ({e.code}):\n{e.traceback}" for e in self.script_errors]
+        problems += self.protocol_errors
+        if self.undo_depth:
+            problems.append(f"{self.undo_depth} undo block(s) still open")
+        if self.ui_refresh_depth:
+            problems.append(f"PreventUIRefresh left at {self.ui_refresh_depth}")
+        if self.unused_answers:
+            problems.append(f"scripted answers never used: {self.unused_answers}")
+        assert not problems, "\n".join(problems)
+
+    # ============================================================================================
+    # Running scripts: __main__ globals, reaper_python, the defer loop (§1, §5)
+    # ============================================================================================
+
+    @classmethod
+    def rpr_names(cls) -> List[str]:
+        """Every ``RPR_`` function this fake offers (never RPR_defer/RPR_runloop/RPR_atexit)."""
+        return sorted(name for name in dir(cls) if name.startswith("RPR_"))
+
+    def main_globals(self) -> Dict[str, Any]:
+        """A fresh ``__main__`` namespace as REAPER prepares it: every ``RPR_`` function plus
+        ``RPR_defer``, ``RPR_runloop``, ``RPR_atexit``, ``sys`` and ``__name__``; no ``__file__`` (§1)."""
+        namespace: Dict[str, Any] = {"__name__": "__main__", "__doc__": None, "sys": sys}
+        namespace.update((name, getattr(self, name)) for name in self.rpr_names())
+        namespace.update(RPR_defer=self._defer, RPR_runloop=self._defer, RPR_atexit=self._register_atexit)
+        return namespace
+
+    def module(self) -> types.ModuleType:
+        """A ``reaper_python`` module: the ``RPR_`` functions, and not the defer trio (§1)."""
+        module = types.ModuleType("reaper_python", "FakeReaper's reaper_python: RPR_ functions only.")
+        for name in self.rpr_names():
+            setattr(module, name, _forwarder(self, name))
+        return module
+
+    @contextlib.contextmanager
+    def install(self) -> Iterator[types.ModuleType]:
+        """Make ``import reaper_python`` (and ``from reaper_python import *``) reach this fake."""
+        previous = sys.modules.get("reaper_python", _MISSING)
+        module = sys.modules["reaper_python"] = self.module()
+        FakeReaper._installed.append(self)
+        try:
+            yield module
+        finally:
+            FakeReaper._installed.pop()
+            if previous is _MISSING:
+                sys.modules.pop("reaper_python", None)
+            else:
+                sys.modules["reaper_python"] = previous
+
+    def run_script(self, path: Union[str, Path], globals: Optional[Dict[str, Any]] = None, *,
+                   max_ticks: int = 1000, tick_hook: Optional[Callable[["FakeReaper", int], None]] = None,
+                   expect_errors: bool = False) -> Dict[str, Any]:
+        """Run an action script as REAPER does, then its defer loop; returns its globals.
+
+        The file runs in ``globals`` (default :meth:`main_globals`) with ``reaper_python``
+        installed and ``sys.modules["__main__"]`` showing those globals. Then, tick by tick, the
+        code strings deferred in the previous tick are executed in the same globals, until nothing
+        is deferred (the atexit code then runs) or ``max_ticks`` ticks ran (the script stays
+        running: see :meth:`run_ticks`, :meth:`stop_script`). Before each tick
+        ``tick_hook(fake, tick_index)`` is called, else ~1/30 s is slept. An exception ends the
+        script like REAPER does (recorded in ``script_errors``, atexit runs) and is re-raised here
+        unless ``expect_errors``.
+        """
+        if self._session is not None:
+            raise AssertionError(f"{self._session.path} is still running: run_ticks() or stop_script() first")
+        path = str(path)
+        code = compile(Path(path).read_bytes(), path, "exec")
+        self._deferred, self._atexit = [], []
+        namespace = self.main_globals() if globals is None else globals
+        self._session = _Session(path, namespace, list(sys.path))
+        errors_before = len(self.script_errors)
+        with self._running(self._session):
+            if not self._execute(code, "main", path):
+                self._deferred = []
+            self._loop(max_ticks, tick_hook)
+        self._raise_new_errors(errors_before, expect_errors)
+        return namespace
+
+    def run_ticks(self, max_ticks: int = 1000, *, tick_hook: Optional[Callable[["FakeReaper", int], None]] = None,
+                  expect_errors: bool = False) -> None:
+        """Continue the running script's defer loop (see :meth:`run_script`)."""
+        if self._session is None:
+            raise AssertionError("no script is running")
+        errors_before = len(self.script_errors)
+        with self._running(self._session):
+            self._loop(max_ticks, tick_hook)
+        self._raise_new_errors(errors_before, expect_errors)
+
+    def stop_script(self, *, expect_errors: bool = False) -> None:
+        """The user stops the script (§5): deferred code is dropped and the atexit code runs.
+        From a ``tick_hook`` the loop ends before its next tick."""
+        session = self._session
+        if session is None:
+            return
+        if self._looping:
+            session.stop_requested = True
+            return
+        errors_before = len(self.script_errors)
+        with self._running(session):
+            self._finish()
+        self._raise_new_errors(errors_before, expect_errors)
+
+    def forget_script_modules(self) -> None:
+        """Drop modules the scripts imported from under the resource path (e.g. a bootstrap module
+        that found its config beside its own ``__file__``), so the next fake imports them afresh."""
+        for name in sorted(self._script_modules):
+            module = sys.modules.get(name)
+            location = getattr(module, "__file__", None)
+            if location and Path(location).resolve().is_relative_to(self.resource_path.resolve()):
+                del sys.modules[name]
+        self._script_modules.clear()
+
+    def _defer(self, code: Any) -> None:
+        """RPR_defer / RPR_runloop: run ``code`` (a string) on the next tick (§5)."""
+        if not isinstance(code, str):
+            raise TypeError(f"RPR_defer takes a string of code evaluated in __main__, not {type(code).__name__}")
+        self._deferred.append(code)
+
+    def _register_atexit(self, code: Any) -> None:
+        """RPR_atexit: run ``code`` (a string) when the script ends or is stopped (§5)."""
+        if not isinstance(code, str):
+            raise TypeError(f"RPR_atexit takes a string of code evaluated in __main__, not {type(code).__name__}")
+        self._atexit.append(code)
+
+    @contextlib.contextmanager
+    def _running(self, session: _Session) -> Iterator[None]:
+        outer_path, outer_main = sys.path[:], sys.modules.get("__main__", _MISSING)
+        modules_before = set(sys.modules)
+        sys.path[:] = session.sys_path
+        sys.modules["__main__"] = _MainModule(session.namespace)
+        try:
+            with self.install():
+                yield
+        finally:
+            session.sys_path = sys.path[:]
+            sys.path[:] = outer_path
+            if outer_main is _MISSING:
+                sys.modules.pop("__main__", None)
+            else:
+                sys.modules["__main__"] = outer_main
+            self._script_modules |= set(sys.modules) - modules_before
+
+    def _loop(self, max_ticks: int, tick_hook: Optional[Callable]) -> None:
+        session = self._session
+        ran = 0
+        self._looping = True
+        try:
+            while self._deferred and not session.stop_requested and ran < max_ticks:
+                if tick_hook is not None:
+                    tick_hook(self, session.ticks)
+                else:
+                    time.sleep(self.tick_interval)
+                if session.stop_requested:
+                    break
+                self._tick(session)
+                ran += 1
+        finally:
+            self._looping = False
+        if not self._deferred or session.stop_requested:
+            self._finish()
+
+    def _tick(self, session: _Session) -> None:
+        """One pass of REAPER's defer loop: the code deferred during the previous tick."""
+        batch, self._deferred = self._deferred, []
+        dialogs_before = len(self.modal_calls)
+        started = time.perf_counter()
+        self._in_tick = True
+        try:
+            for code in batch:
+                if not self._execute(code, "defer", code):
+                    self._deferred = []
+                    break
+        finally:
+            self._in_tick = False
+        self.tick_times.append(time.perf_counter() - started)
+        for call in self.modal_calls[dialogs_before:]:
+            call.tick, call.loop_went_on = session.ticks, bool(self._deferred)
+        session.ticks += 1
+
+    def _finish(self) -> None:
+        """The script ended (nothing deferred, an error, or the user stopped it): run atexit code."""
+        self._deferred = []
+        atexit, self._atexit = self._atexit, []
+        for code in atexit:
+            self._execute(code, "atexit", code)
+        if self.undo_depth:
+            self.protocol_errors.append(f"{self._session.path} ended with {self.undo_depth} undo block(s) open")
+        if self.ui_refresh_depth:
+            self.protocol_errors.append(f"{self._session.path} ended with PreventUIRefresh at {self.ui_refresh_depth}")
+        leaked = [a.handle for a in self._accessors if not a.destroyed]
+        if leaked:
+            self.protocol_errors.append(f"{self._session.path} ended without DestroyAudioAccessor for {leaked}")
+        self._session = None
+
+    def _execute(self, code: Any, phase: str, label: str) -> bool:
+        """Run code in the script's globals; an exception is recorded (REAPER prints it)."""
+        try:
+            exec(code, self._session.namespace)
+            return True
+        except Exception as exc:
+            self.script_errors.append(ScriptError(phase, label, exc, traceback.format_exc()))
+            return False
+
+    def _raise_new_errors(self, errors_before: int, expect_errors: bool) -> None:
+        new = self.script_errors[errors_before:]
+        if new and not expect_errors:
+            raise new[0].exception
+
+    # ============================================================================================
+    # Model plumbing
+    # ============================================================================================
+
+    def _is_alive(self, obj: Any) -> bool:
+        """ValidatePtr: is ``obj`` still part of REAPER's state?"""
+        if isinstance(obj, Project):
+            return obj is self.project
+        if isinstance(obj, Track):
+            return obj in self.project.tracks
+        if isinstance(obj, Item):
+            return obj.track is not None and self._is_alive(obj.track) and obj in obj.track.items
+        if isinstance(obj, Take):
+            return obj.item is not None and self._is_alive(obj.item) and obj in obj.item.takes
+        if isinstance(obj, Source):
+            return not obj.destroyed and (obj.owner is None or self._is_alive(obj.owner))
+        if isinstance(obj, AudioAccessor):
+            return not obj.destroyed
+        return False
+
+    def _project(self, value: Any) -> Project:
+        """Every project argument means the active project: 0, None and a bad handle pack to NULL (§1)."""
+        return self.project
+
+    def _track(self, value: Any) -> Optional[Track]:
+        return self.handles.resolve(value, TRACK)
+
+    def _item(self, value: Any) -> Optional[Item]:
+        return self.handles.resolve(value, ITEM)
+
+    def _take(self, value: Any) -> Optional[Take]:
+        return self.handles.resolve(value, TAKE)
+
+    def _source(self, value: Any) -> Optional[Source]:
+        return self.handles.resolve(value, SOURCE)
+
+    def _guid(self) -> str:
+        return make_guid(next(self._guids))
+
+    def _new_track(self, name: str) -> Track:
+        track = Track(name=name, guid=self._guid())
+        self.handles.register(track, TRACK)
+        return track
+
+    def _new_item(self, track: Track) -> Item:
+        item = Item(track=track, guid=self._guid())
+        self.handles.register(item, ITEM)
+        return item
+
+    def _new_take(self, item: Item) -> Take:
+        take = Take(item=item, guid=self._guid())
+        self.handles.register(take, TAKE)
+        item.takes.append(take)
+        return take
+
+    def _register_source(self, source: Source) -> str:
+        if source.parent is not None and not source.parent.handle:
+            self._register_source(source.parent)
+        return self.handles.register(source, SOURCE)
+
+    def _attach(self, take: Take, source: Source) -> None:
+        if not source.handle:
+            self._register_source(source)
+        source.owner = take
+        source.peaks_built = True
+        if source.parent is not None:
+            source.parent.peaks_built = True
+        take.source = source
+
+    def _track_argument(self, track: Union[str, int]) -> Track:
+        found = self.project.tracks[track] if isinstance(track, int) else self._track(track)
+        if found is None:
+            raise ValueError(f"no live track {track!r}")
+        return found
+
+    def _builder_source(self, path: Union[str, Path, None], source_type: Optional[str], length: Optional[float],
+                        section_offset: float, section_length: Optional[float], reversed_: bool) -> Source:
+        if path is None:
+            if source_type != "MIDI" or length is None:
+                raise ValueError("an item without a file needs source_type='MIDI' and a length")
+            return Source.midi(length)
+        if source_type == "SECTION":
+            parent = Source.from_file(str(path))
+            if parent is None:
+                raise ValueError(f"REAPER would not open {path}")
+            return Source.section_of(parent, section_offset, section_length, reversed_)
+        source = Source.from_file(str(path), type_name=source_type)
+        if source is None:
+            raise ValueError(f"REAPER would not open {path}")
+        return source
+
+    def _item_view(self, item: Item) -> Dict[str, Any]:
+        take = item.take()
+        source = take.source if take is not None else None
+        return {"handle": item.handle, "position": item.position, "length": item.length, "end": item.end,
+                "mute": item.mute, "volume": item.volume, "selected": item.selected,
+                "loop_source": item.loop_source, "takes": len(item.takes),
+                "take_name": take.name if take else "",
+                "source": source.root().filename if source else "",
+                "source_type": source.type if source else "",
+                "start_offset": take.start_offset if take else 0.0,
+                "playrate": take.playrate if take else 1.0,
+                "take_volume": take.volume if take else 1.0,
+                "chanmode": take.chanmode if take else 0,
+                "is_midi": take.is_midi if take else False,
+                "peaks_built": source.peaks_built if source else False,
+                "ext": dict(item.ext), "notes": item.notes}
+
+    def _log(self, kind: str, handle: str, what: str = "", old: Any = None, new: Any = None) -> None:
+        """Record one project edit, and whether an undo block was open."""
+        change = Change(kind, handle, what, old, new, in_undo_block=self.undo_depth > 0)
+        self.changes.append(change)
+        if self.undo_depth > 0:
+            self._block_changes.append(change)
+
+    def _assign(self, obj: Any, attribute: str, name: str, value: float, kind: str) -> int:
+        """Set a modelled numeric parameter (kept in the model's own type); log it when it changed."""
+        old = getattr(obj, attribute)
+        new = (value != 0) if isinstance(old, bool) else type(old)(value)
+        if old != new:
+            setattr(obj, attribute, new)
+            self._log(kind, obj.handle, name, old, new)
+        return 1
+
+    def _assign_extra(self, obj: Any, defaults: Dict[str, float], name: str, value: float, kind: str) -> int:
+        old, new = obj.params.get(name, defaults[name]), _typed(name, value)
+        if old != new:
+            obj.params[name] = new
+            self._log(kind, obj.handle, name, old, new)
+        return 1
+
+    def _ext_string(self, obj: Any, kind: str, key: str, text: str, setting: bool) -> Tuple[bool, str]:
+        """``P_EXT:key`` (§5): get returns false when the key is absent; setting "" removes it."""
+        if not key:
+            return False, text
+        if not setting:
+            return (True, obj.ext[key]) if key in obj.ext else (False, text)
+        old = obj.ext.get(key)
+        if text:
+            obj.ext[key] = text
+        else:
+            obj.ext.pop(key, None)
+        if old != (text or None):
+            self._log(kind, obj.handle, "P_EXT:" + key, old, text or None)
+        return True, text
+
+    def _null_string(self, function: str) -> str:
+        """A NULL ``const char*`` result (see ``strict_null_strings``)."""
+        if self.strict_null_strings:
+            raise AttributeError(f"'NoneType' object has no attribute 'decode' ({function} returned NULL)")
+        return ""
+
+    # ============================================================================================
+    # RPR_ functions: tracks
+    # ============================================================================================
+
+    def RPR_CountTracks(self, proj):
+        """``int``."""
+        return len(self._project(proj).tracks)
+
+    def RPR_GetNumTracks(self):
+        return len(self.project.tracks)
+
+    def RPR_GetTrack(self, proj, trackidx):
+        """A track handle; the NULL handle for an index out of range (§1)."""
+        index, tracks = c_int(trackidx), self._project(proj).tracks
+        return tracks[index].handle if 0 <= index < len(tracks) else null_handle(TRACK)
+
+    def RPR_InsertTrackAtIndex(self, idx, wantDefaults):
+        """None; ``idx`` is clamped to 0..N and later tracks move down one index (§4)."""
+        tracks = self.project.tracks
+        index = min(max(c_int(idx), 0), len(tracks))
+        c_bool(wantDefaults)
+        track = self._new_track("")
+        tracks.insert(index, track)
+        self._log("track_inserted", track.handle, new=index)
+
+    def RPR_DeleteTrack(self, tr):
+        track = self._track(tr)
+        if track is not None:
+            self.project.tracks.remove(track)
+            self._log("track_removed", track.handle, old=track.name)
+
+    def RPR_GetMediaTrackInfo_Value(self, tr, parmname):
+        """``float``; IP_TRACKNUMBER is 1-based; unknown names and NULL tracks give 0.0."""
+        track, name = self._track(tr), c_string(parmname)
+        if track is None:
+            return 0.0
+        if name == "IP_TRACKNUMBER":
+            return float(self.project.tracks.index(track) + 1)
+        if name in _TRACK_FIELDS:
+            return float(getattr(track, _TRACK_FIELDS[name]))
+        return float(track.params.get(name, _TRACK_EXTRAS.get(name, 0.0)))
+
+    def RPR_SetMediaTrackInfo_Value(self, tr, parmname, newvalue):
+        """``int`` 1 when set, 0 for a NULL track, an unknown or read-only parameter."""
+        track, name, value = self._track(tr), c_string(parmname), c_double(newvalue)
+        if track is None:
+            return 0
+        if name in _TRACK_FIELDS:
+            return self._assign(track, _TRACK_FIELDS[name], name, value, _TRACK_KINDS.get(name, "track_param"))
+        if name in _TRACK_EXTRAS:
+            return self._assign_extra(track, _TRACK_EXTRAS, name, value, "track_param")
+        return 0
+
+    def RPR_GetSetMediaTrackInfo_String(self, tr, parmname, stringNeedBig, setNewValue):
+        """``(ok, tr, parmname, value, setNewValue)`` (§2): P_NAME, P_EXT:key, GUID (get)."""
+        track, name, text, setting = self._track(tr), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
+        ok, value = (False, text) if track is None else self._track_string(track, name, text, setting)
+        return (int(ok), tr, parmname, value, setNewValue)
+
+    def _track_string(self, track: Track, name: str, text: str, setting: bool) -> Tuple[bool, str]:
+        if name == "P_NAME":
+            if setting and text != track.name:
+                self._log("track_renamed", track.handle, name, track.name, text)
+                track.name = text
+            return True, text if setting else track.name
+        if name.startswith("P_EXT:"):
+            return self._ext_string(track, "track_ext", name[len("P_EXT:"):], text, setting)
+        if name == "GUID" and not setting:
+            return True, track.guid
+        return False, text
+
+    def RPR_GetTrackName(self, track, bufOut, bufOut_sz):
+        """``(ok, track, name, bufOut_sz)``: "Track N" for an unnamed track (§2)."""
+        found = self._track(track)
+        if found is None:
+            return (0, track, c_string(bufOut), bufOut_sz)
+        name = found.name or "Track %d" % (self.project.tracks.index(found) + 1)
+        return (1, track, out_string(name, bufOut_sz), bufOut_sz)
+
+    def RPR_CountSelectedTracks(self, proj):
+        return sum(track.selected for track in self._project(proj).tracks)
+
+    def RPR_CountSelectedTracks2(self, proj, wantmaster):
+        c_bool(wantmaster)
+        return self.RPR_CountSelectedTracks(proj)
+
+    def RPR_GetSelectedTrack(self, proj, seltrackidx):
+        index = c_int(seltrackidx)
+        selected = [track for track in self._project(proj).tracks if track.selected]
+        return selected[index].handle if 0 <= index < len(selected) else null_handle(TRACK)
+
+    def RPR_GetSelectedTrack2(self, proj, seltrackidx, wantmaster):
+        c_bool(wantmaster)
+        return self.RPR_GetSelectedTrack(proj, seltrackidx)
+
+    def RPR_IsTrackSelected(self, track):
+        found = self._track(track)
+        return int(found is not None and found.selected)
+
+    def RPR_SetTrackSelected(self, track, selected):
+        found, value = self._track(track), c_bool(selected)
+        if found is not None:
+            self._select_track(found, value)
+
+    def RPR_SetOnlyTrackSelected(self, track):
+        found = self._track(track)
+        if found is not None:
+            for other in self.project.tracks:
+                self._select_track(other, other is found)
+
+    def _select_track(self, track: Track, value: bool) -> None:
+        self._assign(track, "selected", "I_SELECTED", float(value), "track_selection")
+
+    # ============================================================================================
+    # RPR_ functions: items
+    # ============================================================================================
+
+    def RPR_CountMediaItems(self, proj):
+        return len(self._project(proj).items())
+
+    def RPR_GetMediaItem(self, proj, itemidx):
+        """Items are counted by track, then by position; NULL out of range."""
+        index, items = c_int(itemidx), self._project(proj).items()
+        return items[index].handle if 0 <= index < len(items) else null_handle(ITEM)
+
+    def RPR_CountTrackMediaItems(self, track):
+        found = self._track(track)
+        return 0 if found is None else len(found.items)
+
+    def RPR_GetTrackNumMediaItems(self, tr):
+        return self.RPR_CountTrackMediaItems(tr)
+
+    def RPR_GetTrackMediaItem(self, tr, itemidx):
+        found, index = self._track(tr), c_int(itemidx)
+        if found is None or not 0 <= index < len(found.items):
+            return null_handle(ITEM)
+        return found.items[index].handle
+
+    def RPR_CountSelectedMediaItems(self, proj):
+        return sum(item.selected for item in self._project(proj).items())
+
+    def RPR_GetSelectedMediaItem(self, proj, selitem):
+        index = c_int(selitem)
+        selected = [item for item in self._project(proj).items() if item.selected]
+        return selected[index].handle if 0 <= index < len(selected) else null_handle(ITEM)
+
+    def RPR_IsMediaItemSelected(self, item):
+        found = self._item(item)
+        return int(found is not None and found.selected)
+
+    def RPR_SetMediaItemSelected(self, item, selected):
+        found, value = self._item(item), c_bool(selected)
+        if found is not None:
+            self._assign(found, "selected", "B_UISEL", float(value), "item_selection")
+
+    def RPR_SelectAllMediaItems(self, proj, selected):
+        value = c_bool(selected)
+        for item in self._project(proj).items():
+            self._assign(item, "selected", "B_UISEL", float(value), "item_selection")
+
+    def RPR_GetMediaItem_Track(self, item):
+        found = self._item(item)
+        return null_handle(TRACK) if found is None else found.track.handle
+
+    def RPR_GetMediaItemTrack(self, item):
+        return self.RPR_GetMediaItem_Track(item)
+
+    def RPR_GetMediaItemInfo_Value(self, item, parmname):
+        """``float`` (§2): D_POSITION, D_LENGTH, B_MUTE, D_VOL, B_UISEL, B_LOOPSRC, I_CURTAKE..."""
+        found, name = self._item(item), c_string(parmname)
+        if found is None:
+            return 0.0
+        if name == "IP_ITEMNUMBER":
+            return float(found.track.items.index(found))
+        if name == "B_MUTE_ACTUAL":
+            return float(found.mute)
+        if name in _ITEM_FIELDS:
+            return float(getattr(found, _ITEM_FIELDS[name]))
+        return float(found.params.get(name, _ITEM_EXTRAS.get(name, 0.0)))
+
+    def RPR_SetMediaItemInfo_Value(self, item, parmname, newvalue):
+        """``int`` 1 when set; moving an item keeps its track's items in position order."""
+        found, name, value = self._item(item), c_string(parmname), c_double(newvalue)
+        if found is None:
+            return 0
+        if name == "I_CURTAKE" and not 0 <= int(value) < len(found.takes):
+            return 0
+        if name in _ITEM_FIELDS:
+            result = self._assign(found, _ITEM_FIELDS[name], name, value, _ITEM_KINDS.get(name, "item_param"))
+            found.track.sort_items()
+            return result
+        if name in _ITEM_EXTRAS:
+            return self._assign_extra(found, _ITEM_EXTRAS, name, value, "item_param")
+        return 0
+
+    def RPR_SetMediaItemPosition(self, item, position, refreshUI):
+        c_bool(refreshUI)
+        return self.RPR_SetMediaItemInfo_Value(item, "D_POSITION", position)
+
+    def RPR_SetMediaItemLength(self, item, length, refreshUI):
+        c_bool(refreshUI)
+        return self.RPR_SetMediaItemInfo_Value(item, "D_LENGTH", length)
+
+    def RPR_GetSetMediaItemInfo_String(self, item, parmname, stringNeedBig, setNewValue):
+        """``(ok, item, parmname, value, setNewValue)``: P_NOTES, P_EXT:key, GUID (get)."""
+        found, name, text, setting = self._item(item), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
+        ok, value = (False, text) if found is None else self._item_string(found, name, text, setting)
+        return (int(ok), item, parmname, value, setNewValue)
+
+    def _item_string(self, item: Item, name: str, text: str, setting: bool) -> Tuple[bool, str]:
+        if name == "P_NOTES":
+            if setting and text != item.notes:
+                self._log("item_notes", item.handle, name, item.notes, text)
+                item.notes = text
+            return True, text if setting else item.notes
+        if name.startswith("P_EXT:"):
+            return self._ext_string(item, "item_ext", name[len("P_EXT:"):], text, setting)
+        if name == "GUID" and not setting:
+            return True, item.guid
+        return False, text
+
+    def RPR_AddMediaItemToTrack(self, tr):
+        """A new empty item at 0 s, length 0, unselected; NULL for a bad track (§4)."""
+        track = self._track(tr)
+        if track is None:
+            return null_handle(ITEM)
+        item = self._new_item(track)
+        track.items.append(item)
+        track.sort_items()
+        self._log("item_added", item.handle, new=track.handle)
+        return item.handle
+
+    def RPR_DeleteTrackMediaItem(self, tr, it):
+        track, item = self._track(tr), self._item(it)
+        if track is None or item is None or item.track is not track:
+            return 0
+        track.items.remove(item)
+        self._log("item_removed", item.handle, old=track.handle)
+        return 1
+
+    # ============================================================================================
+    # RPR_ functions: takes
+    # ============================================================================================
+
+    def RPR_GetActiveTake(self, item):
+        """A take handle; NULL for an empty item (§2)."""
+        found = self._item(item)
+        take = found.take() if found is not None else None
+        return null_handle(TAKE) if take is None else take.handle
+
+    def RPR_SetActiveTake(self, take):
+        found = self._take(take)
+        if found is not None:
+            self._assign(found.item, "active_take", "I_CURTAKE", found.item.takes.index(found), "active_take")
+
+    def RPR_CountTakes(self, item):
+        found = self._item(item)
+        return 0 if found is None else len(found.takes)
+
+    def RPR_GetMediaItemNumTakes(self, item):
+        return self.RPR_CountTakes(item)
+
+    def RPR_GetTake(self, item, takeidx):
+        found, index = self._item(item), c_int(takeidx)
+        if found is None or not 0 <= index < len(found.takes):
+            return null_handle(TAKE)
+        return found.takes[index].handle
+
+    def RPR_GetMediaItemTake(self, item, tk):
+        return self.RPR_GetTake(item, tk)
+
+    def RPR_AddTakeToMediaItem(self, item):
+        """A new take without a source; it is the active take only if it is the first (§4)."""
+        found = self._item(item)
+        if found is None:
+            return null_handle(TAKE)
+        take = self._new_take(found)
+        self._log("take_added", take.handle, new=found.handle)
+        return take.handle
+
+    def RPR_GetMediaItemTake_Item(self, take):
+        found = self._take(take)
+        return null_handle(ITEM) if found is None else found.item.handle
+
+    def RPR_GetMediaItemTake_Track(self, take):
+        found = self._take(take)
+        return null_handle(TRACK) if found is None else found.item.track.handle
+
+    def RPR_TakeIsMIDI(self, take):
+        """``int`` 0/1 (§2)."""
+        found = self._take(take)
+        return int(found is not None and found.is_midi)
+
+    def RPR_GetMediaItemTakeInfo_Value(self, take, parmname):
+        """``float`` (§2): D_STARTOFFS, D_PLAYRATE, D_VOL, I_CHANMODE, B_PPITCH..."""
+        found, name = self._take(take), c_string(parmname)
+        if found is None:
+            return 0.0
+        if name == "IP_TAKENUMBER":
+            return float(found.item.takes.index(found))
+        if name in _TAKE_FIELDS:
+            return float(getattr(found, _TAKE_FIELDS[name]))
+        return float(found.params.get(name, _TAKE_EXTRAS.get(name, 0.0)))
+
+    def RPR_SetMediaItemTakeInfo_Value(self, take, parmname, newvalue):
+        found, name, value = self._take(take), c_string(parmname), c_double(newvalue)
+        if found is None:
+            return 0
+        if name in _TAKE_FIELDS:
+            return self._assign(found, _TAKE_FIELDS[name], name, value, "take_param")
+        if name in _TAKE_EXTRAS:
+            return self._assign_extra(found, _TAKE_EXTRAS, name, value, "take_param")
+        return 0
+
+    def RPR_GetSetMediaItemTakeInfo_String(self, tk, parmname, stringNeedBig, setNewValue):
+        """``(ok, tk, parmname, value, setNewValue)``: P_NAME, P_EXT:key, GUID (get)."""
+        found, name, text, setting = self._take(tk), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
+        ok, value = (False, text) if found is None else self._take_string(found, name, text, setting)
+        return (int(ok), tk, parmname, value, setNewValue)
+
+    def _take_string(self, take: Take, name: str, text: str, setting: bool) -> Tuple[bool, str]:
+        if name == "P_NAME":
+            if setting and text != take.name:
+                self._log("take_name", take.handle, name, take.name, text)
+                take.name = text
+            return True, text if setting else take.name
+        if name.startswith("P_EXT:"):
+            return self._ext_string(take, "take_ext", name[len("P_EXT:"):], text, setting)
+        if name == "GUID" and not setting:
+            return True, take.guid
+        return False, text
+
+    def RPR_GetTakeName(self, take):
+        """``str``; REAPER returns NULL for a bad take (see ``strict_null_strings``)."""
+        found = self._take(take)
+        return self._null_string("GetTakeName") if found is None else found.name
+
+    def RPR_GetTakeNumStretchMarkers(self, take):
+        found = self._take(take)
+        return 0 if found is None else len(found.stretch_markers)
+
+    def RPR_GetMediaItemTake_Source(self, take):
+        found = self._take(take)
+        if found is None or found.source is None:
+            return null_handle(SOURCE)
+        return found.source.handle
+
+    def RPR_SetMediaItemTake_Source(self, take, source):
+        """``int``; the take owns the new source, the old one is the caller's to destroy (§4)."""
+        found, new = self._take(take), self._source(source)
+        if found is None or new is None:
+            return 0
+        if isinstance(new.owner, Take) and new.owner is not found:
+            self.protocol_errors.append(f"SetMediaItemTake_Source: {new.handle} already belongs to another take")
+        old = found.source
+        if old is not new:
+            if old is not None:
+                old.owner = None
+            new.owner, found.source = found, new
+            self._log("take_source", found.handle, "", old.handle if old else None, new.handle)
+        return 1
+
+    # ============================================================================================
+    # RPR_ functions: sources (§2)
+    # ============================================================================================
+
+    def RPR_PCM_Source_CreateFromFile(self, filename):
+        """A source with the file's real facts; NULL for a type REAPER would not open; a missing
+        file gives an offline source. Its peaks are not built yet (see 40047)."""
+        source = Source.from_file(c_string(filename))
+        return null_handle(SOURCE) if source is None else self._register_source(source)
+
+    def RPR_PCM_Source_CreateFromFileEx(self, filename, forcenoMidiImp):
+        c_bool(forcenoMidiImp)
+        return self.RPR_PCM_Source_CreateFromFile(filename)
+
+    def RPR_PCM_Source_Destroy(self, src):
+        source = self._source(src)
+        if source is None:
+            return
+        if isinstance(source.owner, Take):
+            self.protocol_errors.append(f"PCM_Source_Destroy({source.handle}) while a take still plays it")
+        source.destroyed = True
+
+    def RPR_GetMediaSourceFileName(self, source, filenamebuf, filenamebuf_sz):
+        """``(source, filename, filenamebuf_sz)``; "" for in-project MIDI and SECTION sources (§2)."""
+        found = self._source(source)
+        if found is None:
+            return (source, c_string(filenamebuf), filenamebuf_sz)
+        return (source, out_string(found.filename if found.type != "SECTION" else "", filenamebuf_sz), filenamebuf_sz)
+
+    def RPR_GetMediaSourceType(self, source, typebuf, typebuf_sz):
+        """``(source, type, typebuf_sz)``: WAVE, MP3, FLAC, VORBIS, MIDI, SECTION..."""
+        found = self._source(source)
+        if found is None:
+            return (source, c_string(typebuf), typebuf_sz)
+        return (source, out_string(found.type, typebuf_sz), typebuf_sz)
+
+    def RPR_GetMediaSourceParent(self, src):
+        """The parent of a SECTION source; NULL for a root source (§2)."""
+        found = self._source(src)
+        return null_handle(SOURCE) if found is None or found.parent is None else found.parent.handle
+
+    def RPR_GetMediaSourceSampleRate(self, source):
+        """``int``; 0 for MIDI (§2)."""
+        found = self._source(source)
+        return 0 if found is None else int(found.sample_rate)
+
+    def RPR_GetMediaSourceNumChannels(self, source):
+        found = self._source(source)
+        return 0 if found is None else int(found.num_channels)
+
+    def RPR_GetMediaSourceLength(self, source, lengthIsQNOut):
+        """``(length, source, lengthIsQN)``: seconds, never beats here (§2)."""
+        found = self._source(source)
+        if found is None:
+            return (0.0, source, _byte_out(lengthIsQNOut))
+        return (float(found.length), source, 0)
+
+    def RPR_PCM_Source_GetSectionInfo(self, src, offsOut, lenOut, revOut):
+        """``(ok, src, offset, length, reversed)`` for a SECTION source; other sources give
+        ok 0 and their out-values untouched (§2)."""
+        found = self._source(src)
+        if found is None or found.type != "SECTION":
+            return (0, src, c_double(offsOut), c_double(lenOut), _byte_out(revOut))
+        return (1, src, float(found.section_offset), float(found.section_length), int(found.reversed))
+
+    # ============================================================================================
+    # RPR_ functions: time selection and edit cursor
+    # ============================================================================================
+
+    def RPR_GetSet_LoopTimeRange2(self, proj, isSet, isLoop, start, end, allowautoseek):
+        """``(proj, isSet, isLoop, start, end, allowautoseek)`` (§2): isLoop False is the time
+        selection, True the loop points; start == end means none."""
+        project, setting, loop = self._project(proj), c_bool(isSet), c_bool(isLoop)
+        begin, finish = c_double(start), c_double(end)
+        c_bool(allowautoseek)
+        if setting:
+            self._set_range(project, loop, (begin, finish))
+        else:
+            begin, finish = project.loop_range if loop else project.time_selection
+        return (proj, isSet, isLoop, begin, finish, allowautoseek)
+
+    def RPR_GetSet_LoopTimeRange(self, isSet, isLoop, start, end, allowautoseek):
+        """``(isSet, isLoop, start, end, allowautoseek)`` for the active project (§2)."""
+        result = self.RPR_GetSet_LoopTimeRange2(0, isSet, isLoop, start, end, allowautoseek)
+        return result[1:]
+
+    def _set_range(self, project: Project, loop: bool, value: Tuple[float, float]) -> None:
+        attribute, kind = ("loop_range", "loop_range") if loop else ("time_selection", "time_selection")
+        old = getattr(project, attribute)
+        if old != value:
+            setattr(project, attribute, value)
+            self._log(kind, project.handle, "", old, value)
+
+    def RPR_GetCursorPosition(self):
+        return self.project.cursor
+
+    def RPR_GetCursorPositionEx(self, proj):
+        return self._project(proj).cursor
+
+    def RPR_SetEditCurPos(self, time_, moveview, seekplay):
+        """None (§4: moveview, seekplay); the cursor never goes below 0."""
+        self._move_cursor(self.project, c_double(time_))
+        c_bool(moveview), c_bool(seekplay)
+
+    def RPR_SetEditCurPos2(self, proj, time_, moveview, seekplay):
+        self._move_cursor(self._project(proj), c_double(time_))
+        c_bool(moveview), c_bool(seekplay)
+
+    def _move_cursor(self, project: Project, position: float) -> None:
+        position = max(position, 0.0)
+        if position != project.cursor:
+            self._log("edit_cursor", project.handle, "", project.cursor, position)
+            project.cursor = position
+
+    # ============================================================================================
+    # RPR_ functions: project, paths, version, clock (§5)
+    # ============================================================================================
+
+    def RPR_GetProjectPath(self, buf, buf_sz):
+        """``(path, buf_sz)``: the project's recording/media path, not the .rpp folder (§5)."""
+        return (out_string(self.project.media_path, buf_sz), buf_sz)
+
+    def RPR_GetProjectPathEx(self, proj, buf, buf_sz):
+        """``(proj, path, buf_sz)``."""
+        return (proj, out_string(self._project(proj).media_path, buf_sz), buf_sz)
+
+    def RPR_EnumProjects(self, idx, projfnOutOptional, projfnOutOptional_sz):
+        """``(proj, idx, rpp_filename, size)``: -1 (current) or 0 is the one open project; its file
+        name is "" while unsaved (§5)."""
+        if c_int(idx) not in (-1, 0):
+            return (null_handle(PROJECT), idx, c_string(projfnOutOptional), projfnOutOptional_sz)
+        name = out_string(self.project.file_name, projfnOutOptional_sz)
+        return (self.project.handle, idx, name, projfnOutOptional_sz)
+
+    def RPR_GetProjectName(self, proj, buf, buf_sz):
+        """``(proj, name, buf_sz)``: the .rpp file name without folder, "" while unsaved."""
+        project = self._project(proj)
+        return (proj, out_string(os.path.basename(project.file_name), buf_sz), buf_sz)
+
+    def RPR_GetResourcePath(self):
+        return str(self.resource_path)
+
+    def RPR_GetAppVersion(self):
+        return self.app_version
+
+    def RPR_time_precise(self):
+        return float(self.clock())
+
+    # ============================================================================================
+    # RPR_ functions: ExtState and ProjExtState (§5)
+    # ============================================================================================
+
+    def RPR_GetExtState(self, section, key):
+        """``str``, "" when missing."""
+        value = self.ext_state.get((c_string(section), c_string(key)))
+        return "" if value is None else value.value
+
+    def RPR_SetExtState(self, section, key, value, persist):
+        """None. A persisted value with a line break is reported: it would not survive the ini file."""
+        text, keep = c_string(value), c_bool(persist)
+        if keep and ("\n" in text or "\r" in text):
+            self.protocol_errors.append(f"SetExtState({section!r}, {key!r}) persists a multi-line value")
+        self.ext_state[(c_string(section), c_string(key))] = ExtStateValue(text, keep)
+
+    def RPR_HasExtState(self, section, key):
+        return int((c_string(section), c_string(key)) in self.ext_state)
+
+    def RPR_DeleteExtState(self, section, key, persist):
+        c_bool(persist)
+        self.ext_state.pop((c_string(section), c_string(key)), None)
+
+    def RPR_SetProjExtState(self, proj, extname, key, value):
+        """``int``: the number of keys now stored for ``extname``. "" for key clears the extname,
+        "" for value deletes the key (§5)."""
+        project, ext, name, text = self._project(proj), c_string(extname), c_string(key), c_string(value)
+        if not name:
+            for stored in [k for k in project.ext_state if k[0] == ext]:
+                self._log("proj_ext_state", project.handle, f"{ext}/{stored[1]}", project.ext_state.pop(stored), None)
+        else:
+            old = project.ext_state.get((ext, name))
+            if text:
+                project.ext_state[(ext, name)] = text
+            else:
+                project.ext_state.pop((ext, name), None)
+            if old != (text or None):
+                self._log("proj_ext_state", project.handle, f"{ext}/{name}", old, text or None)
+        return sum(1 for k in project.ext_state if k[0] == ext)
+
+    def RPR_GetProjExtState(self, proj, extname, key, valOutNeedBig, valOutNeedBig_sz):
+        """``(size, proj, extname, key, value, size_arg)`` (§5); value at [4]."""
+        value = self._project(proj).ext_state.get((c_string(extname), c_string(key)), "")
+        return (len(value), proj, extname, key, out_string(value, valOutNeedBig_sz), valOutNeedBig_sz)
+
+    def RPR_EnumProjExtState(self, proj, extname, idx, keyOutOptional, keyOutOptional_sz, valOutOptional,
+                             valOutOptional_sz):
+        """``(ok, proj, extname, idx, key, key_sz, value, value_sz)`` (§5)."""
+        ext, index = c_string(extname), c_int(idx)
+        entries = [(k[1], v) for k, v in self._project(proj).ext_state.items() if k[0] == ext]
+        if not 0 <= index < len(entries):
+            return (0, proj, extname, idx, c_string(keyOutOptional), keyOutOptional_sz, c_string(valOutOptional),
+                    valOutOptional_sz)
+        name, value = entries[index]
+        return (1, proj, extname, idx, out_string(name, keyOutOptional_sz), keyOutOptional_sz,
+                out_string(value, valOutOptional_sz), valOutOptional_sz)
+
+    # ============================================================================================
+    # RPR_ functions: dialogs and console (§5)
+    # ============================================================================================
+
+    def RPR_GetUserInputs(self, title, num_inputs, captions_csv, retvals_csv, retvals_csv_sz):
+        """``(ok, title, num_inputs, captions_csv, values, retvals_csv_sz)`` (§5). Modal: the answer
+        comes from :meth:`answer_inputs`; on Cancel the values buffer keeps the defaults."""
+        count = c_int(num_inputs)
+        captions, separator = parse_captions(c_string(captions_csv), count)
+        defaults_text = c_string(retvals_csv)
+        call = ModalCall("GetUserInputs", c_string(title), captions=captions,
+                         defaults=split_values(defaults_text, separator, count), separator=separator,
+                         during_defer_loop=self._in_tick)
+        self.modal_calls.append(call)
+        if count > MAX_INPUT_FIELDS:
+            raise AssertionError(f"GetUserInputs {call.title!r} asks for {count} fields; REAPER shows at most 16")
+        answer = call.answer = self._next_answer(self._input_answers, call, "fake.answer_inputs(ok=..., values=[...])")
+        if not answer.ok:
+            return (0, title, num_inputs, captions_csv, defaults_text, retvals_csv_sz)
+        values = call.defaults if answer.values is None else answer.values
+        if len(values) != count:
+            raise AssertionError(f"GetUserInputs {call.title!r} has {count} fields {captions}, "
+                                 f"but the scripted answer has {len(values)} values {values}")
+        return (1, title, num_inputs, captions_csv, out_string(separator.join(values), retvals_csv_sz), retvals_csv_sz)
+
+    def RPR_ShowMessageBox(self, msg, title, type_):
+        """``int`` (§5). Modal: the answer comes from :meth:`answer_message_box` and must be one
+        the box type can give (type 4 Yes/No: 6 or 7)."""
+        box_type = c_int(type_)
+        call = ModalCall("ShowMessageBox", c_string(title), message=c_string(msg), box_type=box_type,
+                         during_defer_loop=self._in_tick)
+        self.modal_calls.append(call)
+        answer = call.answer = self._next_answer(self._box_answers, call, "fake.answer_message_box(result)")
+        allowed = BOX_ANSWERS.get(box_type)
+        if allowed is not None and answer not in allowed:
+            raise AssertionError(f"a type {box_type} message box answers one of {allowed}, "
+                                 f"not the scripted {answer} (box {call.title!r}: {call.message!r})")
+        return answer
+
+    def RPR_MB(self, msg, title, type_):
+        return self.RPR_ShowMessageBox(msg, title, type_)
+
+    def _next_answer(self, answers: Deque, call: ModalCall, how: str) -> Any:
+        if not answers:
+            shown = call.message if call.kind == "ShowMessageBox" else f"fields {call.captions}"
+            raise AssertionError(f"unexpected modal {call.kind} {call.title!r} ({shown}): "
+                                 f"no answer was scripted; a test expecting it calls {how}")
+        return answers.popleft()
+
+    def RPR_ShowConsoleMsg(self, msg):
+        """None; appends to ``console`` (the text as given, ``!SHOW:`` prefix included)."""
+        self.console += c_string(msg)
+
+    def RPR_ClearConsole(self):
+        self.console = ""
+
+    # ============================================================================================
+    # RPR_ functions: actions (§3c, §6)
+    # ============================================================================================
+
+    def RPR_Main_OnCommand(self, command, flag):
+        """None; recorded in ``commands``. 40047 builds every item's missing peaks."""
+        command_id, flags = c_int(command), c_int(flag)
+        self.commands.append((command_id, flags))
+        if command_id == BUILD_PEAKS:
+            for item in self.project.items():
+                for take in item.takes:
+                    source = take.source
+                    while source is not None:
+                        source.peaks_built = True
+                        source = source.parent
+
+    def RPR_Main_OnCommandEx(self, command, flag, proj):
+        self._project(proj)
+        self.RPR_Main_OnCommand(command, flag)
+
+    def RPR_AddRemoveReaScript(self, add, sectionID, scriptfn, commit):
+        """Add: the new command id (the same id again for a script already added), 0 when the file
+        does not exist. Remove: the removed id, 0 if it was not registered (§6)."""
+        adding, section, path = c_bool(add), c_int(sectionID), self._script_path(c_string(scriptfn))
+        c_bool(commit)
+        existing = next((s for s in self.registered_scripts.values() if (s.section, s.path) == (section, path)), None)
+        if not adding:
+            if existing is None:
+                return 0
+            del self.registered_scripts[existing.command_id]
+            return existing.command_id
+        if existing is not None:
+            return existing.command_id
+        if not os.path.isfile(path):
+            return 0
+        command_id, self._next_command = self._next_command, self._next_command + 1
+        named = "RS" + hashlib.sha1(f"{section}:{path}".encode("utf-8")).hexdigest()
+        self.registered_scripts[command_id] = RegisteredScript(command_id, section, path, named)
+        return command_id
+
+    def _script_path(self, path: str) -> str:
+        return path if os.path.isabs(path) else os.path.join(str(self.resource_path), "Scripts", path)
+
+    def RPR_NamedCommandLookup(self, command_name):
+        """``int``: the id of ``"_RS..."`` (the leading underscore is required, §6); 0 if unknown."""
+        name = c_string(command_name)
+        if not name.startswith("_"):
+            return 0
+        return next((s.command_id for s in self.registered_scripts.values() if s.named == name[1:]), 0)
+
+    def RPR_ReverseNamedCommandLookup(self, command_id):
+        """``"RS..."`` without the underscore (§6); NULL for built-in or unknown ids."""
+        script = self.registered_scripts.get(c_int(command_id))
+        return self._null_string("ReverseNamedCommandLookup") if script is None else script.named
+
+    def RPR_GetToggleCommandStateEx(self, section_id, command_id):
+        """-1 for an action without toggle state."""
+        return self.toggle_states.get((c_int(section_id), c_int(command_id)), -1)
+
+    def RPR_GetToggleCommandState(self, command_id):
+        return self.RPR_GetToggleCommandStateEx(0, command_id)
+
+    def RPR_SetToggleCommandState(self, section_id, command_id, state):
+        """``int`` 1 for a registered script's command (only ReaScripts can be set), else 0."""
+        section, command, value = c_int(section_id), c_int(command_id), c_int(state)
+        script = self.registered_scripts.get(command)
+        if script is None or script.section != section:
+            return 0
+        self.toggle_states[(section, command)] = value
+        return 1
+
+    def RPR_RefreshToolbar2(self, section_id, command_id):
+        self.toolbar_refreshes.append((c_int(section_id), c_int(command_id)))
+
+    def RPR_RefreshToolbar(self, command_id):
+        self.RPR_RefreshToolbar2(0, command_id)
+
+    # ============================================================================================
+    # RPR_ functions: undo, UI refresh, pointer validation (§4)
+    # ============================================================================================
+
+    def RPR_Undo_BeginBlock2(self, proj):
+        self._project(proj)
+        self._begin_undo()
+
+    def RPR_Undo_BeginBlock(self):
+        self._begin_undo()
+
+    def RPR_Undo_EndBlock2(self, proj, descchange, extraflags):
+        """None; only the outermost end of nested blocks makes an undo point (with its description)."""
+        self._project(proj)
+        self._end_undo(c_string(descchange), c_int(extraflags), "Undo_EndBlock2")
+
+    def RPR_Undo_EndBlock(self, descchange, extraflags):
+        self._end_undo(c_string(descchange), c_int(extraflags), "Undo_EndBlock")
+
+    def _begin_undo(self) -> None:
+        if self.undo_depth == 0:
+            self._block_changes = []
+        self.undo_depth += 1
+
+    def _end_undo(self, description: str, flags: int, function: str) -> None:
+        if self.undo_depth == 0:
+            self.protocol_errors.append(f"{function}({description!r}) without an open undo block")
+            return
+        self.undo_depth -= 1
+        if self.undo_depth == 0:
+            self.project.undo_history.append(UndoEntry(description, flags, self._block_changes))
+            self._block_changes = []
+
+    def RPR_Undo_CanUndo2(self, proj):
+        """The description of the last undo point; REAPER returns NULL when there is none."""
+        history = self._project(proj).undo_history
+        return history[-1].description if history else self._null_string("Undo_CanUndo2")
+
+    def RPR_PreventUIRefresh(self, prevent_count):
+        """None; ``ui_refresh_depth`` follows the count and must come back to 0 (§4)."""
+        self.ui_refresh_depth += c_int(prevent_count)
+        if self.ui_refresh_depth < 0:
+            self.protocol_errors.append(f"PreventUIRefresh went below zero ({self.ui_refresh_depth})")
+
+    def RPR_UpdateArrange(self):
+        self._refresh("UpdateArrange")
+
+    def RPR_UpdateTimeline(self):
+        self._refresh("UpdateTimeline")
+
+    def RPR_UpdateItemInProject(self, item):
+        if self._item(item) is not None:
+            self._refresh("UpdateItemInProject")
+
+    def _refresh(self, name: str) -> None:
+        self.update_calls.append(name)
+        self.project.ui_refresh += 1
+
+    def RPR_ValidatePtr2(self, proj, pointer, ctypename):
+        """``int`` 1 when ``pointer`` is a live object of type ``ctypename`` ("MediaTrack*"...)."""
+        self._project(proj)
+        return int(self.handles.type_of(pointer) == c_string(ctypename))
+
+    # ============================================================================================
+    # RPR_ functions: audio accessors (§3a)
+    # ============================================================================================
+
+    def RPR_CreateTakeAudioAccessor(self, take):
+        found = self._take(take)
+        return null_handle(ACCESSOR) if found is None else self._new_accessor(AudioAccessor(take=found))
+
+    def RPR_CreateTrackAudioAccessor(self, track):
+        found = self._track(track)
+        return null_handle(ACCESSOR) if found is None else self._new_accessor(AudioAccessor(track=found))
+
+    def _new_accessor(self, accessor: AudioAccessor) -> str:
+        self._accessors.append(accessor)
+        return self.handles.register(accessor, ACCESSOR)
+
+    def RPR_GetAudioAccessorStartTime(self, accessor):
+        """Take accessor: 0.0 (item start); track accessor: the first item's start."""
+        found = self.handles.resolve(accessor, ACCESSOR)
+        return 0.0 if found is None else self._accessor_range(found)[0]
+
+    def RPR_GetAudioAccessorEndTime(self, accessor):
+        """Take accessor: the item length; track accessor: the last item's end."""
+        found = self.handles.resolve(accessor, ACCESSOR)
+        return 0.0 if found is None else self._accessor_range(found)[1]
+
+    def _accessor_range(self, accessor: AudioAccessor) -> Tuple[float, float]:
+        if accessor.take is not None:
+            return (0.0, accessor.take.item.length) if self._is_alive(accessor.take) else (0.0, 0.0)
+        items = accessor.track.items if self._is_alive(accessor.track) else []
+        if not items:
+            return 0.0, 0.0
+        return min(item.position for item in items), max(item.end for item in items)
+
+    def RPR_GetAudioAccessorSamples(self, accessor, samplerate, numchannels, starttime_sec,
+                                    numsamplesperchannel, samplebuffer):
+        """``(retval, samplebuffer)`` (§3a): fills the pre-sized list IN PLACE with
+        ``numchannels * numsamplesperchannel`` interleaved floats; retval 1 audio, 0 none, -1 error.
+        A take accessor hears the bare source (item time); a track accessor the track's pre-FX mix
+        (project time): see fake_reaper_audio.
+        The bridge packs the accessor as ``void*``, so any live handle gets through; a non-accessor
+        gives -1 (and a protocol error)."""
+        rate, channels = c_int(samplerate), c_int(numchannels)
+        start, frames = c_double(starttime_sec), c_int(numsamplesperchannel)
+        if channels < 0 or frames < 0:
+            raise ValueError(f"Array length must be >= 0, not {min(channels, frames)}")
+        count = channels * frames
+        found = self.handles.resolve(accessor, ANY)
+        if not isinstance(found, AudioAccessor) or rate <= 0:
+            if found is not None and not isinstance(found, AudioAccessor):
+                self.protocol_errors.append(f"GetAudioAccessorSamples got {accessor}, not an audio accessor")
+            audio, retval = np.zeros(count), -1
+        else:
+            block, heard = self._accessor_samples(found, rate, channels, start, frames)
+            audio, retval = block.reshape(-1), int(heard)
+        if len(samplebuffer) < count:
+            raise IndexError("list assignment index out of range")
+        samplebuffer[0:count] = audio.tolist()
+        return (retval, samplebuffer)
+
+    def _accessor_samples(self, accessor: AudioAccessor, rate: int, channels: int, start: float,
+                          frames: int) -> Tuple[np.ndarray, bool]:
+        if accessor.take is not None:
+            if not self._is_alive(accessor.take):
+                return np.zeros((frames, channels)), False
+            return take_samples(self.audio_files, accessor.take, rate, channels, start, frames)
+        if not self._is_alive(accessor.track):
+            return np.zeros((frames, channels)), False
+        return track_samples(self.audio_files, accessor.track, rate, channels, start, frames)
+
+    def RPR_DestroyAudioAccessor(self, accessor):
+        found = self.handles.resolve(accessor, ACCESSOR)
+        if found is not None:
+            found.destroyed = True
+
+    def RPR_AudioAccessorStateChanged(self, accessor):
+        """0: the fake's accessors always read the current state."""
+        return 0
+
+    def RPR_AudioAccessorUpdate(self, accessor):
+        return None
+
+    def RPR_AudioAccessorValidateState(self, accessor):
+        return 0

@@ -1,0 +1,565 @@
+"""The fake REAPER keeps the documented bridge behaviour (reference/reaper-reascript.md): string
+handles with truthy NULLs, out-parameters echoed in tuples, RPR_defer only in __main__, undo blocks,
+modal dialogs a test must expect, and audio accessors that hear the real source files."""
+import re
+import sys
+import textwrap
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from fake_reaper import BUILD_PEAKS, FakeReaper, null_handle, parse_captions
+
+NULL = "0x0000000000000000"
+
+
+def write_script(folder, name, source):
+    path = folder / name
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def write_stereo(path, seconds=2.0, sample_rate=16000):
+    """A stereo file whose left channel is a rising ramp and right channel a falling one."""
+    frames = int(seconds * sample_rate)
+    ramp = np.linspace(-0.5, 0.5, frames)
+    sf.write(str(path), np.column_stack([ramp, -ramp]), sample_rate, subtype="FLOAT")
+    return path
+
+
+@pytest.fixture
+def scene(reaper, make_audio):
+    """A "Voice" track with one selected item playing a 3 s 16 kHz file from 0.5 s, and a second
+    item playing a SECTION (1.0 s from 0.25 s) of the same file."""
+    wav = make_audio("voice.wav", 3, 16000)
+    track = reaper.add_track("Voice", selected=True)
+    item = reaper.add_item(track, wav, position=10.0, length=2.0, start_offset=0.5, selected=True)
+    section_item = reaper.add_item(track, wav, position=20.0, source_type="SECTION", section_offset=0.25,
+                                   section_length=1.0)
+    take = reaper.RPR_GetActiveTake(item)
+    section_source = reaper.RPR_GetMediaItemTake_Source(reaper.RPR_GetActiveTake(section_item))
+    return SimpleNamespace(wav=wav, track=track, item=item, take=take, source=reaper.RPR_GetMediaItemTake_Source(take),
+                           section_item=section_item, section_source=section_source)
+
+
+# --- handles (§1) --------------------------------------------------------------------------------
+
+def test_a_null_handle_is_a_truthy_string_ending_in_zeros(reaper):
+    track = reaper.RPR_GetTrack(0, 0)
+    assert track == "(MediaTrack*)" + NULL
+    assert track and isinstance(track, str)
+    assert reaper.RPR_GetSelectedMediaItem(0, 0) == "(MediaItem*)" + NULL
+
+
+def test_getting_by_an_index_out_of_range_gives_the_null_handle_of_that_type(scene, reaper):
+    assert reaper.RPR_GetTrack(0, 1) == null_handle("MediaTrack*")
+    assert reaper.RPR_GetTrack(0, -1).endswith(NULL)
+    assert reaper.RPR_GetTrackMediaItem(scene.track, 2) == "(MediaItem*)" + NULL
+    assert reaper.RPR_GetTake(scene.item, 1) == "(MediaItem_Take*)" + NULL
+    assert reaper.RPR_GetMediaSourceParent(scene.source) == "(PCM_source*)" + NULL
+
+
+def test_handles_are_pointer_strings_stable_and_unique(scene, reaper):
+    assert re.fullmatch(r"\(MediaTrack\*\)0x[0-9A-F]{16}", scene.track)
+    assert re.fullmatch(r"\(MediaItem_Take\*\)0x[0-9A-F]{16}", scene.take)
+    assert reaper.RPR_GetTrack(0, 0) == reaper.RPR_GetTrack(0, 0) == scene.track
+    assert scene.item != scene.section_item
+
+
+def test_a_handle_of_the_wrong_type_acts_as_null(scene, reaper):
+    assert reaper.RPR_GetMediaTrackInfo_Value(scene.item, "IP_TRACKNUMBER") == 0.0
+    assert reaper.RPR_GetTrackName(scene.item, "", 512) == (0, scene.item, "", 512)
+    assert reaper.RPR_CountTrackMediaItems(scene.take) == 0
+    assert reaper.RPR_GetActiveTake(scene.track) == "(MediaItem_Take*)" + NULL
+    assert reaper.RPR_SetMediaItemInfo_Value(scene.track, "D_POSITION", 1.0) == 0
+    assert reaper.RPR_ValidatePtr2(0, scene.item, "MediaTrack*") == 0
+
+
+def test_malformed_or_zero_handles_act_as_null_without_an_exception(scene, reaper):
+    lower_case = scene.track.lower().replace("(mediatrack*)", "(MediaTrack*)")
+    for bad in (lower_case, 0, None, "", "(MediaTrack*)0x0000000012345678"):
+        assert reaper.RPR_CountTrackMediaItems(bad) == 0
+        assert reaper.RPR_GetMediaItemInfo_Value(bad, "D_LENGTH") == 0.0
+
+
+def test_a_deleted_track_leaves_stale_handles_that_act_as_null(scene, reaper):
+    reaper.RPR_DeleteTrack(scene.track)
+    assert reaper.RPR_ValidatePtr2(0, scene.track, "MediaTrack*") == 0
+    assert reaper.RPR_GetMediaItemInfo_Value(scene.item, "D_POSITION") == 0.0
+    assert reaper.RPR_GetMediaItemTake_Source(scene.take).endswith(NULL)
+    assert reaper.RPR_CountMediaItems(0) == 0
+
+
+def test_project_arguments_take_0_none_or_the_project_handle(scene, reaper):
+    project = reaper.RPR_EnumProjects(-1, "", 4096)[0]
+    assert reaper.RPR_CountTracks(0) == reaper.RPR_CountTracks(None) == reaper.RPR_CountTracks(project) == 1
+
+
+def test_numbers_pass_through_ctypes_so_a_float_index_fails_as_in_reaper(scene, reaper):
+    with pytest.raises(TypeError):
+        reaper.RPR_GetTrack(0, 0.0)
+
+
+def test_c_bools_come_back_as_int(scene, reaper):
+    for value in (reaper.RPR_IsMediaItemSelected(scene.item), reaper.RPR_TakeIsMIDI(scene.take),
+                  reaper.RPR_HasExtState("x", "y"), reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*")):
+        assert type(value) is int
+    assert reaper.RPR_IsMediaItemSelected(scene.item) == 1
+
+
+# --- out-parameter tuples: the reference's tables (§2, §5) ---------------------------------------
+
+OUT_PARAMETER_SHAPES = {
+    "GetMediaSourceFileName": (lambda r, s: r.RPR_GetMediaSourceFileName(s.source, "", 4096),
+                               lambda r, s: (s.source, str(s.wav), 4096)),
+    "GetMediaSourceType": (lambda r, s: r.RPR_GetMediaSourceType(s.source, "", 64),
+                           lambda r, s: (s.source, "WAVE", 64)),
+    "GetMediaSourceLength": (lambda r, s: r.RPR_GetMediaSourceLength(s.source, False),
+                             lambda r, s: (3.0, s.source, 0)),
+    "PCM_Source_GetSectionInfo": (lambda r, s: r.RPR_PCM_Source_GetSectionInfo(s.section_source, 0.0, 0.0, False),
+                                  lambda r, s: (1, s.section_source, 0.25, 1.0, 0)),
+    "GetSet_LoopTimeRange2": (lambda r, s: r.RPR_GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False),
+                              lambda r, s: (0, False, False, 11.0, 21.5, False)),
+    "GetSet_LoopTimeRange": (lambda r, s: r.RPR_GetSet_LoopTimeRange(False, False, 0.0, 0.0, False),
+                             lambda r, s: (False, False, 11.0, 21.5, False)),
+    "GetTrackName": (lambda r, s: r.RPR_GetTrackName(s.track, "", 512), lambda r, s: (1, s.track, "Voice", 512)),
+    "GetSetMediaTrackInfo_String get": (
+        lambda r, s: r.RPR_GetSetMediaTrackInfo_String(s.track, "P_NAME", "", False),
+        lambda r, s: (1, s.track, "P_NAME", "Voice", False)),
+    "GetSetMediaTrackInfo_String set": (
+        lambda r, s: r.RPR_GetSetMediaTrackInfo_String(s.track, "P_NAME", "New", True),
+        lambda r, s: (1, s.track, "P_NAME", "New", True)),
+    "GetSetMediaItemTakeInfo_String": (
+        lambda r, s: r.RPR_GetSetMediaItemTakeInfo_String(s.take, "P_NAME", "", False),
+        lambda r, s: (1, s.take, "P_NAME", "voice.wav", False)),
+    "GetProjectPath": (lambda r, s: r.RPR_GetProjectPath("", 4096), lambda r, s: (r.project.media_path, 4096)),
+    "GetProjectPathEx": (lambda r, s: r.RPR_GetProjectPathEx(0, "", 4096),
+                         lambda r, s: (0, r.project.media_path, 4096)),
+    "EnumProjects": (lambda r, s: r.RPR_EnumProjects(-1, "", 4096), lambda r, s: (r.project.handle, -1, "", 4096)),
+    "GetProjExtState": (lambda r, s: r.RPR_GetProjExtState(0, "voiceclone", "job", "", 4096),
+                        lambda r, s: (len('{"id": 7}'), 0, "voiceclone", "job", '{"id": 7}', 4096)),
+    "EnumProjExtState": (lambda r, s: r.RPR_EnumProjExtState(0, "voiceclone", 0, "", 256, "", 4096),
+                         lambda r, s: (1, 0, "voiceclone", 0, "job", 256, '{"id": 7}', 4096)),
+}
+
+
+@pytest.mark.parametrize("name", OUT_PARAMETER_SHAPES)
+def test_out_parameters_come_back_as_a_tuple_echoing_every_argument(scene, reaper, name):
+    reaper.set_time_selection(11.0, 21.5)
+    reaper.RPR_SetProjExtState(0, "voiceclone", "job", '{"id": 7}')
+    call, expected = OUT_PARAMETER_SHAPES[name]
+    assert call(reaper, scene) == expected(reaper, scene)
+
+
+def test_plain_returns_have_the_types_of_the_reference_tables(scene, reaper):
+    assert reaper.RPR_GetMediaSourceSampleRate(scene.source) == 16000
+    assert reaper.RPR_GetMediaSourceNumChannels(scene.source) == 1
+    assert reaper.RPR_GetMediaItemTakeInfo_Value(scene.take, "D_STARTOFFS") == 0.5
+    assert type(reaper.RPR_GetMediaItemTakeInfo_Value(scene.take, "I_CHANMODE")) is float
+    assert reaper.RPR_GetMediaItemInfo_Value(scene.item, "D_POSITION") == 10.0
+    assert (reaper.RPR_CountSelectedMediaItems(0), reaper.RPR_GetSelectedMediaItem(0, 0)) == (1, scene.item)
+    assert reaper.RPR_GetMediaItem_Track(scene.item) == scene.track
+    assert reaper.RPR_GetExtState("VoiceClone", "missing") == ""
+
+
+def test_p_ext_values_are_stored_per_object_and_logged(scene, reaper):
+    assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "", False) == \
+        (0, scene.track, "P_EXT:voiceclone", "", False)
+    assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "job 7", True)[0] == 1
+    assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "", False)[3] == "job 7"
+    reaper.RPR_GetSetMediaItemInfo_String(scene.item, "P_EXT:voiceclone", '{"voice": "Host"}', True)
+    assert reaper.items_on(0)[0]["ext"] == {"voiceclone": '{"voice": "Host"}'}
+    assert [(c.kind, c.what) for c in reaper.changes] == [("track_ext", "P_EXT:voiceclone"),
+                                                         ("item_ext", "P_EXT:voiceclone")]
+
+
+def test_a_saved_project_reports_its_rpp_file(reaper, tmp_path):
+    reaper.set_project_file(tmp_path / "Interview.rpp")
+    assert reaper.RPR_EnumProjects(-1, "", 4096)[2] == str(tmp_path / "Interview.rpp")
+    assert reaper.RPR_GetProjectName(0, "", 256) == (0, "Interview.rpp", 256)
+    assert reaper.RPR_EnumProjects(1, "", 4096)[0].endswith(NULL)
+
+
+def test_the_size_passed_for_an_out_buffer_is_what_reaper_fills(scene, reaper):
+    assert reaper.RPR_GetTrackName(scene.track, "", 4) == (1, scene.track, "Voi", 4)
+
+
+def test_an_unnamed_track_is_called_track_n_but_its_own_name_is_empty(reaper):
+    reaper.add_track("Voice")
+    reaper.RPR_InsertTrackAtIndex(1, True)
+    new = reaper.RPR_GetTrack(0, 1)
+    assert reaper.RPR_GetTrackName(new, "", 512) == (1, new, "Track 2", 512)
+    assert reaper.RPR_GetSetMediaTrackInfo_String(new, "P_NAME", "", False)[3] == ""
+
+
+def test_insert_track_at_index_shifts_the_later_tracks(reaper):
+    first, second = reaper.add_track("A"), reaper.add_track("B")
+    reaper.RPR_InsertTrackAtIndex(1, True)
+    assert reaper.RPR_GetTrack(0, 0) == first
+    assert reaper.RPR_GetTrack(0, 2) == second
+    assert reaper.RPR_GetMediaTrackInfo_Value(second, "IP_TRACKNUMBER") == 3.0
+    reaper.RPR_InsertTrackAtIndex(99, False)
+    assert reaper.track_names() == ["A", "", "B", ""]
+
+
+def test_the_time_selection_is_set_and_read_through_the_same_call(reaper):
+    reaper.RPR_GetSet_LoopTimeRange2(0, True, False, 2.0, 14.5, False)
+    assert reaper.RPR_GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)[3:5] == (2.0, 14.5)
+    assert reaper.RPR_GetSet_LoopTimeRange2(0, False, True, 0.0, 0.0, False)[3:5] == (0.0, 0.0)
+    assert [c.kind for c in reaper.changes] == ["time_selection"]
+
+
+# --- GetUserInputs and ShowMessageBox (§5) -------------------------------------------------------
+
+def test_user_inputs_split_and_join_values_with_the_separator_pseudo_caption(reaper):
+    reaper.answer_inputs(ok=True, values=["Hello, world.", "15"])
+    result = reaper.RPR_GetUserInputs("Speak", 2, "Text,Seconds,extrawidth=300,separator=\n",
+                                      "Hi, there\n10", 4096)
+    assert result == (1, "Speak", 2, "Text,Seconds,extrawidth=300,separator=\n", "Hello, world.\n15", 4096)
+    dialog = reaper.modal_calls[0]
+    assert (dialog.captions, dialog.defaults, dialog.separator) == (["Text", "Seconds"], ["Hi, there", "10"], "\n")
+
+
+def test_user_inputs_use_commas_by_default_and_keep_defaults_on_cancel(reaper):
+    reaper.answer_inputs(ok=False)
+    assert reaper.RPR_GetUserInputs("Clone", 2, "Name,Voice id", "Host,host_1", 4096) == \
+        (0, "Clone", 2, "Name,Voice id", "Host,host_1", 4096)
+    assert reaper.modal_calls[0].captions == ["Name", "Voice id"]
+
+
+def test_user_inputs_answered_with_the_defaults_return_them(reaper):
+    reaper.answer_inputs(ok=True)
+    assert reaper.RPR_GetUserInputs("Clone", 2, "Name,Voice id", "Host,host_1", 4096)[4] == "Host,host_1"
+
+
+@pytest.mark.parametrize("captions, expected", [
+    ("A,B,separator=|", (["A", "B"], "|")),
+    ("A,B,separator=,", (["A", "B"], ",")),
+    ("A,extrawidth=200", (["A", ""], ",")),
+])
+def test_caption_pseudo_fields_are_not_captions(captions, expected):
+    assert parse_captions(captions, 2) == expected
+
+
+def test_a_dialog_the_test_did_not_script_fails_loudly_with_its_title(reaper):
+    with pytest.raises(AssertionError, match="unexpected modal GetUserInputs 'Clone voice'"):
+        reaper.RPR_GetUserInputs("Clone voice", 1, "Name", "", 4096)
+    with pytest.raises(AssertionError, match="unexpected modal ShowMessageBox 'Voice clone'.*no selection"):
+        reaper.RPR_ShowMessageBox("There is no selection.", "Voice clone", 0)
+
+
+def test_a_message_box_returns_the_scripted_button_its_type_allows(reaper):
+    reaper.answer_message_box(7)
+    assert reaper.RPR_ShowMessageBox("Replace the preset?", "Voice clone", 4) == 7
+    reaper.answer_message_box(1)
+    with pytest.raises(AssertionError, match="type 4 message box answers one of"):
+        reaper.RPR_ShowMessageBox("Again?", "Voice clone", 4)
+    assert [(c.title, c.message, c.box_type) for c in reaper.message_boxes] == \
+        [("Voice clone", "Replace the preset?", 4), ("Voice clone", "Again?", 4)]
+
+
+# --- the defer loop and the script's globals (§1, §5) --------------------------------------------
+
+def test_rpr_defer_is_in_main_globals_but_not_in_reaper_python(reaper):
+    with reaper.install():
+        import reaper_python
+        names = {}
+        exec("from reaper_python import *", names)
+    assert hasattr(reaper_python, "RPR_GetTrack") and "RPR_CountTracks" in names
+    for name in ("RPR_defer", "RPR_runloop", "RPR_atexit"):
+        assert not hasattr(reaper_python, name) and name not in names
+    namespace = reaper.main_globals()
+    assert {"RPR_defer", "RPR_runloop", "RPR_atexit", "RPR_GetTrack", "sys"} <= set(namespace)
+    assert namespace["__name__"] == "__main__" and "__file__" not in namespace
+    assert "reaper_python" not in sys.modules
+
+
+COUNTER = """
+count = 0
+
+def tick():
+    global count
+    count += 1
+    if count < 5:
+        RPR_defer("tick()")
+
+def done():
+    RPR_SetExtState("test", "done", str(count), False)
+
+RPR_atexit("done()")
+RPR_defer("tick()")
+"""
+
+
+def test_a_script_that_defers_a_counter_five_times_runs_five_ticks_then_its_atexit(reaper, tmp_path):
+    seen = []
+    namespace = reaper.run_script(write_script(tmp_path, "counter.py", COUNTER),
+                                  tick_hook=lambda fake, index: seen.append(index))
+    assert namespace["count"] == 5
+    assert seen == [0, 1, 2, 3, 4]
+    assert len(reaper.tick_times) == 5 and all(t >= 0 for t in reaper.tick_times)
+    assert reaper.RPR_GetExtState("test", "done") == "5"
+    assert not reaper.script_running
+
+
+FOREVER = """
+ticks = 0
+
+def tick():
+    global ticks
+    ticks += 1
+    RPR_defer("tick()")
+
+RPR_atexit("RPR_ShowConsoleMsg('stopped after %d ticks' % ticks)")
+RPR_defer("tick()")
+"""
+
+
+def test_stopping_a_script_drops_its_deferred_code_and_runs_its_atexit(reaper, tmp_path):
+    reaper.run_script(write_script(tmp_path, "forever.py", FOREVER), max_ticks=3, tick_hook=lambda *_: None)
+    assert reaper.script_running and reaper.console == ""
+    reaper.stop_script()
+    assert reaper.console == "stopped after 3 ticks"
+    assert not reaper.script_running
+
+
+def test_the_user_can_stop_a_script_between_two_ticks(reaper, tmp_path):
+    def stop_at_two(fake, index):
+        if index == 2:
+            fake.stop_script()
+    reaper.run_script(write_script(tmp_path, "forever.py", FOREVER), tick_hook=stop_at_two)
+    assert reaper.console == "stopped after 2 ticks"
+
+
+def test_an_error_in_deferred_code_ends_the_script_and_is_raised_unless_expected(reaper, tmp_path):
+    script = write_script(tmp_path, "broken.py", """
+        def tick():
+            raise ValueError("the job file is gone")
+        RPR_atexit("RPR_ShowConsoleMsg('cleaned up')")
+        RPR_defer("tick()")
+        """)
+    with pytest.raises(ValueError, match="the job file is gone"):
+        reaper.run_script(script, tick_hook=lambda *_: None)
+    reaper.run_script(script, tick_hook=lambda *_: None, expect_errors=True)
+    assert [e.phase for e in reaper.script_errors] == ["defer", "defer"]
+    assert "broken.py" in reaper.script_errors[0].traceback
+    assert reaper.console == "cleaned up" * 2
+
+
+def test_file_is_not_defined_in_the_main_script(reaper, tmp_path):
+    with pytest.raises(NameError, match="__file__"):
+        reaper.run_script(write_script(tmp_path, "where.py", "print(__file__)\n"))
+
+
+def test_library_code_reaches_rpr_defer_through_main_and_rpr_functions_through_reaper_python(reaper, tmp_path):
+    write_script(tmp_path, "helper_lib.py", """
+        import sys
+        from reaper_python import *
+
+        def later(code):
+            sys.modules["__main__"].RPR_defer(code)
+
+        def track_count():
+            return RPR_CountTracks(0)
+        """)
+    script = write_script(tmp_path, "main.py", f"""
+        sys.path.insert(0, {str(tmp_path)!r})
+        import helper_lib
+        seen = []
+        helper_lib.later("seen.append(helper_lib.track_count())")
+        """)
+    reaper.add_track("Voice")
+    try:
+        namespace = reaper.run_script(script, tick_hook=lambda *_: None)
+    finally:
+        sys.modules.pop("helper_lib", None)
+    assert namespace["seen"] == [1]
+    assert str(tmp_path) not in sys.path
+
+
+def test_a_helper_imported_under_one_fake_calls_the_fake_installed_now(reaper, tmp_path):
+    write_script(tmp_path, "helper_count.py", "from reaper_python import *\ncount = lambda: RPR_CountTracks(0)\n")
+    sys.path.insert(0, str(tmp_path))
+    other = FakeReaper(resource_path=tmp_path / "other", project_media_path=tmp_path / "other_media")
+    other.add_track("A")
+    other.add_track("B")
+    try:
+        with reaper.install():
+            import helper_count
+            assert helper_count.count() == 0
+        with other.install():
+            assert helper_count.count() == 2
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("helper_count", None)
+
+
+def test_modal_calls_say_whether_the_defer_loop_was_running(reaper, tmp_path):
+    for _ in range(3):
+        reaper.answer_message_box(1)
+    reaper.run_script(write_script(tmp_path, "modal.py", """
+        def progress():
+            RPR_ShowMessageBox("during the job", "Voice clone", 0)
+            RPR_defer("RPR_ShowMessageBox('job done', 'Voice clone', 0)")
+
+        RPR_ShowMessageBox("before the job", "Voice clone", 0)
+        RPR_defer("progress()")
+        """), tick_hook=lambda *_: None)
+    assert [(c.message, c.during_defer_loop, c.tick, c.loop_went_on) for c in reaper.modal_calls] == \
+        [("before the job", False, None, None), ("during the job", True, 0, True), ("job done", True, 1, False)]
+    assert [c.message for c in reaper.dialogs_freezing_the_loop] == ["during the job"]
+
+
+def test_rpr_defer_takes_a_code_string_not_a_function(reaper):
+    with pytest.raises(TypeError, match="string of code"):
+        reaper.main_globals()["RPR_defer"](print)
+
+
+# --- undo, change log, UI refresh (§4) ------------------------------------------------------------
+
+def test_nested_undo_blocks_make_one_undo_point_named_by_the_outermost_end(scene, reaper):
+    reaper.RPR_Undo_BeginBlock2(0)
+    reaper.RPR_Undo_BeginBlock2(0)
+    reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_NAME", "Host", True)
+    reaper.RPR_Undo_EndBlock2(0, "inner", -1)
+    reaper.RPR_SetMediaItemInfo_Value(scene.item, "D_POSITION", 12.0)
+    reaper.RPR_Undo_EndBlock2(0, "Voice clone: insert", -1)
+    assert reaper.undo_history == ["Voice clone: insert"]
+    assert reaper.RPR_Undo_CanUndo2(0) == "Voice clone: insert"
+    entry = reaper.project.undo_history[0]
+    assert [(c.kind, c.old, c.new) for c in entry.changes] == [("track_renamed", "Voice", "Host"),
+                                                             ("item_moved", 10.0, 12.0)]
+    assert reaper.changes_outside_undo == []
+
+
+def test_edits_outside_an_undo_block_are_applied_but_flagged(scene, reaper):
+    reaper.RPR_SetEditCurPos(4.0, False, False)
+    reaper.RPR_SetMediaItemSelected(scene.item, False)
+    assert reaper.RPR_GetCursorPosition() == 4.0
+    assert [c.kind for c in reaper.changes_outside_undo] == ["edit_cursor", "item_selection"]
+    assert reaper.RPR_Undo_CanUndo2(0) == ""
+
+
+def test_a_selection_saved_and_restored_leaves_no_net_change(scene, reaper):
+    reaper.RPR_SelectAllMediaItems(0, False)
+    reaper.RPR_SetMediaItemSelected(scene.item, True)
+    reaper.RPR_SetEditCurPos(3.0, False, False)
+    reaper.RPR_SetEditCurPos(0.0, False, False)
+    assert len(reaper.changes) == 4
+    assert reaper.net_changes() == []
+
+
+def test_unbalanced_undo_and_refresh_calls_are_reported(reaper):
+    reaper.RPR_PreventUIRefresh(1)
+    assert reaper.ui_refresh_depth == 1
+    reaper.RPR_PreventUIRefresh(-1)
+    reaper.RPR_Undo_EndBlock2(0, "orphan", -1)
+    assert reaper.ui_refresh_depth == 0
+    assert reaper.protocol_errors == ["Undo_EndBlock2('orphan') without an open undo block"]
+    with pytest.raises(AssertionError, match="without an open undo block"):
+        reaper.assert_clean()
+
+
+# --- inserting a file the API-only way (§4) ------------------------------------------------------
+
+def test_the_api_only_insert_recipe_builds_an_item_whose_peaks_come_from_40047(reaper, make_audio):
+    wav = make_audio("result.wav", 12, 16000)
+    rpr = SimpleNamespace(**{name[4:]: getattr(reaper, name) for name in reaper.rpr_names()})
+    rpr.Undo_BeginBlock2(0)
+    rpr.InsertTrackAtIndex(rpr.CountTracks(0), True)
+    track = rpr.GetTrack(0, 0)
+    rpr.GetSetMediaTrackInfo_String(track, "P_NAME", "Voice clone: Host", True)
+    item = rpr.AddMediaItemToTrack(track)
+    take = rpr.AddTakeToMediaItem(item)
+    source = rpr.PCM_Source_CreateFromFile(str(wav))
+    assert rpr.SetMediaItemTake_Source(take, source) == 1
+    rpr.SetMediaItemInfo_Value(item, "D_POSITION", 4.0)
+    rpr.SetMediaItemInfo_Value(item, "D_LENGTH", rpr.GetMediaSourceLength(source, False)[0])
+    assert reaper.items_on(0)[0]["peaks_built"] is False
+    rpr.Main_OnCommand(BUILD_PEAKS, 0)
+    rpr.Undo_EndBlock2(0, "Voice clone: insert result", -1)
+    view = reaper.items_on(0)[0]
+    assert (view["position"], view["length"], view["source"], view["peaks_built"]) == (4.0, 12.0, str(wav), True)
+    assert [c.kind for c in reaper.changes] == ["track_inserted", "track_renamed", "item_added", "take_added",
+                                                "take_source", "item_moved", "item_length"]
+    assert reaper.commands == [(40047, 0)]
+    reaper.assert_clean()
+
+
+def test_a_file_reaper_cannot_open_gives_a_null_source(reaper, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    assert reaper.RPR_PCM_Source_CreateFromFile(str(tmp_path / "notes.txt")).endswith(NULL)
+
+
+# --- audio accessors (§3a) -----------------------------------------------------------------------
+
+def test_a_take_accessor_reads_the_source_from_the_start_offset_at_item_time(scene, reaper):
+    data, rate = sf.read(str(scene.wav), dtype="float64")
+    accessor = reaper.RPR_CreateTakeAudioAccessor(scene.take)
+    assert (reaper.RPR_GetAudioAccessorStartTime(accessor), reaper.RPR_GetAudioAccessorEndTime(accessor)) == (0.0, 2.0)
+    buffer = [0.0] * 4000
+    result = reaper.RPR_GetAudioAccessorSamples(accessor, 16000, 1, 0.25, 4000, buffer)
+    assert result[0] == 1 and result[1] is buffer
+    np.testing.assert_allclose(buffer, data[12000:16000], atol=1e-6)
+    reaper.RPR_DestroyAudioAccessor(accessor)
+
+
+def test_a_take_accessor_hears_the_bare_source_without_volume_or_channel_mode(reaper, tmp_path):
+    wav = write_stereo(tmp_path / "stereo.wav")
+    data = sf.read(str(wav), dtype="float64")[0]
+    item = reaper.add_item(reaper.add_track(), wav, position=0.0, item_vol=0.25, take_vol=0.5, chanmode=2)
+    accessor = reaper.RPR_CreateTakeAudioAccessor(reaper.RPR_GetActiveTake(item))
+    buffer = [0.0] * 2 * 800
+    reaper.RPR_GetAudioAccessorSamples(accessor, 16000, 2, 0.0, 800, buffer)
+    np.testing.assert_allclose(np.reshape(buffer, (800, 2)), data[:800], atol=1e-9)
+
+
+def test_a_take_accessor_past_the_item_end_hears_nothing(scene, reaper):
+    accessor = reaper.RPR_CreateTakeAudioAccessor(scene.take)
+    buffer = [1.0] * 200
+    assert reaper.RPR_GetAudioAccessorSamples(accessor, 16000, 2, 2.5, 100, buffer) == (0, [0.0] * 200)
+
+
+def test_a_track_accessor_mixes_unmuted_items_in_project_time_with_their_volumes(reaper, tmp_path):
+    wav = write_stereo(tmp_path / "stereo.wav")
+    left = sf.read(str(wav), dtype="float64")[0][:, 0]
+    track = reaper.add_track("Voice")
+    reaper.add_item(track, wav, position=1.0, take_vol=0.5, chanmode=3)
+    reaper.add_item(track, wav, position=1.0, mute=True)
+    accessor = reaper.RPR_CreateTrackAudioAccessor(track)
+    buffer = [0.0] * 2 * 1600
+    retval, _ = reaper.RPR_GetAudioAccessorSamples(accessor, 16000, 2, 1.5, 1600, buffer)
+    assert retval == 1
+    expected = 0.5 * left[8000:9600]
+    np.testing.assert_allclose(buffer[0::2], expected, atol=1e-9)
+    np.testing.assert_allclose(buffer[1::2], expected, atol=1e-9)
+
+
+def test_an_accessor_never_destroyed_is_reported_when_the_script_ends(scene, reaper, tmp_path):
+    reaper.run_script(write_script(tmp_path, "leak.py", f"RPR_CreateTakeAudioAccessor({scene.take!r})\n"))
+    assert "without DestroyAudioAccessor" in reaper.protocol_errors[0]
+
+
+# --- state and actions (§5, §6) -------------------------------------------------------------------
+
+def test_only_persisted_ext_state_survives_a_restart(reaper):
+    reaper.RPR_SetExtState("VoiceClone", "server", "https://api.minimax.io", True)
+    reaper.RPR_SetExtState("VoiceClone", "job_running", "1", False)
+    reaper.simulate_restart()
+    assert reaper.RPR_GetExtState("VoiceClone", "server") == "https://api.minimax.io"
+    assert (reaper.RPR_GetExtState("VoiceClone", "job_running"), reaper.RPR_HasExtState("VoiceClone", "job_running")) \
+        == ("", 0)
+
+
+def test_a_registered_script_is_found_by_its_underscored_rs_name(reaper, tmp_path):
+    script = write_script(tmp_path, "action.py", "pass\n")
+    command = reaper.RPR_AddRemoveReaScript(True, 0, str(script), True)
+    named = reaper.RPR_ReverseNamedCommandLookup(command)
+    assert command > 0 and re.fullmatch(r"RS[0-9a-f]{40}", named)
+    assert reaper.RPR_NamedCommandLookup("_" + named) == command
+    assert reaper.RPR_NamedCommandLookup(named) == 0
+    assert reaper.RPR_SetToggleCommandState(0, command, 1) == 1
+    assert reaper.RPR_GetToggleCommandStateEx(0, command) == 1
+    assert reaper.RPR_AddRemoveReaScript(True, 0, str(tmp_path / "missing.py"), True) == 0

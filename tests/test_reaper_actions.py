@@ -1,0 +1,225 @@
+"""The REAPER actions, run as REAPER runs them (tests/reaper/fake_reaper.py stands in for REAPER),
+with the real background job against the sandbox and real audio files."""
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import yaml
+
+from voiceclone.hosts.reaper import install
+
+CLONE = "Voice clone - Clone voice from selection.py"
+SPEAK = "Voice clone - Speak text with voice preset at edit cursor.py"
+PRESETS = "Voice clone - Voice presets.py"
+CANCEL = "Voice clone - Cancel running voice job.py"
+
+
+@pytest.fixture
+def scripts(reaper, env, monkeypatch):
+    """The plugin installed into the fake REAPER; background jobs see the test user's environment."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    install.install(reaper.resource_path, python=sys.executable)
+    return reaper.resource_path / "Scripts" / "VoiceClone"
+
+
+@pytest.fixture
+def project(reaper, make_audio):
+    """Track 'Host' (selected) with a 30 s take at 5 s, and a 'Music' track below it."""
+    take = make_audio("host.wav", 30, 16000)
+    host = reaper.add_track("Host", selected=True)
+    music = reaper.add_track("Music")
+    reaper.add_item(host, str(take), position=5.0, take_name="host take 3")
+    reaper.add_item(music, str(make_audio("music.wav", 40, 16000, kind="tone")), position=0.0)
+    reaper.set_cursor(3.0)
+    return take
+
+
+def presets(env) -> dict:
+    path = Path(env["VOICECLONE_PRESETS"])
+    return yaml.safe_load(path.read_text())["voices"] if path.exists() else {}
+
+
+def dialogs_while_a_job_runs(reaper) -> list:
+    """Record, for every modal dialog, whether a voice job was running when it opened."""
+    running = []
+
+    def watch(name):
+        original = getattr(reaper, name)
+
+        def call(*args):
+            if reaper.RPR_GetExtState("VoiceClone", "job_running") == "1":
+                running.append(name)
+            return original(*args)
+        setattr(reaper, name, call)
+
+    watch("RPR_GetUserInputs")
+    watch("RPR_ShowMessageBox")
+    return running
+
+
+def answers(name="Host", voice_id="HostVoice01", text="Welcome back.", model="speech-2.8-hd", language="English"):
+    return [name, voice_id, text, model, language]
+
+
+def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_region_start(
+        reaper, scripts, project, sandbox, env):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    before = reaper.net_changes()
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    reaper.assert_clean()
+
+    assert reaper.track_names() == ["Host", "Voice clone: Host", "Music"]
+    (item,) = reaper.items_on(1)
+    preview = Path(item["source"])
+    assert item["position"] == 8.0
+    assert item["length"] == pytest.approx(sf.info(str(preview)).duration)
+    assert item["peaks_built"]
+    assert preview.parent == Path(reaper.RPR_GetProjectPathEx(0, "", 4096)[1])
+    assert preview.name.startswith("Voice clone - Host - preview ") and preview.suffix == ".mp3"
+    assert reaper.undo_history == ["Voice clone: insert preview"]
+    assert reaper.dialogs_freezing_the_loop == []
+    touched = {c.kind for c in reaper.net_changes()[len(before):]}
+    assert not touched & {"item_selection", "track_selection", "edit_cursor", "time_selection"}, touched
+    assert reaper.RPR_GetCursorPosition() == 3.0 and reaper.items_on(0)[0]["selected"] is False
+
+    preset = presets(env)["Host"]
+    assert preset["voice_id"] == "HostVoice01" and preset["language_boost"] == "English"
+    assert preset["sample"]["duration_s"] == 12.0
+    assert preset["sample"]["source"] == "REAPER project (unsaved), track 'Host', 8.00-20.00 s"
+
+
+def test_the_uploaded_audio_is_what_the_track_plays_over_the_region(reaper, scripts, project, sandbox):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    (upload,) = [f for f in sandbox.state.files.values() if f.purpose == "voice_clone"]
+    uploaded, rate = sf.read(io.BytesIO(upload.data), dtype="float32")
+    source, _ = sf.read(str(project), dtype="float32")
+    expected = source[3 * 16000:15 * 16000]          # the take starts at 5 s: 8-20 s is 3-15 s of the file
+    assert rate == 16000 and len(uploaded) == len(expected)
+    assert np.max(np.abs(uploaded - expected)) < 2 / 32767
+
+
+def test_selected_items_are_captured_without_muted_items_and_with_their_volume(reaper, scripts, make_audio, sandbox):
+    host = reaper.add_track("Host")
+    first = make_audio("a.wav", 8, 16000)
+    reaper.add_item(host, str(first), position=0.0, selected=True, item_vol=0.5)
+    reaper.add_item(host, str(make_audio("b.wav", 8, 16000)), position=8.0, selected=True, mute=True)
+    reaper.add_item(host, str(make_audio("c.wav", 8, 16000)), position=16.0, selected=True)
+    reaper.answer_inputs(values=answers())
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    (upload,) = [f for f in sandbox.state.files.values() if f.purpose == "voice_clone"]
+    uploaded, _ = sf.read(io.BytesIO(upload.data), dtype="float32")
+    assert len(uploaded) == 24 * 16000
+    source, _ = sf.read(str(first), dtype="float32")
+    np.testing.assert_allclose(uploaded[:8 * 16000], 0.5 * source, atol=2 / 32767)
+    assert np.max(np.abs(uploaded[8 * 16000:16 * 16000])) == 0.0, "the muted item is left out"
+
+
+def test_a_selection_under_10_seconds_is_refused_before_anything_else(reaper, scripts, project, sandbox):
+    reaper.set_time_selection(8.0, 17.5)
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE)
+    (box,) = reaper.message_boxes
+    assert "the selection is 9.5 s; a voice clone needs 10 s to 5 min" in box.message
+    assert reaper.input_dialogs == [] and sandbox.requests_seen() == []
+    assert reaper.track_names() == ["Host", "Music"]
+
+
+def test_nothing_selected_says_what_to_select(reaper, scripts, project):
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE)
+    assert "nothing is selected" in reaper.message_boxes[0].message
+
+
+def test_a_midi_take_is_refused_with_what_to_do(reaper, scripts, make_audio):
+    track = reaper.add_track("Keys", selected=True)
+    reaper.add_item(track, None, position=0.0, length=20.0, source_type="MIDI", selected=True)
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE)
+    assert "is MIDI, not audio" in reaper.message_boxes[0].message
+
+
+def test_cancelling_the_dialog_does_nothing(reaper, scripts, project, sandbox):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(ok=False)
+    reaper.run_script(scripts / CLONE)
+    assert sandbox.requests_seen() == [] and reaper.track_names() == ["Host", "Music"]
+    assert reaper.undo_history == []
+
+
+def test_cancel_ends_the_job_and_leaves_the_project_as_it_was(reaper, scripts, project, sandbox, env):
+    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=5)
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+
+    def press_cancel(fake, tick):
+        """The user runs the Cancel action (its own script, its own globals) while the job runs."""
+        time.sleep(1 / 30)
+        if tick == 30:
+            exec(compile((scripts / CANCEL).read_bytes(), str(scripts / CANCEL), "exec"), fake.main_globals())
+
+    reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=press_cancel)
+    assert reaper.track_names() == ["Host", "Music"]
+    assert reaper.undo_history == []
+    assert presets(env) == {}
+    assert "cancelled; nothing was inserted or saved" in reaper.console
+    assert reaper.RPR_GetExtState("VoiceClone", "job_running") == ""
+    assert reaper.message_boxes == [], "a cancel is reported in the console, not in a dialog"
+
+
+def test_speak_inserts_the_speech_at_the_edit_cursor_on_the_voices_track(reaper, scripts, project, run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.set_cursor(12.5)
+    reaper.answer_inputs(values=["Host", "Thanks for listening (laughs)."])
+    frozen = dialogs_while_a_job_runs(reaper)
+    reaper.run_script(scripts / SPEAK, max_ticks=3000)
+    reaper.assert_clean()
+    assert reaper.track_names() == ["Host", "Voice clone: Host", "Music"]
+    (item,) = reaper.items_on(1)
+    assert item["position"] == 12.5
+    assert sf.info(item["source"]).format == "WAV"
+    assert reaper.undo_history == ["Voice clone: insert speech"]
+    assert frozen == [], "the preset dialog opens after the presets were read, never during a job"
+
+
+def test_a_second_line_goes_onto_the_same_voice_track(reaper, scripts, project, run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    for cursor, text in ((2.0, "First line."), (9.0, "Second line.")):
+        reaper.set_cursor(cursor)
+        reaper.answer_inputs(values=["Host", text])
+        reaper.run_script(scripts / SPEAK, max_ticks=3000)
+    assert reaper.track_names() == ["Host", "Voice clone: Host", "Music"]
+    assert [item["position"] for item in reaper.items_on(1)] == [2.0, 9.0]
+    assert reaper.undo_history == ["Voice clone: insert speech"] * 2
+
+
+def test_voice_presets_lists_time_left_and_removes_a_preset(reaper, scripts, project, run, make_audio, env):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.answer_inputs(values=["Host", "remove"])
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    assert "Host: HostVoice01, temporary, " in reaper.console
+    assert presets(env) == {}
+
+
+def test_an_action_without_the_install_config_says_how_to_set_it_up(reaper, scripts, project):
+    (scripts / install.CONFIG_NAME).unlink()
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE)
+    assert "run `voiceclone reaper install`" in reaper.message_boxes[0].message
+
+
+def test_the_job_runs_in_the_background_across_many_defer_ticks(reaper, scripts, project, sandbox):
+    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=2)
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    assert len(reaper.tick_times) > 40, "the job ran across many ticks"
+    assert reaper.track_names()[1] == "Voice clone: Host"
