@@ -146,6 +146,17 @@ def test_a_midi_take_is_refused_with_what_to_do(reaper, scripts, make_audio):
     assert "is MIDI, not audio" in reaper.message_boxes[0].message
 
 
+def test_the_dialog_suggests_a_valid_voice_id_and_remembers_text_model_and_language(reaper, scripts, project):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers(text="Hi there.", model="speech-2.6-hd", language="German"))
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    first = reaper.input_dialogs[0].defaults
+    assert first[0] == "host take 3" and first[1].startswith("host_take_3_")
+    reaper.answer_inputs(ok=False)
+    reaper.run_script(scripts / CLONE)
+    assert reaper.input_dialogs[1].defaults[2:] == ["Hi there.", "speech-2.6-hd", "German"]
+
+
 def test_cancelling_the_dialog_does_nothing(reaper, scripts, project, sandbox):
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(ok=False)
