@@ -775,19 +775,22 @@ class FakeReaper:
     def RPR_GetSetMediaTrackInfo_String(self, tr, parmname, stringNeedBig, setNewValue):
         """``(ok, tr, parmname, value, setNewValue)`` (§2): P_NAME, P_EXT:key, GUID (get)."""
         track, name, text, setting = self._track(tr), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
-        ok, value = (False, text) if track is None else self._track_string(track, name, text, setting)
+        ok, value = (False, text) if track is None else \
+            self._named_string(track, "track_renamed", "track_ext", name, text, setting)
         return (int(ok), tr, parmname, value, setNewValue)
 
-    def _track_string(self, track: Track, name: str, text: str, setting: bool) -> Tuple[bool, str]:
+    def _named_string(self, obj: Any, rename_kind: str, ext_kind: str, name: str, text: str,
+                      setting: bool) -> Tuple[bool, str]:
+        """P_NAME, P_EXT:key and GUID (get) of a track or a take: ``(ok, value)``."""
         if name == "P_NAME":
-            if setting and text != track.name:
-                self._log("track_renamed", track.handle, name, track.name, text)
-                track.name = text
-            return True, text if setting else track.name
+            if setting and text != obj.name:
+                self._log(rename_kind, obj.handle, name, obj.name, text)
+                obj.name = text
+            return True, text if setting else obj.name
         if name.startswith("P_EXT:"):
-            return self._ext_string(track, "track_ext", name[len("P_EXT:"):], text, setting)
+            return self._ext_string(obj, ext_kind, name[len("P_EXT:"):], text, setting)
         if name == "GUID" and not setting:
-            return True, track.guid
+            return True, obj.guid
         return False, text
 
     def RPR_GetTrackName(self, track, bufOut, bufOut_sz):
@@ -1036,20 +1039,9 @@ class FakeReaper:
     def RPR_GetSetMediaItemTakeInfo_String(self, tk, parmname, stringNeedBig, setNewValue):
         """``(ok, tk, parmname, value, setNewValue)``: P_NAME, P_EXT:key, GUID (get)."""
         found, name, text, setting = self._take(tk), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
-        ok, value = (False, text) if found is None else self._take_string(found, name, text, setting)
+        ok, value = (False, text) if found is None else \
+            self._named_string(found, "take_name", "take_ext", name, text, setting)
         return (int(ok), tk, parmname, value, setNewValue)
-
-    def _take_string(self, take: Take, name: str, text: str, setting: bool) -> Tuple[bool, str]:
-        if name == "P_NAME":
-            if setting and text != take.name:
-                self._log("take_name", take.handle, name, take.name, text)
-                take.name = text
-            return True, text if setting else take.name
-        if name.startswith("P_EXT:"):
-            return self._ext_string(take, "take_ext", name[len("P_EXT:"):], text, setting)
-        if name == "GUID" and not setting:
-            return True, take.guid
-        return False, text
 
     def RPR_GetTakeName(self, take):
         """``str``; REAPER returns NULL for a bad take (see ``strict_null_strings``)."""

@@ -10,12 +10,10 @@ import glob
 import os
 import sys
 
-_scripts = os.path.join(RPR_GetResourcePath(), "Scripts")  # noqa: F821 (REAPER provides RPR_ functions)
-for _folder in [os.path.join(_scripts, "VoiceClone")] + glob.glob(os.path.join(_scripts, "*", "VoiceClone")):
-    if os.path.isfile(os.path.join(_folder, "voiceclone_reaper.py")):
-        sys.path.insert(0, _folder)
-        break
-
+# The bootstrap sits beside this script: Scripts/VoiceClone (voiceclone reaper install) or
+# Scripts/<repository>/VoiceClone (ReaPack). RPR_ functions are provided by REAPER.
+_scripts = os.path.join(RPR_GetResourcePath(), "Scripts")  # noqa: F821
+sys.path[:0] = (glob.glob(os.path.join(_scripts, "VoiceClone")) + glob.glob(os.path.join(_scripts, "*", "VoiceClone")))[:1]
 import voiceclone_reaper  # noqa: E402
 
 voiceclone_reaper.run("speak_at_cursor", globals())
