@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .. import rules
 from ..formats import MIME_TYPES, sniff
@@ -148,6 +148,11 @@ class AudioStore:
             (self.directory / name).write_bytes(data)
         with self._lock:
             self._items[name] = (content_type, None if self.directory is not None else data)
+
+    def names(self) -> List[str]:
+        """The names served so far, oldest first."""
+        with self._lock:
+            return list(self._items)
 
     def get(self, name: str) -> Optional[Tuple[str, bytes]]:
         """``(content_type, data)`` of a stored name, or None."""
