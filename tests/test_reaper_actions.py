@@ -221,6 +221,32 @@ def test_voice_presets_lists_time_left_and_removes_a_preset(reaper, scripts, pro
     assert presets(env) == {}
 
 
+@pytest.mark.parametrize("action, check", [
+    ("activate", lambda sandbox, env: sandbox.state.voices["HostVoice01"].activated
+     and presets(env)["Host"]["expires_at"] is None),
+    ("re-clone", lambda sandbox, env: presets(env)["Host"]["voice_id"] == "HostVoice01-r2"
+     and "HostVoice01-r2" in sandbox.state.voices),
+])
+def test_voice_presets_activates_or_reclones_after_asking(reaper, scripts, project, run, make_audio, env, sandbox,
+                                                          action, check):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.answer_inputs(values=["Host", action])
+    reaper.answer_message_box(6)
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    reaper.assert_clean()
+    assert "charges" in reaper.message_boxes[0].message
+    assert check(sandbox, env)
+
+
+def test_saying_no_to_the_cost_question_spends_nothing(reaper, scripts, project, run, make_audio, sandbox):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    calls = len(sandbox.requests_seen())
+    reaper.answer_inputs(values=["Host", "activate"])
+    reaper.answer_message_box(7)
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    assert len(sandbox.requests_seen()) == calls
+
+
 def test_an_action_without_the_install_config_says_how_to_set_it_up(reaper, scripts, project):
     (scripts / install.CONFIG_NAME).unlink()
     reaper.set_time_selection(8.0, 20.0)

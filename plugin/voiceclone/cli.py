@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 from typing import List, Mapping, Optional, TextIO
 
-from . import __version__, audio, jobs, rules
+from . import __version__, audio, jobs, lifecycle, rules
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError
 from .minimax import CloneSettings
 from .presets import PresetStore, lifetime
@@ -75,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--format", choices=rules.SPEECH_FORMATS, help="audio format (default: from the file name)")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+
+    p = sub.add_parser("activate", parents=[common, as_json],
+                       help="make a preset's voice permanent with one short speech (charges the clone fee)")
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true", help="do not ask before spending")
+    p = sub.add_parser("reclone", parents=[common, as_json],
+                       help="clone an expired or deleted preset's voice again from its archived sample")
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true", help="do not ask before spending")
 
     voices = sub.add_parser("voices", help="the voices on the MiniMax account").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser)
@@ -161,7 +170,8 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         from .worker import run_job
         return run_job(args.job_file, args.events, env)
     settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
-    command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets}
+    command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets,
+               "activate": _activate, "reclone": _reclone}
     return command[args.command](args, settings, out, err)
 
 
@@ -255,17 +265,53 @@ def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _confirmed(args, question: str, refusal: str, out: TextIO, err: TextIO) -> bool:
+    """``--yes``, or the user's yes on a terminal; elsewhere a refusal asking for ``--yes``."""
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise InputError(refusal, fix="Add --yes to confirm.")
+    print(f"{question} [y/N] ", end="", file=err, flush=True)
+    if input().strip().lower() in ("y", "yes"):
+        return True
+    print("Nothing was done.", file=out)
+    return False
+
+
+def _activate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if not _confirmed(args, f"Activate preset '{args.name}'? MiniMax charges the clone fee on this first speech.",
+                      f"activating '{args.name}' charges the MiniMax clone fee", out, err):
+        return 0
+    done = _with_progress(args, err, lifecycle.activate, settings, args.name)
+    _warn(done["warnings"], err)
+    if args.json:
+        print(json.dumps(done), file=out)
+    else:
+        print(f"Voice '{done['voice_id']}' of preset '{args.name}' is now permanent.", file=out)
+    return 0
+
+
+def _reclone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if not _confirmed(args, f"Clone preset '{args.name}' again under a new voice_id? MiniMax charges a new clone.",
+                      f"re-cloning '{args.name}' creates a new MiniMax voice", out, err):
+        return 0
+    outcome = _with_progress(args, err, lifecycle.reclone, settings, args.name)
+    _warn(outcome.warnings, err)
+    if args.json:
+        print(json.dumps(outcome.as_dict()), file=out)
+    else:
+        print(f"Cloned preset '{outcome.preset}' again as voice '{outcome.voice_id}' (the old voice is kept in its "
+              "history).", file=out)
+        if outcome.preview_path:
+            print(f"Preview: {outcome.preview_path}", file=out)
+    return 0
+
+
 def _voices(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if args.action == "delete":
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise InputError(f"deleting '{args.voice_id}' cannot be undone and its id can never be used again",
-                                 fix="Add --yes to confirm.")
-            print(f"Delete voice '{args.voice_id}' on MiniMax for good? Its id can never be used again. [y/N] ",
-                  end="", file=err, flush=True)
-            if input().strip().lower() not in ("y", "yes"):
-                print("Nothing was deleted.", file=out)
-                return 0
+        if not _confirmed(args, f"Delete voice '{args.voice_id}' on MiniMax for good? Its id can never be used again.",
+                          f"deleting '{args.voice_id}' cannot be undone and its id can never be used again", out, err):
+            return 0
         names = jobs.delete_voice(settings, args.voice_id)
         marked = f"; marked preset(s) {', '.join(names)} as deleted" if names else ""
         print(f"Deleted voice '{args.voice_id}' on MiniMax{marked}.", file=out)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from . import audio, rules
+from . import archive, audio, rules
 from .errors import InputError, PresetError, ServiceError, VoiceCloneError
 from .formats import EXTENSIONS, sniff
 from .minimax import CloneRequest, CloneSettings, MiniMaxClient
@@ -36,7 +36,7 @@ class Event:
 EventSink = Callable[[Event], None]
 
 
-def _ignore(event: Event) -> None:
+def ignore_events(event: Event) -> None:
     pass
 
 
@@ -56,6 +56,8 @@ class CloneOptions:
     force: bool = False
     #: Where the sample came from, for the preset's record; a host fills in its capture.
     source: Optional[str] = None
+    #: A re-clone: the voice_id this clone replaces under the same preset name (kept in its history).
+    replacing: Optional[str] = None
 
 
 @dataclass
@@ -88,7 +90,7 @@ class SpeakOutcome:
         return asdict(self)
 
 
-def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _ignore) -> CloneOutcome:
+def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ignore_events) -> CloneOutcome:
     """Check, prepare, upload and clone a sample; download the preview; save the preset."""
     warnings = rules.check_voice_id(options.voice_id)
     text, model, text_warnings = rules.check_preview(options.settings.text, options.settings.model)
@@ -101,7 +103,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
     _check_new_file(options.preview_out, "--preview-out")
     store = PresetStore(settings.presets_path)
     known = store.voices()
-    _check_clash(known, name, options.voice_id)
+    _check_clash(known, name, options.voice_id, options.replacing)
 
     with tempfile.TemporaryDirectory(prefix="voiceclone-") as workdir:
         on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
@@ -143,6 +145,9 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
                                 "preview was lost (use `voiceclone speak` to hear it)")
             elif text is not None and not result.demo_audio_url:
                 warnings.append("MiniMax returned no preview audio")
+            archived = archive.keep(sample.path, sample.sha256, sample.format, store.folder)
+            prompt_archived = None if prompt is None else archive.keep(prompt.path, prompt.sha256, prompt.format,
+                                                                       store.folder)
             preview = None
             if result.demo_audio_url:
                 on_event(Event("download", "Downloading the preview"))
@@ -162,16 +167,22 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
         "sample": {
             "sha256": sample.sha256, "duration_s": round(sample.duration_s, 3), "sample_rate": sample.sample_rate,
             "num_channels": sample.num_channels, "format": sample.format, "file_id": file_id,
-            "source": options.source or _describe_source(options),
+            "source": options.source or _describe_source(options), "archive": archived,
         },
         "preview": {"text": text, "path": None if preview is None else str(preview)},
     }
     if prompt is not None:
-        preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": prompt_id}
+        preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": prompt_id,
+                            "archive": prompt_archived}
     on_event(Event("save", f"Saving preset '{name}'"))
 
     def save(voices: dict) -> None:
-        _check_clash(voices, name, options.voice_id)
+        _check_clash(voices, name, options.voice_id, options.replacing)
+        if options.replacing is not None and name in voices:
+            old = voices[name]
+            preset["history"] = list(old.get("history") or []) + [{
+                "voice_id": old["voice_id"], "created_at": old.get("created_at"), "replaced_at": preset["created_at"],
+                "sample_sha256": (old.get("sample") or {}).get("sha256")}]
         voices[name] = preset
 
     store.change(save)
@@ -181,7 +192,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = _i
 
 def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = None, voice_id: Optional[str] = None,
           model: Optional[str] = None, fmt: Optional[str] = None, force: bool = False,
-          on_event: EventSink = _ignore) -> SpeakOutcome:
+          on_event: EventSink = ignore_events) -> SpeakOutcome:
     """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``."""
     if (preset is None) == (voice_id is None):
         raise InputError("give either --preset or --voice-id")
@@ -277,9 +288,9 @@ def _percent_steps(on_event: EventSink, message: str) -> Callable[[int, int], No
     return report
 
 
-def _check_clash(voices: dict, name: str, voice_id: str) -> None:
+def _check_clash(voices: dict, name: str, voice_id: str, replacing: Optional[str] = None) -> None:
     held = voices.get(name)
-    if held is not None and held.get("voice_id") != voice_id:
+    if held is not None and held.get("voice_id") not in (voice_id, replacing):
         raise PresetError(f"preset '{name}' already holds voice '{held.get('voice_id')}'",
                           fix=f"Choose another --name, or remove it first with `voiceclone presets remove \"{name}\"`.")
 

@@ -12,7 +12,7 @@ Job files (each may add ``"presets"`` and ``"base_url"``):
 ``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name": ..., "settings": {<CloneSettings>},
 "preview_out": ...}``; ``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ...}``;
 ``{"kind": "presets"}`` (every preset with its ``lifetime``); ``{"kind": "remove_preset", "name": ...}``;
-``{"kind": "delete_voice", "voice_id": ...}``.
+``{"kind": "delete_voice", "voice_id": ...}``; ``{"kind": "activate" | "reclone", "name": ...}``.
 """
 import json
 import signal
@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-from . import capture, jobs, rules
+from . import capture, jobs, lifecycle, rules
 from .events import EventLog
 from .errors import Cancelled, InputError, VoiceCloneError
 from .minimax import CloneSettings
@@ -49,6 +49,10 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
                     for name, preset in PresetStore(settings.presets_path).voices().items()}
         elif kind == "remove_preset":
             data = {"removed": job["name"], "preset": jobs.remove_preset(settings, job["name"])}
+        elif kind == "activate":
+            data = lifecycle.activate(settings, job["name"], on_event=log.progress)
+        elif kind == "reclone":
+            data = lifecycle.reclone(settings, job["name"], on_event=log.progress).as_dict()
         elif kind == "delete_voice":
             data = {"deleted": job["voice_id"], "presets": jobs.delete_voice(settings, job["voice_id"])}
         else:

@@ -113,26 +113,34 @@ def voice_presets(rpr: Reaper) -> None:
 
     def listed(presets: dict) -> None:
         lines = [f"{name}: {p['voice_id']}, {p['lifetime']}" for name, p in sorted(presets.items())]
-        answers = _ask(rpr, "Voice presets", ["Preset", "Action (remove | delete voice)"], ["", "remove"],
+        answers = _ask(rpr, "Voice presets", ["Preset", f"Action ({' | '.join(PRESET_ACTIONS)})"], ["", "activate"],
                        note="\n".join(lines) or "No presets yet.")
         if answers is None or not answers[0]:
             return
         name, action = answers
         if name not in presets:
             raise InputError(f"there is no preset named '{name}'", fix="Type a name from the list.")
-        if action == "remove":
-            job = {"kind": "remove_preset", "name": name}
-        elif action == "delete voice":
-            if rpr.message(f"Delete voice '{presets[name]['voice_id']}' on MiniMax for good? Its id can never "
-                           "be used again.", buttons=4) != 6:
-                return
-            job = {"kind": "delete_voice", "voice_id": presets[name]["voice_id"]}
-        else:
-            raise InputError(f"unknown action '{action}'", fix="Type remove or delete voice.")
+        if action not in PRESET_ACTIONS:
+            raise InputError(f"unknown action '{action}'", fix=f"Type one of: {', '.join(PRESET_ACTIONS)}.")
+        kind, question = PRESET_ACTIONS[action]
+        if question and rpr.message(question.format(name=name, voice_id=presets[name]["voice_id"]), buttons=4) != 6:
+            return
+        job = {"kind": kind, "name": name, "voice_id": presets[name]["voice_id"]}
         BackgroundJob(rpr, job, title=f"{action} '{name}'", on_result=lambda data: _report(rpr, f"{action}: done", data),
                       on_error=_failed(rpr)).start()
 
     _fetch_presets(rpr, listed)
+
+
+#: What the Voice presets action offers: typed word -> (job kind, question asked first or None).
+PRESET_ACTIONS = {
+    "activate": ("activate", "Activate preset '{name}'? MiniMax makes the voice permanent and charges the clone "
+                             "fee on this first speech."),
+    "re-clone": ("reclone", "Clone preset '{name}' again from its archived sample under a new voice_id? MiniMax "
+                            "charges a new clone."),
+    "remove": ("remove_preset", None),
+    "delete voice": ("delete_voice", "Delete voice '{voice_id}' on MiniMax for good? Its id can never be used again."),
+}
 
 
 def cancel_job(rpr: Reaper) -> None:
