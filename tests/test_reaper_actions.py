@@ -134,6 +134,15 @@ def test_a_selection_under_10_seconds_is_refused_before_anything_else(reaper, sc
     assert reaper.track_names() == ["Host", "Music"]
 
 
+def test_a_selection_over_5_minutes_is_announced_as_trimmed(reaper, scripts, make_audio):
+    track = reaper.add_track("Host", selected=True)
+    reaper.add_item(track, str(make_audio("long.wav", 400, 8000, kind="tone")), position=0.0)
+    reaper.set_time_selection(0.0, 390.0)
+    reaper.answer_inputs(ok=False)
+    reaper.run_script(scripts / CLONE)
+    assert reaper.input_dialogs[0].title == "Clone voice from selection (390 s selected: the first 5:00 are used)"
+
+
 def test_nothing_selected_says_what_to_select(reaper, scripts, project):
     reaper.answer_message_box(1)
     reaper.run_script(scripts / CLONE)
