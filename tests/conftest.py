@@ -82,3 +82,18 @@ def reaper(tmp_path):
     yield fake
     fake.stop_script(expect_errors=True)
     fake.forget_script_modules()
+
+
+@pytest.fixture(scope="session")
+def audacity(tmp_path_factory):
+    """A real Audacity under Xvfb with mod-script-pipe on, for the whole session (one per user:
+    its pipes are named after the uid). Skipped, with the reason, when Audacity is not installed."""
+    sys.path.insert(0, str(Path(__file__).with_name("audacity")))
+    from launcher import Audacity, available
+
+    missing = available()
+    if missing:
+        print(f"\nskipping the Audacity tests: {missing}")
+        pytest.skip(missing)
+    with Audacity(tmp_path_factory.mktemp("audacity")) as app:
+        yield app

@@ -45,21 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clone", parents=[common, as_json], help="clone a voice from an audio file")
     p.add_argument("audio", type=Path, help="mp3, m4a or wav sample of the voice (10 s to 5 min)")
     p.add_argument("--voice-id", required=True, help="the new voice's id: 8-256 characters, starts with a letter")
-    p.add_argument("--name", help="the preset name (default: the voice_id)")
-    p.add_argument("--text", help="preview text (up to 1000 characters) spoken in the new voice")
-    p.add_argument("--model", help=f"preview and default speech model (default {rules.DEFAULT_MODEL})")
-    p.add_argument("--language-boost", help="a language to favour, or 'auto'")
-    p.add_argument("--noise-reduction", action="store_true", help="let MiniMax reduce noise in the sample")
-    p.add_argument("--volume-normalization", action="store_true", help="let MiniMax normalize the sample's volume")
-    p.add_argument("--watermark", action="store_true", help="add an audible AI marker at the end of the preview")
-    p.add_argument("--prompt-audio", type=Path, help="a clip under 8 s of the voice, to improve similarity")
-    p.add_argument("--prompt-text", help="exactly what is said in --prompt-audio, ending with punctuation")
-    p.add_argument("--text-validation", help="what is said in the sample; MiniMax checks it (up to 200 chars)")
-    p.add_argument("--accuracy", type=float, help="how close the sample must match --text-validation (0-1)")
+    _add_clone_options(p)
     p.add_argument("--start", type=float, help="use the sample from this second")
     p.add_argument("--end", type=float, help="use the sample up to this second")
     p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
-    p.add_argument("--force", action="store_true", help="clone again even if this sample and voice_id were cloned")
 
     p = sub.add_parser("validate", parents=[common, as_json], help="check a sample without sending anything")
     p.add_argument("audio", type=Path)
@@ -112,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url-base", help="the raw URL of plugin/reaper in the published repository")
     p.add_argument("-o", "--out", type=Path, default=Path("index.xml"))
 
+    audacity = sub.add_parser("audacity", help="clone and speak in a running Audacity").add_subparsers(
+        dest="action", metavar="ACTION", parser_class=_Parser)
+    audacity.required = True
+    p = audacity.add_parser("clone", parents=[common, as_json], help="clone the voice in Audacity's selection")
+    p.add_argument("--voice-id", help="the new voice's id (default: made from the track name)")
+    _add_clone_options(p)
+    p = audacity.add_parser("speak", parents=[common, as_json], help="speak text as a new track at the selection start")
+    p.add_argument("--preset", required=True)
+    p.add_argument("text")
+    p.add_argument("--model", help="speech model (default: the preset's)")
+    audacity.add_parser("doctor", parents=[common], help="check that Audacity can be driven, and say how to fix it")
+
     p = sub.add_parser("job", help="run a DAW host's job in the background, reporting to an events file")
     p.add_argument("job_file", type=Path, help="the job (JSON) written by the host")
     p.add_argument("--events", type=Path, required=True, help="where to append progress and the result (JSON lines)")
@@ -123,6 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="run the whole loop offline on the sandbox")
     p.add_argument("--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)")
     return parser
+
+
+def _add_clone_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", help="the preset name (default: the voice_id)")
+    p.add_argument("--text", help="preview text (up to 1000 characters) spoken in the new voice")
+    p.add_argument("--model", help=f"preview and default speech model (default {rules.DEFAULT_MODEL})")
+    p.add_argument("--language-boost", help="a language to favour, or 'auto'")
+    p.add_argument("--noise-reduction", action="store_true", help="let MiniMax reduce noise in the sample")
+    p.add_argument("--volume-normalization", action="store_true", help="let MiniMax normalize the sample's volume")
+    p.add_argument("--watermark", action="store_true", help="add an audible AI marker at the end of the preview")
+    p.add_argument("--prompt-audio", type=Path, help="a clip under 8 s of the voice, to improve similarity")
+    p.add_argument("--prompt-text", help="exactly what is said in --prompt-audio, ending with punctuation")
+    p.add_argument("--text-validation", help="what is said in the sample; MiniMax checks it (up to 200 chars)")
+    p.add_argument("--accuracy", type=float, help="how close the sample must match --text-validation (0-1)")
+    p.add_argument("--force", action="store_true", help="clone again even if this sample and voice_id were cloned")
 
 
 def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] = None,
@@ -166,12 +182,18 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         return _sandbox(args, out)
     if args.command == "reaper":
         return _reaper(args, out)
+    if args.command == "audacity" and args.action == "doctor":
+        from .hosts.audacity.commands import doctor
+        ok, lines = doctor()
+        for line in lines:
+            print(line, file=out)
+        return 0 if ok else InputError.exit_code
     if args.command == "job":
         from .worker import run_job
         return run_job(args.job_file, args.events, env)
     settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
     command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets,
-               "activate": _activate, "reclone": _reclone}
+               "activate": _activate, "reclone": _reclone, "audacity": _audacity}
     return command[args.command](args, settings, out, err)
 
 
@@ -196,15 +218,19 @@ def _warn(warnings: List[str], err: TextIO) -> None:
         print(f"warning: {warning}", file=err)
 
 
-def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _clone_options(args) -> jobs.CloneOptions:
     chosen = CloneSettings(
         text=args.text, model=args.model, language_boost=args.language_boost, noise_reduction=args.noise_reduction,
         volume_normalization=args.volume_normalization, watermark=args.watermark,
         text_validation=args.text_validation, accuracy=args.accuracy)
-    options = jobs.CloneOptions(
-        audio=args.audio, voice_id=args.voice_id, name=args.name, settings=chosen, prompt_audio=args.prompt_audio,
-        prompt_text=args.prompt_text, start=args.start, end=args.end, preview_out=args.preview_out, force=args.force)
-    outcome = _with_progress(args, err, jobs.clone, settings, options)
+    return jobs.CloneOptions(
+        audio=getattr(args, "audio", None), voice_id=args.voice_id or "", name=args.name, settings=chosen,
+        prompt_audio=args.prompt_audio, prompt_text=args.prompt_text, start=getattr(args, "start", None),
+        end=getattr(args, "end", None), preview_out=getattr(args, "preview_out", None), force=args.force)
+
+
+def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    outcome = _with_progress(args, err, jobs.clone, settings, _clone_options(args))
     _warn(outcome.warnings, err)
     if args.json:
         print(json.dumps(outcome.as_dict()), file=out)
@@ -351,6 +377,27 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         print(f"No presets yet in {store.path}.", file=out)
     for name, preset in voices.items():
         print(f"{name:<24} {preset.get('voice_id', ''):<32} {lifetime(preset)}", file=out)
+    return 0
+
+
+def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    from .hosts.audacity import commands
+
+    if args.action == "clone":
+        outcome, track = _with_progress(args, err, commands.clone, settings, _clone_options(args))
+        data = {**outcome.as_dict(), "track": track or None}
+    else:
+        outcome, track = _with_progress(args, err, commands.speak, settings, args.text, preset=args.preset,
+                                        model=args.model)
+        data = {**outcome.as_dict(), "track": track}
+    _warn(outcome.warnings, err)
+    if args.json:
+        print(json.dumps(data), file=out)
+    elif track:
+        print(f"Added track '{track['name']}' at {track['start']:.2f} s in Audacity.", file=out)
+    else:
+        print(f"Cloned voice '{outcome.voice_id}' as preset '{outcome.preset}' (no preview to add: give --text).",
+              file=out)
     return 0
 
 

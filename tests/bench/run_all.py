@@ -5,12 +5,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_prepare  # noqa: E402
+import bench_audacity_export  # noqa: E402
 import bench_probe  # noqa: E402
 import bench_reaper_ticks  # noqa: E402
 import bench_upload_memory  # noqa: E402
 
 for name, module in (("prepare", bench_prepare), ("probe", bench_probe), ("upload memory", bench_upload_memory),
-                     ("REAPER defer ticks", bench_reaper_ticks)):
+                     ("REAPER defer ticks", bench_reaper_ticks),
+                     ("Audacity export", bench_audacity_export)):
     print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
     for key, value in module.run().items():
         print(f"   {key:24} {value:.4f}" if isinstance(value, float) else f"   {key:24} {value}")

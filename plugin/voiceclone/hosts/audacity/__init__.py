@@ -1,0 +1,1 @@
+"""Audacity, driven from outside through its mod-script-pipe (``voiceclone audacity ...``)."""

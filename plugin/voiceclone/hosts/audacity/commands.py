@@ -1,0 +1,115 @@
+"""``voiceclone audacity clone | speak | doctor``: the core loop around a running Audacity.
+
+These run outside Audacity (bound to a desktop shortcut), so they may wait for MiniMax; Audacity
+itself stays free, since only an idle pipe connection is held meanwhile.
+"""
+import configparser
+import os
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import List, Tuple
+
+from ... import jobs, rules
+from ...errors import AudioError, VoiceCloneError
+from ..base import suggest_voice_id, track_name
+from .pipe import Pipe, default_paths
+from .project import export_selection, import_track, info, read_selection
+
+
+def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) -> Tuple[jobs.CloneOutcome, dict]:
+    """Clone the selected region; import the preview as a track at the region's start.
+
+    ``options.audio`` is ignored (the selection is the audio); an empty ``voice_id`` is suggested
+    from the track name. Returns the clone's outcome and the new track (or ``{}`` without preview).
+    """
+    with Pipe() as pipe:
+        selection = read_selection(pipe)
+        if selection.length_s < rules.CLONE_MIN_S:
+            shown = int(selection.length_s * 100 + 1e-6) / 100
+            raise AudioError(f"the selection is {shown:g} s; a voice clone needs 10 s to 5 min",
+                             fix="Select at least 10 seconds of the voice in Audacity.")
+        tracks = info(pipe, "Tracks")
+        channels = max(tracks[i].get("channels", 1) for i in selection.tracks)
+        voice_id = options.voice_id or suggest_voice_id(selection.names[0], datetime.now())
+        where = ", ".join(f"'{name}'" for name in selection.names)
+        with tempfile.TemporaryDirectory(prefix="voiceclone-audacity-") as tmp:
+            on_event(jobs.Event("capture", "Exporting the selection from Audacity"))
+            sample = export_selection(pipe, selection, Path(tmp) / "selection.wav", channels)
+            outcome = jobs.clone(settings, replace(options, audio=sample, voice_id=voice_id,
+                                                   name=options.name or selection.names[0],
+                                                   source=f"Audacity track {where}, {selection.start_s:.2f}-"
+                                                          f"{selection.end_s:.2f} s"), on_event=on_event)
+        track = {}
+        if outcome.preview_path:
+            track = import_track(pipe, Path(outcome.preview_path), name=track_name(outcome.preset),
+                                 start_s=selection.start_s, keep=selection)
+    return outcome, track
+
+
+def speak(settings, text: str, *, preset: str, model=None, on_event=jobs.ignore_events) -> Tuple[jobs.SpeakOutcome, dict]:
+    """Speak ``text`` with ``preset``; import it as a track at the selection start (or cursor)."""
+    with Pipe() as pipe:
+        selection = read_selection(pipe, require_range=False)
+        with tempfile.TemporaryDirectory(prefix="voiceclone-audacity-") as tmp:
+            outcome = jobs.speak(settings, text, Path(tmp) / f"{preset}.wav", preset=preset, model=model,
+                                 on_event=on_event)
+            track = import_track(pipe, Path(outcome.path), name=track_name(preset), start_s=selection.start_s,
+                                 keep=selection)
+    return outcome, track
+
+
+def config_path() -> Path:
+    """Where Audacity keeps audacity.cfg on this system."""
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA", home / "AppData" / "Roaming")) / "audacity" / "audacity.cfg"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "audacity" / "audacity.cfg"
+    modern = Path(os.environ.get("XDG_CONFIG_HOME", home / ".config")) / "audacity" / "audacity.cfg"
+    legacy = home / ".audacity-data" / "audacity.cfg"
+    return modern if modern.exists() or not legacy.exists() else legacy
+
+
+ENABLE_STEPS = ("In Audacity: Edit > Preferences > Modules, set mod-script-pipe to Enabled, click OK, "
+                "then quit and start Audacity again.")
+
+
+def doctor() -> Tuple[bool, List[str]]:
+    """Whether Audacity can be driven, and exactly what to do if not, in plain lines."""
+    lines, ok = [], True
+    cfg = config_path()
+    module = _module_setting(cfg)
+    if module is None:
+        lines.append(f"Audacity settings: {cfg} not found (Audacity has not run yet for this user?)")
+    elif module == "1":
+        lines.append(f"mod-script-pipe: enabled in {cfg}")
+    else:
+        ok = False
+        state = {"0": "disabled", "2": "set to ask", "3": "failed to load", "4": "new (not loaded yet)"}.get(module, module)
+        lines.append(f"mod-script-pipe: {state} in {cfg}. {ENABLE_STEPS}")
+    to_path, _ = default_paths()
+    try:
+        with Pipe(timeout=5.0) as pipe:
+            pipe.wait_ready(timeout=5.0)
+            count = len(info(pipe, "Tracks"))
+        lines.append(f"Audacity: running and answering on its pipe ({to_path}); the project has {count} track(s)")
+    except VoiceCloneError as exc:
+        ok = False
+        lines.append(f"Audacity: {exc}. {exc.fix or ''}".strip())
+        if module == "1":
+            lines.append("If Audacity is running, quit and start it again so the enabled module loads.")
+    return ok, lines
+
+
+def _module_setting(cfg: Path):
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(cfg, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    if not cfg.exists():
+        return None
+    return parser.get("Module", "mod-script-pipe", fallback="absent")

@@ -1,0 +1,179 @@
+"""The one door to Audacity: its mod-script-pipe.
+
+Linux and macOS: two FIFOs, ``/tmp/audacity_script_pipe.to.<uid>`` and ``.from.<uid>``; Windows:
+``\\\\.\\pipe\\ToSrvPipe`` and ``\\\\.\\pipe\\FromSrvPipe``. The client opens *to* first, then *from*
+(the other order deadlocks), never blocks forever on a FIFO nobody reads, sends one command line of
+under 1 KiB, and reads the reply up to its ``BatchCommand finished:`` status line and the empty line
+after it. A bare newline means Audacity is not ready yet. ``Failed!`` raises.
+"""
+import errno
+import os
+import select
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from ...errors import InputError
+
+MAX_LINE = 1023                 # the server reads lines with fgets into 1 KiB
+STATUS = "BatchCommand finished: "
+NOT_READY_WAIT_S = 0.25         # a lone newline with nothing after it for this long means "not ready"
+WINDOWS = sys.platform == "win32"
+
+
+class PipeError(InputError):
+    """Audacity is not reachable through its pipe, or it did not answer in time."""
+
+
+class CommandFailed(InputError):
+    """Audacity answered ``Failed!`` to a command."""
+
+
+def default_paths():
+    if WINDOWS:
+        return Path(r"\\.\pipe\ToSrvPipe"), Path(r"\\.\pipe\FromSrvPipe")
+    uid = os.getuid()
+    return Path(f"/tmp/audacity_script_pipe.to.{uid}"), Path(f"/tmp/audacity_script_pipe.from.{uid}")
+
+
+def quote(value) -> str:
+    """A command value: numbers as they are, text in double quotes (which it must not contain)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    text = str(value)
+    if '"' in text or "\n" in text or "\r" in text:
+        raise InputError(f"{text!r} cannot be sent to Audacity (it holds a quote or a line break)",
+                         fix="Rename the file or folder without quotes or line breaks.")
+    return f'"{text}"'
+
+
+class Pipe:
+    """A connection to a running Audacity. Use as a context manager."""
+
+    def __init__(self, *, to_path: Optional[Path] = None, from_path: Optional[Path] = None, timeout: float = 10.0):
+        default_to, default_from = default_paths()
+        self.to_path = Path(to_path or default_to)
+        self.from_path = Path(from_path or default_from)
+        self.timeout = timeout
+        self._to = None
+        self._from = None
+        self._buffer = b""
+
+    def __enter__(self) -> "Pipe":
+        self.connect()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        appear_by = time.monotonic() + min(self.timeout, 3.0)   # after a client leaves, Audacity makes them anew
+        while not (self.to_path.exists() and self.from_path.exists()) and time.monotonic() < appear_by:
+            time.sleep(0.05)
+        if not self.to_path.exists() or not self.from_path.exists():
+            raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
+                            fix="Start Audacity; if it runs, run `voiceclone audacity doctor` to enable the module.")
+        if WINDOWS:
+            self._to = open(self.to_path, "wb", buffering=0)
+            self._from = open(self.from_path, "rb", buffering=0)
+            return
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self._to = os.open(self.to_path, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as exc:
+                if exc.errno != errno.ENXIO or time.monotonic() > deadline:
+                    raise PipeError("Audacity's script pipe exists but nobody reads it (Audacity was closed or "
+                                    "is stuck)", fix="Start Audacity again, then run the command again.") from None
+                time.sleep(0.05)
+        os.set_blocking(self._to, True)
+        self._from = os.open(self.from_path, os.O_RDONLY | os.O_NONBLOCK)
+
+    def close(self) -> None:
+        for handle in (self._to, self._from):
+            if handle is None:
+                continue
+            if WINDOWS:
+                handle.close()
+            else:
+                os.close(handle)
+        self._to = self._from = None
+
+    def send(self, command: str, **values) -> List[str]:
+        """Run ``command`` with ``values``; return the reply's body lines. Raises on ``Failed!``."""
+        line = command + ":" + "".join(f" {key}={quote(value)}" for key, value in values.items())
+        status, body = self._exchange(line)
+        if status is None:
+            raise PipeError("Audacity is not ready for commands yet", fix="Wait a moment and run it again.")
+        if status != "OK":
+            raise CommandFailed(f"Audacity could not run {command}: {' '.join(body) or status}",
+                                fix="Close any open Audacity dialog, then run the command again.")
+        return body
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        """Ping until Audacity runs commands (a bare newline means not yet)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, _ = self._exchange('Message: Text="ready"')
+            if status is not None:
+                return
+            time.sleep(0.1)
+        raise PipeError("Audacity did not become ready in time", fix="Close its dialogs and run the command again.")
+
+    def _exchange(self, line: str):
+        data = (line + ("\r\n\0" if WINDOWS else "\n")).encode("utf-8")
+        if len(data) > MAX_LINE:
+            raise InputError(f"the Audacity command is {len(data)} bytes; the pipe takes under 1 KiB",
+                             fix="Use shorter file paths.")
+        self._write(data)
+        return self._read_reply()
+
+    def _write(self, data: bytes) -> None:
+        if WINDOWS:
+            self._to.write(data)
+            return
+        os.write(self._to, data)
+
+    def _read_reply(self):
+        """``(status, body)``; ``(None, [])`` for the bare newline of a not-ready Audacity."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            text = self._buffer.decode("utf-8", errors="replace")
+            if text == "\n":
+                # Either a reply whose body starts with a newline, or Audacity's bare "not ready".
+                self._buffer += self._read_some(NOT_READY_WAIT_S)
+                if self._buffer == b"\n":
+                    self._buffer = b""
+                    return None, []
+                continue
+            marker = text.find(STATUS)
+            if marker >= 0:
+                end = text.find("\n\n", marker)
+                if end >= 0:
+                    self._buffer = text[end + 2:].encode("utf-8")
+                    status = text[marker + len(STATUS):end].strip()
+                    body = [l for l in text[:marker].splitlines() if l.strip()]
+                    return status, body
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PipeError("Audacity did not answer in time (a dialog may be open in Audacity)",
+                                fix="Close the open dialog in Audacity, then run the command again.")
+            self._buffer += self._read_some(remaining)
+
+    def _read_some(self, timeout: float) -> bytes:
+        """What arrives within ``timeout`` seconds (possibly nothing)."""
+        if WINDOWS:
+            return self._from.read(4096) or b""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self._from], [], [], max(0.0, min(remaining, 0.5)))
+            chunk = os.read(self._from, 65536) if ready else b""
+            if chunk or remaining <= 0:
+                return chunk
+            if ready:
+                time.sleep(0.01)   # no writer at this instant; Audacity writes the reply soon

@@ -1,0 +1,111 @@
+"""Reading the selection out of a running Audacity, exporting it, and importing a result as a track.
+
+Audacity's scripting has no command that reports the selected time range, so it is read by adding a
+label at the selection and undoing it at once; the time range and the selected tracks are then set
+back exactly as they were. State is always read back with ``GetInfo`` rather than trusting ``OK``.
+"""
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List
+
+from ...errors import InputError
+from .pipe import Pipe
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selected time range (seconds) and the selected audio tracks (indexes and names)."""
+
+    start_s: float
+    end_s: float
+    tracks: List[int]
+    names: List[str]
+
+    @property
+    def length_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def info(pipe: Pipe, kind: str):
+    """``GetInfo`` of ``kind`` (Tracks, Clips, Labels...) as parsed JSON."""
+    return json.loads("\n".join(pipe.send("GetInfo", Type=kind, Format="JSON")) or "[]")
+
+
+def read_selection(pipe: Pipe, *, require_range: bool = True) -> Selection:
+    """What the user selected. With ``require_range`` (cloning), audio tracks and a time range must
+    be selected, else :class:`InputError` says what to select; without it (speech) a cursor will do."""
+    tracks = info(pipe, "Tracks")
+    chosen = [i for i, t in enumerate(tracks) if t.get("selected") and t.get("kind") == "wave"]
+    if require_range and not chosen:
+        raise InputError("nothing is selected in Audacity",
+                         fix="Select the voice's track and a time range on it, then run the command again.")
+    pipe.send("AddLabel")
+    try:
+        start, end = _new_label(info(pipe, "Labels"), len(tracks))
+    finally:
+        pipe.send("Undo")
+    selection = Selection(start, end, chosen, [tracks[i]["name"] for i in chosen])
+    restore(pipe, selection)
+    if require_range and end <= start:
+        raise InputError("no time range is selected in Audacity (only a cursor position)",
+                         fix="Drag over the voice on its track to select 10 s to 5 min of it.")
+    return selection
+
+
+def _new_label(labels, first_new_track: int):
+    """The label AddLabel just made: on a label track at or after ``first_new_track``."""
+    for track, entries in labels:
+        if track >= first_new_track and entries:
+            start, end = entries[-1][0], entries[-1][1]
+            return float(start), float(end)
+    raise InputError("Audacity did not report the selection", fix="Close any open Audacity dialog and try again.")
+
+
+def restore(pipe: Pipe, selection: Selection) -> None:
+    """Set the time range and the selected tracks back to ``selection``."""
+    if not selection.tracks:
+        pipe.send("SelectNone")
+    for position, track in enumerate(selection.tracks):
+        pipe.send("SelectTracks", Track=track, TrackCount=1, Mode="Set" if position == 0 else "Add")
+    pipe.send("SelectTime", Start=selection.start_s, End=selection.end_s, RelativeTo="ProjectStart")
+
+
+def export_selection(pipe: Pipe, selection: Selection, path: Path, channels: int = 2) -> Path:
+    """Export the selected tracks over the selected range, mixed, as a WAV at ``path``."""
+    _check_path(path.parent, "export folder")
+    restore(pipe, selection)
+    pipe.send("Export2", Filename=str(path), NumChannels=channels)
+    if not path.is_file():
+        raise InputError(f"Audacity did not write {path}", fix="Check the folder can be written, then try again.")
+    return path
+
+
+def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Selection) -> dict:
+    """Import ``path`` as a new track called ``name`` starting at ``start_s``; leave ``keep`` selected.
+
+    Returns the new track as ``GetInfo`` reports it, with its ``clips``.
+    """
+    _check_path(path, "audio file")
+    before = len(info(pipe, "Tracks"))
+    pipe.send("Import2", Filename=str(path))
+    tracks = info(pipe, "Tracks")
+    if len(tracks) != before + 1:
+        raise InputError(f"Audacity did not import {path.name}", fix="Check the file is audio, then try again.")
+    pipe.send("SelectTracks", Track=before, TrackCount=1, Mode="Set")
+    pipe.send("SetTrack", Name=name)
+    if start_s:
+        pipe.send("SetClip", At=0.0, Start=start_s)
+    restore(pipe, keep)
+    track = info(pipe, "Tracks")[before]
+    track["clips"] = [c for c in info(pipe, "Clips") if c.get("track") == before]
+    return track
+
+
+def _check_path(path: Path, what: str) -> None:
+    """Audacity opens a modal error dialog for a bad path, which would block the pipe: check first."""
+    if not Path(path).exists():
+        raise InputError(f"the {what} {path} does not exist", fix="Check the path and try again.")
+    if '"' in str(path):
+        raise InputError(f"the {what} {path} has a quote in its name, which Audacity's pipe cannot take",
+                         fix="Rename it without quotes.")

@@ -1,0 +1,139 @@
+"""`voiceclone audacity ...` against a real Audacity (headless, under Xvfb), the sandbox and real files."""
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+import yaml
+
+from voiceclone.hosts.audacity.pipe import Pipe
+from voiceclone.hosts.audacity.project import info, read_selection
+
+
+@pytest.fixture
+def pipe(audacity):
+    """An empty Audacity project, and a connection to it."""
+    with Pipe(timeout=15.0) as connection:
+        connection.send("SelectAll")
+        connection.send("RemoveTracks")
+        yield connection
+
+
+@pytest.fixture
+def take(pipe, make_audio):
+    """A 30 s speech-like take on track 'host', with 2.5-14.25 s selected."""
+    path = make_audio("host.wav", 30, 16000)
+    pipe.send("Import2", Filename=str(path))
+    select(pipe, 0, 2.5, 14.25)
+    return path
+
+
+def select(pipe, track, start, end):
+    pipe.send("SelectTracks", Track=track, TrackCount=1, Mode="Set")
+    pipe.send("SelectTime", Start=start, End=end, RelativeTo="ProjectStart")
+
+
+def track_audio(pipe, index, folder: Path):
+    """Export one track's clip and read it back."""
+    (clip,) = [c for c in info(pipe, "Clips") if c["track"] == index]
+    select(pipe, index, clip["start"], clip["end"])
+    out = folder / f"track{index}.wav"
+    pipe.send("Export2", Filename=str(out), NumChannels=1)
+    data, rate = sf.read(str(out), dtype="float32")
+    return data, rate
+
+
+def similarity(a, b) -> float:
+    """Peak normalised cross-correlation of two signals."""
+    n = len(a) + len(b)
+    spectrum = np.fft.rfft(a, n) * np.conj(np.fft.rfft(b, n))
+    return float(np.max(np.abs(np.fft.irfft(spectrum, n))) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_clone_adds_the_preview_as_a_track_at_the_selection_start_and_keeps_the_selection(
+        pipe, take, run, env, tmp_path):
+    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Welcome back.", "--json")
+    assert result.code == 0, result.err
+    tracks = info(pipe, "Tracks")
+    assert [t["name"] for t in tracks] == ["host", "Voice clone: Host"]
+    (clip,) = [c for c in info(pipe, "Clips") if c["track"] == 1]
+    assert clip["start"] == pytest.approx(2.5)
+    preview = Path(result.json()["preview_path"])
+    expected, rate = sf.read(str(preview), dtype="float32")
+    assert clip["end"] - clip["start"] == pytest.approx(len(expected) / rate, abs=0.06)
+
+    selection = read_selection(pipe)
+    assert (selection.start_s, selection.end_s, selection.tracks) == (2.5, 14.25, [0])
+    preset = yaml.safe_load(Path(env["VOICECLONE_PRESETS"]).read_text())["voices"]["Host"]
+    assert preset["voice_id"] == "HostVoice01"
+    assert preset["sample"]["source"] == "Audacity track 'host', 2.50-14.25 s"
+    assert preset["sample"]["duration_s"] == pytest.approx(11.75, abs=0.01)
+
+    inserted, project_rate = track_audio(pipe, 1, tmp_path)     # exported at the project's rate
+    assert similarity(soxr.resample(inserted, project_rate, rate), expected) > 0.95
+
+
+def test_the_uploaded_sample_is_the_selected_audio(pipe, take, run, sandbox):
+    assert run("audacity", "clone", "--voice-id", "HostVoice01").code == 0
+    (upload,) = [f for f in sandbox.state.files.values() if f.purpose == "voice_clone"]
+    uploaded, rate = sf.read(io.BytesIO(upload.data), dtype="float32", always_2d=True)
+    source, _ = sf.read(str(take), dtype="float32")
+    expected = source[int(2.5 * 16000):int(14.25 * 16000)]
+    assert rate == 16000 and abs(len(uploaded) - len(expected)) <= 1
+    assert similarity(uploaded[:, 0], expected) > 0.99
+
+
+def test_without_a_voice_id_one_is_made_from_the_track_name(pipe, take, run):
+    data = run("audacity", "clone", "--json").json()
+    assert data["voice_id"].startswith("host_") and data["preset"] == "host"
+
+
+def test_speak_adds_the_speech_at_the_cursor(pipe, take, run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    select(pipe, 0, 7.0, 7.0)
+    result = run("audacity", "speak", "--preset", "Host", "Thanks for listening.")
+    assert result.code == 0, result.err
+    assert "Added track 'Voice clone: Host' at 7.00 s" in result.out
+    (clip,) = [c for c in info(pipe, "Clips") if c["track"] == 1]
+    assert clip["start"] == pytest.approx(7.0)
+
+
+def test_a_short_selection_is_refused_and_nothing_changes(pipe, take, run, sandbox):
+    select(pipe, 0, 2.0, 7.0)
+    result = run("audacity", "clone", "--voice-id", "HostVoice01")
+    assert result.code == 2 and "the selection is 5 s; a voice clone needs 10 s to 5 min" in result.err
+    assert [t["name"] for t in info(pipe, "Tracks")] == ["host"]
+    assert sandbox.requests_seen() == []
+    assert read_selection(pipe).start_s == 2.0
+
+
+def test_nothing_selected_says_what_to_select(pipe, take, run):
+    pipe.send("SelectNone")
+    result = run("audacity", "clone", "--voice-id", "HostVoice01")
+    assert result.code == 2 and "nothing is selected in Audacity" in result.err
+
+
+def test_doctor_reports_a_running_audacity(audacity, run):
+    result = run("audacity", "doctor")
+    assert result.code == 0, result.out
+    assert "running and answering on its pipe" in result.out
+
+
+def test_doctor_says_how_to_enable_the_module(audacity, run, tmp_path, monkeypatch):
+    config = tmp_path / "xdg" / "audacity"
+    config.mkdir(parents=True)
+    (config / "audacity.cfg").write_text("[Module]\nmod-script-pipe=0\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    result = run("audacity", "doctor")
+    assert result.code == 2
+    assert "mod-script-pipe: disabled in" in result.out and "Edit > Preferences > Modules" in result.out
+
+
+def test_no_audacity_is_a_plain_error(run, tmp_path, monkeypatch):
+    from voiceclone.hosts.audacity import pipe as pipe_module
+    monkeypatch.setattr(pipe_module, "default_paths", lambda: (tmp_path / "to", tmp_path / "from"))
+    result = run("audacity", "clone", "--voice-id", "HostVoice01")
+    assert result.code == 2 and "Audacity is not running, or its mod-script-pipe module is off" in result.err
+    assert "Traceback" not in result.err
