@@ -338,7 +338,7 @@ def test_voices_delete_needs_confirmation_and_marks_the_preset(run, env, sandbox
 def test_presets_list_show_remove(run, env, make_audio):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     listed = run("presets", "list")
-    assert re.search(r"^Host +HostVoice01 +temporary, (6 d 23|7 d 0) h left$", listed.out, re.MULTILINE)
+    assert re.search(r"^  Host +HostVoice01 +temporary, (6 d 23|7 d 0) h left$", listed.out, re.MULTILINE)
     assert run("presets", "show", "Host", "--json").json()["voice_id"] == "HostVoice01"
     assert "voice_id: HostVoice01" in run("presets", "show", "Host").out
     removed = run("presets", "remove", "Host")

@@ -1,13 +1,16 @@
-"""Voices that last: the sample archive, activation and re-cloning."""
+"""Voices that last: the sample archive, activation, re-cloning, states, expiry warnings and sync."""
 import hashlib
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
 from voiceclone.lifecycle import derive_voice_id
+from voiceclone.presets import expiring_soon, parse_timestamp, state
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +90,67 @@ def test_derived_voice_ids_are_new_and_valid(old, taken, new):
     from voiceclone import rules
     assert derive_voice_id(old, taken) == new
     rules.check_voice_id(new)
+
+
+# -- states, expiry warnings, sync ---------------------------------------------------------------
+
+CREATED = parse_timestamp("2026-11-20T12:00:00Z")
+TEMPORARY = {"voice_id": "HostVoice01", "created_at": "2026-11-20T12:00:00Z", "expires_at": "2026-11-27T12:00:00Z"}
+
+
+@pytest.mark.parametrize("after, expected", [
+    (timedelta(0), ("temporary", timedelta(days=7))),
+    (timedelta(days=6, hours=23, minutes=59, seconds=59), ("temporary", timedelta(seconds=1))),
+    (timedelta(days=7), ("expired", None)),
+    (timedelta(days=30), ("expired", None)),
+])
+def test_a_temporary_voice_expires_exactly_seven_days_after_cloning(after, expected):
+    assert state(TEMPORARY, CREATED + after) == expected
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({"activated_at": "2026-11-21T09:00:00Z", "expires_at": None}, "active"),
+    ({"missing_since": "2026-11-22T09:00:00Z"}, "missing"),
+    ({"deleted_at": "2026-11-22T09:00:00Z", "missing_since": "2026-11-22T09:00:00Z"}, "deleted"),
+])
+def test_activated_missing_and_deleted_voices_name_their_state(extra, expected):
+    assert state({**TEMPORARY, **extra}, CREATED + timedelta(days=30)) == (expected, None)
+
+
+def test_only_temporary_voices_within_24_hours_count_as_expiring_soon():
+    voices = {"soon": TEMPORARY, "later": {**TEMPORARY, "expires_at": "2026-11-29T12:00:00Z"},
+              "kept": {**TEMPORARY, "activated_at": "2026-11-21T09:00:00Z"}}
+    assert expiring_soon(voices, CREATED + timedelta(days=6, hours=1)) == {"soon": timedelta(hours=23)}
+    assert expiring_soon(voices, CREATED + timedelta(days=5, hours=23)) == {}
+
+
+def test_commands_warn_once_about_voices_expiring_within_a_day_and_list_marks_them(run, env, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    path = Path(env["VOICECLONE_PRESETS"])
+    data = yaml.safe_load(path.read_text())
+    soon = (parse_timestamp(data["voices"]["Host"]["created_at"]) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data["voices"]["Host"]["expires_at"] = soon
+    path.write_text(yaml.safe_dump(data))
+    listed = run("presets", "list")
+    assert len(re.findall(r"warning: the voice of preset 'Host' expires in (4 h 59|5 h 0) min", listed.err)) == 1
+    assert listed.out.splitlines()[1].startswith("! Host")
+    assert "expires within 24 hours" in listed.out
+    assert run("presets", "list", "--json").json()["Host"]["state"] == "temporary"
+
+
+def test_sync_marks_active_and_missing_voices_and_removes_no_preset(run, env, sandbox, make_audio, tmp_path):
+    run("clone", make_audio("a.wav", 12), "--voice-id", "TempVoice01", "--name", "Temp")
+    run("clone", make_audio("b.wav", 14), "--voice-id", "GoneVoice01", "--name", "Gone")
+    run("clone", make_audio("c.wav", 16), "--voice-id", "ElseVoice01", "--name", "Elsewhere")
+    run("speak", "--preset", "Gone", "Hi.", "-o", tmp_path / "g.wav")
+    other = {"VOICECLONE_PRESETS": str(tmp_path / "other.yaml")}
+    run("speak", "--voice-id", "ElseVoice01", "Hi.", "-o", tmp_path / "e.wav", env_extra=other)  # another machine
+    sandbox.state.voices["GoneVoice01"].deleted = True       # deleted on the account, not by this plugin
+    result = run("voices", "sync", "--json")
+    assert result.code == 0, result.err
+    assert result.json() == {"Gone": ["active", "missing"], "Elsewhere": ["temporary", "active"]}
+    voices = presets_of(env)
+    assert set(voices) == {"Temp", "Gone", "Elsewhere"}
+    assert "temporary" in run("presets", "list").out
+    again = run("voices", "sync")
+    assert "nothing changed" in again.out

@@ -15,7 +15,7 @@ from typing import List, Mapping, Optional, TextIO
 from . import __version__, audio, jobs, lifecycle, rules
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError
 from .minimax import CloneSettings
-from .presets import PresetStore, lifetime
+from .presets import PresetStore, expiring_soon, lifetime, state, utc_now
 from .settings import PROVIDERS, Settings
 
 
@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     voices.required = True
     p = voices.add_parser("list", parents=[common, as_json], help="list the account's voices")
     p.add_argument("--type", default="voice_cloning", choices=("voice_cloning", "system", "voice_generation", "all"))
+    voices.add_parser("sync", parents=[common, as_json],
+                      help="compare the account's cloned voices with the presets and update their states")
     p = voices.add_parser("delete", parents=[common], help="delete a cloned voice for good (its id is burned)")
     p.add_argument("voice_id")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -192,6 +194,8 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         from .worker import run_job
         return run_job(args.job_file, args.events, env)
     settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
+    if args.command != "validate":
+        _warn_expiring(settings, err)
     command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets,
                "activate": _activate, "reclone": _reclone, "audacity": _audacity}
     return command[args.command](args, settings, out, err)
@@ -334,6 +338,16 @@ def _reclone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
 
 
 def _voices(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    if args.action == "sync":
+        changes = jobs.sync_voices(settings)
+        if args.json:
+            print(json.dumps(changes), file=out)
+        for name, (before, after) in changes.items():
+            if not args.json:
+                print(f"{name}: {before} -> {after}", file=out)
+        if not changes and not args.json:
+            print("Every preset agrees with the account; nothing changed.", file=out)
+        return 0
     if args.action == "delete":
         if not _confirmed(args, f"Delete voice '{args.voice_id}' on MiniMax for good? Its id can never be used again.",
                           f"deleting '{args.voice_id}' cannot be undone and its id can never be used again", out, err):
@@ -370,14 +384,37 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
             print(yaml.safe_dump({args.name: preset}, sort_keys=False, allow_unicode=True).rstrip(), file=out)
         return 0
     voices = store.voices()
+    now = utc_now()
     if args.json:
-        print(json.dumps(voices, default=str), file=out)
+        listed = {}
+        for name, preset in voices.items():
+            kind, left = state(preset, now)
+            listed[name] = {**preset, "state": kind, "seconds_left": None if left is None else int(left.total_seconds())}
+        print(json.dumps(listed, default=str), file=out)
         return 0
     if not voices:
         print(f"No presets yet in {store.path}.", file=out)
+        return 0
+    soon = expiring_soon(voices, now)
+    width = max(len(name) for name in [*voices, "PRESET"]) + 2
+    print(f"  {'PRESET':<{width}}{'VOICE ID':<34}STATE", file=out)
     for name, preset in voices.items():
-        print(f"{name:<24} {preset.get('voice_id', ''):<32} {lifetime(preset)}", file=out)
+        mark = "! " if name in soon else "  "
+        print(f"{mark}{name:<{width}}{preset.get('voice_id', ''):<34}{lifetime(preset, now)}", file=out)
+    if soon:
+        print("! expires within 24 hours: use it for speech or run `voiceclone activate NAME` to keep it", file=out)
     return 0
+
+
+def _warn_expiring(settings: Settings, err: TextIO) -> None:
+    """Once per command: voices MiniMax deletes within a day. A preset problem is left to the command."""
+    try:
+        soon = expiring_soon(PresetStore(settings.presets_path).voices())
+    except VoiceCloneError:
+        return
+    for name, left in soon.items():
+        print(f"warning: the voice of preset '{name}' expires in {left.seconds // 3600} h {left.seconds % 3600 // 60} min; "
+              f"use it for speech or run `voiceclone activate \"{name}\"` to keep it", file=err)
 
 
 def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:

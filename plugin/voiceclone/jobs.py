@@ -17,6 +17,7 @@ from .errors import InputError, PresetError, ServiceError, VoiceCloneError
 from .formats import EXTENSIONS, sniff
 from .minimax import CloneRequest, CloneSettings, MiniMaxClient
 from .presets import PresetStore, expiry_after, timestamp, utc_now
+from .presets import state as presets_state
 from .settings import Settings
 
 SENSITIVE_TYPES = {1: "severe", 2: "pornographic", 3: "advertising", 4: "prohibited", 5: "abusive",
@@ -254,6 +255,36 @@ def delete_voice(settings: Settings, voice_id: str) -> List[str]:
 
     store = PresetStore(settings.presets_path)
     return store.change(mark) if holder_of(store.voices(), voice_id) else []
+
+
+def sync_voices(settings: Settings) -> dict:
+    """Compare the account's cloned voices with the presets made on this host; update their states.
+
+    MiniMax lists a clone only once it was used for speech, so a listed voice is active; an active
+    voice no longer listed is missing. Temporary voices cannot be told apart and stay as they are.
+    No preset is ever removed. Returns ``{name: (state before, state after)}`` for the changed ones.
+    """
+    listed = {v.get("voice_id") for v in list_voices(settings, "voice_cloning")["voice_cloning"]}
+    now = timestamp(utc_now())
+
+    def update(voices: dict) -> dict:
+        changed = {}
+        for name, held in voices.items():
+            if held.get("deleted_at") or held.get("base_url", settings.base_url) != settings.base_url:
+                continue
+            before = presets_state(held)[0]
+            if held["voice_id"] in listed:
+                held.pop("missing_since", None)
+                held.setdefault("activated_at", now)
+                held["expires_at"] = None
+            elif before == "active":
+                held["missing_since"] = now
+            after = presets_state(held)[0]
+            if after != before:
+                changed[name] = (before, after)
+        return changed
+
+    return PresetStore(settings.presets_path).change(update)
 
 
 def remove_preset(settings: Settings, name: str) -> dict:

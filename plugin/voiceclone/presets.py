@@ -8,7 +8,7 @@ import os
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Dict, Optional, TypeVar
+from typing import Callable, Dict, Optional, Tuple, TypeVar
 
 import yaml
 from filelock import FileLock, Timeout
@@ -37,16 +37,44 @@ def parse_timestamp(value) -> datetime:
     return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def lifetime(preset: dict, now: Optional[datetime] = None) -> str:
-    """How long the preset's voice lasts, in words: permanent, temporary with time left, expired, deleted."""
+#: The states a preset's voice can be in, as `presets list` names them.
+STATES = ("temporary", "active", "expired", "missing", "deleted")
+SOON = timedelta(hours=24)
+
+
+def state(preset: dict, now: Optional[datetime] = None) -> Tuple[str, Optional[timedelta]]:
+    """The voice's state and, while ``temporary``, the time left before MiniMax deletes it.
+
+    ``temporary``: cloned, not yet used for speech; ``active``: used for speech (permanent);
+    ``expired``: not used within the 7 days; ``missing``: not on the server at the last sync;
+    ``deleted``: deleted through the plugin.
+    """
     if preset.get("deleted_at"):
-        return "deleted"
-    if not preset.get("expires_at"):
-        return "permanent (used for speech)"
+        return "deleted", None
+    if preset.get("missing_since"):
+        return "missing", None
+    if preset.get("activated_at") or not preset.get("expires_at"):
+        return "active", None
     left = parse_timestamp(preset["expires_at"]) - (now or utc_now())
-    if left.total_seconds() <= 0:
-        return f"expired (not used for speech within {VOICE_LIFETIME_DAYS} days)"
+    return ("expired", None) if left.total_seconds() <= 0 else ("temporary", left)
+
+
+def lifetime(preset: dict, now: Optional[datetime] = None) -> str:
+    """The state in words, with the time left of a temporary voice."""
+    name, left = state(preset, now)
+    if left is None:
+        return name
     return f"temporary, {left.days} d {left.seconds // 3600} h left"
+
+
+def expiring_soon(voices: Dict[str, dict], now: Optional[datetime] = None) -> Dict[str, timedelta]:
+    """The temporary voices MiniMax deletes within 24 hours, with their time left."""
+    found = {}
+    for name, preset in voices.items():
+        kind, left = state(preset, now)
+        if kind == "temporary" and left is not None and left <= SOON:
+            found[name] = left
+    return found
 
 
 def expiry_after(created: datetime) -> str:
