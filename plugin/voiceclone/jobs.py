@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from . import archive, audio, rules
+from . import archive, audio, rules, tagging
 from .errors import InputError, PresetError, ServiceError, VoiceCloneError
 from .formats import EXTENSIONS, sniff
 from .minimax import CloneRequest, CloneSettings, MiniMaxClient
@@ -153,6 +153,8 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
             if result.demo_audio_url:
                 on_event(Event("download", "Downloading the preview"))
                 preview = _fetch_preview(client, result.demo_audio_url, store, name, options.preview_out, warnings)
+                if preview is not None:
+                    tagging.tag(preview, voice_id=options.voice_id, model=model, date=timestamp(utc_now()))
 
     created = utc_now()
     preset = {
@@ -227,6 +229,7 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
                            fix="Run it again, or choose another --format.")
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(out, speech.audio)
+    tagging.tag(out, voice_id=voice_id, model=model, date=timestamp(utc_now()))
     _mark_used(store, voice_id)
     length = speech.extra_info.get("audio_length")
     return SpeakOutcome(str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0,

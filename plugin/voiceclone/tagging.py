@@ -1,0 +1,75 @@
+"""Marking every audio file the plugin writes as AI-generated, with the voice_id, model and date.
+
+WAV gets an INFO chunk and FLAC Vorbis comments (the samples are rewritten losslessly by soundfile);
+MP3 gets an ID3v2.4 tag put in front of the untouched audio frames, so it is not re-encoded.
+Any audio player or ``soundfile.SoundFile(path).copy_metadata()`` reads them back.
+"""
+import os
+from pathlib import Path
+
+from . import __version__
+from .formats import sniff
+
+TITLE = "AI-generated voice"
+
+
+def describe(voice_id: str, model: str, date: str) -> str:
+    return (f"AI-generated speech in a cloned voice: MiniMax voice_id {voice_id}, model {model}, "
+            f"made {date} with voiceclone {__version__}")
+
+
+def tag(path: Path, *, voice_id: str, model: str, date: str) -> None:
+    """Add the AI-generated marking to the audio file at ``path`` (in place, atomically)."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        fmt = sniff(handle.read(12))
+    comment = describe(voice_id, model or "unknown", date)
+    if fmt == "mp3":
+        _tag_mp3(path, comment)
+    elif fmt in ("wav", "flac"):
+        _tag_pcm(path, fmt, comment)
+
+
+def _tag_pcm(path: Path, fmt: str, comment: str) -> None:
+    import soundfile as sf
+
+    partial = path.with_name(f".{path.name}.tagging")
+    with sf.SoundFile(str(path)) as source:
+        lossless = "int16" if source.subtype == "PCM_16" else "float32"
+        data = source.read(dtype=lossless, always_2d=True)
+        with sf.SoundFile(str(partial), "w", source.samplerate, source.channels, source.subtype,
+                          format=fmt.upper()) as target:
+            target.title, target.comment, target.software = TITLE, comment, f"voiceclone {__version__}"
+            target.write(data)
+    os.replace(partial, path)
+
+
+def _tag_mp3(path: Path, comment: str) -> None:
+    audio = path.read_bytes()
+    if audio[:3] == b"ID3" and len(audio) >= 10:      # replace an existing ID3v2 tag
+        audio = audio[10 + _syncsafe_read(audio[6:10]) + (10 if audio[5] & 0x10 else 0):]
+    frames = (_text_frame(b"TIT2", TITLE) + _text_frame(b"TSSE", f"voiceclone {__version__}")
+              + _frame(b"COMM", b"\x03eng\x00" + comment.encode("utf-8")))
+    header = b"ID3\x04\x00\x00" + _syncsafe(len(frames))
+    partial = path.with_name(f".{path.name}.tagging")
+    partial.write_bytes(header + frames + audio)
+    os.replace(partial, path)
+
+
+def _text_frame(frame_id: bytes, text: str) -> bytes:
+    return _frame(frame_id, b"\x03" + text.encode("utf-8"))      # 3 = UTF-8
+
+
+def _frame(frame_id: bytes, body: bytes) -> bytes:
+    return frame_id + _syncsafe(len(body)) + b"\x00\x00" + body
+
+
+def _syncsafe(size: int) -> bytes:
+    return bytes(((size >> shift) & 0x7F) for shift in (21, 14, 7, 0))
+
+
+def _syncsafe_read(data: bytes) -> int:
+    value = 0
+    for byte in data:
+        value = (value << 7) | (byte & 0x7F)
+    return value
