@@ -154,3 +154,48 @@ def test_sync_marks_active_and_missing_voices_and_removes_no_preset(run, env, sa
     assert "temporary" in run("presets", "list").out
     again = run("voices", "sync")
     assert "nothing changed" in again.out
+
+
+# -- provenance and consent ----------------------------------------------------------------------
+
+def test_each_preset_records_who_cloned_it_from_what_and_with_whose_consent(run, env, make_audio):
+    consent_clip = make_audio("consent.wav", 4)
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host", "--watermark",
+                 "--operator", "Anna (editor)", "--consent", "Ben agreed on 2026-11-20, email on file",
+                 "--consent-audio", consent_clip)
+    assert result.code == 0, result.err
+    record = presets_of(env)["Host"]["provenance"]
+    assert record["operator"] == "Anna (editor)" and record["watermark"] is True
+    assert record["sample_sha256"] == presets_of(env)["Host"]["sample"]["sha256"]
+    assert record["source"].startswith("file ") and record["tool"].startswith("voiceclone ")
+    consent = record["consent"]
+    assert consent["text"] == "Ben agreed on 2026-11-20, email on file"
+    assert consent["audio_sha256"] == hashlib.sha256(consent_clip.read_bytes()).hexdigest()
+    assert (Path(env["VOICECLONE_PRESETS"]).parent / consent["audio"]).read_bytes() == consent_clip.read_bytes()
+    shown = run("presets", "show", "Host", "--provenance")
+    assert "operator: Anna (editor)" in shown.out and "Ben agreed" in shown.out and "voice_id" not in shown.out
+
+
+def test_the_operator_defaults_to_the_os_user(run, env, make_audio):
+    import getpass
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert presets_of(env)["HostVoice01"]["provenance"]["operator"] == getpass.getuser()
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_required_consent_refuses_a_clone_without_one_before_anything_is_sent(run, sandbox, make_audio, how):
+    args = ["--require-consent"] if how == "flag" else []
+    extra = {"VOICECLONE_REQUIRE_CONSENT": "1"} if how == "environment" else {}
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", *args, env_extra=extra)
+    assert result.code == 2 and "cloning needs a consent record here" in result.err
+    assert sandbox.requests_seen() == []
+    assert run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", *args, "--consent", "Ben, 2026-11-20",
+               env_extra=extra).code == 0
+
+
+def test_a_reclone_keeps_the_consent_of_the_original_clone(run, env, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host",
+        "--consent", "Ben agreed", "--consent-audio", make_audio("c.wav", 3))
+    before = presets_of(env)["Host"]["provenance"]["consent"]
+    assert run("reclone", "Host", "--yes").code == 0
+    assert presets_of(env)["Host"]["provenance"]["consent"] == before

@@ -62,8 +62,9 @@ def dialogs_while_a_job_runs(reaper) -> list:
     return running
 
 
-def answers(name="Host", voice_id="HostVoice01", text="Welcome back.", model="speech-2.8-hd", language="English"):
-    return [name, voice_id, text, model, language]
+def answers(name="Host", voice_id="HostVoice01", text="Welcome back.", model="speech-2.8-hd", language="English",
+            consent="Ben agreed on 2026-11-20"):
+    return [name, voice_id, text, model, language, consent]
 
 
 def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_region_start(
@@ -95,6 +96,7 @@ def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_re
     assert preset["voice_id"] == "HostVoice01" and preset["language_boost"] == "English"
     assert preset["sample"]["duration_s"] == 12.0
     assert preset["sample"]["source"] == "REAPER project (unsaved), track 'Host', 8.00-20.00 s"
+    assert preset["provenance"]["consent"]["text"] == "Ben agreed on 2026-11-20"
 
 
 def test_the_uploaded_audio_is_what_the_track_plays_over_the_region(reaper, scripts, project, sandbox):
@@ -166,7 +168,8 @@ def test_the_dialog_suggests_a_valid_voice_id_and_remembers_text_model_and_langu
     assert first[0] == "host take 3" and first[1].startswith("host_take_3_")
     reaper.answer_inputs(ok=False)
     reaper.run_script(scripts / CLONE)
-    assert reaper.input_dialogs[1].defaults[2:] == ["Hi there.", "speech-2.6-hd", "German"]
+    assert reaper.input_dialogs[1].defaults[2:5] == ["Hi there.", "speech-2.6-hd", "German"]
+    assert reaper.input_dialogs[1].defaults[5] == "", "consent is asked afresh for every voice"
 
 
 def test_cancelling_the_dialog_does_nothing(reaper, scripts, project, sandbox):

@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", metavar="ACTION", parser_class=_Parser)
     presets.required = True
     presets.add_parser("list", parents=[common, as_json], help="list presets and when their voices expire")
-    presets.add_parser("show", parents=[common, as_json], help="show one preset").add_argument("name")
+    p = presets.add_parser("show", parents=[common, as_json], help="show one preset")
+    p.add_argument("name")
+    p.add_argument("--provenance", action="store_true", help="only the record of who cloned it, from what, with whose consent")
     presets.add_parser("remove", parents=[common], help="forget a preset (the voice stays on MiniMax)").add_argument("name")
 
     reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
@@ -141,6 +143,11 @@ def _add_clone_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-validation", help="what is said in the sample; MiniMax checks it (up to 200 chars)")
     p.add_argument("--accuracy", type=float, help="how close the sample must match --text-validation (0-1)")
     p.add_argument("--force", action="store_true", help="clone again even if this sample and voice_id were cloned")
+    p.add_argument("--operator", help="who clones the voice, for the preset's record (default: the OS user)")
+    p.add_argument("--consent", help="the speaker's consent: who agreed, when, how")
+    p.add_argument("--consent-audio", type=Path, help="a recording of the speaker's consent (archived with its hash)")
+    p.add_argument("--require-consent", action="store_true",
+                   help="refuse to clone without --consent or --consent-audio (also VOICECLONE_REQUIRE_CONSENT=1)")
 
 
 def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] = None,
@@ -230,7 +237,9 @@ def _clone_options(args) -> jobs.CloneOptions:
     return jobs.CloneOptions(
         audio=getattr(args, "audio", None), voice_id=args.voice_id or "", name=args.name, settings=chosen,
         prompt_audio=args.prompt_audio, prompt_text=args.prompt_text, start=getattr(args, "start", None),
-        end=getattr(args, "end", None), preview_out=getattr(args, "preview_out", None), force=args.force)
+        end=getattr(args, "end", None), preview_out=getattr(args, "preview_out", None), force=args.force,
+        operator=args.operator, consent=args.consent, consent_audio=args.consent_audio,
+        require_consent=args.require_consent)
 
 
 def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
@@ -377,6 +386,8 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         return 0
     if args.action == "show":
         preset = store.get(args.name)
+        if args.provenance:
+            preset = preset.get("provenance") or {"note": "cloned before provenance was recorded"}
         if args.json:
             print(json.dumps(preset, default=str), file=out)
         else:

@@ -5,6 +5,7 @@ Every job checks all of its input before anything is sent or written, reports pr
 preset or the user's audio: presets change only under the store's lock, output files appear only
 when complete.
 """
+import getpass
 import os
 import re
 import tempfile
@@ -12,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from . import archive, audio, rules, tagging
+from . import __version__, archive, audio, rules, tagging
 from .errors import InputError, PresetError, ServiceError, VoiceCloneError
 from .formats import EXTENSIONS, sniff
 from .minimax import CloneRequest, CloneSettings, MiniMaxClient
@@ -59,6 +60,12 @@ class CloneOptions:
     source: Optional[str] = None
     #: A re-clone: the voice_id this clone replaces under the same preset name (kept in its history).
     replacing: Optional[str] = None
+    #: Who clones the voice (default: the OS user), and the speaker's consent: words and/or a recording.
+    operator: Optional[str] = None
+    consent: Optional[str] = None
+    consent_audio: Optional[Path] = None
+    #: Refuse to clone without a consent record.
+    require_consent: bool = False
 
 
 @dataclass
@@ -102,6 +109,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
     rules.check_text_validation(chosen.text_validation, chosen.accuracy)
     name = rules.check_preset_name(options.name or options.voice_id)
     _check_new_file(options.preview_out, "--preview-out")
+    _check_consent(options, settings)
     store = PresetStore(settings.presets_path)
     known = store.voices()
     _check_clash(known, name, options.voice_id, options.replacing)
@@ -147,6 +155,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
             elif text is not None and not result.demo_audio_url:
                 warnings.append("MiniMax returned no preview audio")
             archived = archive.keep(sample.path, sample.sha256, sample.format, store.folder)
+            consent = _consent_record(options, store)
             prompt_archived = None if prompt is None else archive.keep(prompt.path, prompt.sha256, prompt.format,
                                                                        store.folder)
             preview = None
@@ -173,6 +182,10 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
             "source": options.source or _describe_source(options), "archive": archived,
         },
         "preview": {"text": text, "path": None if preview is None else str(preview)},
+        "provenance": {"operator": options.operator or _os_user(), "cloned_at": timestamp(created),
+                       "tool": f"voiceclone {__version__}", "sample_sha256": sample.sha256,
+                       "source": options.source or _describe_source(options), "watermark": chosen.watermark,
+                       "consent": consent},
     }
     if prompt is not None:
         preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": prompt_id,
@@ -308,6 +321,35 @@ def remove_preset(settings: Settings, name: str) -> dict:
 def holder_of(voices: dict, voice_id: str) -> Optional[str]:
     """The name of the preset holding ``voice_id``, or None."""
     return next((name for name, p in voices.items() if p.get("voice_id") == voice_id), None)
+
+
+def _check_consent(options: CloneOptions, settings: Settings) -> None:
+    if options.consent is not None and not options.consent.strip():
+        raise InputError("--consent is empty", fix="Say who agreed to the cloning, and when.")
+    if (options.require_consent or settings.require_consent) and not (options.consent or options.consent_audio):
+        raise InputError("cloning needs a consent record here, and none was given",
+                         fix="Add --consent \"<who agreed, when, how>\" and/or --consent-audio FILE.")
+    if options.consent_audio is not None:
+        audio.probe(options.consent_audio)
+
+
+def _consent_record(options: CloneOptions, store: PresetStore) -> Optional[dict]:
+    """The consent as kept in the preset; a consent recording is archived with its hash."""
+    if not (options.consent or options.consent_audio):
+        return None
+    record = {"text": options.consent, "audio": None, "audio_sha256": None}
+    if options.consent_audio is not None:
+        info = audio.probe(options.consent_audio)
+        digest = audio.sha256_file(info.path)
+        record.update(audio=archive.keep(info.path, digest, info.format, store.folder), audio_sha256=digest)
+    return record
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _percent_steps(on_event: EventSink, message: str) -> Callable[[int, int], None]:

@@ -50,8 +50,15 @@ def reclone(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.ig
                                watermark=bool(held.get("watermark"))),
         prompt_audio=archive.locate(prompt["archive"], store.folder) if prompt.get("archive") else None,
         prompt_text=prompt.get("text") if prompt.get("archive") else None,
-        source=sample.get("source"), replacing=held["voice_id"])
+        source=sample.get("source"), replacing=held["voice_id"], **_consent_of(held, store))
     return jobs.clone(settings, options, on_event=on_event)
+
+
+def _consent_of(held: dict, store: PresetStore) -> dict:
+    """The consent recorded for the original clone, carried over to the re-clone of the same sample."""
+    consent = (held.get("provenance") or {}).get("consent") or {}
+    audio = archive.locate(consent["audio"], store.folder) if consent.get("audio") else None
+    return {"consent": consent.get("text"), "consent_audio": audio}
 
 
 def derive_voice_id(old: str, taken: Set[str]) -> str:

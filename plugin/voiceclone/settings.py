@@ -6,6 +6,7 @@
 ``VOICECLONE_TIMEOUT``   seconds to wait for an answer (default 180; the clone can take a minute)
 ``VOICECLONE_RETRIES``   attempts per request for retryable failures (default 4)
 ``VOICECLONE_BACKOFF``   first backoff delay in seconds, doubled each retry (default 1)
+``VOICECLONE_REQUIRE_CONSENT``  ``1``: refuse to clone without a consent record
 """
 import ipaddress
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class Settings:
     max_attempts: int = 4
     backoff_s: float = 1.0
     retry_budget_s: float = 300.0
+    require_consent: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, base_url: Optional[str] = None, provider: Optional[str] = None,
@@ -111,6 +113,7 @@ class Settings:
             read_timeout=_number(env, "VOICECLONE_TIMEOUT", 180.0, 1.0, 3600.0),
             max_attempts=int(_number(env, "VOICECLONE_RETRIES", 4, 1, 10)),
             backoff_s=_number(env, "VOICECLONE_BACKOFF", 1.0, 0.0, 60.0),
+            require_consent=env.get("VOICECLONE_REQUIRE_CONSENT", "").strip().lower() in ("1", "true", "yes"),
         )
 
     def require_key(self) -> ApiKey:

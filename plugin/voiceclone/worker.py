@@ -77,7 +77,8 @@ def _clone(job: dict, settings: Settings, log: EventLog):
             audio=sample, voice_id=job["voice_id"], name=job.get("name"),
             settings=CloneSettings(**job.get("settings", {})),
             preview_out=Path(job["preview_out"]) if job.get("preview_out") else None,
-            force=bool(job.get("force")), source=plan.description)
+            force=bool(job.get("force")), source=plan.description, consent=job.get("consent") or None,
+            operator=job.get("operator"))
         outcome = jobs.clone(settings, options, on_event=log.progress)
     if plan.length_s > rules.CLONE_MAX_S:
         outcome.warnings.append(f"the selection is {plan.length_s:.1f} s; its first 5:00 were used")

@@ -41,12 +41,12 @@ def clone_from_selection(rpr: Reaper) -> None:
     if captured.end_s - captured.start_s > rules.CLONE_MAX_S:
         title += f" ({captured.end_s - captured.start_s:.0f} s selected: the first 5:00 are used)"
     answers = _ask(rpr, title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
-                                "Language (empty or auto)"],
+                                "Language (empty or auto)", "Consent (who agreed; when)"],
                    [name, suggest_voice_id(name, now), _remembered(rpr, "text", DEFAULT_PREVIEW),
-                    _remembered(rpr, "model", rules.DEFAULT_MODEL), _remembered(rpr, "language", "")])
+                    _remembered(rpr, "model", rules.DEFAULT_MODEL), _remembered(rpr, "language", ""), ""])
     if answers is None:
         return
-    preset, voice_id, text, model, language = answers
+    preset, voice_id, text, model, language, consent = answers
     preset = rules.check_preset_name(preset)
     for warning in rules.check_voice_id(voice_id):
         rpr.console(f"Voice clone: note: {warning}")
@@ -65,7 +65,8 @@ def clone_from_selection(rpr: Reaper) -> None:
             rpr.console("Voice clone: no preview to insert (no preview text was given).")
 
     job = {"kind": "clone", "capture": captured.plan.as_dict(), "voice_id": voice_id, "name": preset,
-           "settings": {"text": text, "model": model, "language_boost": language}, "preview_out": str(preview)}
+           "settings": {"text": text, "model": model, "language_boost": language}, "preview_out": str(preview),
+           "consent": consent}
     BackgroundJob(rpr, job, title=f"cloning '{voice_id}'", on_result=_guarded(rpr, inserted),
                   on_error=_failed(rpr)).start()
 
