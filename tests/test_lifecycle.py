@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import FAKE_KEY
 from voiceclone.lifecycle import derive_voice_id
 from voiceclone.presets import expiring_soon, parse_timestamp, state
 
@@ -199,3 +200,52 @@ def test_a_reclone_keeps_the_consent_of_the_original_clone(run, env, make_audio)
     before = presets_of(env)["Host"]["provenance"]["consent"]
     assert run("reclone", "Host", "--yes").code == 0
     assert presets_of(env)["Host"]["provenance"]["consent"] == before
+
+
+# -- export and import ---------------------------------------------------------------------------
+
+def test_a_library_moves_to_another_machine_with_its_audio_and_no_key(run, env, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hi.",
+        "--consent", "Ben agreed", "--consent-audio", make_audio("c.wav", 3))
+    bundle = tmp_path / "library.zip"
+    assert run("presets", "export", bundle, "--with-audio").code == 0
+    assert FAKE_KEY.encode() not in bundle.read_bytes()
+    other = {"VOICECLONE_PRESETS": str(tmp_path / "laptop" / "presets.yaml")}
+    result = run("presets", "import", bundle, env_extra=other)
+    assert result.code == 0 and "added: Host" in result.out
+    moved = yaml.safe_load((tmp_path / "laptop" / "presets.yaml").read_text())["voices"]["Host"]
+    original = presets_of(env)["Host"]
+    assert moved["voice_id"] == "HostVoice01" and moved["provenance"] == original["provenance"]
+    folder = tmp_path / "laptop"
+    assert (folder / moved["sample"]["archive"]).read_bytes() == \
+        (Path(env["VOICECLONE_PRESETS"]).parent / original["sample"]["archive"]).read_bytes()
+    assert Path(moved["preview"]["path"]).read_bytes() == Path(original["preview"]["path"]).read_bytes()
+    assert Path(moved["preview"]["path"]).parent == folder / "previews"
+
+
+def test_without_audio_only_the_presets_move_and_an_import_never_replaces_a_preset(run, env, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    bundle = tmp_path / "library.zip"
+    run("presets", "export", bundle)
+    import zipfile
+    assert zipfile.ZipFile(bundle).namelist() == ["presets.yaml"]
+    other = {"VOICECLONE_PRESETS": str(tmp_path / "laptop" / "presets.yaml")}
+    run("clone", make_audio("u.wav", 14), "--voice-id", "OtherVoice01", "--name", "Host", env_extra=other)
+    result = run("presets", "import", bundle, env_extra=other)
+    assert "renamed: Host (2)" in result.out
+    voices = yaml.safe_load((tmp_path / "laptop" / "presets.yaml").read_text())["voices"]
+    assert voices["Host"]["voice_id"] == "OtherVoice01" and voices["Host (2)"]["voice_id"] == "HostVoice01"
+    assert "already here: Host" in run("presets", "import", bundle).out
+
+
+def test_a_file_that_is_not_an_export_is_refused(run, tmp_path):
+    import zipfile
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("presets.yaml", "schema: 1\nvoices: {}\n")
+        archive.writestr("../../outside.txt", "x")
+    result = run("presets", "import", evil)
+    assert result.code == 2 and "is not a preset library export" in result.err
+    assert not (tmp_path.parent / "outside.txt").exists()
+    (tmp_path / "plain.txt").write_text("hello")
+    assert run("presets", "import", tmp_path / "plain.txt").code == 2

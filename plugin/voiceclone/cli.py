@@ -14,6 +14,7 @@ from typing import List, Mapping, Optional, TextIO
 
 from . import __version__, audio, jobs, lifecycle, rules
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError
+from .library import export_library, import_library
 from .minimax import CloneSettings
 from .presets import PresetStore, expiring_soon, lifetime, state, utc_now
 from .settings import PROVIDERS, Settings
@@ -93,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--provenance", action="store_true", help="only the record of who cloned it, from what, with whose consent")
     presets.add_parser("remove", parents=[common], help="forget a preset (the voice stays on MiniMax)").add_argument("name")
+    p = presets.add_parser("export", parents=[common], help="write the library to a zip, to move it to another machine")
+    p.add_argument("file", type=Path)
+    p.add_argument("--with-audio", action="store_true", help="include the archived samples and the previews")
+    presets.add_parser("import", parents=[common], help="add the presets of an exported zip").add_argument("file", type=Path)
 
     reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser)
@@ -383,6 +388,16 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if args.action == "remove":
         jobs.remove_preset(settings, args.name)
         print(f"Removed preset '{args.name}' from {store.path} (the voice itself stays on MiniMax).", file=out)
+        return 0
+    if args.action == "export":
+        counts = export_library(store, args.file, with_audio=args.with_audio)
+        print(f"Wrote {counts['presets']} preset(s) and {counts['files']} audio file(s) to {args.file}.", file=out)
+        return 0
+    if args.action == "import":
+        done = import_library(store, args.file)
+        for kind, names in done.items():
+            if names:
+                print(f"{kind.replace('_', ' ')}: {', '.join(names)}", file=out)
         return 0
     if args.action == "show":
         preset = store.get(args.name)
