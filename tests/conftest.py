@@ -97,3 +97,22 @@ def audacity(tmp_path_factory):
         pytest.skip(missing)
     with Audacity(tmp_path_factory.mktemp("audacity")) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def sound_server(tmp_path_factory):
+    """A private PipeWire with a loopback sink->source, for the whole session; yields the environment
+    sound clients need. Skipped, with the reason, when PipeWire or PyAudio is not installed."""
+    sys.path.insert(0, str(Path(__file__).with_name("sound")))
+    from soundserver import SoundServer, available
+
+    missing = available()
+    try:
+        import pyaudio  # noqa: F401
+    except ImportError:
+        missing = (missing + "; " if missing else "") + "pyaudio is not installed (pip install '.[audio]')"
+    if missing:
+        print(f"\nskipping the sound-card tests: {missing}")
+        pytest.skip(missing)
+    with SoundServer(tmp_path_factory.mktemp("sound")) as environment:
+        yield environment

@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=float, help="use the sample from this second")
     p.add_argument("--end", type=float, help="use the sample up to this second")
     p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
+    p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
 
     p = sub.add_parser("validate", parents=[common, as_json], help="check a sample without sending anything")
     p.add_argument("audio", type=Path)
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--format", choices=rules.SPEECH_FORMATS, help="audio format (default: from the file name)")
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    p.add_argument("--audition", action="store_true", help="play the speech when it is ready (Ctrl-C stops)")
 
     p = sub.add_parser("activate", parents=[common, as_json],
                        help="make a preset's voice permanent with one short speech (charges the clone fee)")
@@ -125,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("job", help="run a DAW host's job in the background, reporting to an events file")
     p.add_argument("job_file", type=Path, help="the job (JSON) written by the host")
     p.add_argument("--events", type=Path, required=True, help="where to append progress and the result (JSON lines)")
+
+    sub.add_parser("devices", parents=[common, as_json], help="list the sound card's input and output devices")
+    p = sub.add_parser("record", parents=[common, as_json], help="record a sample from an input device, then check it")
+    p.add_argument("out", type=Path, help="the WAV file to write")
+    p.add_argument("--seconds", type=float, help="stop after this many seconds (default: when Enter is pressed)")
+    p.add_argument("--device", help="input device number or name (default: the system's)")
+    p = sub.add_parser("play", parents=[common], help="play an audio file (Ctrl-C stops)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--device", help="output device number or name (default: the system's)")
 
     p = sub.add_parser("sandbox", parents=[common], help="run the offline MiniMax sandbox server")
     p.add_argument("--host", default="127.0.0.1")
@@ -194,6 +205,8 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         return run_demo(args.out, out=out)
     if args.command == "sandbox":
         return _sandbox(args, out)
+    if args.command in ("devices", "record", "play"):
+        return {"devices": _devices, "record": _record, "play": _play}[args.command](args, out, err)
     if args.command == "reaper":
         return _reaper(args, out)
     if args.command == "audacity" and args.action == "doctor":
@@ -262,18 +275,96 @@ def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
               f"{rules.VOICE_LIFETIME_DAYS} days.", file=out)
     if outcome.preview_path:
         print(f"Preview: {outcome.preview_path}", file=out)
+        if args.audition:
+            _audition(Path(outcome.preview_path), out)
     return 0
 
 
-def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
-    info = audio.probe(args.audio)
+def _audition(path: Path, out: TextIO) -> None:
+    from . import device
+    try:
+        device.play(path)
+    except KeyboardInterrupt:
+        print("Playback stopped.", file=out)
+
+
+def _devices(args, out: TextIO, err: TextIO) -> int:
+    from . import device
+    found = device.devices()
+    if args.json:
+        print(json.dumps(found), file=out)
+        return 0
+    for d in found:
+        kinds = ", ".join(k for k, n in (("in", d["inputs"]), ("out", d["outputs"])) if n)
+        print(f"{d['index']:>3}  {d['name']:<40} {kinds:<8} {d['sample_rate']} Hz", file=out)
+    return 0
+
+
+def _play(args, out: TextIO, err: TextIO) -> int:
+    audio.probe(args.file)
+    from . import device
+    try:
+        seconds = device.play(args.file, device=args.device)
+    except KeyboardInterrupt:
+        print("Playback stopped.", file=out)
+        return 0
+    print(f"Played {seconds:.1f} s of {args.file}.", file=out)
+    return 0
+
+
+def _record(args, out: TextIO, err: TextIO) -> int:
+    import threading
+    from . import device
+
+    at_terminal = sys.stdin.isatty()
+    if args.seconds is None and not at_terminal:
+        raise InputError("there is no terminal to press Enter in", fix="Give --seconds N to stop after N seconds.")
+    stop = threading.Event()
+    if at_terminal:
+        threading.Thread(target=lambda: (input(), stop.set()), daemon=True).start()
+        print("Recording... press Enter to stop.", file=err)
+    clipped = [0]
+
+    def meter(seconds: float, peak_db: float, clip: bool) -> None:
+        clipped[0] += clip
+        if err.isatty():
+            bar = "#" * max(0, min(30, int((peak_db + 60) / 2)))
+            print(f"\r  {seconds:6.1f} s  [{bar:<30}] {peak_db:6.1f} dBFS{'  CLIPPING' if clip else '          '}",
+                  end="", file=err, flush=True)
+
+    device.record(args.out, seconds=args.seconds, device=args.device, stop=stop, meter=meter)
+    if err.isatty():
+        print(file=err)
+    info, problem, plan, report = _verdict(args.out, None, None)
+    warnings = list(report.warnings) if report else []
+    if clipped[0]:
+        warnings.insert(0, f"the input clipped in {clipped[0]} block(s): lower the input gain and record again")
+    if args.json:
+        print(json.dumps({"path": str(args.out), "usable": problem is None, "problem": problem,
+                          "file": info.as_dict(), "quality": report.as_dict() if report else None,
+                          "warnings": warnings}), file=out)
+    else:
+        verdict = "usable for a clone" if problem is None else f"not usable: {problem}"
+        print(f"Recorded {info.duration_s:.1f} s to {args.out}: {verdict}", file=out)
+        _warn(warnings, err)
+    return 0 if problem is None else AudioError.exit_code
+
+
+def _verdict(path: Path, start, end):
+    """The header facts, the problem (or None), the upload plan and the quality report of a sample."""
+    info = audio.probe(path)
     problem, plan, report = None, None, None
     try:
-        plan, report = audio.inspect(info, start=args.start, end=args.end)
+        plan, report = audio.inspect(info, start=start, end=end)
         found = report.problem()
         problem = str(found) if found else None
     except AudioError as exc:
         problem = str(exc)
+    return info, problem, plan, report
+
+
+def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    info, problem, plan, report = _verdict(args.audio, args.start, args.end)
     warnings = list(report.warnings) if report else []
     if args.json:
         print(json.dumps({
@@ -306,6 +397,8 @@ def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     else:
         length = "" if outcome.duration_s is None else f" ({outcome.duration_s:.1f} s)"
         print(f"Spoke with '{outcome.voice_id}' into {outcome.path}{length}.", file=out)
+    if args.audition:
+        _audition(Path(outcome.path), out)
     return 0
 
 

@@ -1,0 +1,152 @@
+"""The sound card through PyAudio (the ``audio`` extra): list devices, record a sample, play a file.
+
+PyAudio is imported here only, and only when a sound command runs. Audio is float32
+``(num_frames, num_channels)`` at ``sample_rate`` Hz. Recording and playing run in blocks, so a
+stop request (Enter, Ctrl-C, a time limit) takes effect within one block.
+"""
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, List, Optional
+
+from .errors import InputError
+
+BLOCK_FRAMES = 2048
+CLIP_LEVEL = 0.999
+
+Meter = Callable[[float, float, bool], None]      # (seconds so far, peak dBFS of the block, clipped)
+
+
+def _pyaudio():
+    try:
+        import pyaudio
+    except ImportError:
+        raise InputError("sound-card support is not installed",
+                         fix="Install it with `pip install 'voiceclone[audio]'` (Debian/Ubuntu first: "
+                             "`apt install portaudio19-dev`).") from None
+    return pyaudio
+
+
+@contextmanager
+def _portaudio() -> Iterator:
+    """An initialised PyAudio, with PortAudio's start-up chatter on stderr silenced."""
+    pyaudio = _pyaudio()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            try:
+                engine = pyaudio.PyAudio()
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+    try:
+        yield engine
+    finally:
+        engine.terminate()
+
+
+def devices() -> List[dict]:
+    """Every input and output device: index, name, input and output channels, default rate."""
+    with _portaudio() as engine:
+        found = []
+        for index in range(engine.get_device_count()):
+            info = engine.get_device_info_by_index(index)
+            found.append({"index": index, "name": info["name"], "inputs": int(info["maxInputChannels"]),
+                          "outputs": int(info["maxOutputChannels"]),
+                          "sample_rate": int(info["defaultSampleRate"])})
+    if not found:
+        raise InputError("no audio devices were found",
+                         fix="Connect a microphone or headphones, or start the system's sound server "
+                             "(PulseAudio or PipeWire), then try again.")
+    return found
+
+
+def _device_index(engine, device: Optional[str], *, want_input: bool) -> Optional[int]:
+    """``None`` for the default device; else the index whose number or name matches ``device``."""
+    if device is None:
+        return None
+    for index in range(engine.get_device_count()):
+        info = engine.get_device_info_by_index(index)
+        channels = info["maxInputChannels"] if want_input else info["maxOutputChannels"]
+        if channels and (device == str(index) or device.lower() in info["name"].lower()):
+            return index
+    raise InputError(f"no {'input' if want_input else 'output'} device matches '{device}'",
+                     fix="See `voiceclone devices` for the names and numbers.")
+
+
+def _open_error(exc: OSError, what: str) -> InputError:
+    return InputError(f"the {what} device could not be opened ({exc})",
+                      fix="Check `voiceclone devices`, pick one with --device, or start the system's sound server.")
+
+
+def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] = None, sample_rate: int = 48000,
+           channels: int = 1, stop: Optional[threading.Event] = None, meter: Optional[Meter] = None) -> Path:
+    """Record until ``seconds`` have passed or ``stop`` is set; write a 24-bit WAV to ``out``."""
+    import numpy as np
+    import soundfile as sf
+
+    out = Path(out)
+    if out.exists():
+        raise InputError(f"{out} already exists and would be overwritten", fix="Choose a new file name.")
+    stop = stop or threading.Event()
+    partial = out.with_name(f".{out.name}.part")
+    with _portaudio() as engine:
+        pyaudio = _pyaudio()
+        try:
+            stream = engine.open(format=pyaudio.paFloat32, channels=channels, rate=sample_rate, input=True,
+                                 frames_per_buffer=BLOCK_FRAMES,
+                                 input_device_index=_device_index(engine, device, want_input=True))
+        except OSError as exc:
+            raise _open_error(exc, "input") from None
+        frames = 0
+        try:
+            with sf.SoundFile(str(partial), "w", sample_rate, channels, "PCM_24", format="WAV") as target:
+                while not stop.is_set() and (seconds is None or frames < seconds * sample_rate):
+                    block = np.frombuffer(stream.read(BLOCK_FRAMES, exception_on_overflow=False), np.float32)
+                    block = block.reshape(-1, channels)
+                    if seconds is not None:
+                        block = block[:max(0, int(seconds * sample_rate) - frames)]
+                    target.write(block)
+                    frames += len(block)
+                    if meter is not None and len(block):
+                        peak = float(np.max(np.abs(block)))
+                        meter(frames / sample_rate, 20 * np.log10(max(peak, 1e-10)), peak >= CLIP_LEVEL)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            stream.stop_stream()
+            stream.close()
+    os.replace(partial, out)
+    return out
+
+
+def play(path: Path, *, device: Optional[str] = None, stop: Optional[threading.Event] = None) -> float:
+    """Play an audio file to the end, or until ``stop`` is set; return the seconds played."""
+    import numpy as np
+    import soundfile as sf
+
+    stop = stop or threading.Event()
+    with sf.SoundFile(str(path)) as source, _portaudio() as engine:
+        pyaudio = _pyaudio()
+        try:
+            stream = engine.open(format=pyaudio.paFloat32, channels=source.channels, rate=source.samplerate,
+                                 output=True, frames_per_buffer=BLOCK_FRAMES,
+                                 output_device_index=_device_index(engine, device, want_input=False))
+        except OSError as exc:
+            raise _open_error(exc, "output") from None
+        played = 0
+        try:
+            while not stop.is_set():
+                block = source.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                stream.write(np.ascontiguousarray(block).tobytes())
+                played += len(block)
+        finally:
+            stream.stop_stream()
+            stream.close()
+    return played / source.samplerate

@@ -1,0 +1,96 @@
+"""The sound card through pyaudio, for real, on a private PipeWire loopback (what is played comes
+back on the recording side, in real time)."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from voiceclone import device
+
+RATE = 48000
+
+
+@pytest.fixture
+def sound(sound_server, monkeypatch):
+    for key, value in sound_server.items():
+        if key.startswith(("XDG_", "PIPEWIRE", "DBUS")):
+            monkeypatch.setenv(key, value)
+    return sound_server
+
+
+def voiceclone(env, *args, timeout=60):
+    return subprocess.run([sys.executable, "-m", "voiceclone", *map(str, args)], env=env, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_devices_lists_the_inputs_and_outputs(sound):
+    done = voiceclone(sound, "devices", "--json")
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert any(d["inputs"] and d["outputs"] for d in found)
+    assert "ALSA lib" not in done.stderr, "PortAudio's start-up chatter is kept off the terminal"
+
+
+def test_a_known_signal_played_through_pyaudio_is_recorded_back(sound, tmp_path):
+    t = np.arange(int(1.5 * RATE)) / RATE
+    tone = 0.25 * np.sin(2 * np.pi * 1000 * t) * np.minimum(1, t * 20)
+    chirp = 0.25 * np.sin(2 * np.pi * (200 + 1500 * t) * t)
+    played = np.concatenate([np.zeros(RATE // 2), tone, chirp]).astype(np.float32)
+    source = tmp_path / "signal.wav"
+    sf.write(str(source), np.column_stack([played, played]), RATE, subtype="FLOAT")
+    recording = tmp_path / "back.wav"
+    recorder = threading.Thread(target=device.record, args=(recording,),
+                                kwargs={"seconds": 5.0, "channels": 2, "sample_rate": RATE}, daemon=True)
+    recorder.start()
+    time.sleep(0.3)
+    player = threading.Thread(target=device.play, args=(source,), daemon=True)
+    player.start()
+    player.join(20)
+    recorder.join(20)
+    assert not player.is_alive() and not recorder.is_alive(), "both streams ended within the time limit"
+    got, rate = sf.read(str(recording), dtype="float32")
+    got = got[:, 0]
+    n = len(got) + len(played)
+    correlation = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(played, n)), n)
+    lag = int(np.argmax(correlation))
+    assert correlation[lag] / (np.linalg.norm(played) ** 2) == pytest.approx(1.0, abs=0.05), "same level"
+    aligned = got[lag:lag + len(played)]
+    assert len(aligned) == len(played)
+    assert np.corrcoef(aligned, played)[0, 1] > 0.99
+
+
+def test_record_stops_after_the_seconds_and_checks_the_take(sound, tmp_path):
+    out = tmp_path / "take.wav"
+    done = voiceclone(sound, "record", out, "--seconds", "2", "--json")
+    report = json.loads(done.stdout)
+    assert sf.info(str(out)).duration == pytest.approx(2.0, abs=0.01)
+    assert done.returncode == 2 and report["usable"] is False
+    assert "the sample is" in report["problem"] and "needs 10 s to 5 min" in report["problem"]
+
+
+def test_record_never_overwrites_a_file(sound, tmp_path):
+    out = tmp_path / "keep.wav"
+    out.write_bytes(b"precious")
+    done = voiceclone(sound, "record", out, "--seconds", "1")
+    assert done.returncode == 2 and "already exists" in done.stderr and out.read_bytes() == b"precious"
+
+
+def test_play_plays_a_file_to_the_end(sound, tmp_path):
+    path = tmp_path / "beep.wav"
+    sf.write(str(path), (0.1 * np.sin(np.arange(RATE) / 8)).astype(np.float32), RATE)
+    started = time.monotonic()
+    done = voiceclone(sound, "play", path)
+    assert done.returncode == 0 and "Played 1.0 s" in done.stdout
+    assert time.monotonic() - started >= 0.9, "played in real time"
+
+
+def test_without_pyaudio_the_user_is_told_how_to_install_it(run, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyaudio", None)
+    result = run("devices")
+    assert result.code == 2 and "pip install 'voiceclone[audio]'" in result.err and "portaudio19-dev" in result.err
