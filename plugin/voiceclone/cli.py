@@ -20,6 +20,9 @@ from .presets import PresetStore, expiring_soon, lifetime, state, utc_now
 from .settings import PROVIDERS, Settings
 
 
+QUIET_DBFS = -40.0      # the live meter's "too quiet" mark while recording
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors become an :class:`InputError` (exit 2, plain lines) instead of argparse's exit."""
 
@@ -329,8 +332,8 @@ def _record(args, out: TextIO, err: TextIO) -> int:
         clipped[0] += clip
         if err.isatty():
             bar = "#" * max(0, min(30, int((peak_db + 60) / 2)))
-            print(f"\r  {seconds:6.1f} s  [{bar:<30}] {peak_db:6.1f} dBFS{'  CLIPPING' if clip else '          '}",
-                  end="", file=err, flush=True)
+            note = "CLIPPING" if clip else "too quiet" if peak_db < QUIET_DBFS else ""
+            print(f"\r  {seconds:6.1f} s  [{bar:<30}] {peak_db:6.1f} dBFS  {note:<9}", end="", file=err, flush=True)
 
     device.record(args.out, seconds=args.seconds, device=args.device, stop=stop, meter=meter)
     if err.isatty():
