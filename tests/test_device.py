@@ -1,7 +1,6 @@
 """The sound card through pyaudio, for real, on a private PipeWire loopback (what is played comes
 back on the recording side, in real time)."""
 import json
-import os
 import subprocess
 import sys
 import threading

@@ -53,8 +53,8 @@ def test_install_copies_the_scripts_writes_the_interpreter_and_registers_the_act
     assert keymap[:3] == USER_LINES
     ours = [line for line in keymap if "VoiceClone/" in line]
     assert len(ours) == len(manifest.actions())
-    assert all(re.match(r'SCR 4 0 RS[0-9a-f]{40} "Custom: Voice clone - .+\.py" "VoiceClone/Voice clone - .+\.py"$', l)
-               for l in ours)
+    assert all(re.match(r'SCR 4 0 RS[0-9a-f]{40} "Custom: Voice clone - .+\.py" "VoiceClone/Voice clone - .+\.py"$', line)
+               for line in ours)
     assert any("Register actions" in line for line in lines)
 
 

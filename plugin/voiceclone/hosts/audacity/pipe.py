@@ -156,7 +156,7 @@ class Pipe:
                 if end >= 0:
                     self._buffer = text[end + 2:].encode("utf-8")
                     status = text[marker + len(STATUS):end].strip()
-                    body = [l for l in text[:marker].splitlines() if l.strip()]
+                    body = [line for line in text[:marker].splitlines() if line.strip()]
                     return status, body
             remaining = deadline - time.monotonic()
             if remaining <= 0:
