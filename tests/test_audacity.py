@@ -1,5 +1,7 @@
 """`voiceclone audacity ...` against a real Audacity (headless, under Xvfb), the sandbox and real files."""
 import io
+import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +10,7 @@ import soundfile as sf
 import soxr
 import yaml
 
-from voiceclone.hosts.audacity.pipe import Pipe
+from voiceclone.hosts.audacity.pipe import Pipe, PipeError
 from voiceclone.hosts.audacity.project import info, read_selection
 
 
@@ -137,3 +139,18 @@ def test_no_audacity_is_a_plain_error(run, tmp_path, monkeypatch):
     result = run("audacity", "clone", "--voice-id", "HostVoice01")
     assert result.code == 2 and "Audacity is not running, or its mod-script-pipe module is off" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_audacity_busy_with_a_dialog_gets_a_bounded_wait_and_a_message(audacity, pipe, run):
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (tests/run installs it): it closes the dialog afterwards")
+    with Pipe(timeout=1.0) as other, pytest.raises(PipeError, match="did not answer in time"):
+        other.send("Import2", Filename="/nonexistent/take.wav")     # opens Audacity's modal error dialog
+    started = time.monotonic()
+    result = run("audacity", "clone", "--voice-id", "HostVoice01")
+    assert result.code == 2 and "a dialog may be open in Audacity" in result.err
+    assert "Close the open dialog in Audacity" in result.err
+    assert time.monotonic() - started < 20, "a bounded wait, never a hang"
+    assert audacity.dismiss_dialogs("Error Importing") == 1
+    with Pipe(timeout=10.0) as after:
+        assert info(after, "Tracks") == [], "Audacity answers again once the dialog is closed"

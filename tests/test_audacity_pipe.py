@@ -17,42 +17,66 @@ def fifos(tmp_path):
     return to_path, from_path
 
 
-def serve(fifos, replies, received):
-    """A stand-in server: opens the FIFOs as Audacity does, answers each line with the next reply
-    (a list of chunks written with small pauses between them)."""
+def serve(fifos, replies, received, *, not_ready=0, stale=(), silent=False):
+    """A stand-in server: opens the FIFOs as Audacity does and answers each line. ``Message`` is
+    echoed (after ``not_ready`` bare newlines, and after the ``stale`` replies of an earlier client);
+    other commands get the next of ``replies``, each a list of chunks written with small pauses."""
     to_path, from_path = fifos
+    replies, stale = list(replies), list(stale)
 
     def run():
+        nonlocal not_ready
         with open(to_path, "rb") as incoming, open(from_path, "wb", buffering=0) as outgoing:
-            for chunks in replies:
-                received.append(incoming.readline().decode())
+            for raw in incoming:
+                line = raw.decode()
+                received.append(line)
+                if silent:
+                    continue
+                if line.startswith("Message:"):
+                    if not_ready:
+                        not_ready -= 1
+                        outgoing.write(b"\n")
+                        continue
+                    chunks = stale + [line.split('Text="')[1].split('"')[0] + "\nBatchCommand finished: OK\n\n"]
+                    stale.clear()
+                else:
+                    chunks = replies.pop(0)
                 for chunk in chunks:
                     outgoing.write(chunk.encode())
                     time.sleep(0.02)
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=run, daemon=True).start()
+
+
+def connect(fifos, timeout=5.0) -> Pipe:
+    return Pipe(to_path=fifos[0], from_path=fifos[1], timeout=timeout)
 
 
 def test_a_reply_split_across_writes_is_read_up_to_its_status_line(fifos):
     received = []
     serve(fifos, [["\n", '[ { "name":"host" } ]\n', "BatchCommand finished: OK\n", "\n"]], received)
-    with Pipe(to_path=fifos[0], from_path=fifos[1], timeout=5) as pipe:
+    with connect(fifos) as pipe:
         assert pipe.send("GetInfo", Type="Tracks", Format="JSON") == ['[ { "name":"host" } ]']
-    assert received == ['GetInfo: Type="Tracks" Format="JSON"\n']
+    assert received[-1] == 'GetInfo: Type="Tracks" Format="JSON"\n'
 
 
-def test_a_bare_newline_means_not_ready_and_ready_is_waited_for(fifos):
+def test_connecting_waits_while_audacity_answers_with_a_bare_newline(fifos):
     received = []
-    serve(fifos, [["\n"], ["\n"], ["ready\nBatchCommand finished: OK\n\n"]], received)
-    with Pipe(to_path=fifos[0], from_path=fifos[1], timeout=5) as pipe:
-        pipe.wait_ready(timeout=5)
-    assert len(received) == 3
+    serve(fifos, [], received, not_ready=2)
+    with connect(fifos):
+        pass
+    assert [line.split(":")[0] for line in received] == ["Message"] * 3
+
+
+def test_replies_left_by_a_client_that_gave_up_are_skipped(fifos):
+    serve(fifos, [["\nBatchCommand finished: OK\n\n"]], [],
+          stale=["Import failed\nBatchCommand finished: Failed!\n\n"])
+    with connect(fifos) as pipe:
+        assert pipe.send("SelectAll") == []
 
 
 def test_failed_raises_with_what_audacity_said(fifos):
     serve(fifos, [["Your batch command of Nope was not recognized.\nBatchCommand finished: Failed!\n\n"]], [])
-    with Pipe(to_path=fifos[0], from_path=fifos[1], timeout=5) as pipe, pytest.raises(CommandFailed) as caught:
+    with connect(fifos) as pipe, pytest.raises(CommandFailed) as caught:
         pipe.send("Nope")
     assert "was not recognized" in str(caught.value)
 
@@ -60,15 +84,16 @@ def test_failed_raises_with_what_audacity_said(fifos):
 def test_a_fifo_nobody_reads_is_reported_within_the_timeout(fifos):
     started = time.monotonic()
     with pytest.raises(PipeError, match="nobody reads it"):
-        Pipe(to_path=fifos[0], from_path=fifos[1], timeout=0.5).connect()
+        connect(fifos, timeout=0.5).connect()
     assert time.monotonic() - started < 3
 
 
 def test_no_answer_is_reported_within_the_timeout(fifos):
-    serve(fifos, [[]], [])
-    with Pipe(to_path=fifos[0], from_path=fifos[1], timeout=0.5) as pipe, \
-            pytest.raises(PipeError, match="did not answer in time"):
-        pipe.send("Import2", Filename="/tmp/x.wav")
+    serve(fifos, [], [], silent=True)
+    started = time.monotonic()
+    with pytest.raises(PipeError, match="did not answer in time"):
+        connect(fifos, timeout=0.5).connect()
+    assert time.monotonic() - started < 3
 
 
 def test_missing_pipes_mean_audacity_is_not_running(tmp_path):
@@ -79,7 +104,7 @@ def test_missing_pipes_mean_audacity_is_not_running(tmp_path):
 
 def test_commands_stay_under_1_kib_and_values_are_quoted(fifos):
     with pytest.raises(InputError, match="under 1 KiB"):
-        Pipe(to_path=fifos[0], from_path=fifos[1]).send("Import2", Filename="/" + "x" * 1100)
+        connect(fifos).send("Import2", Filename="/" + "x" * 1100)
     assert quote("/a b/c.wav") == '"/a b/c.wav"' and quote(2.5) == "2.5" and quote(3) == "3"
     with pytest.raises(InputError, match="holds a quote"):
         quote('/a"b.wav')

@@ -130,13 +130,21 @@ class Audacity:
                 raise RuntimeError(f"Audacity exited with {self.app.returncode} while starting")
             if self.to_path.exists() and self.from_path.exists():
                 try:
-                    with Pipe(to_path=self.to_path, from_path=self.from_path, timeout=2.0) as pipe:
-                        pipe.wait_ready(timeout=max(1.0, deadline - time.monotonic()))
-                        return
+                    with Pipe(to_path=self.to_path, from_path=self.from_path,
+                              timeout=max(1.0, deadline - time.monotonic())):
+                        return      # connecting waits until Audacity runs commands
                 except PipeError:
                     pass
             time.sleep(0.1)
         raise RuntimeError("Audacity's script pipe did not answer in time")
+
+    def dismiss_dialogs(self, title: str) -> int:
+        """Press Return in every window whose title contains ``title`` (xdotool); return how many."""
+        found = subprocess.run(["xdotool", "search", "--name", title], env=self.env, capture_output=True,
+                               text=True, timeout=10).stdout.split()
+        for window in found:
+            subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Return"], env=self.env, timeout=10)
+        return len(found)
 
     def _remove_pipes(self) -> None:
         for path in (self.to_path, self.from_path):

@@ -93,7 +93,6 @@ def doctor() -> Tuple[bool, List[str]]:
     to_path, _ = default_paths()
     try:
         with Pipe(timeout=5.0) as pipe:
-            pipe.wait_ready(timeout=5.0)
             count = len(info(pipe, "Tracks"))
         lines.append(f"Audacity: running and answering on its pipe ({to_path}); the project has {count} track(s)")
     except VoiceCloneError as exc:

@@ -11,6 +11,7 @@ import os
 import select
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import List, Optional
 
@@ -79,6 +80,7 @@ class Pipe:
         if WINDOWS:
             self._to = open(self.to_path, "wb", buffering=0)
             self._from = open(self.from_path, "rb", buffering=0)
+            self._synchronise()
             return
         deadline = time.monotonic() + self.timeout
         while True:
@@ -92,6 +94,7 @@ class Pipe:
                 time.sleep(0.05)
         os.set_blocking(self._to, True)
         self._from = os.open(self.from_path, os.O_RDONLY | os.O_NONBLOCK)
+        self._synchronise()
 
     def close(self) -> None:
         for handle in (self._to, self._from):
@@ -114,15 +117,25 @@ class Pipe:
                                 fix="Close any open Audacity dialog, then run the command again.")
         return body
 
-    def wait_ready(self, timeout: float = 10.0) -> None:
-        """Ping until Audacity runs commands (a bare newline means not yet)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status, _ = self._exchange('Message: Text="ready"')
+    def _synchronise(self) -> None:
+        """Wait until Audacity runs commands, and skip replies meant for an earlier client.
+
+        A bare newline means "not ready yet". A client that gave up during a dialog leaves its
+        replies behind, to be written once the dialog closes: they are read and dropped until the
+        echo of this connection's own token comes back.
+        """
+        token = f"voiceclone-{uuid.uuid4().hex}"
+        deadline = time.monotonic() + self.timeout
+        while True:
+            status, body = self._exchange(f'Message: Text="{token}"')
             if status is not None:
-                return
+                break
+            if time.monotonic() > deadline:
+                raise PipeError("Audacity did not become ready in time",
+                                fix="Close any open Audacity dialog and run the command again.")
             time.sleep(0.1)
-        raise PipeError("Audacity did not become ready in time", fix="Close its dialogs and run the command again.")
+        while not any(token in line for line in body):
+            status, body = self._read_reply()
 
     def _exchange(self, line: str):
         data = (line + ("\r\n\0" if WINDOWS else "\n")).encode("utf-8")
