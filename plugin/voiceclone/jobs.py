@@ -109,7 +109,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
     rules.check_text_validation(chosen.text_validation, chosen.accuracy)
     name = rules.check_preset_name(options.name or options.voice_id)
     _check_new_file(options.preview_out, "--preview-out")
-    _check_consent(options, settings)
+    consent_recording = _check_consent(options, settings)
     store = PresetStore(settings.presets_path)
     known = store.voices()
     _check_clash(known, name, options.voice_id, options.replacing)
@@ -155,7 +155,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
             elif text is not None and not result.demo_audio_url:
                 warnings.append("MiniMax returned no preview audio")
             archived = archive.keep(sample.path, sample.sha256, sample.format, store.folder)
-            consent = _consent_record(options, store)
+            consent = _consent_record(options, consent_recording, store)
             prompt_archived = None if prompt is None else archive.keep(prompt.path, prompt.sha256, prompt.format,
                                                                        store.folder)
             preview = None
@@ -323,25 +323,24 @@ def holder_of(voices: dict, voice_id: str) -> Optional[str]:
     return next((name for name, p in voices.items() if p.get("voice_id") == voice_id), None)
 
 
-def _check_consent(options: CloneOptions, settings: Settings) -> None:
+def _check_consent(options: CloneOptions, settings: Settings) -> Optional[audio.AudioInfo]:
+    """Refuse a missing or empty consent where one is needed; return the consent recording's facts."""
     if options.consent is not None and not options.consent.strip():
         raise InputError("--consent is empty", fix="Say who agreed to the cloning, and when.")
     if (options.require_consent or settings.require_consent) and not (options.consent or options.consent_audio):
         raise InputError("cloning needs a consent record here, and none was given",
                          fix="Add --consent \"<who agreed, when, how>\" and/or --consent-audio FILE.")
-    if options.consent_audio is not None:
-        audio.probe(options.consent_audio)
+    return None if options.consent_audio is None else audio.probe(options.consent_audio)
 
 
-def _consent_record(options: CloneOptions, store: PresetStore) -> Optional[dict]:
+def _consent_record(options: CloneOptions, recording: Optional[audio.AudioInfo], store: PresetStore) -> Optional[dict]:
     """The consent as kept in the preset; a consent recording is archived with its hash."""
-    if not (options.consent or options.consent_audio):
+    if not (options.consent or recording):
         return None
     record = {"text": options.consent, "audio": None, "audio_sha256": None}
-    if options.consent_audio is not None:
-        info = audio.probe(options.consent_audio)
-        digest = audio.sha256_file(info.path)
-        record.update(audio=archive.keep(info.path, digest, info.format, store.folder), audio_sha256=digest)
+    if recording is not None:
+        digest = audio.sha256_file(recording.path)
+        record.update(audio=archive.keep(recording.path, digest, recording.format, store.folder), audio_sha256=digest)
     return record
 
 

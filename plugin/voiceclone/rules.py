@@ -190,12 +190,16 @@ def check_region(start: Optional[float], end: Optional[float], duration_s: float
     return first, min(last, duration_s)
 
 
+def shown_seconds(seconds: float) -> str:
+    """A length for a message, truncated to 1/100 s so that 9.996 s never reads as "10 s"."""
+    return f"{int(seconds * 100 + 1e-6) / 100:g}"
+
+
 def check_duration(duration_s: float, *, what: str = "sample") -> None:
     """Raise if the audio is too short to clone from (longer audio is trimmed, not refused)."""
     if duration_s < CLONE_MIN_S:
-        shown = int(duration_s * 100 + 1e-6) / 100  # truncated, so 9.996 s never reads as "10 s"
-        raise AudioError(f"the {what} is {shown:g} s; the clone endpoint needs {CLONE_MIN_S:g} s to "
-                         f"{CLONE_MAX_S / 60:g} min", fix="Use a longer recording of the voice, at least 10 s of speech.")
+        raise AudioError(f"the {what} is {shown_seconds(duration_s)} s; the clone endpoint needs {CLONE_MIN_S:g} s "
+                         f"to {CLONE_MAX_S / 60:g} min", fix="Use a longer recording of the voice, at least 10 s of speech.")
 
 
 def check_preset_name(name: str) -> str:

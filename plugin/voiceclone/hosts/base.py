@@ -17,6 +17,9 @@ A host then:
 import re
 from datetime import datetime
 
+from .. import rules
+from ..errors import AudioError
+
 TRACK_PREFIX = "Voice clone: "
 
 
@@ -37,3 +40,10 @@ def suggest_voice_id(name: str, moment: datetime) -> str:
     if not words or not words[0].isalpha():
         words = "Voice" + ("_" + words if words else "")
     return f"{words[:240]}_{moment.strftime('%m%d%H%M')}"
+
+
+def check_selection(length_s: float, *, where: str = "") -> None:
+    """Refuse a selection too short to clone from, before anything else, with its measured length."""
+    if length_s < rules.CLONE_MIN_S:
+        raise AudioError(f"the selection is {rules.shown_seconds(length_s)} s; a voice clone needs 10 s to 5 min",
+                         fix=f"Select at least 10 seconds of the voice{where}.")

@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import List, Tuple
 
-from ... import jobs, rules
-from ...errors import AudioError, VoiceCloneError
-from ..base import suggest_voice_id, track_name
+from ... import jobs
+from ...errors import VoiceCloneError
+from ..base import check_selection, suggest_voice_id, track_name
 from .pipe import Pipe, default_paths
 from .project import export_selection, import_track, info, read_selection
 
@@ -27,10 +27,7 @@ def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) 
     """
     with Pipe() as pipe:
         selection = read_selection(pipe)
-        if selection.length_s < rules.CLONE_MIN_S:
-            shown = int(selection.length_s * 100 + 1e-6) / 100
-            raise AudioError(f"the selection is {shown:g} s; a voice clone needs 10 s to 5 min",
-                             fix="Select at least 10 seconds of the voice in Audacity.")
+        check_selection(selection.length_s, where=" in Audacity")
         tracks = info(pipe, "Tracks")
         channels = max(tracks[i].get("channels", 1) for i in selection.tracks)
         voice_id = options.voice_id or suggest_voice_id(selection.names[0], datetime.now())

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from ... import rules
 from ...capture import CHANNEL_MODES, CapturePlan, Segment
-from ...errors import AudioError, InputError
+from ...errors import InputError
+from ..base import check_selection
 from .api import Reaper, is_null
 
 #: Source types the background job reads with soundfile (REAPER's names).
@@ -53,10 +53,7 @@ def capture_selection(rpr: Reaper) -> Capture:
         spans = [_span(rpr, item) for item in items]
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
     length = end - start
-    if length < rules.CLONE_MIN_S:
-        shown = int(length * 100 + 1e-6) / 100
-        raise AudioError(f"the selection is {shown:g} s; a voice clone needs 10 s to 5 min",
-                         fix="Select at least 10 seconds of the voice.")
+    check_selection(length)
     audible = [item for item in items if not rpr.GetMediaItemInfo_Value(item, "B_MUTE")]
     audible.sort(key=lambda item: rpr.GetMediaItemInfo_Value(item, "D_POSITION"))
     segments = [s for s in (_segment(rpr, item, start, end) for item in audible) if s is not None]
