@@ -223,6 +223,8 @@ def test_a_second_line_goes_onto_the_same_voice_track(reaper, scripts, project, 
         reaper.run_script(scripts / SPEAK, max_ticks=3000)
     assert reaper.track_names() == ["Host", "Voice clone: Host", "Music"]
     assert [item["position"] for item in reaper.items_on(1)] == [2.0, 9.0]
+    first, second = (Path(item["source"]) for item in reaper.items_on(1))
+    assert first != second and first.exists() and second.exists(), "each line keeps its own media file"
     assert reaper.undo_history == ["Voice clone: insert speech"] * 2
 
 

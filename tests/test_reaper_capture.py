@@ -3,7 +3,7 @@ import pytest
 
 from voiceclone import rules
 from voiceclone.errors import InputError
-from voiceclone.hosts.base import suggest_voice_id
+from voiceclone.hosts.base import media_path, suggest_voice_id
 from voiceclone.hosts.reaper.api import Reaper
 from voiceclone.hosts.reaper.project import capture_selection
 
@@ -82,3 +82,16 @@ def test_the_suggested_voice_id_is_always_valid(name):
     suggestion = suggest_voice_id(name, datetime(2026, 11, 25, 10, 15))
     rules.check_voice_id(suggestion)
     assert suggestion.endswith("_11251015")
+
+
+def test_a_media_file_name_never_points_at_an_existing_file(tmp_path):
+    from datetime import datetime
+    moment = datetime(2026, 11, 25, 10, 15, 0)
+    first = media_path(tmp_path, "Host: take/1", "speech", moment, ".wav")
+    assert first.name == "Voice clone - Host_ take_1 - speech 2026-11-25 101500.wav"
+    first.write_bytes(b"earlier speech")
+    second = media_path(tmp_path, "Host: take/1", "speech", moment, ".wav")
+    assert second.name == "Voice clone - Host_ take_1 - speech 2026-11-25 101500 (2).wav"
+    second.write_bytes(b"second speech")
+    assert media_path(tmp_path, "Host: take/1", "speech", moment, ".wav").name.endswith(" (3).wav")
+    assert first.read_bytes() == b"earlier speech"

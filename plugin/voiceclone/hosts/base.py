@@ -12,10 +12,11 @@ A host then:
 - inserts the result on a new track named :func:`track_name` directly below the source track, at
   the region's start (speech: at the edit cursor), as one undo step, leaving the user's selection
   and cursor as they were;
-- writes the audio into the project's media folder under :func:`media_name`.
+- writes the audio into the project's media folder under :func:`media_path`, never over a file.
 """
 import re
 from datetime import datetime
+from pathlib import Path
 
 from .. import rules
 from ..errors import AudioError
@@ -28,10 +29,16 @@ def track_name(preset: str) -> str:
     return TRACK_PREFIX + preset
 
 
-def media_name(preset: str, what: str, moment: datetime, extension: str) -> str:
-    """A descriptive, unique-per-second file name such as ``Voice clone - Host - preview 2026-11-25 101500.mp3``."""
+def media_path(folder: Path, preset: str, what: str, moment: datetime, extension: str) -> Path:
+    """A descriptive file in ``folder`` that does not exist yet, such as
+    ``Voice clone - Host - speech 2026-11-25 101500.wav``; a second one in the same second gets `` (2)``."""
     safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", preset).strip(" .") or "voice"
-    return f"Voice clone - {safe} - {what} {moment.strftime('%Y-%m-%d %H%M%S')}{extension}"
+    stem = f"Voice clone - {safe} - {what} {moment.strftime('%Y-%m-%d %H%M%S')}"
+    path, number = folder / f"{stem}{extension}", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem} ({number}){extension}"
+    return path
 
 
 def suggest_voice_id(name: str, moment: datetime) -> str:

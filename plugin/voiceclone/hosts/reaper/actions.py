@@ -10,7 +10,7 @@ from typing import Callable, Dict, List, Optional
 
 from ... import rules
 from ...errors import InputError, VoiceCloneError
-from ..base import media_name, suggest_voice_id, track_name
+from ..base import media_path, suggest_voice_id, track_name
 from .api import Reaper, is_null
 from .project import capture_selection, insert_audio, media_folder
 from .runner import CANCEL_KEY, SECTION, BackgroundJob, job_running
@@ -53,7 +53,7 @@ def clone_from_selection(rpr: Reaper) -> None:
     text, model, _ = rules.check_preview(text or None, model or None)
     language = rules.check_language(language or None, model)
     _remember(rpr, text=text or "", model=model or "", language=language or "")
-    preview = media_folder(rpr) / media_name(preset, "preview", now, ".mp3")
+    preview = media_path(media_folder(rpr), preset, "preview", now, ".mp3")
 
     def inserted(data: dict) -> None:
         _report(rpr, f"cloned voice '{data['voice_id']}' as preset '{data['preset']}'"
@@ -93,7 +93,7 @@ def speak_at_cursor(rpr: Reaper) -> None:
             raise InputError(f"there is no preset named '{preset}'", fix=f"Use one of: {', '.join(names)}.")
         rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
         _remember(rpr, preset=preset)
-        out = media_folder(rpr) / media_name(preset, "speech", datetime.now(), ".wav")
+        out = media_path(media_folder(rpr), preset, "speech", datetime.now(), ".wav")
 
         def inserted(data: dict) -> None:
             _report(rpr, f"spoke {len(text)} characters with '{preset}'", data)
