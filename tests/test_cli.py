@@ -216,6 +216,19 @@ def test_a_failed_preview_download_warns_and_keeps_the_clone_and_preset(run, env
     assert presets_of(env)["HostVoice01"]["preview"]["path"] is None
 
 
+def test_a_damaged_preview_warns_leaves_no_file_and_keeps_the_clone_and_preset(run, env, sandbox, make_audio,
+                                                                               tmp_path):
+    sandbox.add_fault("damaged_audio", path="/v1/voice_clone")
+    wanted = tmp_path / "out" / "preview.wav"
+    wanted.parent.mkdir()
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.",
+                 "--preview-out", wanted, "--json")
+    assert result.code == 0, result.err
+    assert any("preview could not be saved" in w for w in result.json()["warnings"])
+    assert presets_of(env)["HostVoice01"]["preview"]["path"] is None
+    assert list(wanted.parent.iterdir()) == [], "no half-made or unmarked preview is left behind"
+
+
 def test_corrupt_presets_are_reported_untouched_and_nothing_is_sent(run, env, sandbox, make_audio):
     path = Path(env["VOICECLONE_PRESETS"])
     path.parent.mkdir(parents=True)
@@ -310,6 +323,17 @@ def test_speak_with_an_unknown_voice_is_exit_3_and_writes_nothing(run, tmp_path)
     result = run("speak", "--voice-id", "GoneVoice01", "Hi.", "-o", tmp_path / "a.wav")
     assert result.code == 3 and "MiniMax code 20132" in result.err
     assert list(tmp_path.glob("*.wav")) == []
+
+
+def test_damaged_speech_audio_is_exit_4_writes_nothing_and_still_records_the_voice_as_used(run, env, sandbox,
+                                                                                          make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    sandbox.add_fault("damaged_audio", path="/v1/t2a_v2")
+    result = run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
+    assert result.code == 4
+    assert result.err.startswith("error: MiniMax's wav audio could not be read") and "Trace-Id sbx-" in result.err
+    assert list(tmp_path.glob("*line.wav*")) == []
+    assert presets_of(env)["Host"]["expires_at"] is None, "MiniMax made the voice permanent on this speech"
 
 
 # -- voices and presets ----------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """The sample archive: the exact audio each clone uploaded, kept beside the presets file under its
 sha256, so a voice MiniMax deleted can be cloned again from the very same sample."""
-import os
 import shutil
 from pathlib import Path
 
 from .errors import PresetError
+from .files import replacing
 from .formats import EXTENSIONS
 
 FOLDER = "samples"
@@ -17,9 +17,8 @@ def keep(path: Path, sha256: str, fmt: str, presets_folder: Path) -> str:
     name = f"{sha256}{EXTENSIONS[fmt]}"
     target = folder / name
     if not target.exists():
-        partial = folder / f".{name}.{os.getpid()}.part"
-        shutil.copyfile(path, partial)
-        os.replace(partial, target)
+        with replacing(target) as partial:
+            shutil.copyfile(path, partial)
     return f"{FOLDER}/{name}"
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from . import rules
+from . import files, rules
 from .doctor import LevelMeter, Report
 from .errors import AudioError
 from .formats import EXTENSIONS, sniff
@@ -149,10 +149,10 @@ def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional
     edge = max_s - (COMPRESSED_MARGIN_S if info.format != "wav" else 0.0)
     if last - first > max_s:
         last = first + max_s
-        fixes.append(f"trimmed to {_clock(max_s)} (the clone endpoint takes at most {_clock(max_s)}); "
+        fixes.append(f"trimmed to {rules.clock(max_s)} (the clone endpoint takes at most {rules.clock(max_s)}); "
                      f"used {first:.2f}-{last:.2f} s")
     elif last - first > edge:
-        fixes.append(f"decoded to WAV: compressed audio this close to {_clock(max_s)} can decode a little longer")
+        fixes.append(f"decoded to WAV: compressed audio this close to {rules.clock(max_s)} can decode a little longer")
     if info.format in CONVERTIBLE or (info.format == "m4a" and info.subtype != "aac"):
         fixes.append(f"converted {info.format} ({info.subtype}) to WAV, which the clone endpoint accepts")
     elif info.format == "wav" and info.subtype != "PCM_16":
@@ -232,7 +232,7 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int
     written = 0
     writer = sf.SoundFile(str(out), "w", plan.sample_rate, plan.num_channels, "PCM_16", format="WAV") if out else None
     try:
-        for block in _blocks(info, plan.start_frame, plan.end_frame, block_frames):
+        for block in blocks(info, plan.start_frame, plan.end_frame, block_frames):
             mono = block[:, 0] if info.num_channels == 1 else block @ weights
             meter.feed(block, mono)
             if writer is None:
@@ -265,7 +265,7 @@ def _write_pcm16(writer: sf.SoundFile, data: np.ndarray) -> int:
     return len(data)
 
 
-def _blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
+def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
     """The frames ``start:end`` of the file as float32 blocks of ``block_frames`` (the last may be shorter)."""
     if info.format == "m4a":
         yield from _m4a_blocks(info, start, end, block_frames)
@@ -331,10 +331,6 @@ def _safe_stem(path: Path) -> str:
     return stem or "sample"
 
 
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-
-
 def _mb(size: int) -> str:
     return f"{size / 1e6:g} MB"
 
@@ -356,13 +352,11 @@ def convert(source: Path, target: Path) -> Path:
     if want == have or want not in ("wav", "mp3", "flac"):
         os.replace(source, target)
         return target
-    data, rate = sf.read(str(source), dtype="float32")
-    partial = target.with_name(f".{target.name}.part")
     try:
+        data, rate = sf.read(str(source), dtype="float32")
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{source.name} could not be decoded ({exc})") from None
+    with files.replacing(target) as partial:
         sf.write(str(partial), data, rate, format=want.upper(), subtype=None if want == "mp3" else "PCM_16")
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     source.unlink()
     return target

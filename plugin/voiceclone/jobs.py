@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from . import __version__, archive, audio, rules, tagging
-from .errors import InputError, PresetError, ServiceError, VoiceCloneError
-from .formats import EXTENSIONS, sniff
+from . import __version__, archive, audio, files, rules, tagging
+from .errors import AudioError, InputError, PresetError, ServiceError, VoiceCloneError
+from .formats import EXTENSIONS
 from .minimax import CloneRequest, CloneSettings, MiniMaxClient
 from .presets import PresetStore, expiry_after, timestamp, utc_now
 from .presets import state as presets_state
@@ -108,7 +108,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
     rules.check_prompt(None if options.prompt_audio is None else str(options.prompt_audio), options.prompt_text)
     rules.check_text_validation(chosen.text_validation, chosen.accuracy)
     name = rules.check_preset_name(options.name or options.voice_id)
-    _check_new_file(options.preview_out, "--preview-out")
+    files.check_new(options.preview_out, "--preview-out")
     consent_recording = _check_consent(options, settings)
     store = PresetStore(settings.presets_path)
     known = store.voices()
@@ -133,6 +133,11 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
                                     (held.get("preview") or {}).get("path"), None, True, warnings)
 
         settings.require_key()
+        # kept before the upload: once MiniMax has made the voice, nothing may stop the preset being saved
+        archived = archive.keep(sample.path, sample.sha256, sample.format, store.folder)
+        consent = _consent_record(options, consent_recording, store)
+        prompt_archived = None if prompt is None else archive.keep(prompt.path, prompt.sha256, prompt.format,
+                                                                   store.folder)
         with MiniMaxClient(settings) as client:
             prompt_id = None
             if prompt is not None:
@@ -154,16 +159,11 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
                                 "preview was lost (use `voiceclone speak` to hear it)")
             elif text is not None and not result.demo_audio_url:
                 warnings.append("MiniMax returned no preview audio")
-            archived = archive.keep(sample.path, sample.sha256, sample.format, store.folder)
-            consent = _consent_record(options, consent_recording, store)
-            prompt_archived = None if prompt is None else archive.keep(prompt.path, prompt.sha256, prompt.format,
-                                                                       store.folder)
             preview = None
             if result.demo_audio_url:
                 on_event(Event("download", "Downloading the preview"))
-                preview = _fetch_preview(client, result.demo_audio_url, store, name, options.preview_out, warnings)
-                if preview is not None:
-                    tagging.tag(preview, voice_id=options.voice_id, model=model, date=timestamp(utc_now()))
+                preview = _fetch_preview(client, result.demo_audio_url, store, name, options.preview_out, warnings,
+                                         mark={"voice_id": options.voice_id, "model": model})
 
     created = utc_now()
     preset = {
@@ -215,7 +215,7 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
     out = Path(out)
     fmt = _speech_format(out, fmt)
     if not force:
-        _check_new_file(out, "the output file")
+        files.check_new(out, "the output file")
     store = PresetStore(settings.presets_path)
     warnings: List[str] = []
     language = None
@@ -237,13 +237,14 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
     on_event(Event("speak", f"Speaking {len(text)} characters with '{voice_id}'"))
     with MiniMaxClient(settings) as client:
         speech = client.speak(voice_id, text, model=model, fmt=fmt, language_boost=language)
-    if sniff(speech.audio[:12]) != fmt:
-        raise ServiceError(f"MiniMax's audio is not {fmt}", trace_id=speech.trace_id,
-                           fix="Run it again, or choose another --format.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(out, speech.audio)
-    tagging.tag(out, voice_id=voice_id, model=model, date=timestamp(utc_now()))
     _mark_used(store, voice_id)
+    try:
+        marked = tagging.tagged(speech.audio, fmt, voice_id=voice_id, model=model, date=timestamp(utc_now()))
+    except AudioError as exc:
+        raise ServiceError(f"MiniMax's {fmt} audio could not be read: {exc}", trace_id=speech.trace_id,
+                           fix="Run it again, or choose another --format.") from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    files.write_atomically(out, marked)
     length = speech.extra_info.get("audio_length")
     return SpeakOutcome(str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0,
                         warnings, speech.trace_id)
@@ -269,8 +270,7 @@ def delete_voice(settings: Settings, voice_id: str) -> List[str]:
             voices[name]["deleted_at"] = timestamp(utc_now())
         return names
 
-    store = PresetStore(settings.presets_path)
-    return store.change(mark) if holder_of(store.voices(), voice_id) else []
+    return PresetStore(settings.presets_path).change(mark)
 
 
 def sync_voices(settings: Settings) -> dict:
@@ -370,12 +370,6 @@ def _check_clash(voices: dict, name: str, voice_id: str, replacing: Optional[str
                           fix=f"Choose another --name, or remove it first with `voiceclone presets remove \"{name}\"`.")
 
 
-def _check_new_file(path: Optional[Path], what: str) -> None:
-    if path is not None and Path(path).exists():
-        raise InputError(f"{what} {path} already exists and would be overwritten",
-                         fix="Choose a new file name, or move the existing file away.")
-
-
 def _speech_format(out: Path, fmt: Optional[str]) -> str:
     suffix = out.suffix.lower().lstrip(".")
     if fmt is not None and fmt not in rules.SPEECH_FORMATS:
@@ -392,18 +386,23 @@ def _speech_format(out: Path, fmt: Optional[str]) -> str:
 
 
 def _fetch_preview(client: MiniMaxClient, url: str, store: PresetStore, name: str, preview_out: Optional[Path],
-                   warnings: List[str]) -> Optional[Path]:
-    """Download the preview; a failure is a warning, never a lost clone."""
+                   warnings: List[str], *, mark: dict) -> Optional[Path]:
+    """Download the preview and mark it as AI-generated (``mark``: voice_id and model); a failure is a
+    warning, never a lost clone."""
     folder = store.folder / "previews" if preview_out is None else Path(preview_out).parent
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "voice"
     stem = folder / f"{slug}-preview-{utc_now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    path = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = client.download(url, stem)
         if preview_out is not None:
             path = audio.convert(path, Path(preview_out))
+        tagging.tag(path, **mark, date=timestamp(utc_now()))
         return path
     except (VoiceCloneError, OSError) as exc:
+        if path is not None:
+            path.unlink(missing_ok=True)        # neither a damaged nor an unmarked preview is left behind
         warnings.append(f"the preview could not be saved ({exc}); the voice is cloned and the preset saved")
         return None
 
@@ -415,21 +414,8 @@ def _describe_source(options: CloneOptions) -> str:
     return where
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _mark_used(store: PresetStore, voice_id: str) -> None:
     """Speech makes a clone permanent (MiniMax then charges the clone fee once): record it."""
-    if holder_of(store.voices(), voice_id) is None:
-        return
-
     def mark(voices: dict) -> None:
         now = timestamp(utc_now())
         for held in voices.values():

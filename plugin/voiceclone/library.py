@@ -5,8 +5,6 @@ archived samples, prompt and consent recordings, and the previews). It carries n
 hold one. An import adds presets and never replaces one: a name already taken by another voice gets
 a ``(2)`` suffix.
 """
-import copy
-import os
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -14,6 +12,7 @@ from typing import Dict, List
 
 import yaml
 
+from . import files
 from .errors import InputError, PresetError
 from .presets import SCHEMA, PresetStore
 
@@ -23,28 +22,25 @@ LIBRARY = "presets.yaml"
 def export_library(store: PresetStore, target: Path, *, with_audio: bool) -> Dict[str, int]:
     """Write the library (and its audio, if ``with_audio``) to the zip ``target``; return counts."""
     target = Path(target)
-    if target.exists():
-        raise InputError(f"{target} already exists and would be overwritten", fix="Choose a new file name.")
-    voices = copy.deepcopy(store.voices())
-    files: Dict[str, Path] = {}
+    files.check_new(target)
+    voices = store.voices()
+    audio: Dict[str, Path] = {}
     for preset in voices.values():
         for relative in _archived(preset):
             if with_audio and (store.folder / relative).is_file():
-                files[relative] = store.folder / relative
+                audio[relative] = store.folder / relative
         preview = preset.get("preview") or {}
         if preview.get("path"):
             local = Path(preview["path"])
-            preview["path"] = f"previews/{local.name}" if with_audio and local.is_file() else None
+            preview["path"] = _preview_entry(local, audio) if with_audio and local.is_file() else None
             if preview["path"]:
-                files[preview["path"]] = local
-    partial = target.with_name(f".{target.name}.part")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+                audio[preview["path"]] = local
+    with files.replacing(target) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(LIBRARY, yaml.safe_dump({"schema": SCHEMA, "voices": voices}, sort_keys=False,
                                                  allow_unicode=True))
-        for name, path in sorted(files.items()):
+        for name, path in sorted(audio.items()):
             archive.write(path, name)
-    os.replace(partial, target)
-    return {"presets": len(voices), "files": len(files)}
+    return {"presets": len(voices), "files": len(audio)}
 
 
 def import_library(store: PresetStore, source: Path) -> Dict[str, List[str]]:
@@ -99,11 +95,18 @@ def _archived(preset: dict) -> List[str]:
     return [e for e in entries if e]
 
 
+def _preview_entry(local: Path, taken: Dict[str, Path]) -> str:
+    """The preview's name in the zip: its file name, numbered when another preview has it already."""
+    name, number = f"previews/{local.name}", 1
+    while name in taken and taken[name] != local:
+        number += 1
+        name = f"previews/{local.stem} ({number}){local.suffix}"
+    return name
+
+
 def _extract(archive: zipfile.ZipFile, name: str, folder: Path) -> None:
     target = folder / name
     if target.exists():
         return      # a sample: content-addressed, so the same name holds the same bytes
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.part")
-    partial.write_bytes(archive.read(name))
-    os.replace(partial, target)
+    files.write_atomically(target, archive.read(name))

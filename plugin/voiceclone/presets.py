@@ -4,6 +4,7 @@ Loaded with ``yaml.safe_load`` only. Every change is a read-modify-write under a
 atomic replace (temp file, fsync, rename), so two DAWs saving at once lose nothing. A file that
 cannot be read as a preset library is reported and left exactly as it is: never overwritten.
 """
+import copy
 import os
 import tempfile
 from datetime import datetime, timedelta, timezone
@@ -37,8 +38,6 @@ def parse_timestamp(value) -> datetime:
     return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-#: The states a preset's voice can be in, as `presets list` names them.
-STATES = ("temporary", "active", "expired", "missing", "deleted")
 SOON = timedelta(hours=24)
 
 
@@ -109,14 +108,16 @@ class PresetStore:
         """Apply ``edit`` to the presets under the lock and save atomically; return its result.
 
         ``edit`` receives the current ``voices`` mapping (re-read under the lock) and mutates it.
-        If it raises, nothing is written.
+        If it raises, or changes nothing, nothing is written.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
             with self._lock:
                 data = self._read()
+                before = copy.deepcopy(data)
                 result = edit(data["voices"])
-                self._write(data)
+                if data != before:
+                    self._write(data)
         except Timeout:
             raise PresetError(f"the presets file {self.path} is locked by another run",
                               fix="Wait for the other clone to finish, then run it again.") from None

@@ -4,10 +4,12 @@ WAV gets an INFO chunk and FLAC Vorbis comments (the samples are rewritten lossl
 MP3 gets an ID3v2.4 tag put in front of the untouched audio frames, so it is not re-encoded.
 Any audio player or ``soundfile.SoundFile(path).copy_metadata()`` reads them back.
 """
-import os
+import io
 from pathlib import Path
 
 from . import __version__
+from .errors import AudioError
+from .files import write_atomically
 from .formats import sniff
 
 TITLE = "AI-generated voice"
@@ -18,42 +20,51 @@ def describe(voice_id: str, model: str, date: str) -> str:
             f"made {date} with voiceclone {__version__}")
 
 
-def tag(path: Path, *, voice_id: str, model: str, date: str) -> None:
-    """Add the AI-generated marking to the audio file at ``path`` (in place, atomically)."""
-    path = Path(path)
-    with open(path, "rb") as handle:
-        fmt = sniff(handle.read(12))
+def tagged(data: bytes, fmt: str, *, voice_id: str, model: str, date: str) -> bytes:
+    """``data``, audio in ``fmt`` (wav, mp3 or flac), with the AI-generated marking added.
+
+    Raises :class:`AudioError` when ``data`` is not readable ``fmt`` audio.
+    """
+    if sniff(data[:12]) != fmt:
+        raise AudioError(f"the audio is not {fmt}")
     comment = describe(voice_id, model or "unknown", date)
-    if fmt == "mp3":
-        _tag_mp3(path, comment)
-    elif fmt in ("wav", "flac"):
-        _tag_pcm(path, fmt, comment)
+    return _tag_mp3(data, comment) if fmt == "mp3" else _tag_pcm(data, fmt, comment)
 
 
-def _tag_pcm(path: Path, fmt: str, comment: str) -> None:
+def tag(path: Path, *, voice_id: str, model: str, date: str) -> None:
+    """Add the AI-generated marking to the wav, mp3 or flac file at ``path`` (in place, atomically).
+
+    Other formats are left as they are."""
+    path = Path(path)
+    data = path.read_bytes()
+    fmt = sniff(data[:12])
+    if fmt in ("wav", "mp3", "flac"):
+        write_atomically(path, tagged(data, fmt, voice_id=voice_id, model=model, date=date))
+
+
+def _tag_pcm(data: bytes, fmt: str, comment: str) -> bytes:
     import soundfile as sf
 
-    partial = path.with_name(f".{path.name}.tagging")
-    with sf.SoundFile(str(path)) as source:
-        lossless = "int16" if source.subtype == "PCM_16" else "float32"
-        data = source.read(dtype=lossless, always_2d=True)
-        with sf.SoundFile(str(partial), "w", source.samplerate, source.channels, source.subtype,
-                          format=fmt.upper()) as target:
-            target.title, target.comment, target.software = TITLE, comment, f"voiceclone {__version__}"
-            target.write(data)
-    os.replace(partial, path)
+    out = io.BytesIO()
+    try:
+        with sf.SoundFile(io.BytesIO(data)) as source:
+            lossless = "int16" if source.subtype == "PCM_16" else "float32"
+            samples = source.read(dtype=lossless, always_2d=True)
+            with sf.SoundFile(out, "w", source.samplerate, source.channels, source.subtype,
+                              format=fmt.upper()) as target:
+                target.title, target.comment, target.software = TITLE, comment, f"voiceclone {__version__}"
+                target.write(samples)
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise AudioError(f"the {fmt} audio is damaged ({exc})") from None
+    return out.getvalue()
 
 
-def _tag_mp3(path: Path, comment: str) -> None:
-    audio = path.read_bytes()
+def _tag_mp3(audio: bytes, comment: str) -> bytes:
     if audio[:3] == b"ID3" and len(audio) >= 10:      # replace an existing ID3v2 tag
         audio = audio[10 + _syncsafe_read(audio[6:10]) + (10 if audio[5] & 0x10 else 0):]
     frames = (_text_frame(b"TIT2", TITLE) + _text_frame(b"TSSE", f"voiceclone {__version__}")
               + _frame(b"COMM", b"\x03eng\x00" + comment.encode("utf-8")))
-    header = b"ID3\x04\x00\x00" + _syncsafe(len(frames))
-    partial = path.with_name(f".{path.name}.tagging")
-    partial.write_bytes(header + frames + audio)
-    os.replace(partial, path)
+    return b"ID3\x04\x00\x00" + _syncsafe(len(frames)) + frames + audio
 
 
 def _text_frame(frame_id: bytes, text: str) -> bytes:

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 #: Faults that answer at once without doing the request's work.
 INSTEAD_OF_WORK = ("rate_limit", "server_error", "code", "http_status")
-KINDS = INSTEAD_OF_WORK + ("drop", "slow")
+KINDS = INSTEAD_OF_WORK + ("drop", "slow", "damaged_audio")
 
 
 @dataclass

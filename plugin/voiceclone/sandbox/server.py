@@ -108,7 +108,9 @@ class Sandbox:
         Kinds: ``rate_limit`` (code 1002), ``code`` (base_resp ``code``), ``server_error`` (HTTP 503,
         or ``code``, with an HTML body), ``http_status`` (HTTP ``code``, JSON without base_resp): all
         without doing the work. ``drop`` does the work, then closes the connection without an answer.
-        ``slow`` waits ``seconds`` and answers normally. Raise ValueError for a bad fault.
+        ``slow`` waits ``seconds`` and answers normally. ``damaged_audio`` does the work, but the audio
+        it hands out (preview or speech) keeps only its first 12 bytes, zeros after them.
+        Raise ValueError for a bad fault.
         """
         self._faults.add(faults_module.make_fault(kind, path=path, times=times, seconds=seconds, code=code))
 
@@ -273,18 +275,18 @@ class _Handler(BaseHTTPRequestHandler):
             return response, {"fault": kind, "status_code": code}
         if kind == "slow":
             time.sleep(fault.seconds)
-        reply, fields = self._perform(operation, carrier, query, body)
+        reply, fields = self._perform(operation, carrier, query, body, damaged=kind == "damaged_audio")
         fields.update(fault=kind, status_code=reply["base_resp"]["status_code"])
         return (None if kind == "drop" else _json_response(200, reply)), fields
 
-    def _perform(self, operation: str, carrier: str, query: str, body: bytes):
+    def _perform(self, operation: str, carrier: str, query: str, body: bytes, *, damaged: bool = False):
         """Run ``operation``; return its reply (with base_resp) and the request's notable fields."""
         fields = {}
         try:
             self._authorize()
             payload = self._payload(carrier, query, body)
             fields = _notable_fields(payload)
-            context = Context(self.server.base_url, self.trace_id)
+            context = Context(self.server.base_url, self.trace_id, damaged)
             reply = getattr(self.sandbox.state, operation)(payload, context)
             reply["base_resp"] = base_resp()
         except Refusal as refusal:

@@ -84,6 +84,12 @@ class Context(NamedTuple):
 
     base_url: str
     trace_id: str
+    damaged: bool = False       # a "damaged_audio" fault: the audio handed out is cut after its first bytes
+
+
+def _encode(samples, rate: int, fmt: str, channels: int, ctx: Context) -> bytes:
+    data = audio.encode(samples, rate, fmt, channels)
+    return data[:12] + bytes(len(data) - 12) if ctx.damaged else data
 
 
 def base_resp(code: int = 0, message: str = "success") -> dict:
@@ -250,7 +256,7 @@ class State:
         if text:
             samples = audio.speech(text, voice_id, PREVIEW_RATE, shortest=PREVIEW_SECONDS[0],
                                    longest=PREVIEW_SECONDS[1])
-            mp3 = audio.encode(samples, PREVIEW_RATE, "mp3")
+            mp3 = _encode(samples, PREVIEW_RATE, "mp3", 1, ctx)
             reply["extra_info"] = _extra_info(text, samples, PREVIEW_RATE, mp3, 128000)
             if model is not None:
                 reply["demo_audio"] = self._publish(ctx, f"sandbox-synthetic-preview-{voice_id}-{serial}.mp3",
@@ -284,7 +290,7 @@ class State:
                 voice.activated = True
             serial = self._next_serial()
         samples = audio.speech(text, voice_id, rate, shortest=SPEECH_SECONDS[0], longest=SPEECH_SECONDS[1])
-        data = audio.encode(samples, rate, fmt, channels)
+        data = _encode(samples, rate, fmt, channels, ctx)
         if output == "url":
             sound = self._publish(ctx, f"sandbox-synthetic-speech-{voice_id}-{serial}.{fmt}", data, fmt)
         else:

@@ -16,6 +16,7 @@ from typing import List, Optional
 
 from ... import __version__, manifest
 from ...errors import InputError
+from ...files import write_atomically
 
 FOLDER = "VoiceClone"
 CONFIG_NAME = "voiceclone-config.json"
@@ -103,7 +104,4 @@ def _without_ours(lines: List[str]) -> List[str]:
 
 
 def _write_keymap(resource: Path, lines: List[str]) -> None:
-    path = resource / "reaper-kb.ini"
-    partial = path.with_name(path.name + ".voiceclone-part")
-    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    write_atomically(resource / "reaper-kb.ini", ("\n".join(lines) + "\n").encode("utf-8"))

@@ -1,0 +1,35 @@
+"""Writing the user's files so that nothing is lost: never over a file they have, and a result
+appears only when it is complete (a failure leaves no half-written file behind)."""
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .errors import InputError
+
+
+def check_new(path: Optional[Path], what: str = "") -> None:
+    """Refuse, before anything is done, to write over an existing file."""
+    if path is not None and Path(path).exists():
+        raise InputError(f"{what + ' ' if what else ''}{path} already exists and would be overwritten",
+                         fix="Choose a new file name, or move the existing file away.")
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a partial file beside ``path`` to write; when the block ends it becomes ``path``, and
+    when the block fails it is removed."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        yield partial
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in one step."""
+    with replacing(path) as partial:
+        partial.write_bytes(data)
