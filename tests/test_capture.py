@@ -104,5 +104,5 @@ def test_a_missing_source_is_a_plain_error(tmp_path):
 
 
 def test_a_plan_survives_a_json_round_trip(tmp_path):
-    plan = CapturePlan(12.0, (Segment("a.wav", 1.5, 0.0, 4.0, 1.25, 0.5, 3),), "REAPER track 'Host'", 48000)
+    plan = CapturePlan(12.0, (Segment("a.wav", 1.5, 0.0, 4.0, 1.25, 0.5, 3),), "REAPER track 'Host'")
     assert CapturePlan.from_dict(json.loads(json.dumps(plan.as_dict()))) == plan

@@ -17,7 +17,7 @@ from voiceclone.events import EventReader
 def start_job(tmp_path, env, job) -> tuple:
     job_file, events = tmp_path / "job.json", tmp_path / "events.jsonl"
     job_file.write_text(json.dumps(job))
-    child = subprocess.Popen([sys.executable, "-m", "voiceclone", "job", str(job_file), "--events", str(events)],
+    child = subprocess.Popen([sys.executable, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
                              env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return child, EventReader(events)
 

@@ -9,7 +9,7 @@ imported by :func:`render`. Units: seconds, Hz; gains are linear.
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Tuple
 
 from . import rules
 from .errors import AudioError
@@ -38,7 +38,6 @@ class CapturePlan:
     length_s: float
     segments: Tuple[Segment, ...]
     description: str
-    sample_rate: Optional[int] = None       # None: the highest rate among the sources
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -46,23 +45,24 @@ class CapturePlan:
     @classmethod
     def from_dict(cls, data: dict) -> "CapturePlan":
         return cls(length_s=float(data["length_s"]), segments=tuple(Segment(**s) for s in data["segments"]),
-                   description=str(data["description"]), sample_rate=data.get("sample_rate"))
+                   description=str(data["description"]))
 
 
-def render(plan: CapturePlan, out: Path, *, max_s: float = rules.CLONE_MAX_S) -> Path:
-    """Mix ``plan`` into a 16-bit WAV at ``out`` (at most ``max_s`` seconds); return ``out``.
+def render(plan: CapturePlan, out: Path) -> Path:
+    """Mix ``plan`` into a 16-bit WAV at ``out`` (at most the 5 minutes a clone uses); return ``out``.
 
-    Segments are summed (overlaps add, as on a track), silence fills the gaps.
+    Segments are summed (overlaps add, as on a track), silence fills the gaps; the rate is the
+    highest among the sources.
     """
     import numpy as np
     import soundfile as sf
     if not plan.segments:
         raise AudioError("the selection holds no audio to capture",
                          fix="Select items with audio, or a time selection over them.")
-    infos = {s.source: _info(s.source) for s in plan.segments}
-    rate = plan.sample_rate or max(info.samplerate for info in infos.values())
+    infos = {source: _info(source) for source in {s.source for s in plan.segments}}
+    rate = max(info.samplerate for info in infos.values())
     channels = 2 if any(infos[s.source].channels > 1 and s.channel_mode in (0, 1) for s in plan.segments) else 1
-    frames = int(round(min(plan.length_s, max_s) * rate))
+    frames = int(round(min(plan.length_s, rules.CLONE_MAX_S) * rate))
     mix = np.zeros((frames, channels), np.float32)
     for segment in plan.segments:
         start = int(round(segment.position_s * rate))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import List, Mapping, Optional, TextIO
 
 from . import __version__, audio, jobs, lifecycle, rules
+from .doctor import QUIET_PEAK_DBFS
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError
 from .library import export_library, import_library
 from .minimax import CloneSettings
@@ -20,7 +21,6 @@ from .presets import PresetStore, expiring_soon, lifetime, state, utc_now
 from .settings import PROVIDERS, Settings
 
 
-QUIET_DBFS = -40.0      # the live meter's "too quiet" mark while recording
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,10 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="speech model (default: the preset's)")
     audacity.add_parser("doctor", parents=[common], help="check that Audacity can be driven, and say how to fix it")
 
-    p = sub.add_parser("job", help="run a DAW host's job in the background, reporting to an events file")
-    p.add_argument("job_file", type=Path, help="the job (JSON) written by the host")
-    p.add_argument("--events", type=Path, required=True, help="where to append progress and the result (JSON lines)")
-
     sub.add_parser("devices", parents=[common, as_json], help="list the sound card's input and output devices")
     p = sub.add_parser("record", parents=[common, as_json], help="record a sample from an input device, then check it")
     p.add_argument("out", type=Path, help="the WAV file to write")
@@ -218,9 +214,6 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         for line in lines:
             print(line, file=out)
         return 0 if ok else InputError.exit_code
-    if args.command == "job":
-        from .worker import run_job
-        return run_job(args.job_file, args.events, env)
     settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
     if args.command != "validate":
         _warn_expiring(settings, err)
@@ -304,7 +297,6 @@ def _devices(args, out: TextIO, err: TextIO) -> int:
 
 
 def _play(args, out: TextIO, err: TextIO) -> int:
-    audio.probe(args.file)
     from . import device
     try:
         seconds = device.play(args.file, device=args.device)
@@ -326,13 +318,11 @@ def _record(args, out: TextIO, err: TextIO) -> int:
     if at_terminal:
         threading.Thread(target=lambda: (input(), stop.set()), daemon=True).start()
         print("Recording... press Enter to stop.", file=err)
-    clipped = [0]
 
     def meter(seconds: float, peak_db: float, clip: bool) -> None:
-        clipped[0] += clip
         if err.isatty():
-            bar = "#" * max(0, min(30, int((peak_db + 60) / 2)))
-            note = "CLIPPING" if clip else "too quiet" if peak_db < QUIET_DBFS else ""
+            bar = "#" * int((min(max(peak_db, -60.0), 0.0) + 60) / 2)      # digital silence is -inf dBFS
+            note = "CLIPPING" if clip else "too quiet" if peak_db < QUIET_PEAK_DBFS else ""
             print(f"\r  {seconds:6.1f} s  [{bar:<30}] {peak_db:6.1f} dBFS  {note:<9}", end="", file=err, flush=True)
 
     device.record(args.out, seconds=args.seconds, device=args.device, stop=stop, meter=meter)
@@ -340,8 +330,6 @@ def _record(args, out: TextIO, err: TextIO) -> int:
         print(file=err)
     info, problem, plan, report = _verdict(args.out, None, None)
     warnings = list(report.warnings) if report else []
-    if clipped[0]:
-        warnings.insert(0, f"the input clipped in {clipped[0]} block(s): lower the input gain and record again")
     if args.json:
         print(json.dumps({"path": str(args.out), "usable": problem is None, "problem": problem,
                           "file": info.as_dict(), "quality": report.as_dict() if report else None,

@@ -10,10 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
+from . import files
+from .doctor import CLIP_LEVEL, dbfs
 from .errors import InputError
 
 BLOCK_FRAMES = 2048
-CLIP_LEVEL = 0.999
 
 Meter = Callable[[float, float, bool], None]      # (seconds so far, peak dBFS of the block, clipped)
 
@@ -89,11 +90,9 @@ def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] 
     import soundfile as sf
 
     out = Path(out)
-    if out.exists():
-        raise InputError(f"{out} already exists and would be overwritten", fix="Choose a new file name.")
+    files.check_new(out)
     stop = stop or threading.Event()
-    partial = out.with_name(f".{out.name}.part")
-    with _portaudio() as engine:
+    with _portaudio() as engine, files.replacing(out) as partial:
         pyaudio = _pyaudio()
         try:
             stream = engine.open(format=pyaudio.paFloat32, channels=channels, rate=sample_rate, input=True,
@@ -113,40 +112,38 @@ def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] 
                     frames += len(block)
                     if meter is not None and len(block):
                         peak = float(np.max(np.abs(block)))
-                        meter(frames / sample_rate, 20 * np.log10(max(peak, 1e-10)), peak >= CLIP_LEVEL)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+                        meter(frames / sample_rate, dbfs(peak), peak >= CLIP_LEVEL)
         finally:
             stream.stop_stream()
             stream.close()
-    os.replace(partial, out)
     return out
 
 
 def play(path: Path, *, device: Optional[str] = None, stop: Optional[threading.Event] = None) -> float:
-    """Play an audio file to the end, or until ``stop`` is set; return the seconds played."""
+    """Play an audio file (any format ``voiceclone validate`` reads) to the end, or until ``stop`` is
+    set; return the seconds played."""
     import numpy as np
-    import soundfile as sf
 
+    from . import audio
+
+    info = audio.probe(path)
     stop = stop or threading.Event()
-    with sf.SoundFile(str(path)) as source, _portaudio() as engine:
+    with _portaudio() as engine:
         pyaudio = _pyaudio()
         try:
-            stream = engine.open(format=pyaudio.paFloat32, channels=source.channels, rate=source.samplerate,
+            stream = engine.open(format=pyaudio.paFloat32, channels=info.num_channels, rate=info.sample_rate,
                                  output=True, frames_per_buffer=BLOCK_FRAMES,
                                  output_device_index=_device_index(engine, device, want_input=False))
         except OSError as exc:
             raise _open_error(exc, "output") from None
         played = 0
         try:
-            while not stop.is_set():
-                block = source.read(BLOCK_FRAMES, dtype="float32", always_2d=True)
-                if not len(block):
+            for block in audio.blocks(info, 0, info.num_frames, BLOCK_FRAMES):
+                if stop.is_set():
                     break
                 stream.write(np.ascontiguousarray(block).tobytes())
                 played += len(block)
         finally:
             stream.stop_stream()
             stream.close()
-    return played / source.samplerate
+    return played / info.sample_rate

@@ -11,6 +11,7 @@ from .errors import AudioError, InputError
 CLONE_FORMATS = ("mp3", "m4a", "wav")
 CLONE_MIN_S = 10.0
 CLONE_MAX_S = 300.0
+CLONE_RANGE = f"{CLONE_MIN_S:g} s to {CLONE_MAX_S / 60:g} min"      # as messages say it
 UPLOAD_MAX_BYTES = 20_000_000
 PROMPT_MAX_S = 8.0
 VOICE_ID_MIN = 8
@@ -195,16 +196,21 @@ def shown_seconds(seconds: float) -> str:
     return f"{int(seconds * 100 + 1e-6) / 100:g}"
 
 
+def clock(seconds: float) -> str:
+    """A length as minutes:seconds, e.g. ``5:00``."""
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
 def check_duration(duration_s: float, *, what: str = "sample") -> None:
     """Raise if the audio is too short to clone from (longer audio is trimmed, not refused)."""
     if duration_s < CLONE_MIN_S:
-        raise AudioError(f"the {what} is {shown_seconds(duration_s)} s; the clone endpoint needs {CLONE_MIN_S:g} s "
-                         f"to {CLONE_MAX_S / 60:g} min", fix="Use a longer recording of the voice, at least 10 s of speech.")
+        raise AudioError(f"the {what} is {shown_seconds(duration_s)} s; the clone endpoint needs {CLONE_RANGE}",
+                         fix=f"Use a longer recording of the voice, at least {CLONE_MIN_S:g} s of speech.")
 
 
 def check_preset_name(name: str) -> str:
     """A preset name: 1 to 64 printable characters."""
-    if not name or not name.strip() or len(name) > 64 or not name.isprintable() or _CONTROL.search(name):
+    if not name or not name.strip() or len(name) > 64 or not name.isprintable():
         raise InputError(f"preset name {name!r} must be 1 to 64 printable characters",
                          fix="Pick a short name such as 'Host voice'.")
     return name.strip()

@@ -52,5 +52,5 @@ def suggest_voice_id(name: str, moment: datetime) -> str:
 def check_selection(length_s: float, *, where: str = "") -> None:
     """Refuse a selection too short to clone from, before anything else, with its measured length."""
     if length_s < rules.CLONE_MIN_S:
-        raise AudioError(f"the selection is {rules.shown_seconds(length_s)} s; a voice clone needs 10 s to 5 min",
-                         fix=f"Select at least 10 seconds of the voice{where}.")
+        raise AudioError(f"the selection is {rules.shown_seconds(length_s)} s; a voice clone needs {rules.CLONE_RANGE}",
+                         fix=f"Select at least {rules.CLONE_MIN_S:g} seconds of the voice{where}.")
