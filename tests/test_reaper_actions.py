@@ -180,7 +180,8 @@ def test_cancelling_the_dialog_does_nothing(reaper, scripts, project, sandbox):
     assert reaper.undo_history == []
 
 
-def test_cancel_ends_the_job_and_leaves_the_project_as_it_was(reaper, scripts, project, sandbox, env):
+@pytest.mark.parametrize("cancel_tick", [1, 30], ids=["while-the-job-starts", "while-it-uploads"])
+def test_cancel_ends_the_job_and_leaves_the_project_as_it_was(reaper, scripts, project, sandbox, env, cancel_tick):
     sandbox.add_fault("slow", path="/v1/voice_clone", seconds=5)
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
@@ -188,7 +189,7 @@ def test_cancel_ends_the_job_and_leaves_the_project_as_it_was(reaper, scripts, p
     def press_cancel(fake, tick):
         """The user runs the Cancel action (its own script, its own globals) while the job runs."""
         time.sleep(1 / 30)
-        if tick == 30:
+        if tick == cancel_tick:
             exec(compile((scripts / CANCEL).read_bytes(), str(scripts / CANCEL), "exec"), fake.main_globals())
 
     reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=press_cancel)

@@ -34,6 +34,14 @@ def test_only_the_selected_track_is_captured_under_a_time_selection(reaper, make
     assert [s.source.endswith("a.wav") for s in capture(reaper).plan.segments] == [True]
 
 
+def test_the_voice_is_named_after_the_first_take_heard_in_the_time_selection(reaper, make_audio):
+    track = reaper.add_track("Host", selected=True)
+    reaper.add_item(track, str(make_audio("intro.wav", 12)), position=0.0, take_name="Intro music")
+    reaper.add_item(track, str(make_audio("guest.wav", 20)), position=20.0, take_name="Guest take 2")
+    reaper.set_time_selection(22.0, 38.0)
+    assert capture(reaper).take_name == "Guest take 2"
+
+
 def test_playrate_without_pitch_preservation_is_reproduced(reaper, make_audio):
     track = reaper.add_track("Host")
     reaper.add_item(track, str(make_audio("a.wav", 40)), position=0.0, length=15.0, playrate=2.0,

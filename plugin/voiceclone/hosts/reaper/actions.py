@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from ... import rules
-from ...errors import InputError, VoiceCloneError
+from ...errors import Cancelled, InputError, VoiceCloneError
 from ..base import media_path, suggest_voice_id, track_name
 from .api import Reaper, is_null
 from .project import capture_selection, insert_audio, media_folder
@@ -39,7 +39,7 @@ def clone_from_selection(rpr: Reaper) -> None:
     now = datetime.now()
     title = "Clone voice from selection"
     if captured.end_s - captured.start_s > rules.CLONE_MAX_S:
-        title += f" ({captured.end_s - captured.start_s:.0f} s selected: the first 5:00 are used)"
+        title += f" ({captured.end_s - captured.start_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
     answers = _ask(rpr, title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
                                 "Language (empty or auto)", "Consent (who agreed; when)"],
                    [name, suggest_voice_id(name, now), _remembered(rpr, "text", DEFAULT_PREVIEW),
@@ -188,7 +188,7 @@ def _guarded(rpr: Reaper, step: Callable[[dict], None]) -> Callable[[dict], None
 def _failed(rpr: Reaper) -> Callable[[dict], None]:
     def show(event: dict) -> None:
         lines = [f"error: {event.get('message')}"] + ([f"fix: {event['fix']}"] if event.get("fix") else [])
-        if event.get("exit_code") == 130:
+        if event.get("exit_code") == Cancelled.exit_code:
             rpr.console("Voice clone: " + event.get("message", "cancelled"))
         else:
             rpr.message("\n".join(lines))

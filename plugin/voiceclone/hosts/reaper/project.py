@@ -56,12 +56,13 @@ def capture_selection(rpr: Reaper) -> Capture:
     check_selection(length)
     audible = [item for item in items if not rpr.GetMediaItemInfo_Value(item, "B_MUTE")]
     audible.sort(key=lambda item: rpr.GetMediaItemInfo_Value(item, "D_POSITION"))
-    segments = [s for s in (_segment(rpr, item, start, end) for item in audible) if s is not None]
-    if not segments:
+    inside = [(item, s) for item, s in ((item, _segment(rpr, item, start, end)) for item in audible) if s is not None]
+    if not inside:
         raise InputError("the selection holds no audible audio items",
                          fix="Unmute the voice's items or select a region where it speaks.")
+    segments = [segment for _, segment in inside]
     track_name = rpr.GetTrackName(track, "", 512)[2]
-    take_name = _take_name(rpr, audible[0])
+    take_name = _take_name(rpr, inside[0][0])       # the first take heard in the selection
     where = _project_name(rpr)
     plan = CapturePlan(length, tuple(segments), f"REAPER project {where}, track '{track_name}', "
                                                   f"{start:.2f}-{end:.2f} s")

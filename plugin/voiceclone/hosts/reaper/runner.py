@@ -1,6 +1,6 @@
 """Running a background job from REAPER without ever blocking it.
 
-The job is a child process (``python -m voiceclone job``) of the plugin's own interpreter; inside
+The job is a child process (``python -m voiceclone.worker``) of the plugin's own interpreter; inside
 REAPER ``sys.executable`` is REAPER itself, so the interpreter comes from the config file that
 ``voiceclone reaper install`` writes. Each defer tick reads the new lines of the events file and
 checks the child with ``poll()``: no tick waits for anything.
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Optional
 
-from ...errors import InputError
+from ...errors import Cancelled, InputError
 from ...events import EventReader
 from .api import Reaper
 
@@ -71,7 +71,7 @@ class BackgroundJob:
         self.reader = EventReader(events)
         with open(self.folder / "child.log", "wb") as log:
             self.child = subprocess.Popen(
-                [python, "-m", "voiceclone", "job", str(job_file), "--events", str(events)],
+                [python, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0)
         self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
@@ -127,7 +127,8 @@ class BackgroundJob:
             self.on_result(outcome["data"])
         else:
             if self.cancelled:
-                outcome = {**outcome, "message": "cancelled; nothing was inserted or saved", "fix": None}
+                outcome = {**outcome, "exit_code": Cancelled.exit_code, "fix": None,
+                           "message": "cancelled; nothing was inserted or saved"}
             self.on_error(outcome)
 
     def _child_log(self) -> str:
