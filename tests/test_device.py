@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from helpers import write_m4a
 from voiceclone import device
 
 RATE = 48000
@@ -44,10 +45,12 @@ def test_a_known_signal_played_through_pyaudio_is_recorded_back(sound, tmp_path)
     source = tmp_path / "signal.wav"
     sf.write(str(source), np.column_stack([played, played]), RATE, subtype="FLOAT")
     recording = tmp_path / "back.wav"
-    recorder = threading.Thread(target=device.record, args=(recording,),
-                                kwargs={"seconds": 5.0, "channels": 2, "sample_rate": RATE}, daemon=True)
+    listening = threading.Event()
+    recorder = threading.Thread(target=device.record, args=(recording,), daemon=True,
+                                kwargs={"seconds": 6.0, "channels": 2, "sample_rate": RATE,
+                                        "meter": lambda *block: listening.set()})
     recorder.start()
-    time.sleep(0.3)
+    assert listening.wait(10), "the recording stream delivers audio"
     player = threading.Thread(target=device.play, args=(source,), daemon=True)
     player.start()
     player.join(20)
@@ -80,12 +83,15 @@ def test_record_never_overwrites_a_file(sound, tmp_path):
     assert done.returncode == 2 and "already exists" in done.stderr and out.read_bytes() == b"precious"
 
 
-def test_play_plays_a_file_to_the_end(sound, tmp_path):
-    path = tmp_path / "beep.wav"
-    sf.write(str(path), (0.1 * np.sin(np.arange(RATE) / 8)).astype(np.float32), RATE)
-    started = time.monotonic()
+@pytest.mark.parametrize("name", ["beep.wav", "beep.m4a"])
+def test_play_plays_a_file_to_the_end(sound, tmp_path, name):
+    path = tmp_path / name
+    beep = (0.1 * np.sin(np.arange(RATE) / 8)).astype(np.float32).reshape(-1, 1)
+    write_m4a(path, beep, RATE) if name.endswith(".m4a") else sf.write(str(path), beep, RATE)
     done = voiceclone(sound, "play", path)
-    assert done.returncode == 0 and "Played 1.0 s" in done.stdout
+    assert done.returncode == 0 and "Played 1.0 s" in done.stdout, done.stderr
+    started = time.monotonic()
+    assert device.play(path) == pytest.approx(1.0, abs=0.03)
     assert time.monotonic() - started >= 0.9, "played in real time"
 
 

@@ -223,6 +223,20 @@ def test_a_library_moves_to_another_machine_with_its_audio_and_no_key(run, env, 
     assert Path(moved["preview"]["path"]).parent == folder / "previews"
 
 
+def test_two_previews_with_the_same_file_name_both_move(run, env, make_audio, tmp_path):
+    for voice, folder in (("HostVoice01", "a"), ("GuestVoice01", "b")):
+        (tmp_path / folder).mkdir()
+        assert run("clone", make_audio(f"{voice}.wav", 12), "--voice-id", voice, "--text", "Hi.",
+                   "--preview-out", tmp_path / folder / "preview.mp3").code == 0
+    bundle = tmp_path / "library.zip"
+    assert run("presets", "export", bundle, "--with-audio").code == 0
+    other = {"VOICECLONE_PRESETS": str(tmp_path / "laptop" / "presets.yaml")}
+    assert run("presets", "import", bundle, env_extra=other).code == 0
+    moved = yaml.safe_load((tmp_path / "laptop" / "presets.yaml").read_text())["voices"]
+    for voice, folder in (("HostVoice01", "a"), ("GuestVoice01", "b")):
+        assert Path(moved[voice]["preview"]["path"]).read_bytes() == (tmp_path / folder / "preview.mp3").read_bytes()
+
+
 def test_without_audio_only_the_presets_move_and_an_import_never_replaces_a_preset(run, env, make_audio, tmp_path):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     bundle = tmp_path / "library.zip"
