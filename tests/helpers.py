@@ -1,8 +1,11 @@
-"""Test material shared by the tests and the benchmarks: the fake key and the signal factory."""
+"""Test material shared by the tests and the benchmarks: the fake key, the signal factory, and
+what a user would look at afterwards (the presets file, what reached the sandbox)."""
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from voiceclone.synth import voice_like
 
@@ -20,12 +23,18 @@ def signal(seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind:
     elif kind == "tone":
         mono = (0.5 * np.sin(2 * np.pi * 1000 * np.arange(frames) / sample_rate)).astype(np.float32)
     else:
-        mono = voice_like(seconds, sample_rate, seed=seed)[:frames]
+        mono = _voice(seconds, sample_rate, seed)[:frames].copy()
         if kind == "nan":
             mono[frames // 2] = np.nan
         elif kind == "clipped":
             mono = np.clip(mono * 8, -1.0, 1.0)
     return np.repeat(mono[:, None], channels, axis=1).astype(np.float32)
+
+
+@lru_cache(maxsize=16)
+def _voice(seconds: float, sample_rate: int, seed: int) -> np.ndarray:
+    """The synthetic voice, made once per length, rate and seed: most tests use the same 12 s take."""
+    return voice_like(seconds, sample_rate, seed=seed)
 
 
 def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
@@ -44,3 +53,14 @@ def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
                 container.mux(packet)
         for packet in stream.encode(None):
             container.mux(packet)
+
+
+def presets_of(env) -> dict:
+    """The presets in the file ``env`` points at, as a user would read them; {} without a file."""
+    path = Path(env["VOICECLONE_PRESETS"])
+    return yaml.safe_load(path.read_text())["voices"] if path.exists() else {}
+
+
+def uploads(sandbox, purpose: str = "voice_clone") -> list:
+    """The files uploaded to the sandbox for ``purpose``."""
+    return [f for f in sandbox.state.files.values() if f.purpose == purpose]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
-import yaml
 
+from helpers import presets_of, uploads
 from voiceclone.hosts.audacity.pipe import Pipe, PipeError
 from voiceclone.hosts.audacity.project import info, read_selection
 
@@ -68,7 +68,7 @@ def test_clone_adds_the_preview_as_a_track_at_the_selection_start_and_keeps_the_
 
     selection = read_selection(pipe)
     assert (selection.start_s, selection.end_s, selection.tracks) == (2.5, 14.25, [0])
-    preset = yaml.safe_load(Path(env["VOICECLONE_PRESETS"]).read_text())["voices"]["Host"]
+    preset = presets_of(env)["Host"]
     assert preset["voice_id"] == "HostVoice01"
     assert preset["sample"]["source"] == "Audacity track 'host', 2.50-14.25 s"
     assert preset["sample"]["duration_s"] == pytest.approx(11.75, abs=0.01)
@@ -79,7 +79,7 @@ def test_clone_adds_the_preview_as_a_track_at_the_selection_start_and_keeps_the_
 
 def test_the_uploaded_sample_is_the_selected_audio(pipe, take, run, sandbox):
     assert run("audacity", "clone", "--voice-id", "HostVoice01").code == 0
-    (upload,) = [f for f in sandbox.state.files.values() if f.purpose == "voice_clone"]
+    (upload,) = uploads(sandbox)
     uploaded, rate = sf.read(io.BytesIO(upload.data), dtype="float32", always_2d=True)
     source, _ = sf.read(str(take), dtype="float32")
     expected = source[int(2.5 * 16000):int(14.25 * 16000)]

@@ -9,11 +9,7 @@ import pytest
 import soundfile as sf
 import yaml
 
-from helpers import FAKE_KEY
-
-
-def presets_of(env) -> dict:
-    return yaml.safe_load(Path(env["VOICECLONE_PRESETS"]).read_text())["voices"]
+from helpers import FAKE_KEY, presets_of
 
 
 def api_calls(sandbox) -> list:

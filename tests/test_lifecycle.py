@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import FAKE_KEY
+from helpers import FAKE_KEY, presets_of, uploads
 from voiceclone.lifecycle import derive_voice_id
 from voiceclone.presets import expiring_soon, parse_timestamp, state
 
@@ -17,14 +17,6 @@ from voiceclone.presets import expiring_soon, parse_timestamp, state
 @pytest.fixture(autouse=True)
 def no_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stdin", open(os.devnull))
-
-
-def presets_of(env) -> dict:
-    return yaml.safe_load(Path(env["VOICECLONE_PRESETS"]).read_text())["voices"]
-
-
-def uploads(sandbox, purpose="voice_clone") -> list:
-    return [f for f in sandbox.state.files.values() if f.purpose == purpose]
 
 
 def test_every_clone_archives_the_exact_uploaded_sample_once(run, env, sandbox, make_audio):

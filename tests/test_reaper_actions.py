@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-import yaml
 
+from helpers import presets_of, uploads
 from voiceclone.hosts.reaper import install
 
 CLONE = "Voice clone - Clone voice from selection.py"
@@ -37,11 +37,6 @@ def project(reaper, make_audio):
     reaper.add_item(music, str(make_audio("music.wav", 40, 16000, kind="tone")), position=0.0)
     reaper.set_cursor(3.0)
     return take
-
-
-def presets(env) -> dict:
-    path = Path(env["VOICECLONE_PRESETS"])
-    return yaml.safe_load(path.read_text())["voices"] if path.exists() else {}
 
 
 def dialogs_while_a_job_runs(reaper) -> list:
@@ -92,7 +87,7 @@ def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_re
     assert not touched & {"item_selection", "track_selection", "edit_cursor", "time_selection"}, touched
     assert reaper.RPR_GetCursorPosition() == 3.0 and reaper.items_on(0)[0]["selected"] is False
 
-    preset = presets(env)["Host"]
+    preset = presets_of(env)["Host"]
     assert preset["voice_id"] == "HostVoice01" and preset["language_boost"] == "English"
     assert preset["sample"]["duration_s"] == 12.0
     assert preset["sample"]["source"] == "REAPER project (unsaved), track 'Host', 8.00-20.00 s"
@@ -103,7 +98,7 @@ def test_the_uploaded_audio_is_what_the_track_plays_over_the_region(reaper, scri
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
     reaper.run_script(scripts / CLONE, max_ticks=3000)
-    (upload,) = [f for f in sandbox.state.files.values() if f.purpose == "voice_clone"]
+    (upload,) = uploads(sandbox)
     uploaded, rate = sf.read(io.BytesIO(upload.data), dtype="float32")
     source, _ = sf.read(str(project), dtype="float32")
     expected = source[3 * 16000:15 * 16000]          # the take starts at 5 s: 8-20 s is 3-15 s of the file
@@ -119,7 +114,7 @@ def test_selected_items_are_captured_without_muted_items_and_with_their_volume(r
     reaper.add_item(host, str(make_audio("c.wav", 8, 16000)), position=16.0, selected=True)
     reaper.answer_inputs(values=answers())
     reaper.run_script(scripts / CLONE, max_ticks=3000)
-    (upload,) = [f for f in sandbox.state.files.values() if f.purpose == "voice_clone"]
+    (upload,) = uploads(sandbox)
     uploaded, _ = sf.read(io.BytesIO(upload.data), dtype="float32")
     assert len(uploaded) == 24 * 16000
     source, _ = sf.read(str(first), dtype="float32")
@@ -195,7 +190,7 @@ def test_cancel_ends_the_job_and_leaves_the_project_as_it_was(reaper, scripts, p
     reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=press_cancel)
     assert reaper.track_names() == ["Host", "Music"]
     assert reaper.undo_history == []
-    assert presets(env) == {}
+    assert presets_of(env) == {}
     assert "cancelled; nothing was inserted or saved" in reaper.console
     assert reaper.RPR_GetExtState("VoiceClone", "job_running") == ""
     assert reaper.message_boxes == [], "a cancel is reported in the console, not in a dialog"
@@ -234,13 +229,13 @@ def test_voice_presets_lists_time_left_and_removes_a_preset(reaper, scripts, pro
     reaper.answer_inputs(values=["Host", "remove"])
     reaper.run_script(scripts / PRESETS, max_ticks=3000)
     assert "Host: HostVoice01, temporary, " in reaper.console
-    assert presets(env) == {}
+    assert presets_of(env) == {}
 
 
 @pytest.mark.parametrize("action, check", [
     ("activate", lambda sandbox, env: sandbox.state.voices["HostVoice01"].activated
-     and presets(env)["Host"]["expires_at"] is None),
-    ("re-clone", lambda sandbox, env: presets(env)["Host"]["voice_id"] == "HostVoice01-r2"
+     and presets_of(env)["Host"]["expires_at"] is None),
+    ("re-clone", lambda sandbox, env: presets_of(env)["Host"]["voice_id"] == "HostVoice01-r2"
      and "HostVoice01-r2" in sandbox.state.voices),
 ])
 def test_voice_presets_activates_or_reclones_after_asking(reaper, scripts, project, run, make_audio, env, sandbox,

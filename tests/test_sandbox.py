@@ -4,17 +4,16 @@ from __future__ import annotations
 import io
 import json
 
-import av
 import pytest
 import requests
 import soundfile as sf
 
+from helpers import FAKE_KEY, signal
 from voiceclone import rules
 from voiceclone.errors import API_CODES
 from voiceclone.sandbox import Sandbox, banner
-from voiceclone.synth import voice_like
 
-KEY = "sk-sandbox-test-SECRET-4711"
+KEY = FAKE_KEY
 AUTH = {"Authorization": f"Bearer {KEY}"}
 RATE = 16000
 MODEL = "speech-2.8-hd"
@@ -22,23 +21,7 @@ MODEL = "speech-2.8-hd"
 
 def wav_bytes(seconds: float) -> bytes:
     buffer = io.BytesIO()
-    sf.write(buffer, voice_like(seconds, RATE, seed=1), RATE, format="WAV", subtype="PCM_16")
-    return buffer.getvalue()
-
-
-def m4a_bytes(seconds: float) -> bytes:
-    buffer = io.BytesIO()
-    samples = voice_like(seconds, RATE, seed=2)
-    with av.open(buffer, "w", format="ipod") as container:
-        stream = container.add_stream("aac", rate=RATE)
-        stream.layout = "mono"
-        for start in range(0, len(samples), 1024):
-            frame = av.AudioFrame.from_ndarray(samples[None, start:start + 1024], format="flt", layout="mono")
-            frame.sample_rate = RATE
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+    sf.write(buffer, signal(seconds, RATE), RATE, format="WAV", subtype="PCM_16")
     return buffer.getvalue()
 
 
@@ -129,11 +112,8 @@ def test_format_is_judged_by_content_not_name(http, sandbox, samples, tmp_path):
     assert "invalid file format" in refused.json()["base_resp"]["status_msg"]
 
 
-def test_mp3_and_m4a_are_measured_flac_is_refused(http, sandbox, samples, tmp_path):
-    mp3, flac, m4a = tmp_path / "a.mp3", tmp_path / "a.flac", tmp_path / "a.m4a"
-    sf.write(str(mp3), voice_like(11.0, RATE), RATE, format="MP3")
-    sf.write(str(flac), voice_like(11.0, RATE), RATE, format="FLAC")
-    m4a.write_bytes(m4a_bytes(11.0))
+def test_mp3_and_m4a_are_measured_flac_is_refused(http, sandbox, samples, make_audio):
+    mp3, flac, m4a = (make_audio(f"a.{fmt}", 11.0, RATE) for fmt in ("mp3", "flac", "m4a"))
     for path in (mp3, m4a):
         stored = sandbox.state.files[upload_id(http, path)]
         assert stored.duration_s == pytest.approx(11.0, abs=0.2)

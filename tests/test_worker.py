@@ -7,9 +7,8 @@ import time
 from pathlib import Path
 
 import soundfile as sf
-import yaml
 
-from helpers import FAKE_KEY
+from helpers import FAKE_KEY, presets_of
 from voiceclone.capture import CapturePlan, Segment
 from voiceclone.events import EventReader
 
@@ -42,7 +41,7 @@ def test_a_clone_job_reports_progress_then_the_result_and_saves_the_preset(tmp_p
     result = events[-1]
     assert result["event"] == "result" and result["data"]["voice_id"] == "HostVoice01"
     assert Path(result["data"]["preview_path"]).exists()
-    preset = yaml.safe_load(Path(env["VOICECLONE_PRESETS"]).read_text())["voices"]["Host"]
+    preset = presets_of(env)["Host"]
     assert preset["sample"]["source"] == "REAPER project 'ep12', track 'Host', 10.00-22.00 s"
     assert preset["sample"]["duration_s"] == 12.0
 
