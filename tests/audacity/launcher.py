@@ -117,7 +117,15 @@ class Audacity:
         deadline = time.monotonic() + 30
         while not registry.exists() and time.monotonic() < deadline and app.poll() is None:
             time.sleep(0.1)
-        time.sleep(1.0)    # the scan's --host child exits shortly after the registry appears
+        # the scan's --host child goes on writing for a moment: wait until the registry is still for 1 s
+        seen, still_since = None, time.monotonic()
+        while registry.exists() and time.monotonic() < deadline:
+            stat = registry.stat()
+            if (stat.st_size, stat.st_mtime_ns) != seen:
+                seen, still_since = (stat.st_size, stat.st_mtime_ns), time.monotonic()
+            elif time.monotonic() - still_since >= 1.0:
+                break
+            time.sleep(0.1)
         os.killpg(app.pid, signal.SIGTERM)
         app.wait(10)
 
