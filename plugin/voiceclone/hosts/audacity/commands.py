@@ -28,13 +28,11 @@ def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) 
     with Pipe() as pipe:
         selection = read_selection(pipe)
         check_selection(selection.length_s, where=" in Audacity")
-        tracks = info(pipe, "Tracks")
-        channels = max(tracks[i].get("channels", 1) for i in selection.tracks)
         voice_id = options.voice_id or suggest_voice_id(selection.names[0], datetime.now())
         where = ", ".join(f"'{name}'" for name in selection.names)
         with tempfile.TemporaryDirectory(prefix="voiceclone-audacity-") as tmp:
             on_event(jobs.Event("capture", "Exporting the selection from Audacity"))
-            sample = export_selection(pipe, selection, Path(tmp) / "selection.wav", channels)
+            sample = export_selection(pipe, selection, Path(tmp) / "selection.wav")
             outcome = jobs.clone(settings, replace(options, audio=sample, voice_id=voice_id,
                                                    name=options.name or selection.names[0],
                                                    source=f"Audacity track {where}, {selection.start_s:.2f}-"

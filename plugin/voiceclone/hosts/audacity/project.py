@@ -15,12 +15,14 @@ from .pipe import Pipe
 
 @dataclass(frozen=True)
 class Selection:
-    """The selected time range (seconds) and the selected audio tracks (indexes and names)."""
+    """The selected time range (seconds) and the selected audio tracks (indexes, names, and the most
+    channels among them)."""
 
     start_s: float
     end_s: float
     tracks: List[int]
     names: List[str]
+    channels: int = 1
 
     @property
     def length_s(self) -> float:
@@ -45,7 +47,8 @@ def read_selection(pipe: Pipe, *, require_range: bool = True) -> Selection:
         start, end = _new_label(info(pipe, "Labels"), len(tracks))
     finally:
         pipe.send("Undo")
-    selection = Selection(start, end, chosen, [tracks[i]["name"] for i in chosen])
+    selection = Selection(start, end, chosen, [tracks[i]["name"] for i in chosen],
+                          max((tracks[i].get("channels", 1) for i in chosen), default=1))
     restore(pipe, selection)
     if require_range and end <= start:
         raise InputError("no time range is selected in Audacity (only a cursor position)",
@@ -71,11 +74,11 @@ def restore(pipe: Pipe, selection: Selection) -> None:
     pipe.send("SelectTime", Start=selection.start_s, End=selection.end_s, RelativeTo="ProjectStart")
 
 
-def export_selection(pipe: Pipe, selection: Selection, path: Path, channels: int = 2) -> Path:
-    """Export the selected tracks over the selected range, mixed, as a WAV at ``path``."""
+def export_selection(pipe: Pipe, selection: Selection, path: Path) -> Path:
+    """Export the selected tracks over the selected range, mixed (mono if they all are), as a WAV at ``path``."""
     _check_path(path.parent, "export folder")
     restore(pipe, selection)
-    pipe.send("Export2", Filename=str(path), NumChannels=channels)
+    pipe.send("Export2", Filename=str(path), NumChannels=selection.channels)
     if not path.is_file():
         raise InputError(f"Audacity did not write {path}", fix="Check the folder can be written, then try again.")
     return path
