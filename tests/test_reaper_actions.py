@@ -1,6 +1,7 @@
 """The REAPER actions, run as REAPER runs them (tests/reaper/fake_reaper.py stands in for REAPER),
 with the real background job against the sandbox and real audio files."""
 import io
+import json
 import sys
 import time
 from pathlib import Path
@@ -264,6 +265,19 @@ def test_an_action_without_the_install_config_says_how_to_set_it_up(reaper, scri
     reaper.answer_message_box(1)
     reaper.run_script(scripts / CLONE)
     assert "run `voiceclone reaper install`" in reaper.message_boxes[0].message
+
+
+def test_an_action_whose_python_was_removed_says_to_reinstall(reaper, scripts, project, tmp_path):
+    config = scripts / install.CONFIG_NAME
+    settings = json.loads(config.read_text())
+    config.write_text(json.dumps({**settings, "python": str(tmp_path / "gone" / "python3")}))
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE)
+    assert "no longer exists" in reaper.message_boxes[0].message
+    assert "`voiceclone reaper install`" in reaper.message_boxes[0].message
+    assert reaper.track_names() == ["Host", "Music"]
 
 
 def test_the_job_runs_in_the_background_across_many_defer_ticks(reaper, scripts, project, sandbox):

@@ -1,4 +1,6 @@
 """What the REAPER host captures: the plan for exactly what the track plays over the selection."""
+import sys
+
 import pytest
 
 from voiceclone import rules
@@ -9,7 +11,7 @@ from voiceclone.hosts.reaper.project import capture_selection
 
 
 def capture(reaper):
-    return capture_selection(Reaper(reaper.main_globals(), "unused.json"))
+    return capture_selection(Reaper(reaper.main_globals(), sys.executable))
 
 
 def test_a_time_selection_clips_the_items_and_keeps_their_offsets(reaper, make_audio):

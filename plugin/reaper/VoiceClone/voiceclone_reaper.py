@@ -17,6 +17,7 @@ def run(action, namespace):
     try:
         with open(CONFIG, encoding="utf-8") as handle:
             config = json.load(handle)
+        python = config["python"]
         if config["package_path"] not in sys.path:
             sys.path.insert(0, config["package_path"])
         from voiceclone.hosts.reaper import actions
@@ -26,4 +27,4 @@ def run(action, namespace):
             "fix: in a terminal, run `voiceclone reaper install`, then run the action again." % exc,
             "Voice clone", 0)
         return
-    actions.run(action, namespace, CONFIG)
+    actions.run(action, namespace, python)

@@ -18,12 +18,12 @@ from .runner import CANCEL_KEY, SECTION, BackgroundJob, job_running
 DEFAULT_PREVIEW = "Hello! This is a preview of my cloned voice, made right inside REAPER."
 
 
-def run(action: str, namespace: Dict, config_file) -> None:
+def run(action: str, namespace: Dict, python: str) -> None:
     """Run one action in a script's ``__main__`` namespace; turn every error into a message.
 
-    ``config_file`` is the install config naming the plugin's Python (see :mod:`.install`).
+    ``python`` is the plugin's own interpreter, named by the install config (see :mod:`.install`).
     """
-    rpr = Reaper(namespace, config_file)
+    rpr = Reaper(namespace, python)
     try:
         ACTIONS[action](rpr)
     except VoiceCloneError as exc:

@@ -5,7 +5,6 @@ into the script's ``__main__`` globals. The action script hands those globals ov
 imports ``reaper_python``. Handles are strings, and a NULL handle is a non-empty string ending in
 ``0x0000000000000000``; out-parameters come back as tuples echoing every argument.
 """
-from pathlib import Path
 from typing import Any, Dict
 
 NULL_SUFFIX = "0x0000000000000000"
@@ -19,10 +18,10 @@ def is_null(handle: Any) -> bool:
 class Reaper:
     """``rpr.CountTracks(0)`` calls ``RPR_CountTracks(0)`` of the script's namespace."""
 
-    def __init__(self, namespace: Dict[str, Any], config_file: Path):
+    def __init__(self, namespace: Dict[str, Any], python: str):
         self.namespace = namespace
-        #: The install config (JSON) naming the plugin's own Python.
-        self.config_file = Path(config_file)
+        #: The plugin's own Python, which runs the background jobs (inside REAPER, sys.executable is REAPER).
+        self.python = python
 
     def __getattr__(self, name: str):
         if name.startswith("__"):

@@ -24,13 +24,8 @@ CANCEL_KEY = "cancel"           # set to "1" by the Cancel action
 
 
 def interpreter(rpr: Reaper) -> str:
-    """The plugin's Python, from the install config; raises with what to do when it is missing."""
-    path = rpr.config_file
-    try:
-        python = json.loads(path.read_text(encoding="utf-8"))["python"]
-    except (OSError, ValueError, KeyError):
-        raise InputError(f"the plugin is not set up for this REAPER ({path} is missing)",
-                         fix="In a terminal, run `voiceclone reaper install`, then run the action again.") from None
+    """The plugin's Python; raises with what to do when it is gone."""
+    python = rpr.python
     if not Path(python).exists():
         raise InputError(f"the plugin's Python {python} no longer exists",
                          fix="Reinstall the plugin, then run `voiceclone reaper install` again.")
