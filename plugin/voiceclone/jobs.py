@@ -166,6 +166,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
                                          mark={"voice_id": options.voice_id, "model": model})
 
     created = utc_now()
+    source = options.source or _describe_source(options)
     preset = {
         "voice_id": options.voice_id,
         "base_url": settings.base_url,
@@ -179,12 +180,12 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
         "sample": {
             "sha256": sample.sha256, "duration_s": round(sample.duration_s, 3), "sample_rate": sample.sample_rate,
             "num_channels": sample.num_channels, "format": sample.format, "file_id": file_id,
-            "source": options.source or _describe_source(options), "archive": archived,
+            "source": source, "archive": archived,
         },
         "preview": {"text": text, "path": None if preview is None else str(preview)},
         "provenance": {"operator": options.operator or _os_user(), "cloned_at": timestamp(created),
                        "tool": f"voiceclone {__version__}", "sample_sha256": sample.sha256,
-                       "source": options.source or _describe_source(options), "watermark": chosen.watermark,
+                       "source": source, "watermark": chosen.watermark,
                        "consent": consent},
     }
     if prompt is not None:
