@@ -5,7 +5,7 @@ from (``reaper_python.py``): handles are strings and a NULL handle is a truthy s
 ``0x0000000000000000``; a bad handle becomes NULL; out-parameters come back as tuples echoing every
 argument; C bools are ``int`` 0/1; numbers pass through ``ctypes`` (``GetTrack(0, 1.0)`` raises
 ``TypeError`` as it would in REAPER); ``RPR_defer`` takes a code string and lives only in the
-script's ``__main__`` globals.
+script's ``__main__`` globals. It offers only the ``RPR_`` functions the plugin calls.
 
 A test builds a project, scripts the dialogs, runs an action script, and reads what happened::
 
@@ -15,18 +15,17 @@ A test builds a project, scripts the dialogs, runs an action script, and reads w
     fake.answer_inputs(ok=True, values=["Host", "hello"])
     fake.run_script(script_path, max_ticks=500)
     assert fake.undo_history == ["Voice clone: insert preview"]
-    assert not fake.changes_outside_undo
+    fake.assert_clean()
 
 Inspection: ``changes`` (every edit, :class:`Change`), ``net_changes()``, ``undo_history``,
 ``modal_calls``, ``console``, ``commands``, ``ext_state``, ``script_errors``, ``protocol_errors``
-(API misuse REAPER would not report: unbalanced undo/refresh, accessors never destroyed...),
+(API misuse REAPER would not report: unbalanced undo/refresh, a source given to a second take...),
 ``tick_times``, ``ui_refresh_depth``, ``undo_depth``, ``project`` (the model itself).
 """
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import itertools
 import os
 import sys
@@ -38,15 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
 
-import numpy as np
+from fake_reaper_model import (ITEM, PROJECT, SOURCE, TAKE, TRACK, Change, Handles, InputsAnswer, Item,
+                               ModalCall, Project, RegisteredScript, ScriptError, Source, Take, Track,
+                               UndoEntry, c_bool, c_double, c_int, c_string, make_guid, null_handle, out_string)
 
-from fake_reaper_audio import AudioFiles, take_samples, track_samples
-from fake_reaper_model import (ACCESSOR, ANY, ITEM, PROJECT, SOURCE, TAKE, TRACK, AudioAccessor, Change,
-                               ExtStateValue, Handles, InputsAnswer, Item, ModalCall, Project,
-                               RegisteredScript, ScriptError, Source, Take, Track, UndoEntry, c_bool,
-                               c_double, c_int, c_string, is_null, make_guid, null_handle, out_string)
-
-__all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "is_null", "null_handle",
+__all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "null_handle",
            "BUILD_PEAKS"]
 
 #: "Peaks: Build any missing peaks" (§3c).
@@ -55,16 +50,15 @@ BUILD_PEAKS = 40047
 MAX_INPUT_FIELDS = 16
 #: What each ShowMessageBox type can return (§5): 1 OK, 2 Cancel, 3 Abort, 4 Retry, 5 Ignore, 6 Yes, 7 No.
 BOX_ANSWERS = {0: (1,), 1: (1, 2), 2: (3, 4, 5), 3: (6, 7, 2), 4: (6, 7), 5: (4, 2)}
-#: Changes that are project state but never part of an undo point.
-NOT_UNDOABLE = ("proj_ext_state",)
-#: Changes that are events (an object appeared or left), not a value that went from old to new.
-EVENT_KINDS = ("track_inserted", "track_removed", "item_added", "item_removed", "take_added")
+#: Seconds slept between defer ticks when no ``tick_hook`` is given (REAPER: ~1/30 s, §5).
+TICK_INTERVAL = 1 / 30
+#: Changes that are events (an object appeared), not a value that went from old to new.
+EVENT_KINDS = ("track_inserted", "item_added", "take_added")
 _FIRST_SCRIPT_COMMAND = 53000
 _MISSING = object()
 
 # Numeric parameters: name -> model attribute, name -> change kind, and stored extras with defaults.
 _TRACK_FIELDS = {"B_MUTE": "mute", "I_SELECTED": "selected", "D_VOL": "volume", "D_PAN": "pan"}
-_TRACK_KINDS = {"B_MUTE": "track_mute", "I_SELECTED": "track_selection"}
 _TRACK_EXTRAS = {"I_SOLO": 0, "I_RECARM": 0, "I_RECMON": 0, "I_RECMODE": 0, "I_FOLDERDEPTH": 0,
                  "I_NCHAN": 2, "B_PHASE": 0, "I_FXEN": 1, "B_SHOWINTCP": 1, "B_SHOWINMIXER": 1,
                  "I_CUSTOMCOLOR": 0, "D_WIDTH": 1.0}
@@ -148,17 +142,6 @@ class _Session:
     stop_requested: bool = False
 
 
-def _forwarder(owner: "FakeReaper", name: str) -> Callable:
-    """A ``reaper_python`` function that calls the currently installed fake (else ``owner``), so a
-    helper module that did ``from reaper_python import *`` in an earlier test reaches today's fake."""
-    def forward(*args):
-        target = FakeReaper._installed[-1] if FakeReaper._installed else owner
-        return getattr(target, name)(*args)
-    forward.__name__ = forward.__qualname__ = name
-    forward.__doc__ = getattr(FakeReaper, name).__doc__
-    return forward
-
-
 class FakeReaper:
     """One REAPER instance with one open project, exposing the ``RPR_`` functions a script uses.
 
@@ -166,44 +149,22 @@ class FakeReaper:
     ----------
     resource_path, project_media_path
         Real folders (created if missing): ``GetResourcePath()`` and the project's recording path
-        (``GetProjectPath``, §5).
-    project_file
-        The ``.rpp`` path, or "" for an unsaved project (``EnumProjects``).
-    tick_interval
-        Seconds slept between defer ticks when no ``tick_hook`` is given (REAPER: ~1/30 s, §5).
-    clock
-        What ``time_precise()`` reads.
-    strict_null_strings
-        When True, functions whose C result is a NULL ``const char*`` (``GetTakeName`` of a bad
-        take, ``Undo_CanUndo2`` with no history, ``ReverseNamedCommandLookup`` of an unknown id)
-        raise ``AttributeError`` as the real bridge's ``r.decode()`` does; by default they return "".
+        (``GetProjectPathEx``, §5). The project is unsaved (``EnumProjects`` gives no .rpp name).
     """
 
-    _installed: List["FakeReaper"] = []
-
-    def __init__(self, *, resource_path: Union[str, Path], project_media_path: Union[str, Path],
-                 project_file: Union[str, Path] = "", app_version: str = "7.22/linux-x86_64",
-                 tick_interval: float = 1 / 30, clock: Callable[[], float] = time.perf_counter,
-                 strict_null_strings: bool = False):
+    def __init__(self, *, resource_path: Union[str, Path], project_media_path: Union[str, Path]):
         self.resource_path = Path(resource_path)
         self.resource_path.mkdir(parents=True, exist_ok=True)
         Path(project_media_path).mkdir(parents=True, exist_ok=True)
-        self.app_version = app_version
-        self.tick_interval = tick_interval
-        self.clock = clock
-        self.strict_null_strings = strict_null_strings
-        self.handles = Handles(self._is_alive)
-        self.project = Project(media_path=str(project_media_path), file_name=str(project_file or ""))
+        self.handles = Handles()
+        self.project = Project(media_path=str(project_media_path))
         self.handles.register(self.project, PROJECT)
-        self.audio_files = AudioFiles()
         self._guids = itertools.count(1)
         # REAPER-wide state
-        self.ext_state: Dict[Tuple[str, str], ExtStateValue] = {}
+        self.ext_state: Dict[Tuple[str, str], str] = {}
         self.console = ""
         self.commands: List[Tuple[int, int]] = []
         self.registered_scripts: Dict[int, RegisteredScript] = {}
-        self.toggle_states: Dict[Tuple[int, int], int] = {}
-        self.toolbar_refreshes: List[Tuple[int, int]] = []
         self.modal_calls: List[ModalCall] = []
         self._input_answers: Deque[InputsAnswer] = deque()
         self._box_answers: Deque[int] = deque()
@@ -223,7 +184,6 @@ class FakeReaper:
         self._session: Optional[_Session] = None
         self._in_tick = False
         self._looping = False
-        self._accessors: List[AudioAccessor] = []
         self._script_modules: set = set()
 
     # ============================================================================================
@@ -239,10 +199,10 @@ class FakeReaper:
 
     def add_item(self, track: Union[str, int], source_path: Union[str, Path, None] = None, *, position: float,
                  length: Optional[float] = None, start_offset: float = 0.0, playrate: float = 1.0,
-                 item_vol: float = 1.0, take_vol: float = 1.0, chanmode: int = 0, mute: bool = False,
-                 selected: bool = False, take_name: Optional[str] = None, source_type: Optional[str] = None,
-                 loop_source: bool = False, preserve_pitch: bool = True, section_offset: float = 0.0,
-                 section_length: Optional[float] = None, reversed: bool = False) -> str:
+                 item_vol: float = 1.0, take_vol: float = 1.0, mute: bool = False, selected: bool = False,
+                 take_name: Optional[str] = None, source_type: Optional[str] = None, preserve_pitch: bool = True,
+                 section_offset: float = 0.0, section_length: Optional[float] = None,
+                 reversed: bool = False) -> str:
         """Put an item with one take of ``source_path`` on ``track`` (a handle or an index).
 
         ``length`` defaults to what is left of the source after ``start_offset`` at ``playrate``.
@@ -257,11 +217,11 @@ class FakeReaper:
             length = max(source.length - start_offset, 0.0) / playrate
         item = self._new_item(owner)
         item.position, item.length, item.mute, item.volume = position, length, mute, item_vol
-        item.selected, item.loop_source = selected, loop_source
+        item.selected = selected
         take = self._new_take(item)
         take.name = take_name if take_name is not None else (Path(source_path).name if source_path else "")
         take.start_offset, take.playrate, take.volume = start_offset, playrate, take_vol
-        take.chanmode, take.preserve_pitch = chanmode, preserve_pitch
+        take.preserve_pitch = preserve_pitch
         self._attach(take, source)
         owner.items.append(item)
         owner.sort_items()
@@ -270,15 +230,8 @@ class FakeReaper:
     def set_time_selection(self, start: float, end: float) -> None:
         self.project.time_selection = (float(start), float(end))
 
-    def set_loop_range(self, start: float, end: float) -> None:
-        self.project.loop_range = (float(start), float(end))
-
     def set_cursor(self, position: float) -> None:
         self.project.cursor = float(position)
-
-    def set_project_file(self, path: Union[str, Path]) -> None:
-        """Pretend the project was saved as ``path`` (.rpp); "" for unsaved."""
-        self.project.file_name = str(path)
 
     def answer_inputs(self, ok: bool = True, values: Optional[List[Any]] = None) -> None:
         """Script the next GetUserInputs: OK with ``values`` (one per field; None keeps the
@@ -289,17 +242,9 @@ class FakeReaper:
         """Script the next ShowMessageBox: 1 OK, 2 Cancel, 6 Yes, 7 No... (§5)."""
         self._box_answers.append(int(result))
 
-    def simulate_restart(self) -> None:
-        """REAPER was closed and opened again: only ExtState saved with persist=True survives."""
-        self.ext_state = {key: value for key, value in self.ext_state.items() if value.persist}
-
     # ============================================================================================
     # Read-side views for assertions
     # ============================================================================================
-
-    def obj(self, handle: str) -> Any:
-        """The live model object behind a handle (any type), or None."""
-        return self.handles.resolve(handle, ANY)
 
     def track_names(self) -> List[str]:
         """Every track's own name in order ("" for an unnamed one)."""
@@ -313,11 +258,6 @@ class FakeReaper:
     def undo_history(self) -> List[str]:
         """Descriptions of the undo points the scripts created, oldest first."""
         return [entry.description for entry in self.project.undo_history]
-
-    @property
-    def changes_outside_undo(self) -> List[Change]:
-        """Undoable edits made while no undo block was open."""
-        return [c for c in self.changes if not c.in_undo_block and c.kind not in NOT_UNDOABLE]
 
     @property
     def message_boxes(self) -> List[ModalCall]:
@@ -337,11 +277,6 @@ class FakeReaper:
     def unused_answers(self) -> List[Any]:
         """Scripted dialog answers no dialog consumed."""
         return list(self._input_answers) + list(self._box_answers)
-
-    @property
-    def script_running(self) -> bool:
-        """True while a script keeps deferring (after ``run_script`` stopped at ``max_ticks``)."""
-        return self._session is not None
 
     def net_changes(self) -> List[Change]:
         """``changes`` with repeated edits of one value folded (first old, last new) and edits that
@@ -370,7 +305,7 @@ class FakeReaper:
         assert not problems, "\n".join(problems)
 
     # ============================================================================================
-    # Running scripts: __main__ globals, reaper_python, the defer loop (§1, §5)
+    # Running scripts: __main__ globals, the defer loop (§1, §5)
     # ============================================================================================
 
     @classmethod
@@ -386,66 +321,31 @@ class FakeReaper:
         namespace.update(RPR_defer=self._defer, RPR_runloop=self._defer, RPR_atexit=self._register_atexit)
         return namespace
 
-    def module(self) -> types.ModuleType:
-        """A ``reaper_python`` module: the ``RPR_`` functions, and not the defer trio (§1)."""
-        module = types.ModuleType("reaper_python", "FakeReaper's reaper_python: RPR_ functions only.")
-        for name in self.rpr_names():
-            setattr(module, name, _forwarder(self, name))
-        return module
-
-    @contextlib.contextmanager
-    def install(self) -> Iterator[types.ModuleType]:
-        """Make ``import reaper_python`` (and ``from reaper_python import *``) reach this fake."""
-        previous = sys.modules.get("reaper_python", _MISSING)
-        module = sys.modules["reaper_python"] = self.module()
-        FakeReaper._installed.append(self)
-        try:
-            yield module
-        finally:
-            FakeReaper._installed.pop()
-            if previous is _MISSING:
-                sys.modules.pop("reaper_python", None)
-            else:
-                sys.modules["reaper_python"] = previous
-
-    def run_script(self, path: Union[str, Path], globals: Optional[Dict[str, Any]] = None, *,
-                   max_ticks: int = 1000, tick_hook: Optional[Callable[["FakeReaper", int], None]] = None,
-                   expect_errors: bool = False) -> Dict[str, Any]:
+    def run_script(self, path: Union[str, Path], *, max_ticks: int = 1000,
+                   tick_hook: Optional[Callable[["FakeReaper", int], None]] = None) -> Dict[str, Any]:
         """Run an action script as REAPER does, then its defer loop; returns its globals.
 
-        The file runs in ``globals`` (default :meth:`main_globals`) with ``reaper_python``
-        installed and ``sys.modules["__main__"]`` showing those globals. Then, tick by tick, the
-        code strings deferred in the previous tick are executed in the same globals, until nothing
-        is deferred (the atexit code then runs) or ``max_ticks`` ticks ran (the script stays
-        running: see :meth:`run_ticks`, :meth:`stop_script`). Before each tick
+        The file runs in fresh :meth:`main_globals`, with ``sys.modules["__main__"]`` showing
+        them. Then, tick by tick, the code strings deferred in the previous tick are executed in
+        the same globals, until nothing is deferred (the atexit code then runs) or ``max_ticks``
+        ticks ran (the script stays running until :meth:`stop_script`). Before each tick
         ``tick_hook(fake, tick_index)`` is called, else ~1/30 s is slept. An exception ends the
-        script like REAPER does (recorded in ``script_errors``, atexit runs) and is re-raised here
-        unless ``expect_errors``.
+        script like REAPER does (recorded in ``script_errors``, atexit runs) and is re-raised here.
         """
         if self._session is not None:
-            raise AssertionError(f"{self._session.path} is still running: run_ticks() or stop_script() first")
+            raise AssertionError(f"{self._session.path} is still running: stop_script() first")
         path = str(path)
         code = compile(Path(path).read_bytes(), path, "exec")
         self._deferred, self._atexit = [], []
-        namespace = self.main_globals() if globals is None else globals
+        namespace = self.main_globals()
         self._session = _Session(path, namespace, list(sys.path))
         errors_before = len(self.script_errors)
         with self._running(self._session):
             if not self._execute(code, "main", path):
                 self._deferred = []
             self._loop(max_ticks, tick_hook)
-        self._raise_new_errors(errors_before, expect_errors)
+        self._raise_new_errors(errors_before, expect_errors=False)
         return namespace
-
-    def run_ticks(self, max_ticks: int = 1000, *, tick_hook: Optional[Callable[["FakeReaper", int], None]] = None,
-                  expect_errors: bool = False) -> None:
-        """Continue the running script's defer loop (see :meth:`run_script`)."""
-        if self._session is None:
-            raise AssertionError("no script is running")
-        errors_before = len(self.script_errors)
-        with self._running(self._session):
-            self._loop(max_ticks, tick_hook)
-        self._raise_new_errors(errors_before, expect_errors)
 
     def stop_script(self, *, expect_errors: bool = False) -> None:
         """The user stops the script (§5): deferred code is dropped and the atexit code runs.
@@ -490,8 +390,7 @@ class FakeReaper:
         sys.path[:] = session.sys_path
         sys.modules["__main__"] = _MainModule(session.namespace)
         try:
-            with self.install():
-                yield
+            yield
         finally:
             session.sys_path = sys.path[:]
             sys.path[:] = outer_path
@@ -510,7 +409,7 @@ class FakeReaper:
                 if tick_hook is not None:
                     tick_hook(self, session.ticks)
                 else:
-                    time.sleep(self.tick_interval)
+                    time.sleep(TICK_INTERVAL)
                 if session.stop_requested:
                     break
                 self._tick(session)
@@ -548,9 +447,6 @@ class FakeReaper:
             self.protocol_errors.append(f"{self._session.path} ended with {self.undo_depth} undo block(s) open")
         if self.ui_refresh_depth:
             self.protocol_errors.append(f"{self._session.path} ended with PreventUIRefresh at {self.ui_refresh_depth}")
-        leaked = [a.handle for a in self._accessors if not a.destroyed]
-        if leaked:
-            self.protocol_errors.append(f"{self._session.path} ended without DestroyAudioAccessor for {leaked}")
         self._session = None
 
     def _execute(self, code: Any, phase: str, label: str) -> bool:
@@ -570,22 +466,6 @@ class FakeReaper:
     # ============================================================================================
     # Model plumbing
     # ============================================================================================
-
-    def _is_alive(self, obj: Any) -> bool:
-        """ValidatePtr: is ``obj`` still part of REAPER's state?"""
-        if isinstance(obj, Project):
-            return obj is self.project
-        if isinstance(obj, Track):
-            return obj in self.project.tracks
-        if isinstance(obj, Item):
-            return obj.track is not None and self._is_alive(obj.track) and obj in obj.track.items
-        if isinstance(obj, Take):
-            return obj.item is not None and self._is_alive(obj.item) and obj in obj.item.takes
-        if isinstance(obj, Source):
-            return not obj.destroyed and (obj.owner is None or self._is_alive(obj.owner))
-        if isinstance(obj, AudioAccessor):
-            return not obj.destroyed
-        return False
 
     def _project(self, value: Any) -> Project:
         """Every project argument means the active project: 0, None and a bad handle pack to NULL (§1)."""
@@ -639,7 +519,7 @@ class FakeReaper:
     def _track_argument(self, track: Union[str, int]) -> Track:
         found = self.project.tracks[track] if isinstance(track, int) else self._track(track)
         if found is None:
-            raise ValueError(f"no live track {track!r}")
+            raise ValueError(f"no track {track!r}")
         return found
 
     def _builder_source(self, path: Union[str, Path, None], source_type: Optional[str], length: Optional[float],
@@ -672,8 +552,7 @@ class FakeReaper:
                 "take_volume": take.volume if take else 1.0,
                 "chanmode": take.chanmode if take else 0,
                 "is_midi": take.is_midi if take else False,
-                "peaks_built": source.peaks_built if source else False,
-                "ext": dict(item.ext), "notes": item.notes}
+                "peaks_built": source.peaks_built if source else False}
 
     def _log(self, kind: str, handle: str, what: str = "", old: Any = None, new: Any = None) -> None:
         """Record one project edit, and whether an undo block was open."""
@@ -713,12 +592,6 @@ class FakeReaper:
             self._log(kind, obj.handle, "P_EXT:" + key, old, text or None)
         return True, text
 
-    def _null_string(self, function: str) -> str:
-        """A NULL ``const char*`` result (see ``strict_null_strings``)."""
-        if self.strict_null_strings:
-            raise AttributeError(f"'NoneType' object has no attribute 'decode' ({function} returned NULL)")
-        return ""
-
     # ============================================================================================
     # RPR_ functions: tracks
     # ============================================================================================
@@ -726,9 +599,6 @@ class FakeReaper:
     def RPR_CountTracks(self, proj):
         """``int``."""
         return len(self._project(proj).tracks)
-
-    def RPR_GetNumTracks(self):
-        return len(self.project.tracks)
 
     def RPR_GetTrack(self, proj, trackidx):
         """A track handle; the NULL handle for an index out of range (§1)."""
@@ -744,12 +614,6 @@ class FakeReaper:
         tracks.insert(index, track)
         self._log("track_inserted", track.handle, new=index)
 
-    def RPR_DeleteTrack(self, tr):
-        track = self._track(tr)
-        if track is not None:
-            self.project.tracks.remove(track)
-            self._log("track_removed", track.handle, old=track.name)
-
     def RPR_GetMediaTrackInfo_Value(self, tr, parmname):
         """``float``; IP_TRACKNUMBER is 1-based; unknown names and NULL tracks give 0.0."""
         track, name = self._track(tr), c_string(parmname)
@@ -759,18 +623,7 @@ class FakeReaper:
             return float(self.project.tracks.index(track) + 1)
         if name in _TRACK_FIELDS:
             return float(getattr(track, _TRACK_FIELDS[name]))
-        return float(track.params.get(name, _TRACK_EXTRAS.get(name, 0.0)))
-
-    def RPR_SetMediaTrackInfo_Value(self, tr, parmname, newvalue):
-        """``int`` 1 when set, 0 for a NULL track, an unknown or read-only parameter."""
-        track, name, value = self._track(tr), c_string(parmname), c_double(newvalue)
-        if track is None:
-            return 0
-        if name in _TRACK_FIELDS:
-            return self._assign(track, _TRACK_FIELDS[name], name, value, _TRACK_KINDS.get(name, "track_param"))
-        if name in _TRACK_EXTRAS:
-            return self._assign_extra(track, _TRACK_EXTRAS, name, value, "track_param")
-        return 0
+        return float(_TRACK_EXTRAS.get(name, 0.0))
 
     def RPR_GetSetMediaTrackInfo_String(self, tr, parmname, stringNeedBig, setNewValue):
         """``(ok, tr, parmname, value, setNewValue)`` (§2): P_NAME, P_EXT:key, GUID (get)."""
@@ -804,55 +657,23 @@ class FakeReaper:
     def RPR_CountSelectedTracks(self, proj):
         return sum(track.selected for track in self._project(proj).tracks)
 
-    def RPR_CountSelectedTracks2(self, proj, wantmaster):
-        c_bool(wantmaster)
-        return self.RPR_CountSelectedTracks(proj)
-
     def RPR_GetSelectedTrack(self, proj, seltrackidx):
         index = c_int(seltrackidx)
         selected = [track for track in self._project(proj).tracks if track.selected]
         return selected[index].handle if 0 <= index < len(selected) else null_handle(TRACK)
 
-    def RPR_GetSelectedTrack2(self, proj, seltrackidx, wantmaster):
-        c_bool(wantmaster)
-        return self.RPR_GetSelectedTrack(proj, seltrackidx)
-
-    def RPR_IsTrackSelected(self, track):
-        found = self._track(track)
-        return int(found is not None and found.selected)
-
     def RPR_SetTrackSelected(self, track, selected):
         found, value = self._track(track), c_bool(selected)
         if found is not None:
-            self._select_track(found, value)
-
-    def RPR_SetOnlyTrackSelected(self, track):
-        found = self._track(track)
-        if found is not None:
-            for other in self.project.tracks:
-                self._select_track(other, other is found)
-
-    def _select_track(self, track: Track, value: bool) -> None:
-        self._assign(track, "selected", "I_SELECTED", float(value), "track_selection")
+            self._assign(found, "selected", "I_SELECTED", float(value), "track_selection")
 
     # ============================================================================================
     # RPR_ functions: items
     # ============================================================================================
 
-    def RPR_CountMediaItems(self, proj):
-        return len(self._project(proj).items())
-
-    def RPR_GetMediaItem(self, proj, itemidx):
-        """Items are counted by track, then by position; NULL out of range."""
-        index, items = c_int(itemidx), self._project(proj).items()
-        return items[index].handle if 0 <= index < len(items) else null_handle(ITEM)
-
     def RPR_CountTrackMediaItems(self, track):
         found = self._track(track)
         return 0 if found is None else len(found.items)
-
-    def RPR_GetTrackNumMediaItems(self, tr):
-        return self.RPR_CountTrackMediaItems(tr)
 
     def RPR_GetTrackMediaItem(self, tr, itemidx):
         found, index = self._track(tr), c_int(itemidx)
@@ -868,10 +689,6 @@ class FakeReaper:
         selected = [item for item in self._project(proj).items() if item.selected]
         return selected[index].handle if 0 <= index < len(selected) else null_handle(ITEM)
 
-    def RPR_IsMediaItemSelected(self, item):
-        found = self._item(item)
-        return int(found is not None and found.selected)
-
     def RPR_SetMediaItemSelected(self, item, selected):
         found, value = self._item(item), c_bool(selected)
         if found is not None:
@@ -885,9 +702,6 @@ class FakeReaper:
     def RPR_GetMediaItem_Track(self, item):
         found = self._item(item)
         return null_handle(TRACK) if found is None else found.track.handle
-
-    def RPR_GetMediaItemTrack(self, item):
-        return self.RPR_GetMediaItem_Track(item)
 
     def RPR_GetMediaItemInfo_Value(self, item, parmname):
         """``float`` (§2): D_POSITION, D_LENGTH, B_MUTE, D_VOL, B_UISEL, B_LOOPSRC, I_CURTAKE..."""
@@ -917,32 +731,6 @@ class FakeReaper:
             return self._assign_extra(found, _ITEM_EXTRAS, name, value, "item_param")
         return 0
 
-    def RPR_SetMediaItemPosition(self, item, position, refreshUI):
-        c_bool(refreshUI)
-        return self.RPR_SetMediaItemInfo_Value(item, "D_POSITION", position)
-
-    def RPR_SetMediaItemLength(self, item, length, refreshUI):
-        c_bool(refreshUI)
-        return self.RPR_SetMediaItemInfo_Value(item, "D_LENGTH", length)
-
-    def RPR_GetSetMediaItemInfo_String(self, item, parmname, stringNeedBig, setNewValue):
-        """``(ok, item, parmname, value, setNewValue)``: P_NOTES, P_EXT:key, GUID (get)."""
-        found, name, text, setting = self._item(item), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
-        ok, value = (False, text) if found is None else self._item_string(found, name, text, setting)
-        return (int(ok), item, parmname, value, setNewValue)
-
-    def _item_string(self, item: Item, name: str, text: str, setting: bool) -> Tuple[bool, str]:
-        if name == "P_NOTES":
-            if setting and text != item.notes:
-                self._log("item_notes", item.handle, name, item.notes, text)
-                item.notes = text
-            return True, text if setting else item.notes
-        if name.startswith("P_EXT:"):
-            return self._ext_string(item, "item_ext", name[len("P_EXT:"):], text, setting)
-        if name == "GUID" and not setting:
-            return True, item.guid
-        return False, text
-
     def RPR_AddMediaItemToTrack(self, tr):
         """A new empty item at 0 s, length 0, unselected; NULL for a bad track (§4)."""
         track = self._track(tr)
@@ -954,14 +742,6 @@ class FakeReaper:
         self._log("item_added", item.handle, new=track.handle)
         return item.handle
 
-    def RPR_DeleteTrackMediaItem(self, tr, it):
-        track, item = self._track(tr), self._item(it)
-        if track is None or item is None or item.track is not track:
-            return 0
-        track.items.remove(item)
-        self._log("item_removed", item.handle, old=track.handle)
-        return 1
-
     # ============================================================================================
     # RPR_ functions: takes
     # ============================================================================================
@@ -972,27 +752,6 @@ class FakeReaper:
         take = found.take() if found is not None else None
         return null_handle(TAKE) if take is None else take.handle
 
-    def RPR_SetActiveTake(self, take):
-        found = self._take(take)
-        if found is not None:
-            self._assign(found.item, "active_take", "I_CURTAKE", found.item.takes.index(found), "active_take")
-
-    def RPR_CountTakes(self, item):
-        found = self._item(item)
-        return 0 if found is None else len(found.takes)
-
-    def RPR_GetMediaItemNumTakes(self, item):
-        return self.RPR_CountTakes(item)
-
-    def RPR_GetTake(self, item, takeidx):
-        found, index = self._item(item), c_int(takeidx)
-        if found is None or not 0 <= index < len(found.takes):
-            return null_handle(TAKE)
-        return found.takes[index].handle
-
-    def RPR_GetMediaItemTake(self, item, tk):
-        return self.RPR_GetTake(item, tk)
-
     def RPR_AddTakeToMediaItem(self, item):
         """A new take without a source; it is the active take only if it is the first (§4)."""
         found = self._item(item)
@@ -1001,14 +760,6 @@ class FakeReaper:
         take = self._new_take(found)
         self._log("take_added", take.handle, new=found.handle)
         return take.handle
-
-    def RPR_GetMediaItemTake_Item(self, take):
-        found = self._take(take)
-        return null_handle(ITEM) if found is None else found.item.handle
-
-    def RPR_GetMediaItemTake_Track(self, take):
-        found = self._take(take)
-        return null_handle(TRACK) if found is None else found.item.track.handle
 
     def RPR_TakeIsMIDI(self, take):
         """``int`` 0/1 (§2)."""
@@ -1024,17 +775,7 @@ class FakeReaper:
             return float(found.item.takes.index(found))
         if name in _TAKE_FIELDS:
             return float(getattr(found, _TAKE_FIELDS[name]))
-        return float(found.params.get(name, _TAKE_EXTRAS.get(name, 0.0)))
-
-    def RPR_SetMediaItemTakeInfo_Value(self, take, parmname, newvalue):
-        found, name, value = self._take(take), c_string(parmname), c_double(newvalue)
-        if found is None:
-            return 0
-        if name in _TAKE_FIELDS:
-            return self._assign(found, _TAKE_FIELDS[name], name, value, "take_param")
-        if name in _TAKE_EXTRAS:
-            return self._assign_extra(found, _TAKE_EXTRAS, name, value, "take_param")
-        return 0
+        return float(_TAKE_EXTRAS.get(name, 0.0))
 
     def RPR_GetSetMediaItemTakeInfo_String(self, tk, parmname, stringNeedBig, setNewValue):
         """``(ok, tk, parmname, value, setNewValue)``: P_NAME, P_EXT:key, GUID (get)."""
@@ -1042,11 +783,6 @@ class FakeReaper:
         ok, value = (False, text) if found is None else \
             self._named_string(found, "take_name", "take_ext", name, text, setting)
         return (int(ok), tk, parmname, value, setNewValue)
-
-    def RPR_GetTakeName(self, take):
-        """``str``; REAPER returns NULL for a bad take (see ``strict_null_strings``)."""
-        found = self._take(take)
-        return self._null_string("GetTakeName") if found is None else found.name
 
     def RPR_GetTakeNumStretchMarkers(self, take):
         found = self._take(take)
@@ -1083,18 +819,6 @@ class FakeReaper:
         source = Source.from_file(c_string(filename))
         return null_handle(SOURCE) if source is None else self._register_source(source)
 
-    def RPR_PCM_Source_CreateFromFileEx(self, filename, forcenoMidiImp):
-        c_bool(forcenoMidiImp)
-        return self.RPR_PCM_Source_CreateFromFile(filename)
-
-    def RPR_PCM_Source_Destroy(self, src):
-        source = self._source(src)
-        if source is None:
-            return
-        if isinstance(source.owner, Take):
-            self.protocol_errors.append(f"PCM_Source_Destroy({source.handle}) while a take still plays it")
-        source.destroyed = True
-
     def RPR_GetMediaSourceFileName(self, source, filenamebuf, filenamebuf_sz):
         """``(source, filename, filenamebuf_sz)``; "" for in-project MIDI and SECTION sources (§2)."""
         found = self._source(source)
@@ -1113,15 +837,6 @@ class FakeReaper:
         """The parent of a SECTION source; NULL for a root source (§2)."""
         found = self._source(src)
         return null_handle(SOURCE) if found is None or found.parent is None else found.parent.handle
-
-    def RPR_GetMediaSourceSampleRate(self, source):
-        """``int``; 0 for MIDI (§2)."""
-        found = self._source(source)
-        return 0 if found is None else int(found.sample_rate)
-
-    def RPR_GetMediaSourceNumChannels(self, source):
-        found = self._source(source)
-        return 0 if found is None else int(found.num_channels)
 
     def RPR_GetMediaSourceLength(self, source, lengthIsQNOut):
         """``(length, source, lengthIsQN)``: seconds, never beats here (§2)."""
@@ -1154,11 +869,6 @@ class FakeReaper:
             begin, finish = project.loop_range if loop else project.time_selection
         return (proj, isSet, isLoop, begin, finish, allowautoseek)
 
-    def RPR_GetSet_LoopTimeRange(self, isSet, isLoop, start, end, allowautoseek):
-        """``(isSet, isLoop, start, end, allowautoseek)`` for the active project (§2)."""
-        result = self.RPR_GetSet_LoopTimeRange2(0, isSet, isLoop, start, end, allowautoseek)
-        return result[1:]
-
     def _set_range(self, project: Project, loop: bool, value: Tuple[float, float]) -> None:
         attribute, kind = ("loop_range", "loop_range") if loop else ("time_selection", "time_selection")
         old = getattr(project, attribute)
@@ -1169,16 +879,9 @@ class FakeReaper:
     def RPR_GetCursorPosition(self):
         return self.project.cursor
 
-    def RPR_GetCursorPositionEx(self, proj):
-        return self._project(proj).cursor
-
     def RPR_SetEditCurPos(self, time_, moveview, seekplay):
         """None (§4: moveview, seekplay); the cursor never goes below 0."""
         self._move_cursor(self.project, c_double(time_))
-        c_bool(moveview), c_bool(seekplay)
-
-    def RPR_SetEditCurPos2(self, proj, time_, moveview, seekplay):
-        self._move_cursor(self._project(proj), c_double(time_))
         c_bool(moveview), c_bool(seekplay)
 
     def _move_cursor(self, project: Project, position: float) -> None:
@@ -1188,12 +891,8 @@ class FakeReaper:
             project.cursor = position
 
     # ============================================================================================
-    # RPR_ functions: project, paths, version, clock (§5)
+    # RPR_ functions: project and paths (§5)
     # ============================================================================================
-
-    def RPR_GetProjectPath(self, buf, buf_sz):
-        """``(path, buf_sz)``: the project's recording/media path, not the .rpp folder (§5)."""
-        return (out_string(self.project.media_path, buf_sz), buf_sz)
 
     def RPR_GetProjectPathEx(self, proj, buf, buf_sz):
         """``(proj, path, buf_sz)``."""
@@ -1207,76 +906,26 @@ class FakeReaper:
         name = out_string(self.project.file_name, projfnOutOptional_sz)
         return (self.project.handle, idx, name, projfnOutOptional_sz)
 
-    def RPR_GetProjectName(self, proj, buf, buf_sz):
-        """``(proj, name, buf_sz)``: the .rpp file name without folder, "" while unsaved."""
-        project = self._project(proj)
-        return (proj, out_string(os.path.basename(project.file_name), buf_sz), buf_sz)
-
     def RPR_GetResourcePath(self):
         return str(self.resource_path)
 
-    def RPR_GetAppVersion(self):
-        return self.app_version
-
-    def RPR_time_precise(self):
-        return float(self.clock())
-
     # ============================================================================================
-    # RPR_ functions: ExtState and ProjExtState (§5)
+    # RPR_ functions: ExtState (§5)
     # ============================================================================================
 
     def RPR_GetExtState(self, section, key):
         """``str``, "" when missing."""
-        value = self.ext_state.get((c_string(section), c_string(key)))
-        return "" if value is None else value.value
+        return self.ext_state.get((c_string(section), c_string(key)), "")
 
     def RPR_SetExtState(self, section, key, value, persist):
         """None. A persisted value with a line break is reported: it would not survive the ini file."""
         text, keep = c_string(value), c_bool(persist)
         if keep and ("\n" in text or "\r" in text):
             self.protocol_errors.append(f"SetExtState({section!r}, {key!r}) persists a multi-line value")
-        self.ext_state[(c_string(section), c_string(key))] = ExtStateValue(text, keep)
+        self.ext_state[(c_string(section), c_string(key))] = text
 
     def RPR_HasExtState(self, section, key):
         return int((c_string(section), c_string(key)) in self.ext_state)
-
-    def RPR_DeleteExtState(self, section, key, persist):
-        c_bool(persist)
-        self.ext_state.pop((c_string(section), c_string(key)), None)
-
-    def RPR_SetProjExtState(self, proj, extname, key, value):
-        """``int``: the number of keys now stored for ``extname``. "" for key clears the extname,
-        "" for value deletes the key (§5)."""
-        project, ext, name, text = self._project(proj), c_string(extname), c_string(key), c_string(value)
-        if not name:
-            for stored in [k for k in project.ext_state if k[0] == ext]:
-                self._log("proj_ext_state", project.handle, f"{ext}/{stored[1]}", project.ext_state.pop(stored), None)
-        else:
-            old = project.ext_state.get((ext, name))
-            if text:
-                project.ext_state[(ext, name)] = text
-            else:
-                project.ext_state.pop((ext, name), None)
-            if old != (text or None):
-                self._log("proj_ext_state", project.handle, f"{ext}/{name}", old, text or None)
-        return sum(1 for k in project.ext_state if k[0] == ext)
-
-    def RPR_GetProjExtState(self, proj, extname, key, valOutNeedBig, valOutNeedBig_sz):
-        """``(size, proj, extname, key, value, size_arg)`` (§5); value at [4]."""
-        value = self._project(proj).ext_state.get((c_string(extname), c_string(key)), "")
-        return (len(value), proj, extname, key, out_string(value, valOutNeedBig_sz), valOutNeedBig_sz)
-
-    def RPR_EnumProjExtState(self, proj, extname, idx, keyOutOptional, keyOutOptional_sz, valOutOptional,
-                             valOutOptional_sz):
-        """``(ok, proj, extname, idx, key, key_sz, value, value_sz)`` (§5)."""
-        ext, index = c_string(extname), c_int(idx)
-        entries = [(k[1], v) for k, v in self._project(proj).ext_state.items() if k[0] == ext]
-        if not 0 <= index < len(entries):
-            return (0, proj, extname, idx, c_string(keyOutOptional), keyOutOptional_sz, c_string(valOutOptional),
-                    valOutOptional_sz)
-        name, value = entries[index]
-        return (1, proj, extname, idx, out_string(name, keyOutOptional_sz), keyOutOptional_sz,
-                out_string(value, valOutOptional_sz), valOutOptional_sz)
 
     # ============================================================================================
     # RPR_ functions: dialogs and console (§5)
@@ -1317,9 +966,6 @@ class FakeReaper:
                                  f"not the scripted {answer} (box {call.title!r}: {call.message!r})")
         return answer
 
-    def RPR_MB(self, msg, title, type_):
-        return self.RPR_ShowMessageBox(msg, title, type_)
-
     def _next_answer(self, answers: Deque, call: ModalCall, how: str) -> Any:
         if not answers:
             shown = call.message if call.kind == "ShowMessageBox" else f"fields {call.captions}"
@@ -1330,9 +976,6 @@ class FakeReaper:
     def RPR_ShowConsoleMsg(self, msg):
         """None; appends to ``console`` (the text as given, ``!SHOW:`` prefix included)."""
         self.console += c_string(msg)
-
-    def RPR_ClearConsole(self):
-        self.console = ""
 
     # ============================================================================================
     # RPR_ functions: actions (§3c, §6)
@@ -1350,10 +993,6 @@ class FakeReaper:
                         source.peaks_built = True
                         source = source.parent
 
-    def RPR_Main_OnCommandEx(self, command, flag, proj):
-        self._project(proj)
-        self.RPR_Main_OnCommand(command, flag)
-
     def RPR_AddRemoveReaScript(self, add, sectionID, scriptfn, commit):
         """Add: the new command id (the same id again for a script already added), 0 when the file
         does not exist. Remove: the removed id, 0 if it was not registered (§6)."""
@@ -1370,46 +1009,11 @@ class FakeReaper:
         if not os.path.isfile(path):
             return 0
         command_id, self._next_command = self._next_command, self._next_command + 1
-        named = "RS" + hashlib.sha1(f"{section}:{path}".encode("utf-8")).hexdigest()
-        self.registered_scripts[command_id] = RegisteredScript(command_id, section, path, named)
+        self.registered_scripts[command_id] = RegisteredScript(command_id, section, path)
         return command_id
 
     def _script_path(self, path: str) -> str:
         return path if os.path.isabs(path) else os.path.join(str(self.resource_path), "Scripts", path)
-
-    def RPR_NamedCommandLookup(self, command_name):
-        """``int``: the id of ``"_RS..."`` (the leading underscore is required, §6); 0 if unknown."""
-        name = c_string(command_name)
-        if not name.startswith("_"):
-            return 0
-        return next((s.command_id for s in self.registered_scripts.values() if s.named == name[1:]), 0)
-
-    def RPR_ReverseNamedCommandLookup(self, command_id):
-        """``"RS..."`` without the underscore (§6); NULL for built-in or unknown ids."""
-        script = self.registered_scripts.get(c_int(command_id))
-        return self._null_string("ReverseNamedCommandLookup") if script is None else script.named
-
-    def RPR_GetToggleCommandStateEx(self, section_id, command_id):
-        """-1 for an action without toggle state."""
-        return self.toggle_states.get((c_int(section_id), c_int(command_id)), -1)
-
-    def RPR_GetToggleCommandState(self, command_id):
-        return self.RPR_GetToggleCommandStateEx(0, command_id)
-
-    def RPR_SetToggleCommandState(self, section_id, command_id, state):
-        """``int`` 1 for a registered script's command (only ReaScripts can be set), else 0."""
-        section, command, value = c_int(section_id), c_int(command_id), c_int(state)
-        script = self.registered_scripts.get(command)
-        if script is None or script.section != section:
-            return 0
-        self.toggle_states[(section, command)] = value
-        return 1
-
-    def RPR_RefreshToolbar2(self, section_id, command_id):
-        self.toolbar_refreshes.append((c_int(section_id), c_int(command_id)))
-
-    def RPR_RefreshToolbar(self, command_id):
-        self.RPR_RefreshToolbar2(0, command_id)
 
     # ============================================================================================
     # RPR_ functions: undo, UI refresh, pointer validation (§4)
@@ -1417,37 +1021,21 @@ class FakeReaper:
 
     def RPR_Undo_BeginBlock2(self, proj):
         self._project(proj)
-        self._begin_undo()
-
-    def RPR_Undo_BeginBlock(self):
-        self._begin_undo()
-
-    def RPR_Undo_EndBlock2(self, proj, descchange, extraflags):
-        """None; only the outermost end of nested blocks makes an undo point (with its description)."""
-        self._project(proj)
-        self._end_undo(c_string(descchange), c_int(extraflags), "Undo_EndBlock2")
-
-    def RPR_Undo_EndBlock(self, descchange, extraflags):
-        self._end_undo(c_string(descchange), c_int(extraflags), "Undo_EndBlock")
-
-    def _begin_undo(self) -> None:
         if self.undo_depth == 0:
             self._block_changes = []
         self.undo_depth += 1
 
-    def _end_undo(self, description: str, flags: int, function: str) -> None:
+    def RPR_Undo_EndBlock2(self, proj, descchange, extraflags):
+        """None; only the outermost end of nested blocks makes an undo point (with its description)."""
+        self._project(proj)
+        description, flags = c_string(descchange), c_int(extraflags)
         if self.undo_depth == 0:
-            self.protocol_errors.append(f"{function}({description!r}) without an open undo block")
+            self.protocol_errors.append(f"Undo_EndBlock2({description!r}) without an open undo block")
             return
         self.undo_depth -= 1
         if self.undo_depth == 0:
             self.project.undo_history.append(UndoEntry(description, flags, self._block_changes))
             self._block_changes = []
-
-    def RPR_Undo_CanUndo2(self, proj):
-        """The description of the last undo point; REAPER returns NULL when there is none."""
-        history = self._project(proj).undo_history
-        return history[-1].description if history else self._null_string("Undo_CanUndo2")
 
     def RPR_PreventUIRefresh(self, prevent_count):
         """None; ``ui_refresh_depth`` follows the count and must come back to 0 (§4)."""
@@ -1458,9 +1046,6 @@ class FakeReaper:
     def RPR_UpdateArrange(self):
         self._refresh("UpdateArrange")
 
-    def RPR_UpdateTimeline(self):
-        self._refresh("UpdateTimeline")
-
     def RPR_UpdateItemInProject(self, item):
         if self._item(item) is not None:
             self._refresh("UpdateItemInProject")
@@ -1470,91 +1055,6 @@ class FakeReaper:
         self.project.ui_refresh += 1
 
     def RPR_ValidatePtr2(self, proj, pointer, ctypename):
-        """``int`` 1 when ``pointer`` is a live object of type ``ctypename`` ("MediaTrack*"...)."""
+        """``int`` 1 when ``pointer`` is an object of type ``ctypename`` ("MediaTrack*"...)."""
         self._project(proj)
         return int(self.handles.type_of(pointer) == c_string(ctypename))
-
-    # ============================================================================================
-    # RPR_ functions: audio accessors (§3a)
-    # ============================================================================================
-
-    def RPR_CreateTakeAudioAccessor(self, take):
-        found = self._take(take)
-        return null_handle(ACCESSOR) if found is None else self._new_accessor(AudioAccessor(take=found))
-
-    def RPR_CreateTrackAudioAccessor(self, track):
-        found = self._track(track)
-        return null_handle(ACCESSOR) if found is None else self._new_accessor(AudioAccessor(track=found))
-
-    def _new_accessor(self, accessor: AudioAccessor) -> str:
-        self._accessors.append(accessor)
-        return self.handles.register(accessor, ACCESSOR)
-
-    def RPR_GetAudioAccessorStartTime(self, accessor):
-        """Take accessor: 0.0 (item start); track accessor: the first item's start."""
-        found = self.handles.resolve(accessor, ACCESSOR)
-        return 0.0 if found is None else self._accessor_range(found)[0]
-
-    def RPR_GetAudioAccessorEndTime(self, accessor):
-        """Take accessor: the item length; track accessor: the last item's end."""
-        found = self.handles.resolve(accessor, ACCESSOR)
-        return 0.0 if found is None else self._accessor_range(found)[1]
-
-    def _accessor_range(self, accessor: AudioAccessor) -> Tuple[float, float]:
-        if accessor.take is not None:
-            return (0.0, accessor.take.item.length) if self._is_alive(accessor.take) else (0.0, 0.0)
-        items = accessor.track.items if self._is_alive(accessor.track) else []
-        if not items:
-            return 0.0, 0.0
-        return min(item.position for item in items), max(item.end for item in items)
-
-    def RPR_GetAudioAccessorSamples(self, accessor, samplerate, numchannels, starttime_sec,
-                                    numsamplesperchannel, samplebuffer):
-        """``(retval, samplebuffer)`` (§3a): fills the pre-sized list IN PLACE with
-        ``numchannels * numsamplesperchannel`` interleaved floats; retval 1 audio, 0 none, -1 error.
-        A take accessor hears the bare source (item time); a track accessor the track's pre-FX mix
-        (project time): see fake_reaper_audio.
-        The bridge packs the accessor as ``void*``, so any live handle gets through; a non-accessor
-        gives -1 (and a protocol error)."""
-        rate, channels = c_int(samplerate), c_int(numchannels)
-        start, frames = c_double(starttime_sec), c_int(numsamplesperchannel)
-        if channels < 0 or frames < 0:
-            raise ValueError(f"Array length must be >= 0, not {min(channels, frames)}")
-        count = channels * frames
-        found = self.handles.resolve(accessor, ANY)
-        if not isinstance(found, AudioAccessor) or rate <= 0:
-            if found is not None and not isinstance(found, AudioAccessor):
-                self.protocol_errors.append(f"GetAudioAccessorSamples got {accessor}, not an audio accessor")
-            audio, retval = np.zeros(count), -1
-        else:
-            block, heard = self._accessor_samples(found, rate, channels, start, frames)
-            audio, retval = block.reshape(-1), int(heard)
-        if len(samplebuffer) < count:
-            raise IndexError("list assignment index out of range")
-        samplebuffer[0:count] = audio.tolist()
-        return (retval, samplebuffer)
-
-    def _accessor_samples(self, accessor: AudioAccessor, rate: int, channels: int, start: float,
-                          frames: int) -> Tuple[np.ndarray, bool]:
-        if accessor.take is not None:
-            if not self._is_alive(accessor.take):
-                return np.zeros((frames, channels)), False
-            return take_samples(self.audio_files, accessor.take, rate, channels, start, frames)
-        if not self._is_alive(accessor.track):
-            return np.zeros((frames, channels)), False
-        return track_samples(self.audio_files, accessor.track, rate, channels, start, frames)
-
-    def RPR_DestroyAudioAccessor(self, accessor):
-        found = self.handles.resolve(accessor, ACCESSOR)
-        if found is not None:
-            found.destroyed = True
-
-    def RPR_AudioAccessorStateChanged(self, accessor):
-        """0: the fake's accessors always read the current state."""
-        return 0
-
-    def RPR_AudioAccessorUpdate(self, accessor):
-        return None
-
-    def RPR_AudioAccessorValidateState(self, accessor):
-        return 0

@@ -6,7 +6,7 @@ conventions follow ``reaper_python.py`` (REAPER 6.x, 64-bit), which the referenc
 - handles are strings ``'(MediaItem*)0x00007FF000100000'`` (16 upper-case hex digits); a NULL
   handle is ``'(MediaItem*)0x0000000000000000'``, a truthy string (§1);
 - on the way in, a handle is parsed with the bridge's own regular expression and checked like
-  ``ValidatePtr``: a wrong type, a stale or unknown handle, ``0`` or ``None`` all become NULL (§1);
+  ``ValidatePtr``: a wrong type, an unknown handle, ``0`` or ``None`` all become NULL (§1);
 - numbers go through ``ctypes`` exactly as the bridge does, so ``c_int(1.5)`` raises the same
   ``TypeError`` a script would get inside REAPER; C ``bool`` results come back as ``int`` 0/1.
 """
@@ -18,17 +18,14 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import soundfile as sf
-
-NULL_SUFFIX = "0x0000000000000000"
 
 TRACK = "MediaTrack*"
 ITEM = "MediaItem*"
 TAKE = "MediaItem_Take*"
 SOURCE = "PCM_source*"
-ACCESSOR = "AudioAccessor*"
 PROJECT = "ReaProject*"
 ANY = "void*"
 
@@ -81,23 +78,16 @@ def format_handle(type_name: str, address: int) -> str:
     return "(%s)0x%08X%08X" % (type_name, address >> 32, address & 0xFFFFFFFF)
 
 
-def is_null(handle: Any) -> bool:
-    """True for the NULL handle string of any type (the test the reference recommends, §1)."""
-    return str(handle).endswith(NULL_SUFFIX)
-
-
 class Handles:
     """Stable, unique pointer-like addresses for model objects, and the way back (``rpr_packp``).
 
-    ``is_alive(obj)`` is asked on every resolution, like ``ValidatePtr``: an object that left the
-    project (a deleted track, an item of a deleted track, a destroyed accessor) resolves to None.
+    Nothing the fake offers deletes an object, so every registered object stays valid.
     """
 
     _BASE = 0x00007FF000100000
     _STEP = 0x1A0
 
-    def __init__(self, is_alive: Callable[[Any], bool]):
-        self._is_alive = is_alive
+    def __init__(self):
         self._objects: Dict[int, Tuple[str, Any]] = {}
         self._next = self._BASE
 
@@ -109,7 +99,7 @@ class Handles:
         return obj.handle
 
     def resolve(self, value: Any, type_name: str) -> Optional[Any]:
-        """The live object behind ``value`` if it is a handle of ``type_name`` (any type for
+        """The object behind ``value`` if it is a handle of ``type_name`` (any type for
         ``void*``), else None: what REAPER receives as NULL."""
         match = _HANDLE.match(str(value))
         if match is None:
@@ -120,10 +110,10 @@ class Handles:
         entry = self._objects.get(int(digits, 16))
         if entry is None or (type_name != ANY and entry[0] != type_name):
             return None
-        return entry[1] if self._is_alive(entry[1]) else None
+        return entry[1]
 
     def type_of(self, value: Any) -> Optional[str]:
-        """The registered type name of a live handle (for ``ValidatePtr2``)."""
+        """The registered type name of a handle (for ``ValidatePtr2``)."""
         obj = self.resolve(value, ANY)
         if obj is None:
             return None
@@ -148,8 +138,6 @@ class Source:
 
     type: str
     filename: str = ""
-    sample_rate: int = 0
-    num_channels: int = 0
     length: float = 0.0
     parent: Optional["Source"] = None
     section_offset: float = 0.0
@@ -157,29 +145,25 @@ class Source:
     reversed: bool = False
     #: True once "Peaks: Build any missing peaks" (40047) ran after the source entered the project.
     peaks_built: bool = False
-    #: A file that does not exist: REAPER keeps it as offline media with no audio.
-    offline: bool = False
-    destroyed: bool = False
-    #: The take (or SECTION source) that owns this source; it dies with its owner.
+    #: The take (or SECTION source) that owns this source.
     owner: Any = None
     handle: str = ""
 
     @classmethod
     def from_file(cls, path: str, *, type_name: Optional[str] = None) -> Optional["Source"]:
-        """A file source with the file's real rate, channels and length; None for an extension
-        REAPER would not open; an offline source (no audio) for a missing file."""
+        """A file source with the file's real length; None for an extension REAPER would not
+        open; a source of length 0 for a missing file (REAPER keeps it as offline media)."""
         kind = type_name or SOURCE_TYPES.get(Path(path).suffix.lower())
         if kind is None:
             return None
         if kind == "MIDI" or not os.path.isfile(path):
-            return cls(type=kind, filename=path, offline=kind != "MIDI")
+            return cls(type=kind, filename=path)
         info = sf.info(path)
-        return cls(type=kind, filename=path, sample_rate=int(info.samplerate),
-                   num_channels=int(info.channels), length=info.frames / info.samplerate)
+        return cls(type=kind, filename=path, length=info.frames / info.samplerate)
 
     @classmethod
     def midi(cls, length: float) -> "Source":
-        """In-project MIDI: no file name, sample rate 0 (§2)."""
+        """In-project MIDI: no file name (§2)."""
         return cls(type="MIDI", length=length)
 
     @classmethod
@@ -187,9 +171,8 @@ class Source:
                    reversed_: bool = False) -> "Source":
         """A SECTION source playing ``length`` seconds of ``parent`` from ``offset``."""
         length = parent.length - offset if length is None else length
-        section = cls(type="SECTION", sample_rate=parent.sample_rate, num_channels=parent.num_channels,
-                      length=length, parent=parent, section_offset=offset, section_length=length,
-                      reversed=reversed_)
+        section = cls(type="SECTION", length=length, parent=parent, section_offset=offset,
+                      section_length=length, reversed=reversed_)
         parent.owner = section
         return section
 
@@ -215,7 +198,6 @@ class Take:
     chanmode: int = 0               # I_CHANMODE
     preserve_pitch: bool = True     # B_PPITCH
     stretch_markers: List[Tuple[float, float]] = field(default_factory=list)
-    params: Dict[str, float] = field(default_factory=dict)
     ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
     item: Optional["Item"] = None
@@ -240,9 +222,7 @@ class Item:
     fade_out: float = 0.0           # D_FADEOUTLEN
     takes: List[Take] = field(default_factory=list)
     active_take: int = 0            # I_CURTAKE
-    notes: str = ""                 # P_NOTES
     params: Dict[str, float] = field(default_factory=dict)
-    ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
     track: Optional["Track"] = None
     handle: str = ""
@@ -265,7 +245,6 @@ class Track:
     mute: bool = False              # B_MUTE
     volume: float = 1.0             # D_VOL
     pan: float = 0.0                # D_PAN
-    params: Dict[str, float] = field(default_factory=dict)
     items: List[Item] = field(default_factory=list)
     ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
@@ -274,16 +253,6 @@ class Track:
     def sort_items(self) -> None:
         """REAPER keeps a track's items ordered by position (stable for equal positions)."""
         self.items.sort(key=lambda item: item.position)
-
-
-@dataclass(eq=False)
-class AudioAccessor:
-    """A take accessor (item-relative time) or a track accessor (project time), §3a."""
-
-    take: Optional[Take] = None
-    track: Optional[Track] = None
-    destroyed: bool = False
-    handle: str = ""
 
 
 @dataclass
@@ -297,7 +266,7 @@ class UndoEntry:
 
 @dataclass(eq=False)
 class Project:
-    """The one open project (``ReaProject``). ``media_path`` is what ``GetProjectPath`` returns."""
+    """The one open project (``ReaProject``). ``media_path`` is what ``GetProjectPathEx`` returns."""
 
     media_path: str
     file_name: str = ""
@@ -305,7 +274,6 @@ class Project:
     time_selection: Tuple[float, float] = (0.0, 0.0)
     loop_range: Tuple[float, float] = (0.0, 0.0)
     cursor: float = 0.0
-    ext_state: Dict[Tuple[str, str], str] = field(default_factory=dict)
     undo_history: List[UndoEntry] = field(default_factory=list)
     #: How many times the script asked for a redraw (UpdateArrange, UpdateTimeline, UpdateItemInProject).
     ui_refresh: int = 0
@@ -333,14 +301,6 @@ class Change:
     old: Any = None
     new: Any = None
     in_undo_block: bool = False
-
-
-@dataclass
-class ExtStateValue:
-    """A global ExtState value; ``persist`` is whether it would survive a restart (§5)."""
-
-    value: str
-    persist: bool
 
 
 @dataclass
@@ -372,12 +332,11 @@ class InputsAnswer:
 
 @dataclass
 class RegisteredScript:
-    """A script added with ``AddRemoveReaScript``: its command id and ``RS...`` name (§6)."""
+    """A script added with ``AddRemoveReaScript`` and its command id (§6)."""
 
     command_id: int
     section: int
     path: str
-    named: str
 
 
 @dataclass
