@@ -38,8 +38,8 @@ def clone_from_selection(rpr: Reaper) -> None:
     name = captured.take_name or captured.track_name
     now = datetime.now()
     title = "Clone voice from selection"
-    if captured.end_s - captured.start_s > rules.CLONE_MAX_S:
-        title += f" ({captured.end_s - captured.start_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
+    if captured.plan.length_s > rules.CLONE_MAX_S:
+        title += f" ({captured.plan.length_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
     answers = _ask(rpr, title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
                                 "Language (empty or auto)", "Consent (who agreed; when)"],
                    [name, suggest_voice_id(name, now), _remembered(rpr, "text", DEFAULT_PREVIEW),

@@ -44,10 +44,11 @@ def install(resource: Optional[Path] = None, *, python: str = sys.executable) ->
         shutil.copyfile(script, target / script.name)
     config = {"python": python, "package_path": str(PACKAGE_PATH), "version": __version__}
     (target / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    _write_keymap(resource, _without_ours(_keymap_lines(resource)) + [_keymap_line(a) for a in manifest.actions()])
+    actions = manifest.actions()
+    _write_keymap(resource, _without_ours(_keymap_lines(resource)) + [_keymap_line(a) for a in actions])
     return [f"Copied the Voice clone scripts to {target}",
             f"Background jobs will run with {python}",
-            f"Registered {len(manifest.actions())} actions in {resource / 'reaper-kb.ini'}",
+            f"Registered {len(actions)} actions in {resource / 'reaper-kb.ini'}",
             "If REAPER was open: quit it and start it again, or load "
             f"'{REGISTER_SCRIPT}' once (Actions > Show action list > New action > Load ReaScript).",
             "Then bind shortcuts to the 'Voice clone:' actions in the Action List."]

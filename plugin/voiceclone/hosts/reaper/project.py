@@ -25,7 +25,10 @@ class Capture:
     track_name: str
     take_name: str
     start_s: float
-    end_s: float
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.plan.length_s
 
 
 def capture_selection(rpr: Reaper) -> Capture:
@@ -66,7 +69,7 @@ def capture_selection(rpr: Reaper) -> Capture:
     where = _project_name(rpr)
     plan = CapturePlan(length, tuple(segments), f"REAPER project {where}, track '{track_name}', "
                                                   f"{start:.2f}-{end:.2f} s")
-    return Capture(plan, track, track_name, take_name, start, end)
+    return Capture(plan, track, track_name, take_name, start)
 
 
 def _span(rpr: Reaper, item: str) -> Tuple[float, float]:
