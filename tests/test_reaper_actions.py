@@ -260,7 +260,7 @@ def test_saying_no_to_the_cost_question_spends_nothing(reaper, scripts, project,
 
 
 def test_an_action_without_the_install_config_says_how_to_set_it_up(reaper, scripts, project):
-    (scripts / install.CONFIG_NAME).unlink()
+    (reaper.resource_path / install.CONFIG).unlink()
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_message_box(1)
     reaper.run_script(scripts / CLONE)
@@ -268,7 +268,7 @@ def test_an_action_without_the_install_config_says_how_to_set_it_up(reaper, scri
 
 
 def test_an_action_whose_python_was_removed_says_to_reinstall(reaper, scripts, project, tmp_path):
-    config = scripts / install.CONFIG_NAME
+    config = reaper.resource_path / install.CONFIG
     settings = json.loads(config.read_text())
     config.write_text(json.dumps({**settings, "python": str(tmp_path / "gone" / "python3")}))
     reaper.set_time_selection(8.0, 20.0)

@@ -1,4 +1,5 @@
 """Installing the REAPER actions, the ReaPack index, and their agreement with manifest.yaml."""
+import importlib.util
 import json
 import re
 import sys
@@ -17,7 +18,8 @@ USER_LINES = ['[Main]', 'KEY 1 65 _SWS_ABOUT 0', 'SCR 4 0 RSabc "Custom: mine.lu
 @pytest.fixture
 def resource(tmp_path):
     folder = tmp_path / "REAPER"
-    folder.mkdir()
+    for sub in ("Scripts", "Data"):         # as in every REAPER resource folder
+        (folder / sub).mkdir(parents=True)
     (folder / "reaper-kb.ini").write_text("\n".join(USER_LINES) + "\n")
     return folder
 
@@ -29,10 +31,24 @@ def test_every_manifest_action_has_a_script_whose_headers_agree(tmp_path):
         tags = reapack.headers(script)
         assert tags["description"] == action["title"]
         assert tags["version"] == __version__
-        assert "voiceclone_reaper.py" in tags["provides"]
-        assert re.search(rf'voiceclone_reaper\.run\("{action["id"]}", globals\(\)\)', script.read_text())
+        assert re.search(rf'_bootstrap\.run\("{action["id"]}", globals\(\)\)', script.read_text())
         ids.append(action["id"])
     assert sorted(ids) == sorted(actions.ACTIONS)
+
+
+def test_one_package_provides_every_action_and_the_bootstrap():
+    (package,) = reapack.packages()
+    provided = {name: options for options, name in reapack.provides(reapack.headers(package))}
+    actions_ = {Path(a["script"]).name for a in manifest.actions()}
+    assert {package.name} | {name for name, options in provided.items() if options == ["main"]} == actions_
+    assert provided[install.BOOTSTRAP] == ["nomain"]
+
+
+def test_the_bootstrap_reads_the_config_where_install_writes_it():
+    spec = importlib.util.spec_from_file_location("bootstrap_under_test", install.SCRIPTS / install.BOOTSTRAP)
+    bootstrap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bootstrap)
+    assert bootstrap.CONFIG == install.CONFIG.parts
 
 
 def test_the_packaged_scripts_are_the_repository_scripts():
@@ -46,7 +62,7 @@ def test_install_copies_the_scripts_writes_the_interpreter_and_registers_the_act
     for action in manifest.actions():
         assert (target / Path(action["script"]).name).read_text() == (ROOT / action["script"]).read_text()
     assert (target / "voiceclone_reaper.py").exists() and (target / install.REGISTER_SCRIPT).exists()
-    config = json.loads((target / "voiceclone-config.json").read_text())
+    config = json.loads((resource / "Data" / "VoiceClone" / "voiceclone-config.json").read_text())
     assert config["python"] == "/opt/venv/bin/python"
     assert (Path(config["package_path"]) / "voiceclone" / "__init__.py").exists()
     keymap = (resource / "reaper-kb.ini").read_text().splitlines()
@@ -67,31 +83,20 @@ def test_installing_twice_changes_nothing_more(resource):
 
 def test_uninstall_removes_exactly_what_install_added(resource):
     mine = resource / "Scripts" / "VoiceClone" / "my notes.txt"
+    before = sorted(str(p.relative_to(resource)) for p in resource.rglob("*"))
     install.install(resource, python=sys.executable)
     mine.write_text("keep me")
     install.uninstall(resource)
     assert (resource / "reaper-kb.ini").read_text().splitlines() == USER_LINES
     assert sorted(p.name for p in mine.parent.iterdir()) == ["my notes.txt"]
+    mine.unlink()
+    mine.parent.rmdir()
+    assert sorted(str(p.relative_to(resource)) for p in resource.rglob("*")) == before
 
 
 def test_install_without_a_reaper_folder_says_what_to_do(tmp_path, run):
     result = run("reaper", "install", "--resource-path", tmp_path / "nope")
     assert result.code == 2 and "there is no REAPER resource folder" in result.err and "--resource-path" in result.err
-
-
-def test_the_reapack_index_lists_every_action_with_its_version_and_files(tmp_path, run):
-    out = tmp_path / "index.xml"
-    result = run("reaper", "index", "--url-base", "https://example.org/raw/main/plugin/reaper", "-o", out)
-    assert result.code == 0
-    root = ElementTree.parse(out).getroot()
-    packages = root.findall("./category[@name='VoiceClone']/reapack")
-    assert sorted(p.get("desc") for p in packages) == sorted(a["title"] for a in manifest.actions())
-    for package in packages:
-        (version,) = package.findall("version")
-        assert version.get("name") == __version__
-        sources = {s.get("main") or s.get("file"): s.text for s in version.findall("source")}
-        assert sources["main"].endswith("/VoiceClone/" + package.get("name").replace(" ", "%20"))
-        assert sources["voiceclone_reaper.py"] == "https://example.org/raw/main/plugin/reaper/VoiceClone/voiceclone_reaper.py"
 
 
 def test_the_index_needs_a_download_url(tmp_path, run):

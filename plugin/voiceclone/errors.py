@@ -17,6 +17,7 @@
     │   │   ├── VoiceNotFoundError      20132, 2042
     │   │   └── SampleRejectedError     1000, 1043, 1044, 2037, 2048: the audio or transcript refused
     │   └── ServiceError            exit 4: network or server failure, after the retries
+    ├── HostError                   exit 5: the DAW could not do what was asked (the result is kept)
     └── Cancelled                   exit 130
 """
 from typing import Optional
@@ -141,6 +142,12 @@ class ServiceError(RemoteError):
 
     exit_code = 4
     default_fix = "Check the network connection and the --base-url, then run it again."
+
+
+class HostError(VoiceCloneError):
+    """The DAW could not do what the plugin asked, such as inserting a result; what was made is kept."""
+
+    exit_code = 5
 
 
 class Cancelled(VoiceCloneError):

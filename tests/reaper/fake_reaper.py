@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
 
-from fake_reaper_model import (ITEM, PROJECT, SOURCE, TAKE, TRACK, Change, Handles, InputsAnswer, Item,
+from fake_reaper_model import (ANY, ITEM, PROJECT, SOURCE, TAKE, TRACK, Change, Handles, InputsAnswer, Item,
                                ModalCall, Project, RegisteredScript, ScriptError, Source, Take, Track,
                                UndoEntry, c_bool, c_double, c_int, c_string, make_guid, null_handle, out_string)
 
@@ -133,32 +133,41 @@ class _MainModule(types.ModuleType):
 
 @dataclass
 class _Session:
-    """The script being run: its globals and its own ``sys.path`` (restored around every tick)."""
+    """The script being run: its globals."""
 
     path: str
     namespace: Dict[str, Any]
-    sys_path: List[str]
     ticks: int = 0
     stop_requested: bool = False
 
 
 class FakeReaper:
-    """One REAPER instance with one open project, exposing the ``RPR_`` functions a script uses.
+    """One REAPER instance with its project tabs, exposing the ``RPR_`` functions a script uses.
 
     Parameters
     ----------
     resource_path, project_media_path
-        Real folders (created if missing): ``GetResourcePath()`` and the project's recording path
-        (``GetProjectPathEx``, §5). The project is unsaved (``EnumProjects`` gives no .rpp name).
+        Real folders (created if missing): ``GetResourcePath()`` and the first project's recording
+        path (``GetProjectPathEx``, §5). That project is unsaved (``EnumProjects`` gives no .rpp
+        name); :meth:`open_project` opens more tabs.
+
+    ``section_parents_valid`` says whether the file source under a SECTION source passes the
+    pointer check. The bridge's rule (a ``PCM_source*`` is valid while a take of the project uses
+    it, §1) does not say whether a section's parent counts as used; tests run both ways.
+    ``move_cursor_on_insert`` is REAPER's preference to move the edit cursor after inserting media.
+    ``python_path`` is the ``sys.path`` of REAPER's one Python, shared by every script it runs.
     """
 
     def __init__(self, *, resource_path: Union[str, Path], project_media_path: Union[str, Path]):
         self.resource_path = Path(resource_path)
         self.resource_path.mkdir(parents=True, exist_ok=True)
-        Path(project_media_path).mkdir(parents=True, exist_ok=True)
         self.handles = Handles()
-        self.project = Project(media_path=str(project_media_path))
-        self.handles.register(self.project, PROJECT)
+        self.projects: List[Project] = []
+        self._current: Optional[Project] = None
+        self.open_project(project_media_path)
+        self.section_parents_valid = False
+        self.move_cursor_on_insert = True
+        self.python_path: List[str] = list(sys.path)
         self._guids = itertools.count(1)
         # REAPER-wide state
         self.ext_state: Dict[Tuple[str, str], str] = {}
@@ -186,9 +195,46 @@ class FakeReaper:
         self._looping = False
         self._script_modules: set = set()
 
+    @property
+    def project(self) -> Project:
+        """The current project tab: the one the user sees, and the one the pointer check uses."""
+        return self._current
+
     # ============================================================================================
-    # Builders: set up the project a test starts from (not logged as changes)
+    # Builders: set up the project a test starts from, and what the user does (not logged)
     # ============================================================================================
+
+    def open_project(self, media_path: Union[str, Path], *, file_name: str = "") -> str:
+        """Open a new project tab, which becomes the current one (File > New project tab);
+        returns its ``ReaProject*`` handle."""
+        Path(media_path).mkdir(parents=True, exist_ok=True)
+        project = Project(media_path=str(media_path), file_name=file_name)
+        self.handles.register(project, PROJECT)
+        self.projects.append(project)
+        self._current = project
+        return project.handle
+
+    def switch_project(self, handle: str) -> None:
+        """The user clicks another project tab."""
+        self._current = self._open_project(handle)
+
+    def close_project(self, handle: str) -> None:
+        """The user closes a tab; the tab on its left (or the first one) becomes current."""
+        project = self._open_project(handle)
+        index = self.projects.index(project)
+        self.projects.remove(project)
+        if project is self._current:
+            self._current = self.projects[max(index - 1, 0)] if self.projects else None
+
+    def delete_track(self, handle: str) -> None:
+        """The user removes a track (with its items) from the current project."""
+        self.project.tracks.remove(self._track_argument(handle))
+
+    def _open_project(self, handle: str) -> Project:
+        project = self.handles.parse(handle, PROJECT)
+        if project not in self.projects:
+            raise ValueError(f"no open project {handle!r}")
+        return project
 
     def add_track(self, name: str = "", *, selected: bool = False) -> str:
         """Append a track; returns its handle."""
@@ -246,18 +292,26 @@ class FakeReaper:
     # Read-side views for assertions
     # ============================================================================================
 
-    def track_names(self) -> List[str]:
-        """Every track's own name in order ("" for an unnamed one)."""
-        return [track.name for track in self.project.tracks]
+    def track_names(self, project: Optional[str] = None) -> List[str]:
+        """Every track's own name in order ("" for an unnamed one), in the current project or the
+        tab whose handle is ``project``."""
+        return [track.name for track in self._view_of(project).tracks]
 
-    def items_on(self, track_index: int) -> List[Dict[str, Any]]:
+    def items_on(self, track_index: int, project: Optional[str] = None) -> List[Dict[str, Any]]:
         """Plain views of the items on the track at ``track_index``, in position order."""
-        return [self._item_view(item) for item in self.project.tracks[track_index].items]
+        return [self._item_view(item) for item in self._view_of(project).tracks[track_index].items]
+
+    def undo_points(self, project: Optional[str] = None) -> List[str]:
+        """Descriptions of the undo points the scripts created in a project, oldest first."""
+        return [entry.description for entry in self._view_of(project).undo_history]
 
     @property
     def undo_history(self) -> List[str]:
-        """Descriptions of the undo points the scripts created, oldest first."""
-        return [entry.description for entry in self.project.undo_history]
+        """:meth:`undo_points` of the current project."""
+        return self.undo_points()
+
+    def _view_of(self, project: Optional[str]) -> Project:
+        return self.project if project is None else self._open_project(project)
 
     @property
     def message_boxes(self) -> List[ModalCall]:
@@ -338,7 +392,7 @@ class FakeReaper:
         code = compile(Path(path).read_bytes(), path, "exec")
         self._deferred, self._atexit = [], []
         namespace = self.main_globals()
-        self._session = _Session(path, namespace, list(sys.path))
+        self._session = _Session(path, namespace)
         errors_before = len(self.script_errors)
         with self._running(self._session):
             if not self._execute(code, "main", path):
@@ -387,12 +441,12 @@ class FakeReaper:
     def _running(self, session: _Session) -> Iterator[None]:
         outer_path, outer_main = sys.path[:], sys.modules.get("__main__", _MISSING)
         modules_before = set(sys.modules)
-        sys.path[:] = session.sys_path
+        sys.path[:] = self.python_path
         sys.modules["__main__"] = _MainModule(session.namespace)
         try:
             yield
         finally:
-            session.sys_path = sys.path[:]
+            self.python_path = sys.path[:]
             sys.path[:] = outer_path
             if outer_main is _MISSING:
                 sys.modules.pop("__main__", None)
@@ -467,21 +521,69 @@ class FakeReaper:
     # Model plumbing
     # ============================================================================================
 
+    def _pointer(self, value: Any, type_name: str) -> Optional[Any]:
+        """``rpr_packp`` (reaper_python.py, REAPER 5.95 and 6.x): the object behind a handle
+        argument, or None where REAPER receives NULL.
+
+        The bridge passes a pointer only when ``ValidatePtr(p, type)`` holds, and ``ValidatePtr``
+        checks against the current project tab (reference §1; reapy #80: handles kept from a tab the
+        user left go in as NULL). So:
+
+        - a ``void*`` argument is checked as type "void*", which REAPER does not know: always NULL
+          (reaper_python.py packs ``ValidatePtr2``'s pointer as ``void*``; reapy CHANGELOG 0.7.0);
+        - a track, item or take of another tab, or one deleted, is NULL;
+        - a ``PCM_source*`` is valid only while a take of the current project uses it, so a source
+          fresh from ``PCM_Source_CreateFromFile`` is NULL (reapy #38: "This does nothing");
+        - a project handle is valid while its tab is open.
+        """
+        if type_name == ANY:
+            return None
+        found = self.handles.parse(value, type_name)
+        if found is None or not self._in_current_project(found, type_name):
+            return None
+        return found
+
+    def _in_current_project(self, obj: Any, type_name: str) -> bool:
+        project = self.project
+        if type_name == PROJECT:
+            return obj in self.projects
+        if type_name == TRACK:
+            return obj in project.tracks
+        if type_name == ITEM:
+            return obj.track in project.tracks and obj in obj.track.items
+        if type_name == TAKE:
+            return self._in_current_project(obj.item, ITEM) and obj in obj.item.takes
+        if type_name == SOURCE:
+            return obj in self._sources_in_use(project)
+        return True
+
+    def _sources_in_use(self, project: Project) -> List[Source]:
+        used = []
+        for item in project.items():
+            for take in item.takes:
+                source = take.source
+                while source is not None:
+                    used.append(source)
+                    source = source.parent if self.section_parents_valid else None
+        return used
+
     def _project(self, value: Any) -> Project:
-        """Every project argument means the active project: 0, None and a bad handle pack to NULL (§1)."""
-        return self.project
+        """A ``ReaProject*`` argument: an open tab's handle is that project; 0, None and anything
+        else pack to NULL, which REAPER reads as the current project (§1)."""
+        found = self._pointer(value, PROJECT)
+        return self.project if found is None else found
 
     def _track(self, value: Any) -> Optional[Track]:
-        return self.handles.resolve(value, TRACK)
+        return self._pointer(value, TRACK)
 
     def _item(self, value: Any) -> Optional[Item]:
-        return self.handles.resolve(value, ITEM)
+        return self._pointer(value, ITEM)
 
     def _take(self, value: Any) -> Optional[Take]:
-        return self.handles.resolve(value, TAKE)
+        return self._pointer(value, TAKE)
 
     def _source(self, value: Any) -> Optional[Source]:
-        return self.handles.resolve(value, SOURCE)
+        return self._pointer(value, SOURCE)
 
     def _guid(self) -> str:
         return make_guid(next(self._guids))
@@ -742,6 +844,71 @@ class FakeReaper:
         self._log("item_added", item.handle, new=track.handle)
         return item.handle
 
+    def RPR_CountMediaItems(self, proj):
+        """``int``: every item of the project."""
+        return len(self._project(proj).items())
+
+    def RPR_GetMediaItem(self, proj, itemidx):
+        """An item handle in ``GetMediaItem`` order (by track, then position); NULL out of range."""
+        index, items = c_int(itemidx), self._project(proj).items()
+        return items[index].handle if 0 <= index < len(items) else null_handle(ITEM)
+
+    def RPR_MoveMediaItemToTrack(self, item, desttr):
+        """``int`` 1 when the item moved to the track (both in the current project)."""
+        found, track = self._item(item), self._track(desttr)
+        if found is None or track is None:
+            return 0
+        if found.track is not track:
+            found.track.items.remove(found)
+            self._log("item_track", found.handle, "", found.track.handle, track.handle)
+            found.track = track
+            track.items.append(found)
+            track.sort_items()
+        return 1
+
+    def RPR_InsertMedia(self, file, mode):
+        """``int`` (§4; the API doc gives no meaning to the value): 1 here when inserted, 0 when
+        the file is missing or of a type REAPER does not open.
+
+        Modelled: mode 0 with &512, "use high word as absolute track index" (API doc), the index
+        0-based as ``GetTrack``'s. The item goes at the edit cursor with the file's length, its take
+        named after the file; as scripts rely on, it becomes the only selected item (a Python
+        script: "InsertMedia selects the new item, so we grab the selection"); REAPER's default
+        "move edit cursor when pasting/inserting media" (User Guide, Editing Behavior) puts the
+        cursor at its end unless ``move_cursor_on_insert`` is False. Outside an undo block it makes
+        its own undo point (Ultraschall's InsertMediaItemFromFile notes the extra undo point). Its
+        peaks are not built yet. Other modes are reported in ``protocol_errors``.
+        """
+        path, flags = c_string(file), c_int(mode)
+        project = self.project
+        index = flags >> 16
+        if flags & 0xFFFF != 512 or not 0 <= index < len(project.tracks):
+            self.protocol_errors.append(f"InsertMedia({path!r}, {flags:#x}): the stand-in models only "
+                                        "512 | (index of an existing track << 16)")
+            return 0
+        source = Source.from_file(path) if os.path.isfile(path) else None
+        if source is None:
+            return 0
+        track = project.tracks[index]
+        item = self._new_item(track)
+        item.position, item.length = project.cursor, source.length
+        track.items.append(item)
+        track.sort_items()
+        self._log("item_added", item.handle, new=track.handle)
+        take = self._new_take(item)
+        take.name = Path(path).name
+        self._register_source(source)
+        source.owner, take.source = take, source
+        self._log("take_added", take.handle, new=item.handle)
+        self._log("take_source", take.handle, "", None, source.handle)
+        for other in project.items():
+            self._assign(other, "selected", "B_UISEL", float(other is item), "item_selection")
+        if self.move_cursor_on_insert:
+            self._move_cursor(project, item.end)
+        if self.undo_depth == 0:
+            project.undo_history.append(UndoEntry("Insert media items", -1, []))
+        return 1
+
     # ============================================================================================
     # RPR_ functions: takes
     # ============================================================================================
@@ -899,12 +1066,23 @@ class FakeReaper:
         return (proj, out_string(self._project(proj).media_path, buf_sz), buf_sz)
 
     def RPR_EnumProjects(self, idx, projfnOutOptional, projfnOutOptional_sz):
-        """``(proj, idx, rpp_filename, size)``: -1 (current) or 0 is the one open project; its file
-        name is "" while unsaved (§5)."""
-        if c_int(idx) not in (-1, 0):
+        """``(proj, idx, rpp_filename, size)`` (§5): -1 is the current project, 0, 1... the open
+        tabs in order, NULL past the last; the file name is "" while a project is unsaved."""
+        index = c_int(idx)
+        if index == -1:
+            project = self.project
+        elif 0 <= index < len(self.projects):
+            project = self.projects[index]
+        else:
             return (null_handle(PROJECT), idx, c_string(projfnOutOptional), projfnOutOptional_sz)
-        name = out_string(self.project.file_name, projfnOutOptional_sz)
-        return (self.project.handle, idx, name, projfnOutOptional_sz)
+        name = out_string(project.file_name, projfnOutOptional_sz)
+        return (project.handle, idx, name, projfnOutOptional_sz)
+
+    def RPR_SelectProjectInstance(self, proj):
+        """None: switch to another open project tab; a NULL project changes nothing."""
+        found = self._pointer(proj, PROJECT)
+        if found is not None:
+            self._current = found
 
     def RPR_GetResourcePath(self):
         return str(self.resource_path)
@@ -1034,7 +1212,7 @@ class FakeReaper:
             return
         self.undo_depth -= 1
         if self.undo_depth == 0:
-            self.project.undo_history.append(UndoEntry(description, flags, self._block_changes))
+            self._project(proj).undo_history.append(UndoEntry(description, flags, self._block_changes))
             self._block_changes = []
 
     def RPR_PreventUIRefresh(self, prevent_count):
@@ -1055,6 +1233,8 @@ class FakeReaper:
         self.project.ui_refresh += 1
 
     def RPR_ValidatePtr2(self, proj, pointer, ctypename):
-        """``int`` 1 when ``pointer`` is an object of type ``ctypename`` ("MediaTrack*"...)."""
+        """``int``, always 0 from Python: the bridge packs ``pointer`` as ``void*`` (see
+        :meth:`_pointer`), so REAPER is asked about NULL whatever the handle is."""
         self._project(proj)
-        return int(self.handles.type_of(pointer) == c_string(ctypename))
+        c_string(ctypename)
+        return int(self._pointer(pointer, ANY) is not None)

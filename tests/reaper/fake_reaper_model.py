@@ -5,8 +5,11 @@ conventions follow ``reaper_python.py`` (REAPER 6.x, 64-bit), which the referenc
 
 - handles are strings ``'(MediaItem*)0x00007FF000100000'`` (16 upper-case hex digits); a NULL
   handle is ``'(MediaItem*)0x0000000000000000'``, a truthy string (§1);
-- on the way in, a handle is parsed with the bridge's own regular expression and checked like
-  ``ValidatePtr``: a wrong type, an unknown handle, ``0`` or ``None`` all become NULL (§1);
+- on the way in, ``rpr_packp`` parses a handle with its regular expression and passes it only if
+  ``ValidatePtr(p, type)`` holds, else NULL (§1). ``ValidatePtr`` checks against the *current*
+  project tab, so a wrong type, an unknown or deleted object, ``0``, ``None``, a track or item of
+  another tab, a ``PCM_source*`` no take uses and every ``void*`` argument all arrive as NULL
+  (:meth:`fake_reaper.FakeReaper._pointer` says where each is documented);
 - numbers go through ``ctypes`` exactly as the bridge does, so ``c_int(1.5)`` raises the same
   ``TypeError`` a script would get inside REAPER; C ``bool`` results come back as ``int`` 0/1.
 """
@@ -79,9 +82,10 @@ def format_handle(type_name: str, address: int) -> str:
 
 
 class Handles:
-    """Stable, unique pointer-like addresses for model objects, and the way back (``rpr_packp``).
+    """Stable, unique pointer-like addresses for model objects, and the way back.
 
-    Nothing the fake offers deletes an object, so every registered object stays valid.
+    Nothing here says whether an object is still valid: that is ``ValidatePtr``'s check, made by
+    :meth:`fake_reaper.FakeReaper._pointer` against the current project.
     """
 
     _BASE = 0x00007FF000100000
@@ -98,9 +102,10 @@ class Handles:
         obj.handle = format_handle(type_name, address)
         return obj.handle
 
-    def resolve(self, value: Any, type_name: str) -> Optional[Any]:
-        """The object behind ``value`` if it is a handle of ``type_name`` (any type for
-        ``void*``), else None: what REAPER receives as NULL."""
+    def parse(self, value: Any, type_name: str) -> Optional[Any]:
+        """The first half of ``rpr_packp``: the object behind ``value`` when it has the bridge's
+        handle shape, its written type is ``type_name`` (any type for ``void*``) and it names an
+        object of that type; else None."""
         match = _HANDLE.match(str(value))
         if match is None:
             return None
@@ -111,17 +116,6 @@ class Handles:
         if entry is None or (type_name != ANY and entry[0] != type_name):
             return None
         return entry[1]
-
-    def type_of(self, value: Any) -> Optional[str]:
-        """The registered type name of a handle (for ``ValidatePtr2``)."""
-        obj = self.resolve(value, ANY)
-        if obj is None:
-            return None
-        return format_handle_type(obj.handle)
-
-
-def format_handle_type(handle: str) -> str:
-    return handle[1:handle.index(")")]
 
 
 def make_guid(counter: int) -> str:

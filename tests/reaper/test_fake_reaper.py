@@ -87,9 +87,9 @@ def test_numbers_pass_through_ctypes_so_a_float_index_fails_as_in_reaper(scene, 
 
 def test_c_bools_come_back_as_int(scene, reaper):
     for value in (reaper.RPR_TakeIsMIDI(scene.take), reaper.RPR_HasExtState("x", "y"),
-                  reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*")):
+                  reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*"),
+                  reaper.RPR_MoveMediaItemToTrack(scene.item, scene.track)):
         assert type(value) is int
-    assert reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*") == 1
 
 
 # --- out-parameter tuples: the reference's tables (§2, §5) ---------------------------------------
@@ -150,7 +150,7 @@ def test_p_ext_values_are_stored_per_object_and_logged(scene, reaper):
                                                          ("take_ext", "P_EXT:voiceclone")]
 
 
-def test_the_project_is_unsaved_and_the_only_one_open(reaper):
+def test_the_first_project_is_unsaved_and_the_only_one_open(reaper):
     assert reaper.RPR_EnumProjects(-1, "", 4096)[2] == ""
     assert reaper.RPR_EnumProjects(0, "", 4096)[0] == reaper.project.handle
     assert reaper.RPR_EnumProjects(1, "", 4096)[0].endswith(NULL)
@@ -408,30 +408,157 @@ def test_unbalanced_undo_and_refresh_calls_are_reported(reaper):
         reaper.assert_clean()
 
 
-# --- inserting a file the API-only way (§4) ------------------------------------------------------
+# --- the pointer check: what rpr_packp does to handles (§1) ---------------------------------------
 
-def test_the_api_only_insert_recipe_builds_an_item_whose_peaks_come_from_40047(reaper, make_audio):
+def test_validateptr2_is_always_false_from_python_because_its_pointer_is_packed_as_void(scene, reaper):
+    """reaper_python.py (5.95, 6.x): ``RPR_ValidatePtr2`` packs ``pointer`` with
+    ``rpr_packp('void*', ...)``, which asks ``ValidatePtr(p, 'void*')``: REAPER knows no type
+    "void*", so REAPER always gets NULL (reapy CHANGELOG 0.7.0)."""
+    assert reaper.RPR_ValidatePtr2(0, scene.track, "MediaTrack*") == 0
+    assert reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*") == 0
+    assert reaper.RPR_ValidatePtr2(0, reaper.RPR_EnumProjects(-1, "", 4096)[0], "ReaProject*") == 0
+
+
+def test_the_api_only_insert_recipe_leaves_an_empty_item_because_a_fresh_source_goes_in_as_null(reaper, make_audio):
+    """reapy #38 ("This does nothing and the take source file does not change"): a source fresh
+    from ``PCM_Source_CreateFromFile`` is used by no take, fails ``ValidatePtr(p, 'PCM_source*')``
+    and reaches ``SetMediaItemTake_Source`` as NULL; its length reads 0 the same way."""
     wav = make_audio("result.wav", 12, 16000)
     rpr = SimpleNamespace(**{name[4:]: getattr(reaper, name) for name in reaper.rpr_names()})
-    rpr.Undo_BeginBlock2(0)
-    rpr.InsertTrackAtIndex(rpr.CountTracks(0), True)
-    track = rpr.GetTrack(0, 0)
-    rpr.GetSetMediaTrackInfo_String(track, "P_NAME", "Voice clone: Host", True)
-    item = rpr.AddMediaItemToTrack(track)
+    rpr.InsertTrackAtIndex(0, True)
+    item = rpr.AddMediaItemToTrack(rpr.GetTrack(0, 0))
     take = rpr.AddTakeToMediaItem(item)
     source = rpr.PCM_Source_CreateFromFile(str(wav))
-    assert rpr.SetMediaItemTake_Source(take, source) == 1
-    rpr.SetMediaItemInfo_Value(item, "D_POSITION", 4.0)
-    rpr.SetMediaItemInfo_Value(item, "D_LENGTH", rpr.GetMediaSourceLength(source, False)[0])
-    assert reaper.items_on(0)[0]["peaks_built"] is False
-    rpr.Main_OnCommand(BUILD_PEAKS, 0)
-    rpr.Undo_EndBlock2(0, "Voice clone: insert result", -1)
+    assert re.fullmatch(r"\(PCM_source\*\)0x[0-9A-F]{16}", source) and not source.endswith(NULL)
+    assert rpr.SetMediaItemTake_Source(take, source) == 0
+    assert rpr.GetMediaSourceLength(source, False)[0] == 0.0
     view = reaper.items_on(0)[0]
-    assert (view["position"], view["length"], view["source"], view["peaks_built"]) == (4.0, 12.0, str(wav), True)
-    assert [c.kind for c in reaper.changes] == ["track_inserted", "track_renamed", "item_added", "take_added",
-                                                "take_source", "item_moved", "item_length"]
+    assert (view["source"], view["length"]) == ("", 0.0), "the item REAPER shows is empty"
+
+
+def test_a_source_a_take_uses_passes_the_check(scene, reaper):
+    assert reaper.RPR_GetMediaSourceLength(scene.source, False)[0] == 3.0
+
+
+@pytest.mark.parametrize("valid", [False, True], ids=["parent-null", "parent-valid"])
+def test_whether_a_sections_parent_passes_is_open_so_the_fake_does_both(scene, reaper, valid):
+    """A section's parent file source is used by no take directly; whether REAPER's check counts it
+    is not documented, so ``section_parents_valid`` chooses."""
+    reaper.section_parents_valid = valid
+    parent = reaper.RPR_GetMediaSourceParent(scene.section_source)
+    assert not parent.endswith(NULL), "the handle itself comes back as a string"
+    assert reaper.RPR_GetMediaSourceType(parent, "", 64)[1] == ("WAVE" if valid else "")
+
+
+def test_handles_of_another_project_tab_go_in_as_null(scene, reaper, tmp_path):
+    """reapy #80: for a project that is not the current tab, its tracks' items come back empty:
+    ``ValidatePtr`` checks handles against the current project."""
+    first = reaper.RPR_EnumProjects(-1, "", 4096)[0]
+    second = reaper.open_project(tmp_path / "second")
+    assert reaper.RPR_EnumProjects(-1, "", 4096)[0] == second != first
+    assert reaper.RPR_CountTrackMediaItems(scene.track) == 0
+    assert reaper.RPR_GetTrackName(scene.track, "", 512)[0] == 0
+    assert reaper.RPR_CountTracks(first) == 1, "a project handle of an open tab stays valid"
+    reaper.switch_project(first)
+    assert reaper.RPR_CountTrackMediaItems(scene.track) == 2
+
+
+def test_enum_projects_lists_the_tabs_and_select_project_instance_switches(reaper, tmp_path):
+    """EnumProjects: "idx=-1 for current project"; 0, 1... the tabs, NULL past the last (scripts
+    and SWS loop until NULL); SelectProjectInstance switches tabs."""
+    first = reaper.RPR_EnumProjects(0, "", 4096)[0]
+    second = reaper.open_project(tmp_path / "second", file_name=str(tmp_path / "second.rpp"))
+    assert [reaper.RPR_EnumProjects(i, "", 4096)[0] for i in range(3)] == [first, second, null_handle("ReaProject*")]
+    assert reaper.RPR_EnumProjects(-1, "", 4096)[2] == str(tmp_path / "second.rpp")
+    reaper.RPR_SelectProjectInstance(first)
+    assert reaper.RPR_EnumProjects(-1, "", 4096)[0] == first
+    reaper.close_project(second)
+    reaper.RPR_SelectProjectInstance(second)
+    assert reaper.RPR_EnumProjects(-1, "", 4096)[0] == first, "a closed tab's handle is NULL"
+
+
+def test_a_deleted_track_goes_in_as_null(scene, reaper):
+    reaper.delete_track(scene.track)
+    assert reaper.RPR_CountTrackMediaItems(scene.track) == 0
+    assert reaper.RPR_GetMediaItemInfo_Value(scene.item, "D_POSITION") == 0.0
+
+
+def test_a_tracks_guid_reads_as_a_braced_string(scene, reaper):
+    """GetSetMediaTrackInfo_String: "GUID ... If using a _String() function, GUID is a string {xyz-...}"."""
+    guid = reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "GUID", "", False)[3]
+    assert re.fullmatch(r"\{[0-9A-F-]{36}\}", guid)
+
+
+# --- InsertMedia (§4) ------------------------------------------------------------------------------
+
+@pytest.fixture
+def two_tracks(reaper, make_audio):
+    top = reaper.add_track("Top", selected=True)
+    reaper.add_track("Bottom")
+    reaper.add_item(top, make_audio("old.wav", 4, 16000), position=0.0, selected=True)
+    reaper.set_cursor(7.5)
+    return make_audio("result.wav", 12, 16000)
+
+
+def test_insert_media_puts_the_file_at_the_edit_cursor_on_the_track_of_the_high_word(reaper, two_tracks):
+    """InsertMedia: "&512=use high word as absolute track index if mode&3==0"; the item lands at the
+    edit cursor, as long as the file, its take named after the file, peaks not built yet."""
+    assert reaper.RPR_InsertMedia(str(two_tracks), 512 | (1 << 16)) == 1
+    (view,) = reaper.items_on(1)
+    assert (view["position"], view["length"], view["source"]) == (7.5, 12.0, str(two_tracks))
+    assert (view["take_name"], view["peaks_built"]) == ("result.wav", False)
+    take = reaper.RPR_GetActiveTake(view["handle"])
+    assert reaper.RPR_GetMediaSourceLength(reaper.RPR_GetMediaItemTake_Source(take), False)[0] == 12.0, \
+        "the inserted source is a take's, so it passes the pointer check"
+
+
+def test_insert_media_selects_only_the_new_item_and_moves_the_cursor_to_its_end(reaper, two_tracks):
+    """Scripts rely on the new item being the only selected one ("InsertMedia selects the new item,
+    so we grab the selection"); REAPER's default "move edit cursor when pasting/inserting media"
+    (User Guide, Editing Behavior) moves the cursor to its end."""
+    reaper.RPR_InsertMedia(str(two_tracks), 512 | (1 << 16))
+    assert reaper.RPR_CountSelectedMediaItems(0) == 1
+    assert reaper.RPR_GetSelectedMediaItem(0, 0) == reaper.items_on(1)[0]["handle"]
+    assert reaper.RPR_GetCursorPosition() == 19.5
+    reaper.move_cursor_on_insert = False
+    reaper.RPR_SetEditCurPos(1.0, False, False)
+    reaper.RPR_InsertMedia(str(two_tracks), 512 | (1 << 16))
+    assert reaper.RPR_GetCursorPosition() == 1.0
+
+
+def test_insert_media_makes_its_own_undo_point_outside_an_undo_block(reaper, two_tracks):
+    """Ultraschall's InsertMediaItemFromFile: "it creates two undo-points: one for inserting the MediaItem"."""
+    reaper.RPR_InsertMedia(str(two_tracks), 512 | (1 << 16))
+    assert reaper.undo_history == ["Insert media items"]
+    reaper.RPR_Undo_BeginBlock2(0)
+    reaper.RPR_InsertMedia(str(two_tracks), 512 | (1 << 16))
+    reaper.RPR_Undo_EndBlock2(0, "Voice clone: insert", -1)
+    assert reaper.undo_history == ["Insert media items", "Voice clone: insert"]
+
+
+def test_insert_media_of_a_missing_file_inserts_nothing(reaper, two_tracks, tmp_path):
+    assert reaper.RPR_InsertMedia(str(tmp_path / "gone.wav"), 512 | (1 << 16)) == 0
+    assert reaper.items_on(1) == []
+
+
+def test_modes_the_fake_does_not_model_are_reported(reaper, two_tracks):
+    assert reaper.RPR_InsertMedia(str(two_tracks), 1) == 0
+    assert "models only 512" in reaper.protocol_errors[0]
+    reaper.protocol_errors.clear()
+
+
+def test_peaks_come_from_40047(reaper, two_tracks):
+    reaper.RPR_InsertMedia(str(two_tracks), 512 | (1 << 16))
+    reaper.RPR_Main_OnCommand(BUILD_PEAKS, 0)
+    assert reaper.items_on(1)[0]["peaks_built"] is True
     assert reaper.commands == [(40047, 0)]
-    reaper.assert_clean()
+
+
+def test_an_item_moves_to_another_track_keeping_its_position(reaper, two_tracks):
+    item = reaper.items_on(0)[0]["handle"]
+    assert reaper.RPR_MoveMediaItemToTrack(item, reaper.RPR_GetTrack(0, 1)) == 1
+    assert (reaper.items_on(0), reaper.items_on(1)[0]["handle"]) == ([], item)
+    assert (reaper.RPR_CountMediaItems(0), reaper.RPR_GetMediaItem(0, 0)) == (1, item)
 
 
 def test_a_file_reaper_cannot_open_gives_a_null_source(reaper, tmp_path):

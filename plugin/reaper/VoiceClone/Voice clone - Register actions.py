@@ -1,4 +1,5 @@
 # @noindex
+
 """Run once (Actions > Show action list > New action > Load ReaScript) to add every Voice clone
 action to the Action List when `voiceclone reaper install` ran while REAPER was open."""
 import glob

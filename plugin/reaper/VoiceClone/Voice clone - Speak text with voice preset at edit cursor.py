@@ -1,19 +1,27 @@
+# @noindex
 # @description Voice clone: Speak text with voice preset at edit cursor
 # @version 0.1.0
 # @author Voice Tone Quick Clone
 # @about
 #   Speaks typed text in a saved voice preset and inserts it at the edit cursor (or the time selection start).
-#   Needs the voiceclone package: run `voiceclone reaper install` once (see the README).
-# @provides
-#   [nomain] voiceclone_reaper.py
+#   Installed with the package 'Voice clone: Clone voice from selection' (ReaPack) or by
+#   `voiceclone reaper install`.
+
 import glob
+import importlib.util
 import os
-import sys
 
 # The bootstrap sits beside this script: Scripts/VoiceClone (voiceclone reaper install) or
-# Scripts/<repository>/VoiceClone (ReaPack). RPR_ functions are provided by REAPER.
+# Scripts/<repository>/VoiceClone (ReaPack). It is loaded by its path, so REAPER's one sys.path,
+# shared by every script, stays as it was. RPR_ functions are provided by REAPER.
 _scripts = os.path.join(RPR_GetResourcePath(), "Scripts")  # noqa: F821
-sys.path[:0] = (glob.glob(os.path.join(_scripts, "VoiceClone")) + glob.glob(os.path.join(_scripts, "*", "VoiceClone")))[:1]
-import voiceclone_reaper  # noqa: E402
-
-voiceclone_reaper.run("speak_at_cursor", globals())
+_found = glob.glob(os.path.join(_scripts, "VoiceClone", "voiceclone_reaper.py")) + \
+    glob.glob(os.path.join(_scripts, "*", "VoiceClone", "voiceclone_reaper.py"))
+if _found:
+    _spec = importlib.util.spec_from_file_location("voiceclone_reaper", _found[0])
+    _bootstrap = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_bootstrap)
+    _bootstrap.run("speak_at_cursor", globals())
+else:
+    RPR_ShowMessageBox("error: voiceclone_reaper.py is missing beside the Voice clone actions\n"  # noqa: F821
+                       "fix: reinstall them (ReaPack, or `voiceclone reaper install`).", "Voice clone", 0)

@@ -2,32 +2,36 @@
 action id and its ``__main__`` globals.
 
 Dialogs are shown only before a job starts or after it ended, never while it runs; every error
-becomes one plain message.
+becomes one plain message (:meth:`.api.Reaper.report`), in the action and in the job's callbacks.
 """
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from ... import rules
-from ...errors import Cancelled, InputError, VoiceCloneError
+from ...errors import Cancelled, InputError
 from ..base import media_path, suggest_voice_id, track_name
 from .api import Reaper, is_null
-from .project import capture_selection, insert_audio, media_folder
-from .runner import CANCEL_KEY, SECTION, BackgroundJob, job_running
+from .project import capture_selection, current_tab, insert_audio, media_folder, track_guid
+from .runner import SECTION, BackgroundJob, clear_stale_job, job_running, request_cancel
 
 DEFAULT_PREVIEW = "Hello! This is a preview of my cloned voice, made right inside REAPER."
+#: GetUserInputs' buffer: the bridge allocates 4 MB but REAPER fills only the size it is told, so it
+#: must hold the longest speech text in UTF-8 (up to 4 bytes a character) plus the other fields.
+DIALOG_BUFFER = 4 * rules.SPEECH_TEXT_MAX + 4096
 
 
-def run(action: str, namespace: Dict, python: str) -> None:
+def run(action: str, namespace: Dict, python: str, package_path: str) -> None:
     """Run one action in a script's ``__main__`` namespace; turn every error into a message.
 
-    ``python`` is the plugin's own interpreter, named by the install config (see :mod:`.install`).
+    ``python`` is the plugin's own interpreter and ``package_path`` the folder holding its package,
+    both named by the install config (see :mod:`.install`).
     """
-    rpr = Reaper(namespace, python)
+    rpr = Reaper(namespace, python, package_path)
     try:
         ACTIONS[action](rpr)
-    except VoiceCloneError as exc:
-        rpr.message("\n".join(exc.user_lines()))
+    except Exception as exc:        # noqa: BLE001 (every error, a bug too, becomes one plain message)
+        rpr.report(exc)
 
 
 def clone_from_selection(rpr: Reaper) -> None:
@@ -59,15 +63,16 @@ def clone_from_selection(rpr: Reaper) -> None:
         _report(rpr, f"cloned voice '{data['voice_id']}' as preset '{data['preset']}'"
                      + (" (reused: this sample was cloned before)" if data.get("reused") else ""), data)
         if data.get("preview_path"):
-            insert_audio(rpr, Path(data["preview_path"]), track_name=track_name(data["preset"]),
-                         position_s=captured.start_s, below=captured.track, undo="Voice clone: insert preview")
+            insert_audio(rpr, Path(data["preview_path"]), tab=captured.tab, track_name=track_name(data["preset"]),
+                         position_s=captured.start_s, below_guid=captured.track_guid,
+                         undo="Voice clone: insert preview")
         else:
             rpr.console("Voice clone: no preview to insert (no preview text was given).")
 
     job = {"kind": "clone", "capture": captured.plan.as_dict(), "voice_id": voice_id, "name": preset,
            "settings": {"text": text, "model": model, "language_boost": language}, "preview_out": str(preview),
            "consent": consent}
-    BackgroundJob(rpr, job, title=f"cloning '{voice_id}'", on_result=_guarded(rpr, inserted),
+    BackgroundJob(rpr, job, title=f"cloning '{voice_id}'", on_result=inserted,
                   on_error=_failed(rpr)).start()
 
 
@@ -78,7 +83,8 @@ def speak_at_cursor(rpr: Reaper) -> None:
     _, _, _, start, end, _ = rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
     position = start if end > start else rpr.GetCursorPosition()
     selected = rpr.GetSelectedTrack(0, 0)
-    below = None if is_null(selected) else selected
+    below = None if is_null(selected) else track_guid(rpr, selected)
+    tab = current_tab(rpr)
 
     def chosen(presets: dict) -> None:
         if not presets:
@@ -97,11 +103,11 @@ def speak_at_cursor(rpr: Reaper) -> None:
 
         def inserted(data: dict) -> None:
             _report(rpr, f"spoke {len(text)} characters with '{preset}'", data)
-            insert_audio(rpr, Path(data["path"]), track_name=track_name(preset), position_s=position, below=below,
-                         undo="Voice clone: insert speech", reuse_track=True)
+            insert_audio(rpr, Path(data["path"]), tab=tab, track_name=track_name(preset), position_s=position,
+                         below_guid=below, undo="Voice clone: insert speech", reuse_track=True)
 
         job = {"kind": "speak", "text": text, "preset": preset, "out": str(out)}
-        BackgroundJob(rpr, job, title=f"speaking with '{preset}'", on_result=_guarded(rpr, inserted),
+        BackgroundJob(rpr, job, title=f"speaking with '{preset}'", on_result=inserted,
                       on_error=_failed(rpr)).start()
 
     _fetch_presets(rpr, chosen)
@@ -145,11 +151,14 @@ PRESET_ACTIONS = {
 
 
 def cancel_job(rpr: Reaper) -> None:
-    """Ask the running job to stop; it ends its child and leaves the project as it was."""
-    if not job_running(rpr):
+    """Ask the running job to stop; it ends its child and leaves the project as it was. A "job
+    running" mark that no live job keeps fresh is cleared."""
+    if job_running(rpr):
+        request_cancel(rpr)
+    elif clear_stale_job(rpr):
+        rpr.console("Voice clone: no voice job is running; cleared a stale 'job running' mark.")
+    else:
         rpr.console("Voice clone: no voice job is running.")
-        return
-    rpr.SetExtState(SECTION, CANCEL_KEY, "1", False)
 
 
 ACTIONS: Dict[str, Callable[[Reaper], None]] = {
@@ -163,6 +172,7 @@ ACTIONS: Dict[str, Callable[[Reaper], None]] = {
 # -- helpers ---------------------------------------------------------------------------------
 
 def _busy(rpr: Reaper) -> bool:
+    clear_stale_job(rpr)
     if job_running(rpr):
         rpr.console("Voice clone: a voice job is already running; wait for it, or run "
                     "'Voice clone: Cancel running voice job'.")
@@ -171,18 +181,8 @@ def _busy(rpr: Reaper) -> bool:
 
 
 def _fetch_presets(rpr: Reaper, then: Callable[[dict], None]) -> None:
-    BackgroundJob(rpr, {"kind": "presets"}, title="reading presets", on_result=_guarded(rpr, then),
+    BackgroundJob(rpr, {"kind": "presets"}, title="reading presets", on_result=then,
                   on_error=_failed(rpr)).start()
-
-
-def _guarded(rpr: Reaper, step: Callable[[dict], None]) -> Callable[[dict], None]:
-    """A job callback whose errors become a message (it runs in a defer tick, after the job)."""
-    def call(data: dict) -> None:
-        try:
-            step(data)
-        except VoiceCloneError as exc:
-            rpr.message("\n".join(exc.user_lines()))
-    return call
 
 
 def _failed(rpr: Reaper) -> Callable[[dict], None]:
@@ -206,7 +206,7 @@ def _ask(rpr: Reaper, title: str, captions: List[str], defaults: List[str], note
     if note:
         rpr.console(note)
     ok, _, _, _, values, _ = rpr.GetUserInputs(title, len(captions), ",".join(captions) + ",extrawidth=320,separator=\n",
-                                               "\n".join(defaults), 4096)
+                                               "\n".join(defaults), DIALOG_BUFFER)
     if not ok:
         return None
     answers = values.split("\n")

@@ -7,6 +7,8 @@ imports ``reaper_python``. Handles are strings, and a NULL handle is a non-empty
 """
 from typing import Any, Dict
 
+from ...errors import VoiceCloneError
+
 NULL_SUFFIX = "0x0000000000000000"
 
 
@@ -18,10 +20,12 @@ def is_null(handle: Any) -> bool:
 class Reaper:
     """``rpr.CountTracks(0)`` calls ``RPR_CountTracks(0)`` of the script's namespace."""
 
-    def __init__(self, namespace: Dict[str, Any], python: str):
+    def __init__(self, namespace: Dict[str, Any], python: str, package_path: str):
         self.namespace = namespace
         #: The plugin's own Python, which runs the background jobs (inside REAPER, sys.executable is REAPER).
         self.python = python
+        #: The folder holding the voiceclone package, for a Python that does not have it installed.
+        self.package_path = package_path
 
     def __getattr__(self, name: str):
         if name.startswith("__"):
@@ -47,3 +51,12 @@ class Reaper:
     def message(self, text: str, title: str = "Voice clone", buttons: int = 0) -> int:
         """A modal message box; never while a job runs."""
         return int(self.ShowMessageBox(text, title, buttons))
+
+    def report(self, error: BaseException) -> None:
+        """One plain message for an error; an error that is not the plugin's own is a bug, said so."""
+        if isinstance(error, VoiceCloneError):
+            lines = error.user_lines()
+        else:
+            lines = [f"error: the Voice clone plugin stopped on an internal error ({type(error).__name__}: {error})",
+                     "fix: Run the action again; if it happens again, report this message."]
+        self.message("\n".join(lines))

@@ -1,10 +1,13 @@
 """``voiceclone reaper install | uninstall``: put the action scripts into REAPER and take them out.
 
-Install copies the scripts into ``<resource path>/Scripts/VoiceClone/``, writes the config naming this
-Python (inside REAPER ``sys.executable`` is REAPER itself), and registers the actions in
-``reaper-kb.ini``. REAPER rewrites that file when it quits, so an install made while REAPER runs is
-completed by loading ``Voice clone - Register actions.py`` once. Running install again is safe;
-uninstall removes exactly what install added.
+Install writes the config naming this Python (inside REAPER ``sys.executable`` is REAPER itself) and
+the folder of its package to one fixed place, ``<resource path>/Data/VoiceClone/`` (:data:`CONFIG`),
+where the scripts find it however they were installed. Then, unless ReaPack already installed the
+scripts (into ``Scripts/<repository>/VoiceClone/``), it copies them into ``Scripts/VoiceClone/`` and
+registers the actions in ``reaper-kb.ini``; after a ReaPack install it removes its own copy, so no
+action is listed twice. REAPER rewrites ``reaper-kb.ini`` when it quits, so an install made while
+REAPER runs is completed by loading ``Voice clone - Register actions.py`` once. Running install
+again is safe; uninstall removes exactly what install added.
 """
 import hashlib
 import json
@@ -19,7 +22,9 @@ from ...errors import InputError
 from ...files import write_atomically
 
 FOLDER = "VoiceClone"
-CONFIG_NAME = "voiceclone-config.json"
+#: The config, under the resource path; the bootstrap (voiceclone_reaper.py) reads the same place.
+CONFIG = Path("Data", FOLDER, "voiceclone-config.json")
+BOOTSTRAP = "voiceclone_reaper.py"
 REGISTER_SCRIPT = "Voice clone - Register actions.py"
 SCRIPTS = Path(__file__).with_name("scripts")
 PACKAGE_PATH = Path(__file__).resolve().parents[3]     # the folder holding the voiceclone package
@@ -38,41 +43,79 @@ def default_resource_path() -> Path:
 def install(resource: Optional[Path] = None, *, python: str = sys.executable) -> List[str]:
     """Install into ``resource`` (default: this system's REAPER); return what was done, in lines."""
     resource = _checked(resource)
-    target = resource / "Scripts" / FOLDER
+    config = {"python": python, "package_path": str(PACKAGE_PATH), "version": __version__}
+    (resource / CONFIG).parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(resource / CONFIG, (json.dumps(config, indent=2) + "\n").encode("utf-8"))
+    done = [f"Wrote the configuration to {resource / CONFIG}: background jobs will run with {python}"]
+    reapack = reapack_copies(resource)
+    if reapack:
+        removed = _remove_own_copy(resource)
+        done.append(f"ReaPack installed the actions in {reapack[0]}, so no second copy was made"
+                    + (f" (removed the earlier one from {_own_folder(resource)})" if removed else ""))
+        return done + ["Bind shortcuts to the 'Voice clone:' actions in the Action List."]
+    target = _own_folder(resource)
     target.mkdir(parents=True, exist_ok=True)
     for script in sorted(SCRIPTS.glob("*.py")):
         shutil.copyfile(script, target / script.name)
-    config = {"python": python, "package_path": str(PACKAGE_PATH), "version": __version__}
-    (target / CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     actions = manifest.actions()
     _write_keymap(resource, _without_ours(_keymap_lines(resource)) + [_keymap_line(a) for a in actions])
-    return [f"Copied the Voice clone scripts to {target}",
-            f"Background jobs will run with {python}",
-            f"Registered {len(actions)} actions in {resource / 'reaper-kb.ini'}",
-            "If REAPER was open: quit it and start it again, or load "
-            f"'{REGISTER_SCRIPT}' once (Actions > Show action list > New action > Load ReaScript).",
-            "Then bind shortcuts to the 'Voice clone:' actions in the Action List."]
+    return done + [f"Copied the Voice clone scripts to {target}",
+                   f"Registered {len(actions)} actions in {resource / 'reaper-kb.ini'}",
+                   "If REAPER was open: quit it and start it again, or load "
+                   f"'{REGISTER_SCRIPT}' once (Actions > Show action list > New action > Load ReaScript).",
+                   "Then bind shortcuts to the 'Voice clone:' actions in the Action List."]
 
 
 def uninstall(resource: Optional[Path] = None) -> List[str]:
-    """Remove the scripts, the config and the action registrations install added."""
+    """Remove the config, the scripts and the action registrations install added. A ReaPack
+    install is ReaPack's to remove; the lines say so."""
     resource = _checked(resource)
-    target = resource / "Scripts" / FOLDER
-    ours = [target / s.name for s in SCRIPTS.glob("*.py")] + [target / CONFIG_NAME]
-    for path in ours:
-        if path.exists():
-            path.unlink()
+    lines = _keymap_lines(resource)
+    removed = _remove_own_copy(resource)
+    (resource / CONFIG).unlink(missing_ok=True)
+    _remove_if_empty(resource / CONFIG.parent)
+    done = [f"Removed the Voice clone configuration from {resource / CONFIG.parent}"]
+    if removed:
+        done.append(f"Removed the Voice clone scripts from {_own_folder(resource)} and "
+                    f"{len(lines) - len(_keymap_lines(resource))} action registration(s)")
+    for folder in reapack_copies(resource):
+        done.append(f"The copy ReaPack installed in {folder} stays: remove it with Extensions > ReaPack > "
+                    "Manage repositories (or Browse packages > Uninstall).")
+    return done
+
+
+def reapack_copies(resource: Path) -> List[Path]:
+    """Folders where ReaPack installed the scripts: ``Scripts/<repository>/VoiceClone``."""
+    return sorted(path.parent for path in (resource / "Scripts").glob(f"*/{FOLDER}/{BOOTSTRAP}"))
+
+
+def _own_folder(resource: Path) -> Path:
+    return resource / "Scripts" / FOLDER
+
+
+def _remove_own_copy(resource: Path) -> bool:
+    """Remove the scripts and registrations install added (and the config older versions kept
+    beside them); True if there were any."""
+    target = _own_folder(resource)
+    ours = [target / s.name for s in SCRIPTS.glob("*.py")] + [target / CONFIG.name]
+    found = [path for path in ours if path.exists()]
+    for path in found:
+        path.unlink()
     if target.is_dir():
         shutil.rmtree(target / "__pycache__", ignore_errors=True)
-        if not any(target.iterdir()):
-            target.rmdir()
+        _remove_if_empty(target)
     lines = _keymap_lines(resource)
     kept = _without_ours(lines)
     if not any(line.strip() for line in kept):
         (resource / "reaper-kb.ini").unlink(missing_ok=True)
     elif len(kept) != len(lines):
         _write_keymap(resource, kept)
-    return [f"Removed the Voice clone scripts from {target} and {len(lines) - len(kept)} action registration(s)"]
+    return bool(found) or len(kept) != len(lines)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def _checked(resource: Optional[Path]) -> Path:

@@ -1,19 +1,46 @@
 """Reading the selection out of a REAPER project, and inserting a result into it.
 
-Both run on REAPER's UI thread and only read properties or add one track: no samples are read here.
+Both run on REAPER's UI thread and only read properties or add one item: no samples are read here.
+
+What the Python bridge allows shapes the insert (reference/reaper-reascript.md §1, §4): every handle
+argument must pass ``ValidatePtr`` in the *current* project tab or it arrives as NULL, so a source
+fresh from ``PCM_Source_CreateFromFile`` cannot be given to a take, and ``ValidatePtr2`` is always
+False. A result therefore goes in with ``InsertMedia``, tracks are found by their GUID and index,
+and a job that outlives a tab switch inserts into the tab it started in.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from ...capture import CHANNEL_MODES, CapturePlan, Segment
-from ...errors import InputError
+from ...errors import HostError, InputError
 from ..base import check_selection
 from .api import Reaper, is_null
 
 #: Source types the background job reads with soundfile (REAPER's names).
 READABLE_SOURCES = ("WAVE", "MP3", "FLAC", "VORBIS", "OGG", "AIFF")
 PEAKS_ACTION = 40047      # Peaks: Build any missing peaks
+#: InsertMedia mode: "use high word as absolute track index" (0-based, as GetTrack's).
+ON_TRACK = 512
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A project tab: its ``ReaProject*`` handle and its .rpp file ("" while unsaved)."""
+
+    handle: str
+    file_name: str
+
+    @property
+    def label(self) -> str:
+        return f"'{Path(self.file_name).name}'" if self.file_name else "(unsaved)"
+
+
+def current_tab(rpr: Reaper) -> Tab:
+    """The project tab the user sees now."""
+    handle, _, file_name, _ = rpr.EnumProjects(-1, "", 4096)
+    return Tab(handle, file_name)
 
 
 @dataclass(frozen=True)
@@ -21,14 +48,11 @@ class Capture:
     """A captured region: the plan the job renders, and where it sits in the project."""
 
     plan: CapturePlan
-    track: str              # the source track's handle
+    tab: Tab
+    track_guid: str         # the source track, by GUID: a handle means nothing in another tab
     track_name: str
     take_name: str
     start_s: float
-
-    @property
-    def end_s(self) -> float:
-        return self.start_s + self.plan.length_s
 
 
 def capture_selection(rpr: Reaper) -> Capture:
@@ -66,10 +90,10 @@ def capture_selection(rpr: Reaper) -> Capture:
     segments = [segment for _, segment in inside]
     track_name = rpr.GetTrackName(track, "", 512)[2]
     take_name = _take_name(rpr, inside[0][0])       # the first take heard in the selection
-    where = _project_name(rpr)
-    plan = CapturePlan(length, tuple(segments), f"REAPER project {where}, track '{track_name}', "
+    tab = current_tab(rpr)
+    plan = CapturePlan(length, tuple(segments), f"REAPER project {tab.label}, track '{track_name}', "
                                                   f"{start:.2f}-{end:.2f} s")
-    return Capture(plan, track, track_name, take_name, start)
+    return Capture(plan, tab, track_guid(rpr, track), track_name, take_name, start)
 
 
 def _span(rpr: Reaper, item: str) -> Tuple[float, float]:
@@ -119,6 +143,10 @@ def _file_source(rpr: Reaper, take: str, name: str) -> Tuple[str, float]:
         offset = section_offset
         source = rpr.GetMediaSourceParent(source)
         kind = rpr.GetMediaSourceType(source, "", 64)[1]
+        if not kind:        # the bridge passed the parent as NULL: it is no take's own source
+            raise InputError(f"the take '{name}' plays a section of its file, which REAPER does not let the "
+                             "plugin read from Python",
+                             fix="Glue the item (Item > Glue items) to make a WAV of it, then run it again.")
     filename = rpr.GetMediaSourceFileName(source, "", 4096)[1]
     if kind not in READABLE_SOURCES or not filename:
         raise InputError(f"the take '{name}' is a {kind or 'non-file'} source, which the plugin cannot read",
@@ -131,14 +159,54 @@ def _take_name(rpr: Reaper, item: str) -> str:
     return "" if is_null(take) else rpr.GetSetMediaItemTakeInfo_String(take, "P_NAME", "", False)[3]
 
 
-def _project_name(rpr: Reaper) -> str:
-    filename = rpr.EnumProjects(-1, "", 4096)[2]
-    return f"'{Path(filename).name}'" if filename else "(unsaved)"
-
-
 def media_folder(rpr: Reaper) -> Path:
     """The project's recording/media folder, where results are written."""
     return Path(rpr.GetProjectPathEx(0, "", 4096)[1])
+
+
+def track_guid(rpr: Reaper, track: str) -> str:
+    """A track's GUID, which stays the same across tab switches and reloads (its handle may not)."""
+    return rpr.GetSetMediaTrackInfo_String(track, "GUID", "", False)[3]
+
+
+def _track_index(rpr: Reaper, *, guid: Optional[str] = None, name: Optional[str] = None) -> Optional[int]:
+    """The 0-based index of the first track of the current project with that GUID or own name."""
+    for index in range(rpr.CountTracks(0)):
+        track = rpr.GetTrack(0, index)
+        if guid is not None and track_guid(rpr, track) == guid:
+            return index
+        if name is not None and rpr.GetSetMediaTrackInfo_String(track, "P_NAME", "", False)[3] == name:
+            return index
+    return None
+
+
+def _open_tabs(rpr: Reaper) -> List[str]:
+    handles, index = [], 0
+    while True:
+        handle = rpr.EnumProjects(index, "", 4096)[0]
+        if is_null(handle):
+            return handles
+        handles.append(handle)
+        index += 1
+
+
+@contextmanager
+def in_tab(rpr: Reaper, tab: Tab, *, kept: Path) -> Iterator[None]:
+    """Work in ``tab``: if the user switched to another tab meanwhile, switch to ``tab`` for the
+    duration and back after. Raises :class:`HostError` naming ``kept`` when ``tab`` was closed."""
+    shown = current_tab(rpr).handle
+    if shown == tab.handle:
+        yield
+        return
+    if tab.handle not in _open_tabs(rpr):
+        raise HostError(f"the project {tab.label} this job started in is no longer open",
+                        fix=f"The audio is kept as {kept}: open that project and drag the file in "
+                            "(Insert > Media file).")
+    rpr.SelectProjectInstance(tab.handle)
+    try:
+        yield
+    finally:
+        rpr.SelectProjectInstance(shown)
 
 
 @dataclass(frozen=True)
@@ -164,44 +232,52 @@ def _restore(rpr: Reaper, saved: Selection) -> None:
     rpr.SetEditCurPos(saved.cursor, False, False)
 
 
-def find_track(rpr: Reaper, name: str) -> Optional[str]:
-    """The first track named ``name``, or None."""
-    for index in range(rpr.CountTracks(0)):
-        track = rpr.GetTrack(0, index)
-        if rpr.GetTrackName(track, "", 512)[2] == name:
-            return track
-    return None
+def _all_items(rpr: Reaper) -> List[str]:
+    return [rpr.GetMediaItem(0, i) for i in range(rpr.CountMediaItems(0))]
 
 
-def insert_audio(rpr: Reaper, path: Path, *, track_name: str, position_s: float, below: Optional[str],
-                 undo: str, reuse_track: bool = False) -> str:
-    """Put ``path`` at ``position_s`` on a new track named ``track_name`` directly below ``below``
-    (or last), or with ``reuse_track`` on the existing track of that name, as one undo step ``undo``.
-    Selection and edit cursor stay as they were. Returns the new item's handle."""
-    saved = _selection(rpr)
-    rpr.Undo_BeginBlock2(0)
-    rpr.PreventUIRefresh(1)
-    try:
-        track = find_track(rpr, track_name) if reuse_track else None
-        if track is None:
-            index = rpr.CountTracks(0)
-            if below is not None and rpr.ValidatePtr2(0, below, "MediaTrack*"):
-                index = int(rpr.GetMediaTrackInfo_Value(below, "IP_TRACKNUMBER"))
-            rpr.InsertTrackAtIndex(index, True)
-            track = rpr.GetTrack(0, index)
-            rpr.GetSetMediaTrackInfo_String(track, "P_NAME", track_name, True)
-        item = rpr.AddMediaItemToTrack(track)
-        take = rpr.AddTakeToMediaItem(item)
-        source = rpr.PCM_Source_CreateFromFile(str(path))
-        rpr.SetMediaItemTake_Source(take, source)
-        rpr.GetSetMediaItemTakeInfo_String(take, "P_NAME", Path(path).stem, True)
-        rpr.SetMediaItemInfo_Value(item, "D_POSITION", position_s)
-        rpr.SetMediaItemInfo_Value(item, "D_LENGTH", rpr.GetMediaSourceLength(source, False)[0])
-        rpr.UpdateItemInProject(item)
-        rpr.Main_OnCommand(PEAKS_ACTION, 0)
-        _restore(rpr, saved)
-    finally:
-        rpr.PreventUIRefresh(-1)
-        rpr.UpdateArrange()
-        rpr.Undo_EndBlock2(0, undo, -1)
+def insert_audio(rpr: Reaper, path: Path, *, tab: Tab, track_name: str, position_s: float,
+                 below_guid: Optional[str], undo: str, reuse_track: bool = False) -> str:
+    """Put the file ``path`` at ``position_s`` in the project ``tab`` on a new track named
+    ``track_name`` directly below the track ``below_guid`` (or last), or with ``reuse_track`` on the
+    existing track of that name, as one undo step ``undo``. Selection and edit cursor stay as they
+    were. Returns the new item's handle; raises :class:`HostError` (naming the kept file) when
+    REAPER did not insert it."""
+    with in_tab(rpr, tab, kept=path):
+        saved = _selection(rpr)
+        rpr.Undo_BeginBlock2(0)
+        rpr.PreventUIRefresh(1)
+        try:
+            item = _insert_item(rpr, path, track_name, position_s, below_guid, reuse_track)
+            _restore(rpr, saved)
+        finally:
+            rpr.PreventUIRefresh(-1)
+            rpr.UpdateArrange()
+            rpr.Undo_EndBlock2(0, undo, -1)
+    return item
+
+
+def _insert_item(rpr: Reaper, path: Path, track_name: str, position_s: float, below_guid: Optional[str],
+                 reuse_track: bool) -> str:
+    index = _track_index(rpr, name=track_name) if reuse_track else None
+    if index is None:
+        below = _track_index(rpr, guid=below_guid) if below_guid else None
+        index = rpr.CountTracks(0) if below is None else below + 1
+        rpr.InsertTrackAtIndex(index, True)
+        rpr.GetSetMediaTrackInfo_String(rpr.GetTrack(0, index), "P_NAME", track_name, True)
+    track = rpr.GetTrack(0, index)
+    before = set(_all_items(rpr))
+    rpr.SetEditCurPos(position_s, False, False)
+    rpr.InsertMedia(str(path), ON_TRACK | (index << 16))
+    new = [item for item in _all_items(rpr) if item not in before]
+    if len(new) != 1:
+        raise HostError(f"REAPER did not insert {Path(path).name}",
+                        fix=f"The audio is kept as {path}: drag it onto the track '{track_name}' (Insert > Media file).")
+    item = new[0]
+    if rpr.GetMediaItem_Track(item) != track:       # the track index was read another way: move it
+        rpr.MoveMediaItemToTrack(item, track)
+    rpr.SetMediaItemInfo_Value(item, "D_POSITION", position_s)
+    rpr.GetSetMediaItemTakeInfo_String(rpr.GetActiveTake(item), "P_NAME", Path(path).stem, True)
+    rpr.UpdateItemInProject(item)
+    rpr.Main_OnCommand(PEAKS_ACTION, 0)
     return item

@@ -2,8 +2,14 @@
 
 The job is a child process (``python -m voiceclone.worker``) of the plugin's own interpreter; inside
 REAPER ``sys.executable`` is REAPER itself, so the interpreter comes from the config file that
-``voiceclone reaper install`` writes. Each defer tick reads the new lines of the events file and
-checks the child with ``poll()``: no tick waits for anything.
+``voiceclone reaper install`` writes, and the child finds the package through ``PYTHONPATH`` even
+where it is not installed into that interpreter. Each defer tick reads the new lines of the events
+file and checks the child with ``poll()``: no tick waits for anything.
+
+A running job keeps two ExtState values: the "running" mark and a heartbeat it refreshes every
+second. A mark whose heartbeat stopped (REAPER ended the script without its atexit code) is stale,
+and the next action or Cancel clears it. An error in a tick ends the job cleanly: the child is
+stopped, the marks cleared, and the error shown as one message.
 """
 import json
 import os
@@ -11,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -21,6 +28,11 @@ from .api import Reaper
 SECTION = "VoiceClone"          # ExtState section
 RUNNING_KEY = "job_running"     # "1" while a job runs (read by the Cancel action)
 CANCEL_KEY = "cancel"           # set to "1" by the Cancel action
+BEAT_KEY = "job_heartbeat"      # time.time() of the running job's last tick, every BEAT_S
+BEAT_S = 1.0
+#: A "running" mark whose heartbeat is older than this has no live job behind it. Long enough for
+#: REAPER to be busy elsewhere (a render, another script's dialog) without the job counting as gone.
+STALE_AFTER_S = 30.0
 
 
 def interpreter(rpr: Reaper) -> str:
@@ -33,7 +45,34 @@ def interpreter(rpr: Reaper) -> str:
 
 
 def job_running(rpr: Reaper) -> bool:
-    return rpr.GetExtState(SECTION, RUNNING_KEY) == "1"
+    """True while a live job holds the "running" mark."""
+    return rpr.GetExtState(SECTION, RUNNING_KEY) == "1" and not _stale(rpr)
+
+
+def _stale(rpr: Reaper) -> bool:
+    try:
+        beat = float(rpr.GetExtState(SECTION, BEAT_KEY))
+    except ValueError:
+        return True
+    return time.time() - beat > STALE_AFTER_S
+
+
+def clear_stale_job(rpr: Reaper) -> bool:
+    """Clear a "running" mark no live job keeps fresh; True if there was one."""
+    if rpr.GetExtState(SECTION, RUNNING_KEY) != "1" or not _stale(rpr):
+        return False
+    _clear_marks(rpr)
+    return True
+
+
+def request_cancel(rpr: Reaper) -> None:
+    """Ask the running job to stop (from the Cancel action, a script of its own)."""
+    rpr.SetExtState(SECTION, CANCEL_KEY, "1", False)
+
+
+def _clear_marks(rpr: Reaper) -> None:
+    for key in (RUNNING_KEY, CANCEL_KEY, BEAT_KEY):
+        rpr.SetExtState(SECTION, key, "", False)
 
 
 class BackgroundJob:
@@ -56,6 +95,7 @@ class BackgroundJob:
         self.outcome: Optional[dict] = None
         self.cancelled = False
         self._stage = None
+        self._beat = 0.0
 
     def start(self) -> None:
         """Write the job file, start the child, and return at once; ticks follow."""
@@ -68,17 +108,28 @@ class BackgroundJob:
             self.child = subprocess.Popen(
                 [python, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True,
+                env=_child_environment(self.rpr.package_path),
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0)
         self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
         self.rpr.SetExtState(SECTION, RUNNING_KEY, "1", False)
+        self._heartbeat()
         self.rpr.console(f"Voice clone: {self.title}...")
         self.rpr.at_exit("_voiceclone_at_exit", self.stop)
         self.rpr.defer("_voiceclone_tick", self.tick)
 
     def tick(self) -> None:
-        """One defer tick: read new events, honour Cancel, finish when the child has exited."""
+        """One defer tick: read new events, honour Cancel, finish when the child has exited. Any
+        error, in the job's callbacks too, ends the job cleanly and becomes one message."""
+        try:
+            self._tick()
+        except Exception as exc:        # noqa: BLE001 (a stuck "running" mark would block every action)
+            self.stop()
+            self.rpr.report(exc)
+
+    def _tick(self) -> None:
+        self._heartbeat()
         for event in self.reader.poll():
-            self._take(event)
+            self._read_event(event)
         if not self.cancelled and self.rpr.GetExtState(SECTION, CANCEL_KEY) == "1":
             self.cancelled = True
             self.child.terminate()
@@ -87,7 +138,7 @@ class BackgroundJob:
             self.rpr.defer("_voiceclone_tick", self.tick)
             return
         for event in self.reader.poll():
-            self._take(event)
+            self._read_event(event)
         self._finish()
 
     def stop(self) -> None:
@@ -100,7 +151,13 @@ class BackgroundJob:
                 self.child.kill()
         self._clean_up()
 
-    def _take(self, event: dict) -> None:
+    def _heartbeat(self) -> None:
+        now = time.time()
+        if now - self._beat >= BEAT_S:
+            self._beat = now
+            self.rpr.SetExtState(SECTION, BEAT_KEY, repr(now), False)
+
+    def _read_event(self, event: dict) -> None:
         kind = event.get("event")
         if kind == "progress":
             message, done, total = event.get("message"), event.get("done"), event.get("total")
@@ -133,7 +190,14 @@ class BackgroundJob:
             return ""
 
     def _clean_up(self) -> None:
-        self.rpr.SetExtState(SECTION, RUNNING_KEY, "", False)
-        self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
+        _clear_marks(self.rpr)
         if self.folder is not None and os.path.isdir(self.folder):
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _child_environment(package_path: str) -> dict:
+    """REAPER's environment (the key included), with the plugin's package folder first on PYTHONPATH."""
+    environment = dict(os.environ)
+    paths = [package_path] + [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p]
+    environment["PYTHONPATH"] = os.pathsep.join(paths)
+    return environment
