@@ -2,6 +2,7 @@
 with the real background job against the sandbox and real audio files."""
 import io
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -287,3 +288,170 @@ def test_the_job_runs_in_the_background_across_many_defer_ticks(reaper, scripts,
     reaper.run_script(scripts / CLONE, max_ticks=3000)
     assert len(reaper.tick_times) > 40, "the job ran across many ticks"
     assert reaper.track_names()[1] == "Voice clone: Host"
+
+
+# --- what a REAPER user sees through the real bridge (tests/reaper/fake_reaper.py's pointer check) ---
+
+def source_length(reaper, item: dict) -> float:
+    """What REAPER itself says the take plays: its source's length, read through the bridge."""
+    take = reaper.RPR_GetActiveTake(item["handle"])
+    return reaper.RPR_GetMediaSourceLength(reaper.RPR_GetMediaItemTake_Source(take), False)[0]
+
+
+def test_the_preview_track_sits_directly_below_the_source_even_when_tracks_move_meanwhile(
+        reaper, scripts, make_audio, sandbox):
+    reaper.add_track("Intro")
+    host = reaper.add_track("Host", selected=True)
+    reaper.add_track("Music")
+    reaper.add_item(host, str(make_audio("host.wav", 30, 16000)), position=5.0)
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+
+    def add_a_track_above(fake, tick):
+        time.sleep(1 / 30)
+        if tick == 3:
+            fake.RPR_InsertTrackAtIndex(0, True)      # the user adds a track at the top while the job runs
+
+    reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=add_a_track_above)
+    reaper.assert_clean()
+    assert reaper.track_names() == ["", "Intro", "Host", "Voice clone: Host", "Music"]
+    (item,) = reaper.items_on(3)
+    assert item["source"] and source_length(reaper, item) == pytest.approx(sf.info(item["source"]).duration)
+    assert item["length"] == pytest.approx(sf.info(item["source"]).duration) and item["position"] == 8.0
+
+
+def test_a_result_goes_into_the_tab_the_job_started_in_while_the_user_works_in_another(
+        reaper, scripts, project, sandbox, tmp_path):
+    job_tab = reaper.RPR_EnumProjects(-1, "", 4096)[0]
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    other = []
+
+    def open_another_tab(fake, tick):
+        time.sleep(1 / 30)
+        if tick == 2:
+            other.append(fake.open_project(tmp_path / "other"))
+            fake.add_track("Guest", selected=True)
+
+    reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=open_another_tab)
+    reaper.assert_clean()
+    assert reaper.RPR_EnumProjects(-1, "", 4096)[0] == other[0], "the user's tab stays in front"
+    assert reaper.track_names() == ["Guest"] and reaper.undo_history == []
+    assert reaper.track_names(job_tab) == ["Host", "Voice clone: Host", "Music"]
+    assert reaper.undo_points(job_tab) == ["Voice clone: insert preview"]
+    (item,) = reaper.items_on(1, job_tab)
+    assert item["position"] == 8.0 and Path(item["source"]).is_file()
+
+
+def test_a_job_whose_tab_was_closed_keeps_the_preview_and_the_preset_and_says_where(
+        reaper, scripts, project, sandbox, tmp_path, env):
+    job_tab = reaper.RPR_EnumProjects(-1, "", 4096)[0]
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.answer_message_box(1)
+
+    def close_the_tab(fake, tick):
+        time.sleep(1 / 30)
+        if tick == 2:
+            fake.open_project(tmp_path / "other")
+            fake.close_project(job_tab)
+
+    reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=close_the_tab)
+    reaper.assert_clean()
+    (box,) = reaper.message_boxes
+    assert "the project (unsaved) this job started in is no longer open" in box.message
+    kept = Path(re.search(r"The audio is kept as (.+?\.mp3)", box.message).group(1))
+    assert kept.is_file() and presets_of(env)["Host"]["voice_id"] == "HostVoice01"
+    assert reaper.track_names() == []
+
+
+def test_an_error_in_a_tick_ends_the_job_cleanly_and_says_so(reaper, scripts, project, sandbox, monkeypatch):
+    from voiceclone.events import EventReader
+
+    calls = []
+    original = EventReader.poll
+
+    def poll(self):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("events file vanished")
+        return original(self)
+
+    monkeypatch.setattr(EventReader, "poll", poll)
+    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=3)
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.answer_message_box(1)
+    namespace = reaper.run_script(scripts / CLONE, max_ticks=3000)
+    reaper.assert_clean()
+    assert "internal error (RuntimeError: events file vanished)" in reaper.message_boxes[0].message
+    assert reaper.RPR_GetExtState("VoiceClone", "job_running") == ""
+    child = namespace["_voiceclone_tick"].__self__.child
+    assert child.poll() is not None, "the background job was stopped"
+
+
+def test_cancel_clears_a_running_mark_no_live_job_keeps_fresh(reaper, scripts, project):
+    reaper.RPR_SetExtState("VoiceClone", "job_running", "1", False)     # left by a script REAPER ended
+    reaper.RPR_SetExtState("VoiceClone", "job_heartbeat", repr(time.time() - 120), False)
+    reaper.run_script(scripts / CANCEL)
+    assert "cleared a stale 'job running' mark" in reaper.console
+    assert reaper.RPR_GetExtState("VoiceClone", "job_running") == ""
+    reaper.run_script(scripts / CANCEL)
+    assert reaper.console.endswith("Voice clone: no voice job is running.\n")
+
+
+def test_a_live_job_is_not_taken_for_a_stale_one(reaper, scripts, project, sandbox):
+    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=5)
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+
+    def try_a_second_clone(fake, tick):
+        time.sleep(1 / 30)
+        if tick == 40:
+            exec(compile((scripts / CLONE).read_bytes(), str(scripts / CLONE), "exec"), fake.main_globals())
+            exec(compile((scripts / CANCEL).read_bytes(), str(scripts / CANCEL), "exec"), fake.main_globals())
+
+    reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=try_a_second_clone)
+    assert "a voice job is already running" in reaper.console
+    assert "cancelled; nothing was inserted or saved" in reaper.console
+
+
+def test_the_speech_dialog_holds_the_longest_text_the_api_takes(reaper, scripts, project, run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    text = ("Straße über Bäume. " * 600)[:9999]
+    reaper.answer_inputs(values=["Host", text])
+    reaper.run_script(scripts / SPEAK, max_ticks=3000)
+    reaper.assert_clean()
+    assert "spoke 9999 characters with 'Host'" in reaper.console
+    assert len(reaper.items_on(1)) == 1
+
+
+def test_an_action_leaves_reapers_shared_sys_path_as_it_was(reaper, scripts, project, tmp_path):
+    config = reaper.resource_path / install.CONFIG
+    settings = json.loads(config.read_text())
+    config.write_text(json.dumps({**settings, "package_path": str(tmp_path / "site")}))
+    before = list(reaper.python_path)
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE)
+    assert reaper.python_path == before
+
+
+def test_the_background_job_finds_the_package_in_a_python_that_does_not_have_it(
+        reaper, scripts, project, run, make_audio, env):
+    import subprocess
+
+    base = getattr(sys, "_base_executable", "")
+    probe = subprocess.run([base, "-c", "import voiceclone"], capture_output=True, env={}) if base else None
+    if probe is None or probe.returncode == 0:
+        pytest.skip(f"no Python without the plugin to try ({base or 'no base interpreter'})")
+    import filelock
+
+    if not Path(filelock.__file__).resolve().is_relative_to(install.PACKAGE_PATH):
+        pytest.skip(f"the plugin is installed in editable mode: {install.PACKAGE_PATH} does not hold its dependencies")
+    config = reaper.resource_path / install.CONFIG
+    config.write_text(json.dumps({**json.loads(config.read_text()), "python": base}))
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.answer_inputs(values=["Host", "remove"])
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    reaper.assert_clean()
+    assert "Host: HostVoice01, temporary, " in reaper.console and presets_of(env) == {}

@@ -587,3 +587,12 @@ def test_a_script_is_registered_once_and_a_missing_file_not_at_all(reaper, tmp_p
     assert reaper.RPR_AddRemoveReaScript(True, 0, str(tmp_path / "missing.py"), True) == 0
     assert reaper.RPR_AddRemoveReaScript(False, 0, str(script), True) == command
     assert reaper.RPR_AddRemoveReaScript(False, 0, str(script), True) == 0
+
+
+def test_every_script_shares_reapers_one_python_path(reaper, tmp_path):
+    """REAPER loads one Python library (the .dll/.so named in Preferences > ReaScript, §6) for all
+    scripts, so what one script puts on sys.path, every later script sees."""
+    marker = str(tmp_path / "left-behind")
+    reaper.run_script(write_script(tmp_path, "first.py", f"sys.path.insert(0, {marker!r})\n"))
+    namespace = reaper.run_script(write_script(tmp_path, "second.py", "seen = list(sys.path)\n"))
+    assert namespace["seen"][0] == marker and reaper.python_path[0] == marker
