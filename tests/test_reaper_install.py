@@ -4,7 +4,6 @@ import json
 import re
 import sys
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 
