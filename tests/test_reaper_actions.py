@@ -49,7 +49,7 @@ def dialogs_while_a_job_runs(reaper) -> list:
         original = getattr(reaper, name)
 
         def call(*args):
-            if reaper.RPR_GetExtState("VoiceClone", "job_running") == "1":
+            if reaper.RPR_GetExtState("VoiceClone", "job_running") != "":
                 running.append(name)
             return original(*args)
         setattr(reaper, name, call)
@@ -400,14 +400,18 @@ def test_cancel_clears_a_running_mark_no_live_job_keeps_fresh(reaper, scripts, p
     assert reaper.console.endswith("Voice clone: no voice job is running.\n")
 
 
-def test_a_live_job_is_not_taken_for_a_stale_one(reaper, scripts, project, sandbox):
+def test_a_live_job_is_not_taken_for_a_stale_one(reaper, scripts, project, sandbox, monkeypatch):
+    from voiceclone.hosts.reaper import runner
+
+    monkeypatch.setattr(runner, "STALE_AFTER_S", 0.5)
+    monkeypatch.setattr(runner, "BEAT_S", 0.1)
     sandbox.add_fault("slow", path="/v1/voice_clone", seconds=5)
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
 
     def try_a_second_clone(fake, tick):
         time.sleep(1 / 30)
-        if tick == 40:
+        if tick == 60:         # 2 s in: four times the stale limit, so only a fresh heartbeat keeps it live
             exec(compile((scripts / CLONE).read_bytes(), str(scripts / CLONE), "exec"), fake.main_globals())
             exec(compile((scripts / CANCEL).read_bytes(), str(scripts / CANCEL), "exec"), fake.main_globals())
 
@@ -426,13 +430,44 @@ def test_the_speech_dialog_holds_the_longest_text_the_api_takes(reaper, scripts,
     assert len(reaper.items_on(1)) == 1
 
 
-def test_an_action_leaves_reapers_shared_sys_path_as_it_was(reaper, scripts, project, tmp_path):
+def test_an_action_imports_the_plugin_from_its_folder_and_leaves_reapers_sys_path_as_it_was(
+        reaper, scripts, project, run, make_audio, env, tmp_path):
+    import shutil
+
+    import voiceclone
+
+    site = tmp_path / "site"
+    shutil.copytree(Path(voiceclone.__file__).parent, site / "voiceclone")
     config = reaper.resource_path / install.CONFIG
-    settings = json.loads(config.read_text())
-    config.write_text(json.dumps({**settings, "package_path": str(tmp_path / "site")}))
+    config.write_text(json.dumps({**json.loads(config.read_text()), "package_path": str(site)}))
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.python_path = [p for p in reaper.python_path if not (Path(p) / "voiceclone").is_dir()]
+    before = list(reaper.python_path)
+    ours = {name: module for name, module in sys.modules.items() if name.split(".")[0] == "voiceclone"}
+    for name in ours:
+        del sys.modules[name]
+    try:
+        reaper.answer_inputs(values=["Host", "remove"])
+        reaper.run_script(scripts / PRESETS, max_ticks=3000)
+        loaded_from = Path(sys.modules["voiceclone"].__file__)
+    finally:
+        for name in [n for n in sys.modules if n.split(".")[0] == "voiceclone"]:
+            del sys.modules[name]
+        sys.modules.update(ours)
+    reaper.assert_clean()
+    assert loaded_from == site / "voiceclone" / "__init__.py"
+    assert "Host: HostVoice01, temporary, " in reaper.console and presets_of(env) == {}
+    assert reaper.python_path == before
+
+
+def test_a_voiceclone_already_loaded_from_elsewhere_is_named_in_the_message(reaper, scripts, project, tmp_path):
+    config = reaper.resource_path / install.CONFIG
+    config.write_text(json.dumps({**json.loads(config.read_text()), "package_path": str(tmp_path / "site")}))
     before = list(reaper.python_path)
     reaper.answer_message_box(1)
     reaper.run_script(scripts / CLONE)
+    assert "voiceclone was already loaded from" in reaper.message_boxes[0].message
+    assert "restart REAPER" in reaper.message_boxes[0].message
     assert reaper.python_path == before
 
 
@@ -455,3 +490,53 @@ def test_the_background_job_finds_the_package_in_a_python_that_does_not_have_it(
     reaper.run_script(scripts / PRESETS, max_ticks=3000)
     reaper.assert_clean()
     assert "Host: HostVoice01, temporary, " in reaper.console and presets_of(env) == {}
+
+
+def test_a_failed_insert_leaves_no_empty_track_keeps_the_file_and_the_preset(reaper, scripts, project, sandbox, env):
+    reaper.RPR_InsertMedia = lambda path, mode: 0     # REAPER could not open the file it was given
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    reaper.assert_clean()
+    (box,) = reaper.message_boxes
+    assert "REAPER did not insert Voice clone - Host - preview" in box.message
+    assert Path(re.search(r"The audio is kept as (.+?\.mp3)", box.message).group(1)).is_file()
+    assert reaper.track_names() == ["Host", "Music"] and reaper.RPR_GetCursorPosition() == 3.0
+    assert presets_of(env)["Host"]["voice_id"] == "HostVoice01"
+
+
+def test_speech_lands_in_its_jobs_tab_with_its_file_in_that_projects_media_folder(
+        reaper, scripts, project, run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    job_tab = reaper.RPR_EnumProjects(-1, "", 4096)[0]
+    media = Path(reaper.RPR_GetProjectPathEx(0, "", 4096)[1])
+    reaper.set_cursor(12.5)
+    reaper.answer_inputs(values=["Host", "Thanks for listening."])
+
+    def switch_tabs_while_the_presets_are_read(fake, tick):
+        time.sleep(1 / 30)
+        if tick == 0:
+            assert fake.input_dialogs == []
+            fake.open_project(tmp_path / "other")
+
+    reaper.run_script(scripts / SPEAK, max_ticks=3000, tick_hook=switch_tabs_while_the_presets_are_read)
+    reaper.assert_clean()
+    assert len(reaper.projects) == 2 and reaper.track_names() == []
+    (item,) = reaper.items_on(1, job_tab)
+    assert item["position"] == 12.5 and Path(item["source"]).parent == media
+
+
+def test_a_tab_saved_under_a_new_name_meanwhile_still_gets_its_result(reaper, scripts, project, sandbox, tmp_path):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+
+    def save_as(fake, tick):
+        time.sleep(1 / 30)
+        if tick == 2:
+            fake.project.file_name = str(tmp_path / "episode 12.rpp")
+            fake.open_project(tmp_path / "other")
+
+    reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=save_as)
+    reaper.assert_clean()
+    assert reaper.track_names(reaper.projects[0].handle) == ["Host", "Voice clone: Host", "Music"]

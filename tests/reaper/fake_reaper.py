@@ -53,7 +53,7 @@ BOX_ANSWERS = {0: (1,), 1: (1, 2), 2: (3, 4, 5), 3: (6, 7, 2), 4: (6, 7), 5: (4,
 #: Seconds slept between defer ticks when no ``tick_hook`` is given (REAPER: ~1/30 s, §5).
 TICK_INTERVAL = 1 / 30
 #: Changes that are events (an object appeared), not a value that went from old to new.
-EVENT_KINDS = ("track_inserted", "item_added", "take_added")
+EVENT_KINDS = ("track_inserted", "track_deleted", "item_added", "take_added")
 _FIRST_SCRIPT_COMMAND = 53000
 _MISSING = object()
 
@@ -715,6 +715,13 @@ class FakeReaper:
         track = self._new_track("")
         tracks.insert(index, track)
         self._log("track_inserted", track.handle, new=index)
+
+    def RPR_DeleteTrack(self, tr):
+        """None; the track and its items leave the project (their handles go in as NULL after)."""
+        track = self._track(tr)
+        if track is not None:
+            self._log("track_deleted", track.handle, old=self.project.tracks.index(track))
+            self.project.tracks.remove(track)
 
     def RPR_GetMediaTrackInfo_Value(self, tr, parmname):
         """``float``; IP_TRACKNUMBER is 1-based; unknown names and NULL tracks give 0.0."""

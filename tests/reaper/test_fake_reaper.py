@@ -596,3 +596,11 @@ def test_every_script_shares_reapers_one_python_path(reaper, tmp_path):
     reaper.run_script(write_script(tmp_path, "first.py", f"sys.path.insert(0, {marker!r})\n"))
     namespace = reaper.run_script(write_script(tmp_path, "second.py", "seen = list(sys.path)\n"))
     assert namespace["seen"][0] == marker and reaper.python_path[0] == marker
+
+
+def test_delete_track_removes_the_track_and_its_items(scene, reaper):
+    """DeleteTrack (API doc: "deletes a track"): its handle, and its items', go in as NULL after."""
+    reaper.RPR_DeleteTrack(scene.track)
+    assert reaper.RPR_CountTracks(0) == 0
+    assert reaper.RPR_GetMediaItemInfo_Value(scene.item, "D_LENGTH") == 0.0
+    assert [c.kind for c in reaper.changes] == ["track_deleted"]

@@ -19,18 +19,26 @@ def run(action, namespace):
     try:
         with open(os.path.join(namespace["RPR_GetResourcePath"](), *CONFIG), encoding="utf-8") as handle:
             config = json.load(handle)
-        actions = _import_actions(config["package_path"])
-    except (OSError, ValueError, KeyError, ImportError) as exc:
-        namespace["RPR_ShowMessageBox"](
-            "error: the Voice clone plugin is not set up for this REAPER (%s)\n"
-            "fix: in a terminal, run `voiceclone reaper install`, then run the action again." % exc,
-            "Voice clone", 0)
+        python, package_path = config["python"], config["package_path"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _tell(namespace, "the Voice clone plugin is not set up for this REAPER (%s)" % exc,
+              "in a terminal, run `voiceclone reaper install`, then run the action again.")
         return
-    actions.run(action, namespace, config["python"], config["package_path"])
+    try:
+        actions = _import_actions(package_path)
+    except ImportError as exc:
+        _tell(namespace, "REAPER's Python cannot load the Voice clone plugin (%s)" % exc,
+              "run `voiceclone reaper install` again with the plugin's own Python; if another package "
+              "named voiceclone is installed in REAPER's Python, remove it; then restart REAPER.")
+        return
+    actions.run(action, namespace, python, package_path)
 
 
 def _import_actions(package_path):
     """The plugin's REAPER actions, imported from ``package_path`` (searched last, then dropped)."""
+    loaded = sys.modules.get("voiceclone")
+    if loaded is not None and not _inside(getattr(loaded, "__file__", None) or "", package_path):
+        raise ImportError("voiceclone was already loaded from %s, not from %s" % (loaded.__file__, package_path))
     added = package_path not in sys.path
     if added:
         sys.path.append(package_path)
@@ -39,6 +47,14 @@ def _import_actions(package_path):
     finally:
         if added:
             sys.path.remove(package_path)
-    if not os.path.realpath(actions.__file__).startswith(os.path.realpath(package_path) + os.sep):
-        raise ImportError("REAPER's Python found another voiceclone package, at %s" % actions.__file__)
+    if not _inside(actions.__file__, package_path):
+        raise ImportError("another voiceclone package was found, at %s" % actions.__file__)
     return actions
+
+
+def _inside(path, folder):
+    return os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep)
+
+
+def _tell(namespace, error, fix):
+    namespace["RPR_ShowMessageBox"]("error: %s\nfix: %s" % (error, fix), "Voice clone", 0)

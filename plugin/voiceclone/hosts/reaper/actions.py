@@ -84,7 +84,7 @@ def speak_at_cursor(rpr: Reaper) -> None:
     position = start if end > start else rpr.GetCursorPosition()
     selected = rpr.GetSelectedTrack(0, 0)
     below = None if is_null(selected) else track_guid(rpr, selected)
-    tab = current_tab(rpr)
+    tab, folder = current_tab(rpr), media_folder(rpr)      # the speech belongs to this tab's project
 
     def chosen(presets: dict) -> None:
         if not presets:
@@ -99,7 +99,7 @@ def speak_at_cursor(rpr: Reaper) -> None:
             raise InputError(f"there is no preset named '{preset}'", fix=f"Use one of: {', '.join(names)}.")
         rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
         _remember(rpr, preset=preset)
-        out = media_path(media_folder(rpr), preset, "speech", datetime.now(), ".wav")
+        out = media_path(folder, preset, "speech", datetime.now(), ".wav")
 
         def inserted(data: dict) -> None:
             _report(rpr, f"spoke {len(text)} characters with '{preset}'", data)

@@ -26,6 +26,9 @@ FOLDER = "VoiceClone"
 CONFIG = Path("Data", FOLDER, "voiceclone-config.json")
 BOOTSTRAP = "voiceclone_reaper.py"
 REGISTER_SCRIPT = "Voice clone - Register actions.py"
+#: Said whenever registrations are removed: REAPER writes its in-memory action list back on exit.
+REOPEN = ("REAPER rewrites reaper-kb.ini when it quits, so if it is open now, quit it and run this "
+          "command again")
 SCRIPTS = Path(__file__).with_name("scripts")
 PACKAGE_PATH = Path(__file__).resolve().parents[3]     # the folder holding the voiceclone package
 
@@ -51,7 +54,7 @@ def install(resource: Optional[Path] = None, *, python: str = sys.executable) ->
     if reapack:
         removed = _remove_own_copy(resource)
         done.append(f"ReaPack installed the actions in {reapack[0]}, so no second copy was made"
-                    + (f" (removed the earlier one from {_own_folder(resource)})" if removed else ""))
+                    + (f" (removed the earlier one from {_own_folder(resource)}; {REOPEN})" if removed else ""))
         return done + ["Bind shortcuts to the 'Voice clone:' actions in the Action List."]
     target = _own_folder(resource)
     target.mkdir(parents=True, exist_ok=True)
@@ -77,7 +80,7 @@ def uninstall(resource: Optional[Path] = None) -> List[str]:
     done = [f"Removed the Voice clone configuration from {resource / CONFIG.parent}"]
     if removed:
         done.append(f"Removed the Voice clone scripts from {_own_folder(resource)} and "
-                    f"{len(lines) - len(_keymap_lines(resource))} action registration(s)")
+                    f"{len(lines) - len(_keymap_lines(resource))} action registration(s); {REOPEN}")
     for folder in reapack_copies(resource):
         done.append(f"The copy ReaPack installed in {folder} stays: remove it with Extensions > ReaPack > "
                     "Manage repositories (or Browse packages > Uninstall).")

@@ -191,22 +191,29 @@ def _open_tabs(rpr: Reaper) -> List[str]:
 
 
 @contextmanager
-def in_tab(rpr: Reaper, tab: Tab, *, kept: Path) -> Iterator[None]:
+def in_tab(rpr: Reaper, tab: Tab, *, kept: Path, anchor_guid: Optional[str] = None) -> Iterator[None]:
     """Work in ``tab``: if the user switched to another tab meanwhile, switch to ``tab`` for the
-    duration and back after. Raises :class:`HostError` naming ``kept`` when ``tab`` was closed."""
+    duration and back after. Raises :class:`HostError` naming ``kept`` when ``tab`` was closed, or
+    when its handle now names another project (another file, and the track ``anchor_guid`` is not
+    in it: REAPER may give a new tab a closed one's address)."""
     shown = current_tab(rpr).handle
-    if shown == tab.handle:
-        yield
-        return
     if tab.handle not in _open_tabs(rpr):
-        raise HostError(f"the project {tab.label} this job started in is no longer open",
-                        fix=f"The audio is kept as {kept}: open that project and drag the file in "
-                            "(Insert > Media file).")
-    rpr.SelectProjectInstance(tab.handle)
+        raise _closed(tab, kept)
+    if shown != tab.handle:
+        rpr.SelectProjectInstance(tab.handle)
     try:
+        if current_tab(rpr).file_name != tab.file_name and anchor_guid \
+                and _track_index(rpr, guid=anchor_guid) is None:
+            raise _closed(tab, kept)
         yield
     finally:
-        rpr.SelectProjectInstance(shown)
+        if shown != tab.handle:
+            rpr.SelectProjectInstance(shown)
+
+
+def _closed(tab: Tab, kept: Path) -> HostError:
+    return HostError(f"the project {tab.label} this job started in is no longer open",
+                     fix=f"The audio is kept as {kept}: open that project and drag the file in (Insert > Media file).")
 
 
 @dataclass(frozen=True)
@@ -241,30 +248,40 @@ def insert_audio(rpr: Reaper, path: Path, *, tab: Tab, track_name: str, position
     """Put the file ``path`` at ``position_s`` in the project ``tab`` on a new track named
     ``track_name`` directly below the track ``below_guid`` (or last), or with ``reuse_track`` on the
     existing track of that name, as one undo step ``undo``. Selection and edit cursor stay as they
-    were. Returns the new item's handle; raises :class:`HostError` (naming the kept file) when
-    REAPER did not insert it."""
-    with in_tab(rpr, tab, kept=path):
+    were, whatever happens. Returns the new item's handle; raises :class:`HostError` (naming the
+    kept file) when REAPER did not insert it, leaving no empty track behind."""
+    with in_tab(rpr, tab, kept=path, anchor_guid=below_guid):
         saved = _selection(rpr)
         rpr.Undo_BeginBlock2(0)
         rpr.PreventUIRefresh(1)
+        made: Optional[str] = None
         try:
-            item = _insert_item(rpr, path, track_name, position_s, below_guid, reuse_track)
-            _restore(rpr, saved)
+            index = _track_index(rpr, name=track_name) if reuse_track else None
+            if index is None:
+                index = _new_track(rpr, track_name, below_guid)
+                made = rpr.GetTrack(0, index)
+            return _insert_item(rpr, path, index, position_s, track_name)
+        except BaseException:
+            if made is not None:
+                rpr.DeleteTrack(made)
+            raise
         finally:
+            _restore(rpr, saved)
             rpr.PreventUIRefresh(-1)
             rpr.UpdateArrange()
             rpr.Undo_EndBlock2(0, undo, -1)
-    return item
 
 
-def _insert_item(rpr: Reaper, path: Path, track_name: str, position_s: float, below_guid: Optional[str],
-                 reuse_track: bool) -> str:
-    index = _track_index(rpr, name=track_name) if reuse_track else None
-    if index is None:
-        below = _track_index(rpr, guid=below_guid) if below_guid else None
-        index = rpr.CountTracks(0) if below is None else below + 1
-        rpr.InsertTrackAtIndex(index, True)
-        rpr.GetSetMediaTrackInfo_String(rpr.GetTrack(0, index), "P_NAME", track_name, True)
+def _new_track(rpr: Reaper, name: str, below_guid: Optional[str]) -> int:
+    """Insert a track named ``name`` directly below the track ``below_guid`` (or last); its index."""
+    below = _track_index(rpr, guid=below_guid) if below_guid else None
+    index = rpr.CountTracks(0) if below is None else below + 1
+    rpr.InsertTrackAtIndex(index, True)
+    rpr.GetSetMediaTrackInfo_String(rpr.GetTrack(0, index), "P_NAME", name, True)
+    return index
+
+
+def _insert_item(rpr: Reaper, path: Path, index: int, position_s: float, track_name: str) -> str:
     track = rpr.GetTrack(0, index)
     before = set(_all_items(rpr))
     rpr.SetEditCurPos(position_s, False, False)
@@ -274,7 +291,7 @@ def _insert_item(rpr: Reaper, path: Path, track_name: str, position_s: float, be
         raise HostError(f"REAPER did not insert {Path(path).name}",
                         fix=f"The audio is kept as {path}: drag it onto the track '{track_name}' (Insert > Media file).")
     item = new[0]
-    if rpr.GetMediaItem_Track(item) != track:       # the track index was read another way: move it
+    if rpr.GetMediaItem_Track(item) != track:       # REAPER read the track index another way: move it
         rpr.MoveMediaItemToTrack(item, track)
     rpr.SetMediaItemInfo_Value(item, "D_POSITION", position_s)
     rpr.GetSetMediaItemTakeInfo_String(rpr.GetActiveTake(item), "P_NAME", Path(path).stem, True)

@@ -1,15 +1,18 @@
 """Running a background job from REAPER without ever blocking it.
 
-The job is a child process (``python -m voiceclone.worker``) of the plugin's own interpreter; inside
-REAPER ``sys.executable`` is REAPER itself, so the interpreter comes from the config file that
-``voiceclone reaper install`` writes, and the child finds the package through ``PYTHONPATH`` even
-where it is not installed into that interpreter. Each defer tick reads the new lines of the events
+The job is a child process (the module :mod:`voiceclone.worker`) of the plugin's own interpreter;
+inside REAPER ``sys.executable`` is REAPER itself, so the interpreter comes from the config file
+that ``voiceclone reaper install`` writes. The child appends the package's folder to the end of its
+``sys.path``, so it finds the plugin even where it is not installed into that interpreter, while
+the interpreter's own standard library and packages come first; it runs in its job folder, so
+REAPER's working directory shadows nothing. Each defer tick reads the new lines of the events
 file and checks the child with ``poll()``: no tick waits for anything.
 
-A running job keeps two ExtState values: the "running" mark and a heartbeat it refreshes every
-second. A mark whose heartbeat stopped (REAPER ended the script without its atexit code) is stale,
-and the next action or Cancel clears it. An error in a tick ends the job cleanly: the child is
-stopped, the marks cleared, and the error shown as one message.
+A running job keeps two ExtState values: the "running" mark, holding the job's own token, and a
+heartbeat it refreshes every second. A mark whose heartbeat stopped (REAPER ended the script
+without its atexit code) is stale, and the next action or Cancel clears it; a job clears only its
+own mark. An error in a tick ends the job cleanly: the child is stopped, the marks cleared, and the
+error shown as one message.
 """
 import json
 import os
@@ -26,13 +29,16 @@ from ...events import EventReader
 from .api import Reaper
 
 SECTION = "VoiceClone"          # ExtState section
-RUNNING_KEY = "job_running"     # "1" while a job runs (read by the Cancel action)
+RUNNING_KEY = "job_running"     # the running job's token (read by the Cancel action)
 CANCEL_KEY = "cancel"           # set to "1" by the Cancel action
 BEAT_KEY = "job_heartbeat"      # time.time() of the running job's last tick, every BEAT_S
 BEAT_S = 1.0
 #: A "running" mark whose heartbeat is older than this has no live job behind it. Long enough for
 #: REAPER to be busy elsewhere (a render, another script's dialog) without the job counting as gone.
 STALE_AFTER_S = 30.0
+#: The child's command after the interpreter: the package folder goes LAST on sys.path, then the worker runs.
+WORKER = ["-c", "import runpy, sys; sys.path.append(sys.argv.pop(1)); "
+                "runpy.run_module('voiceclone.worker', run_name='__main__', alter_sys=True)"]
 
 
 def interpreter(rpr: Reaper) -> str:
@@ -46,7 +52,7 @@ def interpreter(rpr: Reaper) -> str:
 
 def job_running(rpr: Reaper) -> bool:
     """True while a live job holds the "running" mark."""
-    return rpr.GetExtState(SECTION, RUNNING_KEY) == "1" and not _stale(rpr)
+    return rpr.GetExtState(SECTION, RUNNING_KEY) != "" and not _stale(rpr)
 
 
 def _stale(rpr: Reaper) -> bool:
@@ -59,7 +65,7 @@ def _stale(rpr: Reaper) -> bool:
 
 def clear_stale_job(rpr: Reaper) -> bool:
     """Clear a "running" mark no live job keeps fresh; True if there was one."""
-    if rpr.GetExtState(SECTION, RUNNING_KEY) != "1" or not _stale(rpr):
+    if rpr.GetExtState(SECTION, RUNNING_KEY) == "" or not _stale(rpr):
         return False
     _clear_marks(rpr)
     return True
@@ -96,6 +102,7 @@ class BackgroundJob:
         self.cancelled = False
         self._stage = None
         self._beat = 0.0
+        self.token = f"{os.getpid()}-{time.time_ns()}"
 
     def start(self) -> None:
         """Write the job file, start the child, and return at once; ticks follow."""
@@ -106,12 +113,11 @@ class BackgroundJob:
         self.reader = EventReader(events)
         with open(self.folder / "child.log", "wb") as log:
             self.child = subprocess.Popen(
-                [python, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True,
-                env=_child_environment(self.rpr.package_path),
+                [python, *WORKER, self.rpr.package_path, str(job_file), "--events", str(events)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True, cwd=self.folder,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0)
         self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
-        self.rpr.SetExtState(SECTION, RUNNING_KEY, "1", False)
+        self.rpr.SetExtState(SECTION, RUNNING_KEY, self.token, False)
         self._heartbeat()
         self.rpr.console(f"Voice clone: {self.title}...")
         self.rpr.at_exit("_voiceclone_at_exit", self.stop)
@@ -155,6 +161,8 @@ class BackgroundJob:
         now = time.time()
         if now - self._beat >= BEAT_S:
             self._beat = now
+            if self.rpr.GetExtState(SECTION, RUNNING_KEY) == "":   # cleared as stale while REAPER was busy
+                self.rpr.SetExtState(SECTION, RUNNING_KEY, self.token, False)
             self.rpr.SetExtState(SECTION, BEAT_KEY, repr(now), False)
 
     def _read_event(self, event: dict) -> None:
@@ -190,14 +198,8 @@ class BackgroundJob:
             return ""
 
     def _clean_up(self) -> None:
-        _clear_marks(self.rpr)
+        if self.rpr.GetExtState(SECTION, RUNNING_KEY) == self.token:
+            _clear_marks(self.rpr)
         if self.folder is not None and os.path.isdir(self.folder):
             shutil.rmtree(self.folder, ignore_errors=True)
 
-
-def _child_environment(package_path: str) -> dict:
-    """REAPER's environment (the key included), with the plugin's package folder first on PYTHONPATH."""
-    environment = dict(os.environ)
-    paths = [package_path] + [p for p in environment.get("PYTHONPATH", "").split(os.pathsep) if p]
-    environment["PYTHONPATH"] = os.pathsep.join(paths)
-    return environment
