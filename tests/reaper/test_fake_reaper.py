@@ -604,3 +604,21 @@ def test_delete_track_removes_the_track_and_its_items(scene, reaper):
     assert reaper.RPR_CountTracks(0) == 0
     assert reaper.RPR_GetMediaItemInfo_Value(scene.item, "D_LENGTH") == 0.0
     assert [c.kind for c in reaper.changes] == ["track_deleted"]
+
+
+def test_track_selection_is_read_by_index_among_the_selected_and_set_per_track(scene, reaper):
+    """GetSelectedTrack(proj, seltrackidx): "a selected track from a project by selected track count
+    (zero-based)"; NULL past the last; SetTrackSelected sets one track's selection."""
+    second = reaper.add_track("Second")
+    assert (reaper.RPR_CountSelectedTracks(0), reaper.RPR_GetSelectedTrack(0, 0)) == (1, scene.track)
+    reaper.RPR_SetTrackSelected(second, True)
+    reaper.RPR_SetTrackSelected(scene.track, False)
+    assert (reaper.RPR_CountSelectedTracks(0), reaper.RPR_GetSelectedTrack(0, 0)) == (1, second)
+    assert reaper.RPR_GetSelectedTrack(0, 1) == null_handle("MediaTrack*")
+
+
+def test_redraw_calls_return_none_and_the_resource_path_is_a_string(scene, reaper):
+    """§4: UpdateItemInProject(item), UpdateArrange() return None; §5: GetResourcePath() -> str."""
+    assert reaper.RPR_UpdateItemInProject(scene.item) is None and reaper.RPR_UpdateArrange() is None
+    assert reaper.update_calls == ["UpdateItemInProject", "UpdateArrange"]
+    assert reaper.RPR_GetResourcePath() == str(reaper.resource_path)
