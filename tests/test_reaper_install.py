@@ -95,7 +95,9 @@ def test_uninstall_removes_exactly_what_install_added(resource):
 
 def test_install_without_a_reaper_folder_says_what_to_do(tmp_path, run):
     result = run("reaper", "install", "--resource-path", tmp_path / "nope")
-    assert result.code == 2 and "there is no REAPER resource folder" in result.err and "--resource-path" in result.err
+    assert result.code == 2 and "there is no REAPER resource folder" in result.err
+    assert "Check the path: REAPER shows it under Options > Show resource path." in result.err
+    assert "give --resource-path" not in result.err, "it was given"
 
 
 def test_the_index_needs_a_download_url(tmp_path, run):

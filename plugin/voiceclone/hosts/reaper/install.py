@@ -122,10 +122,12 @@ def _remove_if_empty(folder: Path) -> None:
 
 
 def _checked(resource: Optional[Path]) -> Path:
-    resource = Path(resource) if resource else default_resource_path()
+    given = resource is not None
+    resource = Path(resource) if given else default_resource_path()
     if not resource.is_dir():
         raise InputError(f"there is no REAPER resource folder at {resource}",
-                         fix="Start REAPER once, or give --resource-path (REAPER: Options > Show resource path).")
+                         fix="Check the path: REAPER shows it under Options > Show resource path." if given else
+                             "Start REAPER once, or give --resource-path (REAPER: Options > Show resource path).")
     return resource
 
 
