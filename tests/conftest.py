@@ -57,7 +57,13 @@ def env(sandbox, tmp_path):
     """The environment of a user with a key, pointed at the sandbox, with fast retries."""
     return {"MINIMAX_API_KEY": FAKE_KEY, "MINIMAX_BASE_URL": sandbox.base_url,
             "VOICECLONE_PRESETS": str(tmp_path / "lib" / "presets.yaml"), "VOICECLONE_BACKOFF": "0.01",
-            "VOICECLONE_TIMEOUT": "10"}
+            "VOICECLONE_TIMEOUT": "10", "VOICECLONE_LEDGER": str(tmp_path / "data" / "clone-ledger.jsonl")}
+
+
+@pytest.fixture(autouse=True)
+def private_user_data(tmp_path, monkeypatch):
+    """Every test has its own user data folder (the ledger and recovered voices live there)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
 @pytest.fixture

@@ -57,8 +57,17 @@ def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
 
 def presets_of(env) -> dict:
     """The presets in the file ``env`` points at, as a user would read them; {} without a file."""
+    return library_of(env)["voices"]
+
+
+def pending_of(env) -> dict:
+    """The clone requests the presets file holds as unsettled (pending or unconfirmed), by voice_id."""
+    return library_of(env).get("pending") or {}
+
+
+def library_of(env) -> dict:
     path = Path(env["VOICECLONE_PRESETS"])
-    return yaml.safe_load(path.read_text())["voices"] if path.exists() else {}
+    return (yaml.safe_load(path.read_text()) if path.exists() else None) or {"voices": {}}
 
 
 def uploads(sandbox, purpose: str = "voice_clone") -> list:

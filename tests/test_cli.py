@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 import yaml
 
-from helpers import FAKE_KEY, presets_of
+from helpers import FAKE_KEY, pending_of, presets_of
 
 
 def api_calls(sandbox) -> list:
@@ -84,12 +84,16 @@ def test_the_same_sample_and_voice_id_again_reuses_the_preset_without_calling_th
     assert len(sandbox.requests_seen()) == calls
 
 
-def test_force_clones_again_and_the_server_says_the_id_is_taken(run, sandbox, make_audio):
+def test_force_with_the_same_voice_id_explains_minimax_never_reuses_one_and_offers_the_next(run, sandbox, make_audio):
     take = make_audio("t.wav", 12)
     run("clone", take, "--voice-id", "HostVoice01")
+    calls = len(sandbox.requests_seen())
     result = run("clone", take, "--voice-id", "HostVoice01", "--force")
-    assert result.code == 3
-    assert "already exists on MiniMax (MiniMax code 2039, Trace-Id" in result.err
+    assert result.code == 2
+    assert "MiniMax never makes a voice_id twice" in result.err and "--voice-id HostVoice01-2" in result.err
+    assert len(sandbox.requests_seen()) == calls, "nothing was sent"
+    again = run("clone", take, "--voice-id", "HostVoice01-2", "--name", "Host again")
+    assert again.code == 0, again.err
 
 
 def test_a_voice_id_held_by_a_preset_of_another_sample_is_refused_before_upload(run, sandbox, make_audio, tmp_path):
@@ -185,7 +189,7 @@ def test_an_api_refusal_is_exit_3_with_code_and_trace_id_and_no_preset(run, env,
     first, fix = result.err.strip().splitlines()
     assert first.startswith("error: voice cloning is not enabled for this MiniMax account (MiniMax code 2038, Trace-Id sbx-")
     assert fix.startswith("fix: Complete the personal or enterprise real-name verification")
-    assert not Path(env["VOICECLONE_PRESETS"]).exists()
+    assert presets_of(env) == {} and pending_of(env) == {}, "a refusal leaves nothing behind"
 
 
 def test_a_server_down_after_retries_is_exit_4(run, sandbox, make_audio):
@@ -198,7 +202,7 @@ def test_a_lost_clone_answer_still_saves_the_preset_once(run, env, sandbox, make
     sandbox.add_fault("drop", path="/v1/voice_clone")
     result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--json")
     assert result.code == 0, result.err
-    assert any("connection dropped" in w for w in result.json()["warnings"])
+    assert any("MiniMax's answer was lost after it made the voice" in w for w in result.json()["warnings"])
     assert list(sandbox.state.voices) == ["HostVoice01"]
     assert presets_of(env)["HostVoice01"]["voice_id"] == "HostVoice01"
 
@@ -235,16 +239,42 @@ def test_corrupt_presets_are_reported_untouched_and_nothing_is_sent(run, env, sa
     assert api_calls(sandbox) == []
 
 
-def test_ctrl_c_is_exit_130_and_saves_nothing(run, env, make_audio, monkeypatch):
+def test_ctrl_c_before_the_clone_is_sent_is_exit_130_and_saves_nothing(run, env, make_audio, monkeypatch, sandbox):
     from voiceclone import jobs
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(jobs.MiniMaxClient, "clone", interrupted)
+    monkeypatch.setattr(jobs.MiniMaxClient, "upload", interrupted)
     result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
-    assert result.code == 130 and "cancelled" in result.err
-    assert not Path(env["VOICECLONE_PRESETS"]).exists()
+    assert result.code == 130 and "cancelled before the clone was sent; nothing was saved or charged" in result.err
+    assert presets_of(env) == {} and pending_of(env) == {}
+
+
+def test_ctrl_c_while_minimax_clones_keeps_the_voice_unconfirmed_and_a_rerun_confirms_it(
+        run, env, make_audio, monkeypatch, sandbox):
+    from voiceclone import jobs
+
+    take = make_audio("t.wav", 12)
+    real = jobs.MiniMaxClient.clone
+
+    def interrupted_after_sending(self, request):
+        real(self, request)             # MiniMax makes the voice, then the user presses Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs.MiniMaxClient, "clone", interrupted_after_sending)
+    result = run("clone", take, "--voice-id", "HostVoice01", "--name", "Host")
+    assert result.code == 130 and "it may have made voice 'HostVoice01'" in result.err
+    assert "kept as unconfirmed preset 'Host'" in result.err
+    assert pending_of(env)["HostVoice01"]["unconfirmed"] == "cancelled while MiniMax worked on the clone"
+    listed = run("presets", "list")
+    assert "HostVoice01" in listed.out and "unconfirmed" in listed.out
+    assert "may exist on MiniMax but is not confirmed" in listed.err
+    monkeypatch.setattr(jobs.MiniMaxClient, "clone", real)
+    again = run("clone", take, "--voice-id", "HostVoice01", "--name", "Host", "--json")
+    assert again.code == 0, again.err
+    assert presets_of(env)["Host"]["voice_id"] == "HostVoice01" and pending_of(env) == {}
+    assert list(sandbox.state.voices) == ["HostVoice01"], "one voice, never a second"
 
 
 # -- validate --------------------------------------------------------------------------------

@@ -101,14 +101,26 @@ def test_a_final_error_is_not_retried(client, sandbox, take):
     assert len(sandbox.requests_seen()) == 1
 
 
-def test_a_lost_clone_answer_whose_retry_meets_2039_is_this_runs_own_voice(client, sandbox, take):
+def test_a_lost_clone_answer_whose_retry_meets_2039_says_so_and_leaves_the_verdict_to_the_job(client, sandbox, take):
     file_id = upload(client, take)
     sandbox.add_fault("drop", path="/v1/voice_clone")
-    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW))
-    assert result.recovered
+    with pytest.raises(errors.VoiceIdTakenError) as caught:
+        client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW))
+    assert caught.value.after_lost_response
     clones = [r for r in sandbox.requests_seen() if r["path"] == "/v1/voice_clone"]
     assert [(r["http_status"], r["status_code"]) for r in clones] == [(None, 0), (200, 2039)]
     assert list(sandbox.state.voices) == ["HostVoice01"], "created once"
+
+
+@pytest.mark.parametrize("fault", [dict(kind="server_error", code=502), dict(kind="code", code=1001),
+                                   dict(kind="code", code=1013)], ids=["502", "1001", "1013"])
+def test_a_server_fault_on_voice_clone_counts_as_an_unknown_answer(client, sandbox, take, fault):
+    """reference/minimax-api.md §5: a gateway 5xx, 1001 or 1013 may come after the voice was made."""
+    file_id = upload(client, take)
+    sandbox.add_fault(fault["kind"], path="/v1/voice_clone", code=fault["code"], times=10)
+    with pytest.raises(errors.ServiceError) as caught:
+        client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW))
+    assert caught.value.response_lost
 
 
 def test_a_2039_without_a_lost_answer_is_a_taken_voice_id(client, sandbox, take):

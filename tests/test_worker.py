@@ -8,7 +8,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from helpers import FAKE_KEY, presets_of
+from helpers import FAKE_KEY, pending_of, presets_of
 from voiceclone.capture import CapturePlan, Segment
 from voiceclone.events import EventReader
 
@@ -58,7 +58,8 @@ def test_a_job_that_fails_reports_one_plain_error_event(tmp_path, env, make_audi
     assert event["event"] == "error" and "the sample is 6 s" in event["message"] and event["exit_code"] == 2
 
 
-def test_cancelling_the_child_ends_it_quickly_and_saves_nothing(tmp_path, env, sandbox, make_audio):
+def test_cancelling_the_child_while_minimax_clones_ends_it_quickly_and_keeps_the_voice_unconfirmed(
+        tmp_path, env, sandbox, make_audio):
     sandbox.add_fault("slow", path="/v1/voice_clone", seconds=5)
     child, reader = start_job(tmp_path, env, clone_job(make_audio("take.wav", 20)))
     seen = []
@@ -70,7 +71,8 @@ def test_cancelling_the_child_ends_it_quickly_and_saves_nothing(tmp_path, env, s
     events = seen + finish(child, reader, timeout=10)
     assert child.returncode == 130
     assert events[-1]["event"] == "error" and events[-1]["exit_code"] == 130
-    assert not Path(env["VOICECLONE_PRESETS"]).exists()
+    assert "it may have made voice" in events[-1]["message"]
+    assert pending_of(env)["HostVoice01"]["unconfirmed"] == "cancelled while MiniMax worked on the clone"
 
 
 def test_a_speak_job_writes_the_audio(tmp_path, env, make_audio, run):

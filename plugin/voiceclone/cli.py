@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--with-audio", action="store_true", help="include the archived samples and the previews")
     presets.add_parser("import", parents=[common], help="add the presets of an exported zip").add_argument("file", type=Path)
+    presets.add_parser("adopt", parents=[common],
+                       help="save a voice the plugin could not save: a recovery file, or an unconfirmed voice_id "
+                            "you know MiniMax made").add_argument("what", metavar="FILE_OR_VOICE_ID")
 
     reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser)
@@ -216,7 +219,7 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         return 0 if ok else InputError.exit_code
     settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
     if args.command != "validate":
-        _warn_expiring(settings, err)
+        _warn_presets(settings, err)
     command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets,
                "activate": _activate, "reclone": _reclone, "audacity": _audacity}
     return command[args.command](args, settings, out, err)
@@ -473,6 +476,11 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         jobs.remove_preset(settings, args.name)
         print(f"Removed preset '{args.name}' from {store.path} (the voice itself stays on MiniMax).", file=out)
         return 0
+    if args.action == "adopt":
+        from . import reconcile
+        name = reconcile.adopt(settings, args.what)
+        print(f"Saved the voice as preset '{name}' in {store.path}.", file=out)
+        return 0
     if args.action == "export":
         counts = export_library(store, args.file, with_audio=args.with_audio)
         print(f"Wrote {counts['presets']} preset(s) and {counts['files']} audio file(s) to {args.file}.", file=out)
@@ -493,34 +501,50 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
             import yaml
             print(yaml.safe_dump({args.name: preset}, sort_keys=False, allow_unicode=True).rstrip(), file=out)
         return 0
-    voices = store.voices()
+    voices, waiting = store.voices(), store.pending()
     now = utc_now()
     if args.json:
         listed = {}
         for name, preset in voices.items():
             kind, left = state(preset, now)
             listed[name] = {**preset, "state": kind, "seconds_left": None if left is None else int(left.total_seconds())}
+        for voice_id, entry in waiting.items():
+            listed.setdefault(entry["name"] if entry["name"] not in listed else f"{entry['name']} ({voice_id})", {
+                **entry["preset"], "state": "unconfirmed" if entry.get("unconfirmed") else "pending",
+                "reason": entry.get("unconfirmed"), "seconds_left": None})
         print(json.dumps(listed, default=str), file=out)
         return 0
-    if not voices:
+    if not voices and not waiting:
         print(f"No presets yet in {store.path}.", file=out)
         return 0
     soon = expiring_soon(voices, now)
-    width = max(len(name) for name in [*voices, "PRESET"]) + 2
+    rows = [(name, preset.get("voice_id", ""), lifetime(preset, now)) for name, preset in voices.items()]
+    rows += [(entry["name"], voice_id, "unconfirmed" if entry.get("unconfirmed") else "pending (the clone is running)")
+             for voice_id, entry in waiting.items()]
+    width = max(len(name) for name in [*(r[0] for r in rows), "PRESET"]) + 2
     print(f"  {'PRESET':<{width}}{'VOICE ID':<34}STATE", file=out)
-    for name, preset in voices.items():
+    for name, voice_id, lifetime_text in rows:
         mark = "! " if name in soon else "  "
-        print(f"{mark}{name:<{width}}{preset.get('voice_id', ''):<34}{lifetime(preset, now)}", file=out)
+        print(f"{mark}{name:<{width}}{voice_id:<34}{lifetime_text}", file=out)
     if soon:
         print("! expires within 24 hours: use it for speech or run `voiceclone activate NAME` to keep it", file=out)
     return 0
 
 
-def _warn_expiring(settings: Settings, err: TextIO) -> None:
-    """Once per command: voices MiniMax deletes within a day. A preset problem is left to the command."""
+def _warn_presets(settings: Settings, err: TextIO) -> None:
+    """Once per command: settle finished clone requests, then name the voices that may exist but are
+    unconfirmed and those MiniMax deletes within a day. A preset problem is left to the command."""
+    from . import reconcile
+
+    store = PresetStore(settings.presets_path)
     try:
-        soon = expiring_soon(PresetStore(settings.presets_path).voices())
-    except VoiceCloneError:
+        for voice_id, what in reconcile.settle(settings).items():
+            if what != "unconfirmed":
+                print(f"note: the clone of voice '{voice_id}' was {what}", file=err)
+        for line in reconcile.describe(reconcile.unconfirmed(store)):
+            print(f"warning: {line}", file=err)
+        soon = expiring_soon(store.voices())
+    except (VoiceCloneError, OSError):
         return
     for name, left in soon.items():
         print(f"warning: the voice of preset '{name}' expires in {left.seconds // 3600} h {left.seconds % 3600 // 60} min; "

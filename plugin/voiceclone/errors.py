@@ -18,8 +18,10 @@
     │   │   └── SampleRejectedError     1000, 1043, 1044, 2037, 2048: the audio or transcript refused
     │   └── ServiceError            exit 4: network or server failure, after the retries
     ├── HostError                   exit 5: the DAW could not do what was asked (the result is kept)
+    ├── StorageError                exit 6: a file could not be written here: disk full, read-only, no permission
     └── Cancelled                   exit 130
 """
+import errno
 from typing import Optional
 
 
@@ -148,6 +150,26 @@ class HostError(VoiceCloneError):
     """The DAW could not do what the plugin asked, such as inserting a result; what was made is kept."""
 
     exit_code = 5
+
+
+class StorageError(VoiceCloneError):
+    """A file the plugin writes could not be written on this machine; what was made is kept, and
+    the message says where."""
+
+    exit_code = 6
+
+
+#: errno -> what it means for a file the plugin writes.
+_STORAGE_REASONS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                    errno.EROFS: "the disk is read-only", errno.EACCES: "there is no permission to write there",
+                    errno.EPERM: "there is no permission to write there"}
+
+
+def storage_error(exc: OSError, path, what: str, *, fix: Optional[str] = None) -> StorageError:
+    """A plain :class:`StorageError` for an OSError met writing ``what`` at ``path``."""
+    reason = _STORAGE_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    return StorageError(f"could not write {what} {path}: {reason}",
+                        fix=fix or "Free some space or choose a folder you can write to, then run it again.")
 
 
 class Cancelled(VoiceCloneError):

@@ -5,21 +5,30 @@ Every job checks all of its input before anything is sent or written, reports pr
 preset or the user's audio: presets change only under the store's lock, output files appear only
 when complete.
 """
+import copy
 import getpass
 import os
 import re
+import socket
 import tempfile
+import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, TypeVar
 
-from . import __version__, archive, audio, files, rules, tagging
-from .errors import AudioError, InputError, PresetError, ServiceError, VoiceCloneError
+from . import __version__, archive, audio, files, ledger, reconcile, recovery, rules, tagging
+from .errors import (AudioError, Cancelled, InputError, PresetError, RemoteError, ServiceError, StorageError,
+                     VoiceCloneError, VoiceIdTakenError, storage_error)
 from .formats import EXTENSIONS
-from .minimax import CloneRequest, CloneSettings, MiniMaxClient
-from .presets import PresetStore, expiry_after, timestamp, utc_now
+from .ledger import Ledger
+from .minimax import CloneRequest, CloneResult, CloneSettings, MiniMaxClient
+from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now
 from .presets import state as presets_state
-from .settings import Settings
+from .settings import Settings, user_data_folder
+
+T = TypeVar("T")
+#: How long the record after a paid clone waits for another run's lock before using a recovery file.
+RECORD_LOCK_TIMEOUT_S = 120.0
 
 SENSITIVE_TYPES = {1: "severe", 2: "pornographic", 3: "advertising", 4: "prohibited", 5: "abusive",
                    6: "violent or terrorist", 7: "other"}
@@ -99,7 +108,58 @@ class SpeakOutcome:
 
 
 def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ignore_events) -> CloneOutcome:
-    """Check, prepare, upload and clone a sample; download the preview; save the preset."""
+    """Check, prepare, upload and clone a sample; record the voice; download its preview.
+
+    The steps keep what MiniMax makes and charges for. :func:`_check_clone` and :func:`_prepare_clone`
+    may refuse, before anything is sent. :func:`_clone_remotely` first records the intent (a pending
+    entry in the presets file and a ledger line: if either cannot be written, nothing is sent), then
+    asks MiniMax. From MiniMax's success to :func:`_record`'s saved preset nothing can stop the
+    record: a presets file that cannot be written sends it to a recovery file. The preview, an
+    optional extra, comes last.
+    """
+    plan = _check_clone(settings, options)
+    with tempfile.TemporaryDirectory(prefix="voiceclone-") as workdir:
+        ready = _prepare_clone(settings, options, plan, Path(workdir), on_event)
+        if isinstance(ready, CloneOutcome):
+            return ready
+        made = _clone_remotely(settings, options, plan, ready, on_event)
+        outcome = _record(settings, options, plan, ready, made)
+        if made.demo_audio_url:
+            _add_preview(settings, options, plan, outcome, made.demo_audio_url, on_event)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the checks settled: the preset name, the settings sent, the first warnings."""
+
+    name: str
+    settings: CloneSettings
+    warnings: List[str]
+    consent_recording: Optional[audio.AudioInfo]
+
+
+@dataclass
+class _Ready:
+    """A prepared sample and the preset it becomes once MiniMax made the voice."""
+
+    sample: audio.PreparedAudio
+    prompt: Optional[audio.PreparedAudio]
+    preset: dict
+    warnings: List[str]
+    request: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass(frozen=True)
+class _Made:
+    file_id: int
+    demo_audio_url: Optional[str]
+    trace_id: Optional[str]
+    #: When MiniMax made the voice, if before this run (a lost answer found again): the expiry counts from it.
+    since: Optional[str] = None
+
+
+def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
     warnings = rules.check_voice_id(options.voice_id)
     text, model, text_warnings = rules.check_preview(options.settings.text, options.settings.model)
     warnings += text_warnings
@@ -110,101 +170,289 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
     name = rules.check_preset_name(options.name or options.voice_id)
     files.check_new(options.preview_out, "--preview-out")
     consent_recording = _check_consent(options, settings)
+    _check_clash(PresetStore(settings.presets_path).voices(), name, options.voice_id, options.replacing)
+    return _Plan(name, chosen, warnings, consent_recording)
+
+
+def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path,
+                   on_event: EventSink):
+    """The upload-ready sample and its preset-to-be; or the outcome of reusing an earlier clone."""
+    on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
+    sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
+    prompt = None
+    if options.prompt_audio is not None:
+        prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
+    warnings = plan.warnings + [f"fixed: {fix}" for fix in sample.fixes] + list(sample.report.warnings)
+    for warning in warnings:
+        on_event(Event("prepare", f"warning: {warning}"))
     store = PresetStore(settings.presets_path)
     known = store.voices()
-    _check_clash(known, name, options.voice_id, options.replacing)
-
-    with tempfile.TemporaryDirectory(prefix="voiceclone-") as workdir:
-        on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
-        sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
-        prompt = None
-        if options.prompt_audio is not None:
-            prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
-        warnings += [f"fixed: {fix}" for fix in sample.fixes] + list(sample.report.warnings)
-
-        holder = holder_of(known, options.voice_id)
-        if holder is not None:
-            held = known[holder]
-            if (held.get("sample") or {}).get("sha256") != sample.sha256:
-                raise PresetError(f"voice_id '{options.voice_id}' already belongs to preset '{holder}', cloned "
-                                  "from a different sample", fix="Choose a new --voice-id for this sample.")
-            if not options.force:
-                return CloneOutcome(options.voice_id, holder, (held.get("sample") or {}).get("file_id"),
-                                    (held.get("preview") or {}).get("path"), None, True, warnings)
-
-        settings.require_key()
-        # kept before the upload: once MiniMax has made the voice, nothing may stop the preset being saved
-        archived = archive.keep(sample.path, sample.sha256, sample.format, store.folder)
-        consent = _consent_record(options, consent_recording, store)
-        prompt_archived = None if prompt is None else archive.keep(prompt.path, prompt.sha256, prompt.format,
-                                                                   store.folder)
-        with MiniMaxClient(settings) as client:
-            prompt_id = None
-            if prompt is not None:
-                on_event(Event("upload", "Uploading the prompt audio"))
-                prompt_id = client.upload(prompt.path, purpose="prompt_audio", filename=prompt.filename,
-                                          fmt=prompt.format)
-            on_event(Event("upload", f"Uploading {sample.filename}", 0, sample.size_bytes))
-            file_id = client.upload(sample.path, purpose="voice_clone", filename=sample.filename, fmt=sample.format,
-                                    on_progress=_percent_steps(on_event, "Uploading"))
-            on_event(Event("clone", f"Cloning voice '{options.voice_id}'"))
-            result = client.clone(CloneRequest(
-                file_id=file_id, voice_id=options.voice_id, settings=chosen, prompt_file_id=prompt_id,
-                prompt_text=options.prompt_text if prompt is not None else None))
-            if result.sensitive_type:
-                kind = SENSITIVE_TYPES.get(result.sensitive_type, "other")
-                warnings.append(f"MiniMax flagged the sample as {kind} content; the voice may be unusable")
-            if result.recovered:
-                warnings.append("the connection dropped after MiniMax made the voice; it is saved, but its "
-                                "preview was lost (use `voiceclone speak` to hear it)")
-            elif text is not None and not result.demo_audio_url:
-                warnings.append("MiniMax returned no preview audio")
-            preview = None
-            if result.demo_audio_url:
-                on_event(Event("download", "Downloading the preview"))
-                preview = _fetch_preview(client, result.demo_audio_url, store, name, options.preview_out, warnings,
-                                         mark={"voice_id": options.voice_id, "model": model})
-
-    created = utc_now()
+    holder = holder_of(known, options.voice_id)
+    if holder is not None:
+        held = known[holder]
+        if (held.get("sample") or {}).get("sha256") != sample.sha256:
+            raise PresetError(f"voice_id '{options.voice_id}' already belongs to preset '{holder}', cloned "
+                              "from a different sample", fix="Choose a new --voice-id for this sample.")
+        if not options.force:
+            return CloneOutcome(options.voice_id, holder, (held.get("sample") or {}).get("file_id"),
+                                (held.get("preview") or {}).get("path"), None, True, warnings)
+        raise InputError(f"voice '{options.voice_id}' was already made from this sample (preset '{holder}'), and "
+                         "MiniMax never makes a voice_id twice",
+                         fix=f"Clone it again under a new id: --voice-id {next_free_voice_id(settings, options.voice_id)}.")
+    waiting = store.pending().get(options.voice_id)
+    if waiting is not None and (waiting.get("preset") or {}).get("sample", {}).get("sha256") != sample.sha256:
+        raise PresetError(f"voice_id '{options.voice_id}' is waiting for MiniMax's answer for another sample "
+                          f"(preset '{waiting.get('name')}')", fix="Choose a new --voice-id for this sample.")
+    settings.require_key()
+    archived = _kept(lambda: archive.keep(sample.path, sample.sha256, sample.format, store.folder), store)
+    consent = _kept(lambda: _consent_record(options, plan.consent_recording, store), store)
+    prompt_archived = None if prompt is None else \
+        _kept(lambda: archive.keep(prompt.path, prompt.sha256, prompt.format, store.folder), store)
+    chosen = plan.settings
     source = options.source or _describe_source(options)
     preset = {
         "voice_id": options.voice_id,
         "base_url": settings.base_url,
-        "created_at": timestamp(created),
-        "expires_at": expiry_after(created),
-        "model": model,
+        "created_at": None,
+        "expires_at": None,
+        "model": chosen.model,
         "language_boost": chosen.language_boost,
         "noise_reduction": chosen.noise_reduction,
         "volume_normalization": chosen.volume_normalization,
         "watermark": chosen.watermark,
         "sample": {
             "sha256": sample.sha256, "duration_s": round(sample.duration_s, 3), "sample_rate": sample.sample_rate,
-            "num_channels": sample.num_channels, "format": sample.format, "file_id": file_id,
+            "num_channels": sample.num_channels, "format": sample.format, "file_id": None,
             "source": source, "archive": archived,
         },
-        "preview": {"text": text, "path": None if preview is None else str(preview)},
-        "provenance": {"operator": options.operator or _os_user(), "cloned_at": timestamp(created),
+        "preview": {"text": chosen.text, "path": None},
+        "provenance": {"operator": options.operator or _os_user(), "cloned_at": None,
                        "tool": f"voiceclone {__version__}", "sample_sha256": sample.sha256,
                        "source": source, "watermark": chosen.watermark,
                        "consent": consent},
     }
     if prompt is not None:
-        preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": prompt_id,
+        preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": None,
                             "archive": prompt_archived}
-    on_event(Event("save", f"Saving preset '{name}'"))
+    return _Ready(sample, prompt, preset, warnings)
 
-    def save(voices: dict) -> None:
-        _check_clash(voices, name, options.voice_id, options.replacing)
-        if options.replacing is not None and name in voices:
-            old = voices[name]
-            preset["history"] = list(old.get("history") or []) + [{
-                "voice_id": old["voice_id"], "created_at": old.get("created_at"), "replaced_at": preset["created_at"],
-                "sample_sha256": (old.get("sample") or {}).get("sha256")}]
-        voices[name] = preset
 
-    store.change(save)
-    return CloneOutcome(options.voice_id, name, file_id, preset["preview"]["path"], result.demo_audio_url, False,
-                        warnings, result.trace_id)
+def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready,
+                    on_event: EventSink) -> _Made:
+    """Record the intent, then upload and clone. Whatever MiniMax may have made is in the presets
+    file when this returns or raises: pending, unconfirmed, or (after :func:`_record`) saved."""
+    store, book = PresetStore(settings.presets_path), Ledger(settings.ledger)
+    voice_id, sha = options.voice_id, ready.sample.sha256
+    _put_pending(store, voice_id, plan.name, ready, options.replacing)
+    try:
+        book.record(request=ready.request, voice_id=voice_id, sha256=sha, base_url=settings.base_url,
+                    outcome=ledger.SENT, presets=str(store.path))
+    except OSError as exc:
+        _drop_pending(store, voice_id)
+        raise storage_error(exc, settings.ledger, "the clone ledger", fix="Free some space (or set VOICECLONE_LEDGER "
+                            "to a writable file), then run it again; nothing was sent to MiniMax.") from exc
+    sent = False
+
+    def settle(outcome: str) -> None:
+        try:
+            book.record(request=ready.request, voice_id=voice_id, sha256=sha, base_url=settings.base_url,
+                        outcome=outcome, presets=str(store.path))
+        except OSError:
+            pass        # the pending entry in the presets file still says what may exist
+
+    try:
+        with MiniMaxClient(settings) as client:
+            prompt_id = None
+            if ready.prompt is not None:
+                on_event(Event("upload", "Uploading the prompt audio"))
+                prompt_id = client.upload(ready.prompt.path, purpose="prompt_audio", filename=ready.prompt.filename,
+                                          fmt=ready.prompt.format)
+            sample = ready.sample
+            on_event(Event("upload", f"Uploading {sample.filename}", 0, sample.size_bytes))
+            file_id = client.upload(sample.path, purpose="voice_clone", filename=sample.filename, fmt=sample.format,
+                                    on_progress=_percent_steps(on_event, "Uploading"))
+            on_event(Event("clone", f"Cloning voice '{voice_id}'"))
+            ready.preset["sample"]["file_id"] = file_id
+            if ready.prompt is not None:
+                ready.preset["prompt"]["file_id"] = prompt_id
+            sent = True
+            result = client.clone(CloneRequest(
+                file_id=file_id, voice_id=voice_id, settings=plan.settings, prompt_file_id=prompt_id,
+                prompt_text=options.prompt_text if ready.prompt is not None else None))
+    except VoiceIdTakenError as exc:
+        # 2039: the voice_id exists. After a lost answer (in this run or an earlier one) it may be this
+        # sample's own voice; only the ledger can say, and only then is it adopted.
+        verdict = ledger.claim(book, voice_id, sha, settings.base_url,
+                               without=None if exc.after_lost_response else ready.request)
+        if verdict == ledger.OURS:
+            result = CloneResult(demo_audio_url=None, trace_id=exc.trace_id, recovered=True)
+        elif verdict == ledger.UNCLEAR:
+            settle(ledger.UNKNOWN)
+            _unconfirm(store, voice_id, "MiniMax has this voice_id, and both this sample and another one asked for it")
+            raise ServiceError(f"voice_id '{voice_id}' exists on MiniMax, but the ledger cannot tell whether this "
+                               "sample or another one made it", trace_id=exc.trace_id,
+                               fix=f"It is kept as unconfirmed preset '{plan.name}'. If it is this sample's, run "
+                                   f"`voiceclone presets adopt {voice_id}`; else clone under a new id: --voice-id "
+                                   f"{next_free_voice_id(settings, voice_id)}.") from exc
+        else:
+            settle(ledger.REFUSED)
+            _drop_pending(store, voice_id)
+            raise VoiceIdTakenError(f"voice_id '{voice_id}' is already taken on MiniMax (MiniMax never reuses one)",
+                                    code=exc.code, trace_id=exc.trace_id,
+                                    fix=f"Choose a new one, such as --voice-id {next_free_voice_id(settings, voice_id)}.") from exc
+    except RemoteError as exc:
+        if sent and (exc.response_lost or exc.after_lost_response):
+            settle(ledger.UNKNOWN)
+            _unconfirm(store, voice_id, f"MiniMax's answer was lost ({exc})")
+            raise ServiceError(f"{exc}; MiniMax may have made voice '{voice_id}' all the same",
+                               trace_id=exc.trace_id,
+                               fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to "
+                                   "confirm it (nothing is charged twice).") from exc
+        settle(ledger.REFUSED)
+        _drop_pending(store, voice_id)
+        raise
+    except (KeyboardInterrupt, Cancelled) as exc:
+        if not sent:
+            settle(ledger.REFUSED)
+            _drop_pending(store, voice_id)
+            raise Cancelled("cancelled before the clone was sent; nothing was saved or charged") from exc
+        settle(ledger.UNKNOWN)
+        _unconfirm(store, voice_id, "cancelled while MiniMax worked on the clone")
+        raise Cancelled(f"cancelled while MiniMax worked; it may have made voice '{voice_id}'",
+                        fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to confirm it "
+                            "(nothing is charged twice).") from exc
+    except BaseException:
+        if not sent:
+            _drop_pending(store, voice_id)
+        raise       # after sending, the pending entry stays for the next command to settle
+    settle(ledger.MADE)
+    if result.sensitive_type:
+        kind = SENSITIVE_TYPES.get(result.sensitive_type, "other")
+        ready.warnings.append(f"MiniMax flagged the sample as {kind} content; the voice may be unusable")
+    since = None
+    if result.recovered:
+        since = book.first_possible(voice_id, sha, settings.base_url)
+        ready.warnings.append("MiniMax's answer was lost after it made the voice; it is saved, but its preview "
+                              "was lost (use `voiceclone speak` to hear it)")
+    elif plan.settings.text is not None and not result.demo_audio_url:
+        ready.warnings.append("MiniMax returned no preview audio")
+    return _Made(file_id, result.demo_audio_url, result.trace_id, since)
+
+
+def _record(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready, made: _Made) -> CloneOutcome:
+    """Save the voice MiniMax made as a preset. Nothing here may fail: a presets file that cannot be
+    written sends the preset to a recovery file, and the error then names it."""
+    created = parse_timestamp(made.since) if made.since else utc_now()
+    preset = copy.deepcopy(ready.preset)
+    preset.update(created_at=timestamp(created), expires_at=expiry_after(created))
+    preset["provenance"]["cloned_at"] = timestamp(created)
+    store = PresetStore(settings.presets_path)
+    try:
+        name = store.change_library(lambda data: reconcile.file_made(data, options.voice_id, plan.name, preset,
+                                                                     options.replacing), timeout=RECORD_LOCK_TIMEOUT_S)
+    except (PresetError, OSError) as exc:
+        why = exc if isinstance(exc, PresetError) else storage_error(exc, store.path, "the presets file")
+        kept = recovery.keep([store.folder, user_data_folder()], name=plan.name, voice_id=options.voice_id,
+                             preset=preset, presets_file=store.path)
+        where = f"it is kept in {kept}: run `voiceclone presets adopt \"{kept}\"` once the presets file can be " \
+                "written" if kept else "nothing could be written anywhere: free some space, then run the same clone " \
+                                       "again to record it (nothing is charged twice)"
+        raise StorageError(f"MiniMax made voice '{options.voice_id}', but its preset could not be saved ({why})",
+                           fix=where[0].upper() + where[1:] + ".") from exc
+    if name != plan.name:
+        ready.warnings.append(f"preset '{plan.name}' was taken meanwhile; the voice is saved as preset '{name}'")
+    return CloneOutcome(options.voice_id, name, made.file_id, None, made.demo_audio_url, False, ready.warnings,
+                        made.trace_id)
+
+
+def _add_preview(settings: Settings, options: CloneOptions, plan: _Plan, outcome: CloneOutcome, url: str,
+                 on_event: EventSink) -> None:
+    """Download the preview onto the saved preset; a failure or Ctrl-C loses only the preview."""
+    store = PresetStore(settings.presets_path)
+    on_event(Event("download", "Downloading the preview"))
+    try:
+        with MiniMaxClient(settings) as client:
+            path = _fetch_preview(client, url, store, outcome.preset, options.preview_out, outcome.warnings,
+                                  mark={"voice_id": options.voice_id, "model": plan.settings.model})
+    except (KeyboardInterrupt, Cancelled) as exc:
+        raise Cancelled(f"cancelled while the preview downloaded; voice '{options.voice_id}' is saved as preset "
+                        f"'{outcome.preset}' without it", fix="Hear it with `voiceclone speak`.") from exc
+    if path is None:
+        return
+
+    def attach(voices: dict) -> None:
+        held = voices.get(outcome.preset)
+        if held is not None and held.get("voice_id") == options.voice_id:
+            held.setdefault("preview", {})["path"] = str(path)
+
+    try:
+        store.change(attach)
+        outcome.preview_path = str(path)
+    except (PresetError, OSError) as exc:
+        outcome.warnings.append(f"the preview {path} is saved, but the preset could not point to it ({exc})")
+
+
+def _put_pending(store: PresetStore, voice_id: str, name: str, ready: _Ready, replacing: Optional[str]) -> None:
+    """The intent, before anything is sent: a pending entry, or an error saying nothing was sent."""
+    entry = {"name": name, "request": ready.request, "since": timestamp(utc_now()), "pid": os.getpid(),
+             "host": socket.gethostname(), "replacing": replacing, "unconfirmed": None, "preset": ready.preset}
+
+    def put(data: dict) -> None:
+        _check_clash(data["voices"], name, voice_id, replacing)
+        data["pending"][voice_id] = copy.deepcopy(entry)
+
+    try:
+        store.change_library(put)
+    except OSError as exc:
+        raise storage_error(exc, store.path, "the presets file",
+                            fix="Free some space or make the presets folder writable (or point --presets "
+                                "elsewhere), then run it again; nothing was sent to MiniMax.") from exc
+
+
+def _unconfirm(store: PresetStore, voice_id: str, reason: str) -> None:
+    def mark(data: dict) -> None:
+        if voice_id in data["pending"]:
+            data["pending"][voice_id]["unconfirmed"] = reason
+
+    try:
+        store.change_library(mark, timeout=RECORD_LOCK_TIMEOUT_S)
+    except (PresetError, OSError):
+        pass        # the pending entry written before sending still says what may exist
+
+
+def _drop_pending(store: PresetStore, voice_id: str) -> None:
+    """Forget a request MiniMax certainly did not act on; a failure leaves an entry the next command settles."""
+    try:
+        store.change_library(lambda data: data["pending"].pop(voice_id, None))
+    except (PresetError, OSError):
+        pass
+
+
+def _kept(write: Callable[[], T], store: PresetStore) -> T:
+    """An archive write before anything is sent; a disk error says so."""
+    try:
+        return write()
+    except OSError as exc:
+        raise storage_error(exc, store.folder, "the sample archive in",
+                            fix="Free some space or make the presets folder writable, then run it again; nothing "
+                                "was sent to MiniMax.") from exc
+
+
+def next_free_voice_id(settings: Settings, voice_id: str) -> str:
+    """The first of ``ID-2``, ``ID-3``... that no preset, pending clone or ledger line has used."""
+    store = PresetStore(settings.presets_path)
+    try:
+        used = {p.get("voice_id") for p in store.voices().values()} | set(store.pending())
+    except PresetError:
+        used = set()
+    used |= {entry.voice_id for entry in Ledger(settings.ledger).entries(base_url=settings.base_url)}
+    stem = re.sub(r"-\d+$", "", voice_id)
+    for number in range(2, 10000):
+        suffix = f"-{number}"
+        candidate = stem[:rules.VOICE_ID_MAX - len(suffix)] + suffix
+        if candidate not in used:
+            return candidate
+    return voice_id + "-new"
 
 
 def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = None, voice_id: Optional[str] = None,
@@ -238,14 +486,23 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
     on_event(Event("speak", f"Speaking {len(text)} characters with '{voice_id}'"))
     with MiniMaxClient(settings) as client:
         speech = client.speak(voice_id, text, model=model, fmt=fmt, language_boost=language)
-    _mark_used(store, voice_id)
+    # The speech is paid for (and made the voice permanent): the audio is written first, the preset after.
     try:
         marked = tagging.tagged(speech.audio, fmt, voice_id=voice_id, model=model, date=timestamp(utc_now()))
     except AudioError as exc:
+        _mark_used(store, voice_id, warnings)
         raise ServiceError(f"MiniMax's {fmt} audio could not be read: {exc}", trace_id=speech.trace_id,
-                           fix="Run it again, or choose another --format.") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    files.write_atomically(out, marked)
+                           fix="Run it again, or choose another --format.") from exc
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        files.write_atomically(out, marked)
+    except OSError as exc:
+        kept = _keep_elsewhere(marked, out)
+        _mark_used(store, voice_id, warnings)
+        raise storage_error(exc, out, "the speech file",
+                            fix=f"The speech is kept as {kept}: move it where you need it." if kept else
+                                "Free some space or choose another -o, then speak it again.") from exc
+    _mark_used(store, voice_id, warnings)
     length = speech.extra_info.get("audio_length")
     return SpeakOutcome(str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0,
                         warnings, speech.trace_id)
@@ -415,8 +672,9 @@ def _describe_source(options: CloneOptions) -> str:
     return where
 
 
-def _mark_used(store: PresetStore, voice_id: str) -> None:
-    """Speech makes a clone permanent (MiniMax then charges the clone fee once): record it."""
+def _mark_used(store: PresetStore, voice_id: str, warnings: List[str]) -> None:
+    """Speech makes a clone permanent (MiniMax then charges the clone fee once): record it, or
+    warn when the presets file cannot take it (the speech itself is already safe)."""
     def mark(voices: dict) -> None:
         now = timestamp(utc_now())
         for held in voices.values():
@@ -425,4 +683,21 @@ def _mark_used(store: PresetStore, voice_id: str) -> None:
                 held["last_used_at"] = now
                 held["expires_at"] = None
 
-    store.change(mark)
+    try:
+        store.change(mark)
+    except (PresetError, OSError) as exc:
+        warnings.append(f"the presets file could not record that voice '{voice_id}' is now permanent ({exc}); "
+                        "`voiceclone voices sync` records it later")
+
+
+def _keep_elsewhere(data: bytes, wanted: Path) -> Optional[Path]:
+    """Paid audio that cannot go where it was asked: the user data folder, else the temp folder."""
+    for folder in (user_data_folder() / "kept", Path(tempfile.gettempdir())):
+        path = folder / f"{wanted.stem}-{utc_now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}{wanted.suffix}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            files.write_atomically(path, data)
+            return path
+        except OSError:
+            continue
+    return None

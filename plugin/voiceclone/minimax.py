@@ -17,12 +17,14 @@ from urllib.parse import urlsplit
 import requests
 
 from . import __version__
-from .errors import ServiceError, VoiceCloneError, VoiceIdTakenError, api_error, http_error
+from .errors import ServiceError, VoiceCloneError, api_error, http_error
 from .formats import MIME_TYPES, sniff
 from .settings import Settings, is_loopback
 
 MAX_DOWNLOAD_BYTES = 50_000_000
 MAX_BACKOFF_S = 30.0
+#: Codes after which a request's work may have been done all the same (timeouts, internal errors).
+ANSWER_UNKNOWN_CODES = frozenset({1001, 1013})
 
 Progress = Callable[[int, int], None]
 
@@ -74,7 +76,7 @@ class CloneResult:
     demo_audio_url: Optional[str]
     trace_id: Optional[str]
     sensitive_type: int = 0
-    #: True when the answer was lost and a retry found the voice already made by this call.
+    #: True when the answer was lost and the ledger showed the voice that exists is this sample's (set by the clone job).
     recovered: bool = False
     extra_info: dict = field(default_factory=dict)
 
@@ -122,13 +124,11 @@ class MiniMaxClient:
         return file_id
 
     def clone(self, request: CloneRequest) -> CloneResult:
-        """Clone a voice. A retry after a lost answer that meets 2039 is this call's own voice."""
-        try:
-            payload, trace_id = self._call("/v1/voice_clone", json_body=request.body())
-        except VoiceIdTakenError as exc:
-            if not exc.after_lost_response:
-                raise
-            return CloneResult(demo_audio_url=None, trace_id=exc.trace_id, recovered=True)
+        """Clone a voice. A failure after which MiniMax may have made the voice all the same (a
+        dropped connection, a timeout, a gateway 5xx, code 1001 or 1013) is marked
+        ``response_lost``; a 2039 after one has ``after_lost_response``. What a 2039 means is the
+        caller's to decide (:func:`voiceclone.ledger.claim`)."""
+        payload, trace_id = self._call("/v1/voice_clone", json_body=request.body(), server_faults_unknown=True)
         return CloneResult(demo_audio_url=payload.get("demo_audio") or None, trace_id=trace_id,
                            sensitive_type=_sensitive_type(payload), extra_info=payload.get("extra_info") or {})
 
@@ -197,8 +197,12 @@ class MiniMaxClient:
     # -- the one place HTTP happens ----------------------------------------------------------
 
     def _call(self, path: str, *, json_body: Optional[dict] = None,
-              make_body: Optional[Callable[[], "_MultipartBody"]] = None):
-        """POST ``path`` with retries; return ``(payload, trace_id)`` or raise a typed error."""
+              make_body: Optional[Callable[[], "_MultipartBody"]] = None, server_faults_unknown: bool = False):
+        """POST ``path`` with retries; return ``(payload, trace_id)`` or raise a typed error.
+
+        With ``server_faults_unknown``, a server fault (HTTP 5xx, code 1001 or 1013) counts as a lost
+        answer: the server may have done the work before failing to say so.
+        """
         key = self.settings.require_key()
         started, lost = time.monotonic(), False
         attempt = 0
@@ -215,6 +219,9 @@ class MiniMaxClient:
                     body.close()
             if error is None:
                 return payload, trace_id
+            if server_faults_unknown and (error.code in ANSWER_UNKNOWN_CODES or (error.code is None and (
+                    error.http_status or 0) >= 500)):
+                error.response_lost = True
             error.after_lost_response = lost
             lost = lost or error.response_lost
             delay = retry_after if retry_after is not None else self._backoff(attempt)

@@ -1,4 +1,11 @@
-"""The YAML preset store: ``{schema: 1, voices: {NAME: {...}}}``.
+"""The YAML preset store: ``{schema: 1, voices: {NAME: {...}}, pending: {VOICE_ID: {...}}}``.
+
+``pending`` holds the clone requests whose outcome is not settled yet, written before a clone is
+sent (see :mod:`voiceclone.jobs`): ``name`` (the preset it becomes), ``request`` (its ledger id),
+``since``, ``pid`` and ``host`` of the run, ``replacing`` (a re-clone's old voice_id),
+``unconfirmed`` (None while the run may still be working; else why the outcome is unknown) and
+``preset`` (the preset to save once MiniMax made the voice). A file without it is the same as one
+with it empty, so files written before it existed load unchanged.
 
 Loaded with ``yaml.safe_load`` only. Every change is a read-modify-write under a file lock with an
 atomic replace (temp file, fsync, rename), so two DAWs saving at once lose nothing. A file that
@@ -104,18 +111,26 @@ class PresetStore:
                               fix=f"Use one of the saved presets ({known}), see `voiceclone presets list`.")
         return voices[name]
 
-    def change(self, edit: Callable[[Dict[str, dict]], T]) -> T:
+    def pending(self) -> Dict[str, dict]:
+        """The unsettled clone requests by voice_id."""
+        return self._read()["pending"]
+
+    def change(self, edit: Callable[[Dict[str, dict]], T], *, timeout: float = LOCK_TIMEOUT_S) -> T:
         """Apply ``edit`` to the presets under the lock and save atomically; return its result.
 
         ``edit`` receives the current ``voices`` mapping (re-read under the lock) and mutates it.
         If it raises, or changes nothing, nothing is written.
         """
+        return self.change_library(lambda data: edit(data["voices"]), timeout=timeout)
+
+    def change_library(self, edit: Callable[[dict], T], *, timeout: float = LOCK_TIMEOUT_S) -> T:
+        """:meth:`change` for the whole library: ``edit`` receives ``{"voices": ..., "pending": ...}``."""
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            with self._lock:
+            with self._lock.acquire(timeout=timeout):
                 data = self._read()
                 before = copy.deepcopy(data)
-                result = edit(data["voices"])
+                result = edit(data)
                 if data != before:
                     self._write(data)
         except Timeout:
@@ -127,7 +142,7 @@ class PresetStore:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {"schema": SCHEMA, "voices": {}}
+            return {"schema": SCHEMA, "voices": {}, "pending": {}}
         except (OSError, UnicodeDecodeError) as exc:
             raise self._corrupt(f"cannot be read ({exc})") from None
         try:
@@ -137,7 +152,7 @@ class PresetStore:
             where = f" at line {mark.line + 1}" if mark else ""
             raise self._corrupt(f"is not valid YAML{where}") from None
         if data is None:
-            return {"schema": SCHEMA, "voices": {}}
+            return {"schema": SCHEMA, "voices": {}, "pending": {}}
         if not isinstance(data, dict) or not isinstance(data.get("voices", {}), (dict, type(None))):
             raise self._corrupt("is not a preset library (expected 'schema' and 'voices')")
         schema = data.get("schema", SCHEMA)
@@ -147,10 +162,16 @@ class PresetStore:
         bad = [str(name) for name, preset in voices.items() if not isinstance(preset, dict) or "voice_id" not in preset]
         if bad:
             raise self._corrupt(f"has presets without a voice_id: {', '.join(bad[:3])}")
+        pending = data.get("pending") or {}
+        if not isinstance(pending, dict) or not all(isinstance(p, dict) and "name" in p for p in pending.values()):
+            raise self._corrupt("has a 'pending' section that is not a mapping of clone requests")
         data["schema"], data["voices"] = SCHEMA, {str(name): preset for name, preset in voices.items()}
+        data["pending"] = {str(voice_id): entry for voice_id, entry in pending.items()}
         return data
 
     def _write(self, data: dict) -> None:
+        if not data.get("pending"):
+            data = {key: value for key, value in data.items() if key != "pending"}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=str(self.folder))
         try:

@@ -3,6 +3,7 @@
 ``MINIMAX_API_KEY``      the key; never a command-line flag, never printed
 ``MINIMAX_BASE_URL``     the API's base URL (or ``--base-url``, or a named ``--provider``)
 ``VOICECLONE_PRESETS``   the presets YAML file (or ``--presets``)
+``VOICECLONE_LEDGER``    the clone ledger (default: ``clone-ledger.jsonl`` in the user data folder)
 ``VOICECLONE_TIMEOUT``   seconds to wait for an answer (default 180; the clone can take a minute)
 ``VOICECLONE_RETRIES``   attempts per request for retryable failures (default 4)
 ``VOICECLONE_BACKOFF``   first backoff delay in seconds, doubled each retry (default 1)
@@ -72,10 +73,15 @@ def check_base_url(url: str) -> str:
     return base[:-3] if base.endswith("/v1") else base
 
 
-def default_presets_path() -> Path:
+def user_data_folder() -> Path:
+    """The plugin's folder in the user's data folder (presets, ledger, recovered voices)."""
     from platformdirs import user_data_dir  # only needed when no path is given
 
-    return Path(user_data_dir("voiceclone", appauthor=False)) / "presets.yaml"
+    return Path(user_data_dir("voiceclone", appauthor=False))
+
+
+def default_presets_path() -> Path:
+    return user_data_folder() / "presets.yaml"
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,12 @@ class Settings:
     backoff_s: float = 1.0
     retry_budget_s: float = 300.0
     require_consent: bool = False
+    #: The clone ledger (:mod:`voiceclone.ledger`); None: ``clone-ledger.jsonl`` in the user data folder.
+    ledger_path: Optional[Path] = None
+
+    @property
+    def ledger(self) -> Path:
+        return self.ledger_path or user_data_folder() / "clone-ledger.jsonl"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, base_url: Optional[str] = None, provider: Optional[str] = None,
@@ -114,6 +126,7 @@ class Settings:
             max_attempts=int(_number(env, "VOICECLONE_RETRIES", 4, 1, 10)),
             backoff_s=_number(env, "VOICECLONE_BACKOFF", 1.0, 0.0, 60.0),
             require_consent=env.get("VOICECLONE_REQUIRE_CONSENT", "").strip().lower() in ("1", "true", "yes"),
+            ledger_path=Path(env["VOICECLONE_LEDGER"]).expanduser() if env.get("VOICECLONE_LEDGER") else None,
         )
 
     def require_key(self) -> ApiKey:

@@ -189,7 +189,7 @@ def _failed(rpr: Reaper) -> Callable[[dict], None]:
     def show(event: dict) -> None:
         lines = [f"error: {event.get('message')}"] + ([f"fix: {event['fix']}"] if event.get("fix") else [])
         if event.get("exit_code") == Cancelled.exit_code:
-            rpr.console("Voice clone: " + event.get("message", "cancelled"))
+            rpr.console("\n".join(["Voice clone: " + event.get("message", "cancelled")] + lines[1:]))
         else:
             rpr.message("\n".join(lines))
     return show

@@ -186,7 +186,8 @@ class BackgroundJob:
         if outcome["event"] == "result":
             self.on_result(outcome["data"])
         else:
-            if self.cancelled:
+            if self.cancelled and outcome.get("exit_code") != Cancelled.exit_code:
+                # the child was ended before it could say what it left: it had sent nothing yet
                 outcome = {**outcome, "exit_code": Cancelled.exit_code, "fix": None,
                            "message": "cancelled; nothing was inserted or saved"}
             self.on_error(outcome)

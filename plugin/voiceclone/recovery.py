@@ -1,0 +1,45 @@
+"""Voices MiniMax made whose preset could not be written into the presets file (a full disk, a
+read-only folder, a lock held too long): each is kept in a recovery file, beside the presets file
+or else in the user data folder, and ``voiceclone presets adopt FILE`` brings it in.
+"""
+import re
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+from .errors import PresetError
+from .files import write_atomically
+
+PREFIX = "voiceclone-recovered-"
+
+
+def keep(folders: Iterable[Path], *, name: str, voice_id: str, preset: dict, presets_file: Path) -> Optional[Path]:
+    """Write the record to the first of ``folders`` that takes it; None when none does."""
+    document = {"recovered_voice": {"name": name, "voice_id": voice_id, "presets_file": str(presets_file),
+                                    "preset": preset}}
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", voice_id)
+    for folder in folders:
+        path = Path(folder) / f"{PREFIX}{slug}.yaml"
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            write_atomically(path, text)
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def read(path: Path) -> dict:
+    """The recovered record in ``path``: ``name``, ``voice_id``, ``preset``."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PresetError(f"cannot read the recovery file {path}: {exc}",
+                          fix="Give the file that `voiceclone clone` named when it could not save the preset.") from None
+    record = (document or {}).get("recovered_voice") if isinstance(document, dict) else None
+    if not isinstance(record, dict) or not isinstance(record.get("preset"), dict) or not record.get("voice_id"):
+        raise PresetError(f"{path} is not a recovery file of the plugin",
+                          fix="Give the file that `voiceclone clone` named when it could not save the preset.")
+    return record
