@@ -532,11 +532,13 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
 
 
 def _warn_presets(settings: Settings, err: TextIO) -> None:
-    """Once per command: settle finished clone requests, then name the voices that may exist but are
-    unconfirmed and those MiniMax deletes within a day. A preset problem is left to the command."""
-    from . import reconcile
+    """Once per command: remove what killed runs left, settle finished clone requests, then name the
+    voices that may exist but are unconfirmed and those MiniMax deletes within a day. A preset
+    problem is left to the command."""
+    from . import leftovers, reconcile
 
     store = PresetStore(settings.presets_path)
+    leftovers.clean([store.folder, store.folder / "previews", store.folder / "samples"])
     try:
         for voice_id, what in reconcile.settle(settings).items():
             if what != "unconfirmed":

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from .errors import InputError
+from .leftovers import partial_name
 
 
 def check_new(path: Optional[Path], what: str = "") -> None:
@@ -20,7 +21,7 @@ def replacing(path: Path) -> Iterator[Path]:
     """Yield a partial file beside ``path`` to write; when the block ends it becomes ``path``, and
     when the block fails it is removed."""
     path = Path(path)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    partial = partial_name(path)
     try:
         yield partial
         os.replace(partial, path)

@@ -16,11 +16,32 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional, TypeVar
 
-from . import __version__, archive, audio, files, ledger, reconcile, recovery, rules, tagging
-from .errors import (AudioError, Cancelled, InputError, PresetError, RemoteError, ServiceError, StorageError,
-                     VoiceCloneError, VoiceIdTakenError, storage_error)
+from . import (
+    __version__,
+    archive,
+    audio,
+    files,
+    ledger,
+    reconcile,
+    recovery,
+    rules,
+    tagging,
+)
+from .errors import (
+    AudioError,
+    Cancelled,
+    InputError,
+    PresetError,
+    RemoteError,
+    ServiceError,
+    StorageError,
+    VoiceCloneError,
+    VoiceIdTakenError,
+    storage_error,
+)
 from .formats import EXTENSIONS
 from .ledger import Ledger
+from .leftovers import temp_folder
 from .minimax import CloneRequest, CloneResult, CloneSettings, MiniMaxClient
 from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now
 from .presets import state as presets_state
@@ -118,7 +139,7 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
     optional extra, comes last.
     """
     plan = _check_clone(settings, options)
-    with tempfile.TemporaryDirectory(prefix="voiceclone-") as workdir:
+    with temp_folder("clone") as workdir:
         ready = _prepare_clone(settings, options, plan, Path(workdir), on_event)
         if isinstance(ready, CloneOutcome):
             return ready

@@ -89,16 +89,21 @@ class Ledger:
 
 
 def claim(ledger: Ledger, voice_id: str, sha256: str, base_url: str, *, without: Optional[str] = None) -> str:
-    """Whose voice a ``voice_id`` found taken is, by the ledger: ``ours`` when a request of this
-    sample may have made it and no other sample's request ever may have; ``theirs`` when no
-    request of this sample may have made it; ``unclear`` when both may have. ``without`` leaves out
-    one request (the one just refused with 2039, whose own answer was not lost)."""
-    requests = _by_request(ledger.entries(voice_id, base_url))
-    requests.pop(without, None)
-    mine = any(entries[0].sha256 == sha256 and _may_have_made(entries) for entries in requests.values())
-    others = any(entries[0].sha256 != sha256 and _may_have_made(entries) for entries in requests.values())
+    """Whose voice a ``voice_id`` found taken is, by the ledger.
+
+    ``theirs`` when no request of this sample may have made it, or another sample's request had
+    made it before this sample first asked (MiniMax makes a voice_id once); ``ours`` when a request
+    of this sample may have made it and no other sample's ever may have; ``unclear`` otherwise.
+    ``without`` leaves out one request (the one just refused with 2039, whose answer was not lost).
+    """
+    requests = [(entries[0].sha256, entries) for request, entries in _by_request(ledger.entries(voice_id, base_url)).items()
+                if request != without]
+    mine = [index for index, (sha, entries) in enumerate(requests) if sha == sha256 and _may_have_made(entries)]
     if not mine:
         return THEIRS
+    if any(sha != sha256 and any(e.outcome == MADE for e in entries) for sha, entries in requests[:mine[0]]):
+        return THEIRS
+    others = any(sha != sha256 and _may_have_made(entries) for sha, entries in requests)
     return UNCLEAR if others else OURS
 
 

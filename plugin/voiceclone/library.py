@@ -5,7 +5,6 @@ archived samples, prompt and consent recordings, and the previews). It carries n
 hold one. An import adds presets and never replaces one: a name already taken by another voice gets
 a ``(2)`` suffix.
 """
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Dict, List
@@ -14,6 +13,7 @@ import yaml
 
 from . import files
 from .errors import InputError, PresetError
+from .leftovers import temp_folder
 from .presets import SCHEMA, PresetStore
 
 LIBRARY = "presets.yaml"
@@ -50,7 +50,7 @@ def import_library(store: PresetStore, source: Path) -> Dict[str, List[str]]:
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{source} is not a preset library export ({exc})",
                          fix="Give a file made by `voiceclone presets export`.") from None
-    with archive, tempfile.TemporaryDirectory(prefix="voiceclone-import-") as tmp:
+    with archive, temp_folder("import") as tmp:
         names = archive.namelist()
         unsafe = [n for n in names if PurePosixPath(n).is_absolute() or ".." in PurePosixPath(n).parts]
         if unsafe or LIBRARY not in names:

@@ -5,12 +5,12 @@ Both spend money on MiniMax (activation charges the clone fee, a re-clone a new 
 command line and the DAW hosts ask before calling them.
 """
 import re
-import tempfile
 from pathlib import Path
 from typing import Set
 
 from . import archive, jobs, rules
 from .errors import PresetError
+from .leftovers import temp_folder
 from .minimax import CloneSettings
 from .presets import PresetStore
 from .settings import Settings
@@ -24,7 +24,7 @@ def activate(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.i
     if held.get("deleted_at"):
         raise PresetError(f"the voice of preset '{name}' was deleted on MiniMax",
                           fix=f"Clone it again with `voiceclone reclone \"{name}\"`.")
-    with tempfile.TemporaryDirectory(prefix="voiceclone-activate-") as tmp:
+    with temp_folder("activate") as tmp:
         spoken = jobs.speak(settings, ACTIVATION_TEXT, Path(tmp) / "activation.wav", preset=name, on_event=on_event)
     return {"preset": name, "voice_id": spoken.voice_id, "activated": True, "warnings": spoken.warnings}
 

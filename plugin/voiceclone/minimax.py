@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 import requests
 
 from . import __version__
-from .errors import ServiceError, VoiceCloneError, api_error, http_error
+from .errors import ServiceError, api_error, http_error
 from .formats import MIME_TYPES, sniff
+from .leftovers import partial_name
 from .settings import Settings, is_loopback
 
 MAX_DOWNLOAD_BYTES = 50_000_000
@@ -171,7 +172,7 @@ class MiniMaxClient:
         max_bytes = max_bytes or MAX_DOWNLOAD_BYTES
         _check_download_url(url)
         timeout = (self.settings.connect_timeout, min(self.settings.read_timeout, 60.0))
-        partial = stem.with_name(f".{stem.name}.part")
+        partial = partial_name(stem)
         try:
             with self._session.get(url, stream=True, timeout=timeout) as resp:
                 for hop in [*resp.history, resp]:
@@ -184,14 +185,14 @@ class MiniMaxClient:
                 if int(resp.headers.get("Content-Length") or 0) > max_bytes:
                     raise ServiceError(f"the preview is larger than {max_bytes // 1_000_000} MB")
                 fmt = _save_stream(resp.iter_content(1 << 16), partial, max_bytes)
+            final = stem.with_name(stem.name + "." + fmt)
+            partial.replace(final)
         except requests.exceptions.RequestException as exc:
             partial.unlink(missing_ok=True)
-            raise ServiceError(f"the preview download failed: {_reason(exc)}") from None
-        except VoiceCloneError:
+            raise ServiceError(f"the preview download failed: {_reason(exc)}") from exc
+        except BaseException:       # a full disk, Ctrl-C: no half-written preview stays behind
             partial.unlink(missing_ok=True)
             raise
-        final = stem.with_name(stem.name + "." + fmt)
-        partial.replace(final)
         return final
 
     # -- the one place HTTP happens ----------------------------------------------------------

@@ -173,7 +173,7 @@ class PresetStore:
         if not data.get("pending"):
             data = {key: value for key, value in data.items() if key != "pending"}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-        handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=str(self.folder))
+        handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp", dir=str(self.folder))
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(text)

@@ -9,11 +9,10 @@ MiniMax may have made its voice.
 import copy
 import os
 import socket
-import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from . import ledger, recovery
+from . import leftovers, ledger, recovery
 from .errors import PresetError, storage_error
 from .ledger import Ledger
 from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now
@@ -113,23 +112,12 @@ def _running(entry: dict) -> bool:
         return False
     if age > RUN_OVER_AFTER_S:
         return False
-    if entry.get("host") != socket.gethostname() or sys.platform == "win32":
-        return True         # cannot look at the process: wait for the hour
-    return _alive(entry.get("pid"))
-
-
-def _alive(pid: Optional[int]) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
+    pid = entry.get("pid")
     if pid == os.getpid():
-        return False        # this very run is not working on an old entry
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return False        # settling runs before this process sends a clone: the entry is an earlier call's
+    if entry.get("host") != socket.gethostname():
+        return True         # another machine's run cannot be looked at: wait for the hour
+    return leftovers.running(pid)
 
 
 def describe(entries: Dict[str, dict]) -> List[str]:

@@ -22,12 +22,13 @@ import json
 import os
 import signal
 import sys
-import tempfile
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-from .events import EventLog
+from . import leftovers
 from .errors import Cancelled, InputError, VoiceCloneError
+from .events import EventLog
+from .leftovers import temp_folder
 from .presets import PresetStore, lifetime
 from .settings import Settings
 
@@ -51,6 +52,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the job file {job_file}: {exc}") from None
         settings = Settings.from_env(env, base_url=job.get("base_url"), presets=job.get("presets"))
+        leftovers.clean([settings.presets_path.parent])
         kind = job.get("kind")
         if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
             data = {name: {**preset, "lifetime": lifetime(preset)}
@@ -92,7 +94,7 @@ def _clone(job: dict, settings: Settings, log: EventLog):
     from .minimax import CloneSettings
 
     plan = capture.CapturePlan.from_dict(job["capture"])
-    with tempfile.TemporaryDirectory(prefix="voiceclone-capture-") as tmp:
+    with temp_folder("capture") as tmp:
         log.progress(jobs.Event("capture", "Reading the selected audio"))
         sample = capture.render(plan, Path(tmp) / "capture.wav")
         options = jobs.CloneOptions(

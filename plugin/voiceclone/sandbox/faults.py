@@ -7,7 +7,12 @@ from typing import List, Optional
 
 #: Faults that answer at once without doing the request's work.
 INSTEAD_OF_WORK = ("rate_limit", "server_error", "code", "http_status")
-KINDS = INSTEAD_OF_WORK + ("drop", "slow", "damaged_audio")
+#: Faults that do the work (a voice is made, a file stored) and then fail to say so.
+AFTER_WORK = ("drop", "late", "after_work")
+KINDS = INSTEAD_OF_WORK + AFTER_WORK + ("slow", "damaged_audio")
+#: The served audio (previews, speech by URL) takes the faults that slow or drop a download.
+AUDIO_PATH = "/sandbox/audio/"
+AUDIO_KINDS = ("slow", "drop")
 
 
 @dataclass
@@ -33,7 +38,7 @@ def make_fault(kind: str, *, path: Optional[str] = None, times: int = 1, seconds
         raise ValueError("times must be a whole number of requests, 1 or more")
     if not isinstance(seconds, (int, float)) or seconds < 0:
         raise ValueError("seconds must be 0 or more")
-    if kind in ("code", "http_status") and (not isinstance(code, int) or isinstance(code, bool)):
+    if kind in ("code", "http_status", "after_work") and (not isinstance(code, int) or isinstance(code, bool)):
         raise ValueError(f"a {kind!r} fault needs an integer code")
     if kind == "http_status" and not 400 <= code <= 599:
         raise ValueError("an 'http_status' fault needs an HTTP error status, 400 to 599")
@@ -41,6 +46,8 @@ def make_fault(kind: str, *, path: Optional[str] = None, times: int = 1, seconds
         raise ValueError("a 'server_error' fault's code must be an HTTP 5xx status")
     if path is not None and not path.startswith("/"):
         raise ValueError(f"path {path!r} must be a URL path such as /v1/voice_clone")
+    if path == AUDIO_PATH and kind not in AUDIO_KINDS:
+        raise ValueError(f"the served audio takes only {' or '.join(AUDIO_KINDS)} faults")
     return Fault(kind, path, times, float(seconds), code)
 
 

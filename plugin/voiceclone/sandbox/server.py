@@ -107,10 +107,13 @@ class Sandbox:
 
         Kinds: ``rate_limit`` (code 1002), ``code`` (base_resp ``code``), ``server_error`` (HTTP 503,
         or ``code``, with an HTML body), ``http_status`` (HTTP ``code``, JSON without base_resp): all
-        without doing the work. ``drop`` does the work, then closes the connection without an answer.
-        ``slow`` waits ``seconds`` and answers normally. ``damaged_audio`` does the work, but the audio
-        it hands out (preview or speech) keeps only its first 12 bytes, zeros after them.
-        Raise ValueError for a bad fault.
+        without doing the work. These do the work (the voice is made) and then fail to say so:
+        ``drop`` closes the connection without an answer; ``late`` waits ``seconds`` before answering
+        (past a client's timeout); ``after_work`` answers the failure ``code`` names, an HTTP 5xx
+        page for 500-599, else that base_resp code (1001, 1013...). ``slow`` waits ``seconds``, then
+        works and answers. ``damaged_audio`` does the work, but the audio it hands out (preview or
+        speech) keeps only its first 12 bytes, zeros after them. ``path="/sandbox/audio/"`` slows or
+        drops the download of served audio. Raise ValueError for a bad fault.
         """
         self._faults.add(faults_module.make_fault(kind, path=path, times=times, seconds=seconds, code=code))
 
@@ -235,7 +238,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if url.path.startswith("/sandbox/"):
-                self._send(self._admin(url.path, body))
+                response = self._admin(url.path, body)
+                if response is None:        # a dropped download
+                    self.close_connection = True
+                else:
+                    self._send(response)
             else:
                 self._api(url.path, url.query, body)
         finally:
@@ -277,6 +284,11 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.seconds)
         reply, fields = self._perform(operation, carrier, query, body, damaged=kind == "damaged_audio")
         fields.update(fault=kind, status_code=reply["base_resp"]["status_code"])
+        if kind == "late":
+            time.sleep(fault.seconds)
+        if kind == "after_work":
+            response, code = self._fault_response(fault, operation)
+            return response, {**fields, "status_code": code}
         return (None if kind == "drop" else _json_response(200, reply)), fields
 
     def _perform(self, operation: str, carrier: str, query: str, body: bytes, *, damaged: bool = False):
@@ -319,7 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _fault_response(self, fault: faults_module.Fault, operation: str):
         """The answer ``fault`` gives instead of working, and its base_resp code (None without one)."""
-        if fault.kind == "server_error":
+        if fault.kind == "server_error" or (fault.kind == "after_work" and 500 <= fault.code <= 599):
             return Response(fault.code or 503, _SERVER_ERROR_PAGE, "text/html"), None
         if fault.kind == "http_status":
             body = {"error": {"http_status": fault.code, "message": "error injected by the sandbox"}}
@@ -358,10 +370,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _list_requests(self, path: str, body: bytes) -> Response:
         return _json_response(200, {"requests": self.sandbox.requests_seen()})
 
-    def _serve_audio(self, path: str, body: bytes) -> Response:
+    def _serve_audio(self, path: str, body: bytes) -> Optional[Response]:
         found = self.sandbox.state.audio.get(path[len(AUDIO_PREFIX):])
         if found is None:
             return _route_refusal(True, None)
+        fault = self.sandbox._faults.take(faults_module.AUDIO_PATH)
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.seconds)
+        if fault is not None and fault.kind == "drop":
+            return None
         content_type, data = found
         return Response(200, data, content_type)
 

@@ -6,7 +6,6 @@ itself stays free, since only an idle pipe connection is held meanwhile.
 import configparser
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import List, Tuple
 
 from ... import jobs
 from ...errors import VoiceCloneError
+from ...leftovers import temp_folder
 from ..base import check_selection, suggest_voice_id, track_name
 from .pipe import Pipe, default_paths
 from .project import export_selection, import_track, info, read_selection
@@ -30,7 +30,7 @@ def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) 
         check_selection(selection.length_s, where=" in Audacity")
         voice_id = options.voice_id or suggest_voice_id(selection.names[0], datetime.now())
         where = ", ".join(f"'{name}'" for name in selection.names)
-        with tempfile.TemporaryDirectory(prefix="voiceclone-audacity-") as tmp:
+        with temp_folder("audacity") as tmp:
             on_event(jobs.Event("capture", "Exporting the selection from Audacity"))
             sample = export_selection(pipe, selection, Path(tmp) / "selection.wav")
             outcome = jobs.clone(settings, replace(options, audio=sample, voice_id=voice_id,
@@ -48,7 +48,7 @@ def speak(settings, text: str, *, preset: str, model=None, on_event=jobs.ignore_
     """Speak ``text`` with ``preset``; import it as a track at the selection start (or cursor)."""
     with Pipe() as pipe:
         selection = read_selection(pipe, require_range=False)
-        with tempfile.TemporaryDirectory(prefix="voiceclone-audacity-") as tmp:
+        with temp_folder("audacity") as tmp:
             outcome = jobs.speak(settings, text, Path(tmp) / f"{preset}.wav", preset=preset, model=model,
                                  on_event=on_event)
             track = import_track(pipe, Path(outcome.path), name=track_name(preset), start_s=selection.start_s,
