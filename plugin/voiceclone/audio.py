@@ -13,6 +13,7 @@ Arrays are float32 ``(num_frames, num_channels)``; rates in Hz; times in seconds
 """
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
@@ -93,15 +94,21 @@ def probe(path) -> AudioInfo:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(status.st_mode):     # a FIFO or a device would block the read forever
+            raise AudioError(f"{path} is not a regular file (a pipe or a device)",
+                             fix="Give the path of a wav, mp3 or m4a file saved on disk.")
+        size = status.st_size
         with open(path, "rb") as handle:
             head = handle.read(12)
-    except FileNotFoundError:
-        raise AudioError(f"no such file: {path}", fix="Check the path and the spelling of the file name.") from None
-    except IsADirectoryError:
-        raise AudioError(f"{path} is a folder, not an audio file", fix="Give the path of a wav, mp3 or m4a file.") from None
+    except FileNotFoundError as exc:
+        raise AudioError(f"no such file: {path}", fix="Check the path and the spelling of the file name.") from exc
+    except IsADirectoryError as exc:
+        raise AudioError(f"{path} is a folder, not an audio file", fix="Give the path of a wav, mp3 or m4a file.") from exc
     except OSError as exc:
-        raise AudioError(f"cannot read {path}: {exc.strerror}", fix="Check the file's permissions.") from None
+        raise AudioError(f"cannot read {path}: {exc.strerror}", fix="Check the file's permissions.") from exc
     if size == 0:
         raise AudioError(f"{path} is empty (0 bytes)", fix="Export the audio again.")
     fmt = sniff(head)

@@ -14,7 +14,7 @@ from typing import List, Mapping, Optional, TextIO
 
 from . import __version__, audio, jobs, lifecycle, rules
 from .doctor import QUIET_PEAK_DBFS
-from .errors import AudioError, Cancelled, InputError, VoiceCloneError
+from .errors import AudioError, Cancelled, InputError, VoiceCloneError, is_storage_failure, storage_error
 from .library import export_library, import_library
 from .minimax import CloneSettings
 from .presets import PresetStore, expiring_soon, lifetime, state, utc_now
@@ -184,9 +184,11 @@ def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] =
         if debug:
             traceback.print_exc(file=err)
         return _fail(exc, out, err, as_json)
-    except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+    except Exception as exc:  # a full disk is the machine's; anything else is a bug: said plainly either way
         if debug:
             traceback.print_exc(file=err)
+        if is_storage_failure(exc):
+            return _fail(storage_error(exc, exc.filename or "a file", "to"), out, err, as_json)
         return _fail(VoiceCloneError(f"unexpected {type(exc).__name__}: {exc}",
                                      fix="Run it again with --debug and report the output."), out, err, as_json)
 

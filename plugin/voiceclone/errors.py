@@ -165,6 +165,11 @@ _STORAGE_REASONS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk qu
                     errno.EPERM: "there is no permission to write there"}
 
 
+def is_storage_failure(exc: BaseException) -> bool:
+    """An OSError that says the machine would not take a write (full, read-only, no permission)."""
+    return isinstance(exc, OSError) and exc.errno in _STORAGE_REASONS
+
+
 def storage_error(exc: OSError, path, what: str, *, fix: Optional[str] = None) -> StorageError:
     """A plain :class:`StorageError` for an OSError met writing ``what`` at ``path``."""
     reason = _STORAGE_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)

@@ -37,6 +37,9 @@ class ApiKey:
         if any(c.isspace() or ord(c) < 32 for c in value):
             raise InputError("MINIMAX_API_KEY contains spaces or line breaks",
                              fix="Copy the key again from the MiniMax console, without quotes or spaces.")
+        if not value.isascii() or "\x7f" in value:     # an HTTP header carries only these
+            raise InputError("MINIMAX_API_KEY contains characters that are not plain ASCII (a typographic quote or "
+                             "dash, an accent?)", fix="Copy the key again from the MiniMax console, as plain text.")
         self._value = value
 
     def header(self) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import List, Mapping, Optional
 
 from . import leftovers
-from .errors import Cancelled, InputError, VoiceCloneError
+from .errors import Cancelled, InputError, VoiceCloneError, is_storage_failure, storage_error
 from .events import EventLog
 from .leftovers import temp_folder
 from .presets import PresetStore, lifetime
@@ -65,6 +65,10 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         return _report(log, Cancelled("cancelled; nothing was saved"))
     except VoiceCloneError as exc:
         return _report(log, exc)
+    except OSError as exc:
+        if not is_storage_failure(exc):
+            raise
+        return _report(log, storage_error(exc, exc.filename or "a file", "to"))
     finally:
         signal.signal(signal.SIGTERM, previous)
         log.close()
