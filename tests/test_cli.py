@@ -229,6 +229,16 @@ def test_a_damaged_preview_warns_leaves_no_file_and_keeps_the_clone_and_preset(r
     assert list(wanted.parent.iterdir()) == [], "no half-made or unmarked preview is left behind"
 
 
+def test_a_damaged_mp3_preview_is_not_kept_as_the_presets_preview(run, env, sandbox, make_audio):
+    sandbox.add_fault("damaged_audio", path="/v1/voice_clone")
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--json")
+    assert result.code == 0, result.err
+    assert any("preview could not be saved" in w for w in result.json()["warnings"])
+    assert presets_of(env)["HostVoice01"]["preview"]["path"] is None
+    previews = Path(env["VOICECLONE_PRESETS"]).parent / "previews"
+    assert not previews.exists() or list(previews.iterdir()) == []
+
+
 def test_corrupt_presets_are_reported_untouched_and_nothing_is_sent(run, env, sandbox, make_audio):
     path = Path(env["VOICECLONE_PRESETS"])
     path.parent.mkdir(parents=True)

@@ -348,6 +348,17 @@ def _subtype_name(subtype: str) -> str:
 
 
 
+def check_decodes(path: Path) -> None:
+    """Raise :class:`AudioError` unless ``path`` decodes whole into audio that is not all digital
+    silence (a preview or speech cut short or zeroed on its way is refused, not kept)."""
+    try:
+        data, _ = sf.read(str(path), dtype="float32")
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise AudioError(f"{Path(path).name} could not be decoded ({exc})") from exc
+    if data.size == 0 or not np.any(data):
+        raise AudioError(f"{Path(path).name} holds no sound (it is empty or digital silence)")
+
+
 def convert(source: Path, target: Path) -> Path:
     """Move ``source`` to ``target``, re-encoding when ``target``'s extension names another format.
 

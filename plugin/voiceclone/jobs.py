@@ -675,6 +675,7 @@ def _fetch_preview(client: MiniMaxClient, url: str, store: PresetStore, name: st
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = client.download(url, stem)
+        audio.check_decodes(path)
         if preview_out is not None:
             path = audio.convert(path, Path(preview_out))
         tagging.tag(path, **mark, date=timestamp(utc_now()))
