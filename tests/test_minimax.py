@@ -132,8 +132,12 @@ def test_a_2039_without_a_lost_answer_is_a_taken_voice_id(client, sandbox, take)
 
 
 @pytest.mark.parametrize("code", sorted(errors.API_CODES))
-def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_the_trace_id(client, sandbox, code):
-    sandbox.add_fault("code", path="/v1/get_voice", code=code, times=10)
+def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_the_trace_id(client, sandbox, code,
+                                                                                          monkeypatch):
+    from voiceclone import minimax
+
+    monkeypatch.setattr(minimax, "RATE_LIMIT_WAIT_S", 0.3)      # 1002 waits up to a minute: shortened here
+    sandbox.add_fault("code", path="/v1/get_voice", code=code, times=1000)
     with pytest.raises(errors.RemoteError) as caught:
         client.voices()
     cls, message, _ = errors.API_CODES[code]
@@ -141,8 +145,11 @@ def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_th
     assert message in str(caught.value) and f"MiniMax code {code}" in str(caught.value)
     assert caught.value.trace_id and caught.value.trace_id in str(caught.value)
     assert caught.value.fix
-    expected_attempts = 4 if code in errors.RETRY_CODES else 1
-    assert len(sandbox.requests_seen()) == expected_attempts
+    attempts = len(sandbox.requests_seen())
+    if code == 1002:
+        assert 1 < attempts < 1000, "waited, then gave up within its bound"
+    else:
+        assert attempts == (4 if code in errors.RETRY_CODES else 1)
 
 
 @pytest.mark.parametrize("code", [1004, 2049])
@@ -216,9 +223,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     body = b""
     content_type = "audio/mpeg"
     seen_auth = []
+    seen_paths = []
+    #: path -> Location: answer those paths with a 302 there
+    redirects = {}
 
     def do_GET(self):
         type(self).seen_auth.append(self.headers.get("Authorization"))
+        type(self).seen_paths.append(self.path)
+        if self.path in self.redirects:
+            self.send_response(302)
+            self.send_header("Location", self.redirects[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", self.content_type)
         self.send_header("Content-Length", str(len(self.body)))
@@ -234,7 +251,7 @@ def cdn():
     """A plain loopback file host standing in for a preview URL's host."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Handler.seen_auth = []
+    _Handler.seen_auth, _Handler.seen_paths, _Handler.redirects = [], [], {}
     yield server, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -276,3 +293,84 @@ def test_only_https_or_loopback_preview_urls_are_fetched(client, tmp_path, url):
 
 def test_the_client_never_shows_the_key(settings):
     assert FAKE_KEY not in repr(settings) and FAKE_KEY not in str(settings.api_key)
+
+
+def test_each_redirect_hop_is_checked_before_it_is_requested(client, cdn, tmp_path, make_audio):
+    _, url = cdn
+    _Handler.body, _Handler.content_type = make_audio("p.wav", 1).read_bytes(), "audio/wav"
+    _Handler.redirects = {"/first": "/second", "/second": url + "/p"}
+    assert client.download(url + "/first", tmp_path / "preview").suffix == ".wav"
+    assert _Handler.seen_paths == ["/first", "/second", "/p"]
+    _Handler.redirects = {"/bad": "file:///etc/passwd"}
+    with pytest.raises(ServiceError, match="refused to download the preview from a file URL"):
+        client.download(url + "/bad", tmp_path / "other")
+    _Handler.redirects = {f"/loop{i}": f"/loop{i + 1}" for i in range(10)}
+    with pytest.raises(ServiceError, match="redirected more than 5 times"):
+        client.download(url + "/loop0", tmp_path / "looped")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.wav", "preview.wav"], "no partial file is left"
+
+
+class _UploadAnswer(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"file": {"file_id": "362145118748916"}, "base_resp": {"status_code": 0, "status_msg": "success"}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_file_id_sent_as_a_decimal_string_is_taken_as_its_number(take, tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _UploadAnswer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = Settings(api_key=ApiKey(FAKE_KEY), base_url=f"http://127.0.0.1:{server.server_address[1]}",
+                            presets_path=tmp_path / "p.yaml", backoff_s=0.01)
+        with MiniMaxClient(settings) as client:
+            assert upload(client, take) == 362145118748916
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_1000_is_retried_on_an_upload_but_final_on_a_clone_after_the_upload(client, sandbox, take):
+    sandbox.add_fault("code", path="/v1/files/upload", code=1000)
+    file_id = upload(client, take)
+    sandbox.add_fault("code", path="/v1/voice_clone", code=1000, times=3)
+    with pytest.raises(errors.SampleRejectedError):
+        client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW))
+    paths = [r["path"] for r in sandbox.requests_seen()]
+    assert paths.count("/v1/files/upload") == 2 and paths.count("/v1/voice_clone") == 1
+
+
+def test_the_per_minute_limit_is_waited_out_and_each_wait_is_told(settings, sandbox):
+    said = []
+    sandbox.add_fault("rate_limit", path="/v1/t2a_v2", times=3)
+    with MiniMaxClient(settings, on_wait=said.append) as client:
+        speech = client.speak("female-shaonv", "Hello.", model="speech-2.8-hd")
+    assert speech.audio and len(said) == 3
+    assert all(s.startswith("MiniMax's per-minute request limit was reached: waiting") for s in said)
+
+
+def test_waiting_for_the_per_minute_limit_is_bounded(settings, sandbox, monkeypatch):
+    from voiceclone import minimax
+
+    monkeypatch.setattr(minimax, "RATE_LIMIT_WAIT_S", 0.3)
+    waited = []
+    sandbox.add_fault("rate_limit", path="/v1/t2a_v2", times=1000)
+    with MiniMaxClient(settings, sleep=waited.append) as client:
+        with pytest.raises(RateLimitError):
+            client.speak("female-shaonv", "Hello.", model="speech-2.8-hd")
+    assert sum(waited) == pytest.approx(0.3) and len(waited) < 1000
+
+
+def test_every_other_retry_is_told_with_its_attempt(settings, sandbox):
+    said = []
+    sandbox.add_fault("server_error", path="/v1/t2a_v2", times=2)
+    with MiniMaxClient(settings, on_wait=said.append) as client:
+        client.speak("female-shaonv", "Hello.", model="speech-2.8-hd")
+    assert [s.split(": retrying in ")[1].split(" s ")[1] for s in said] == ["(2/4)", "(3/4)"]

@@ -222,8 +222,9 @@ API_CODES = {
     2061: (QuotaError, "the chosen model is not part of the current Token Plan", "Pick another --model or change the plan."),
 }
 
-#: Codes worth retrying with backoff (the rest are final).
-RETRY_CODES = frozenset({1001, 1002, 1013, 1024, 1033, 1039})
+#: Codes worth retrying with backoff (the rest are final). 1000 is "unknown error, retry later"
+#: everywhere but after a voice_clone's accepted upload (reference/minimax-api.md §5).
+RETRY_CODES = frozenset({1000, 1001, 1002, 1013, 1024, 1033, 1039})
 
 
 def api_error(code: int, status_msg: str, *, trace_id: Optional[str], http_status: Optional[int]):

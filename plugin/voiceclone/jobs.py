@@ -282,7 +282,7 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
             pass        # the pending entry in the presets file still says what may exist
 
     try:
-        with MiniMaxClient(settings) as client:
+        with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
             prompt_id = None
             if ready.prompt is not None:
                 on_event(Event("upload", "Uploading the prompt audio"))
@@ -392,7 +392,7 @@ def _add_preview(settings: Settings, options: CloneOptions, plan: _Plan, outcome
     store = PresetStore(settings.presets_path)
     on_event(Event("download", "Downloading the preview"))
     try:
-        with MiniMaxClient(settings) as client:
+        with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
             path = _fetch_preview(client, url, store, outcome.preset, options.preview_out, outcome.warnings,
                                   mark={"voice_id": options.voice_id, "model": plan.settings.model})
     except (KeyboardInterrupt, Cancelled) as exc:
@@ -505,7 +505,7 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
     warnings += tag_warnings
     settings.require_key()
     on_event(Event("speak", f"Speaking {len(text)} characters with '{voice_id}'"))
-    with MiniMaxClient(settings) as client:
+    with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
         speech = client.speak(voice_id, text, model=model, fmt=fmt, language_boost=language)
     # The speech is paid for (and made the voice permanent): the audio is written first, the preset after.
     try:
@@ -628,6 +628,11 @@ def _os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def _waits(on_event: EventSink) -> Callable[[str], None]:
+    """Tell the progress line why the job waits before trying again."""
+    return lambda message: on_event(Event("wait", message))
 
 
 def _percent_steps(on_event: EventSink, message: str) -> Callable[[int, int], None]:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -24,6 +24,9 @@ from .settings import Settings, is_loopback
 
 MAX_DOWNLOAD_BYTES = 50_000_000
 MAX_BACKOFF_S = 30.0
+#: 1002 is a per-minute limit: waits for it add up to at most a minute, then it is reported.
+RATE_LIMIT_WAIT_S = 60.0
+MAX_REDIRECTS = 5
 #: Codes after which a request's work may have been done all the same (timeouts, internal errors).
 ANSWER_UNKNOWN_CODES = frozenset({1001, 1013})
 
@@ -95,9 +98,12 @@ class Speech:
 class MiniMaxClient:
     """A client for one base URL and key. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
+                 on_wait: Optional[Callable[[str], None]] = None):
         self.settings = settings
         self._sleep = sleep
+        #: Told, in a sentence, each time a retry waits (why, and for how long).
+        self._on_wait = on_wait or (lambda message: None)
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"voiceclone/{__version__}"
 
@@ -120,6 +126,8 @@ class MiniMaxClient:
                                   on_progress)
         payload, trace_id = self._call("/v1/files/upload", make_body=body)
         file_id = (payload.get("file") or {}).get("file_id")
+        if isinstance(file_id, str) and file_id.isdigit():     # some gateways send it as a decimal string
+            file_id = int(file_id)
         if isinstance(file_id, bool) or not isinstance(file_id, int):
             raise ServiceError(f"MiniMax's upload answer has no integer file_id (got {file_id!r})", trace_id=trace_id)
         return file_id
@@ -129,7 +137,9 @@ class MiniMaxClient:
         dropped connection, a timeout, a gateway 5xx, code 1001 or 1013) is marked
         ``response_lost``; a 2039 after one has ``after_lost_response``. What a 2039 means is the
         caller's to decide (:func:`voiceclone.ledger.claim`)."""
-        payload, trace_id = self._call("/v1/voice_clone", json_body=request.body(), server_faults_unknown=True)
+        # 1000 after an accepted upload means MiniMax could not use the audio: not worth a retry
+        payload, trace_id = self._call("/v1/voice_clone", json_body=request.body(), server_faults_unknown=True,
+                                       final_codes=frozenset({1000}))
         return CloneResult(demo_audio_url=payload.get("demo_audio") or None, trace_id=trace_id,
                            sensitive_type=_sensitive_type(payload), extra_info=payload.get("extra_info") or {})
 
@@ -170,13 +180,10 @@ class MiniMaxClient:
         ``max_bytes`` (default :data:`MAX_DOWNLOAD_BYTES`).
         """
         max_bytes = max_bytes or MAX_DOWNLOAD_BYTES
-        _check_download_url(url)
         timeout = (self.settings.connect_timeout, min(self.settings.read_timeout, 60.0))
         partial = partial_name(stem)
         try:
-            with self._session.get(url, stream=True, timeout=timeout) as resp:
-                for hop in [*resp.history, resp]:
-                    _check_download_url(hop.url)
+            with self._follow(url, timeout) as resp:
                 if resp.status_code != 200:
                     raise ServiceError(f"the preview download failed (HTTP {resp.status_code})")
                 kind = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -195,18 +202,34 @@ class MiniMaxClient:
             raise
         return final
 
+    def _follow(self, url: str, timeout) -> requests.Response:
+        """GET ``url``, following redirects one hop at a time: each hop's URL is checked before it
+        is requested, so a redirect to a refused host is never fetched."""
+        for _ in range(MAX_REDIRECTS + 1):
+            _check_download_url(url)
+            resp = self._session.get(url, stream=True, timeout=timeout, allow_redirects=False)
+            if not resp.is_redirect:
+                return resp
+            resp.close()
+            url = urljoin(url, resp.headers["Location"])
+        raise ServiceError(f"the preview URL redirected more than {MAX_REDIRECTS} times")
+
     # -- the one place HTTP happens ----------------------------------------------------------
 
     def _call(self, path: str, *, json_body: Optional[dict] = None,
-              make_body: Optional[Callable[[], "_MultipartBody"]] = None, server_faults_unknown: bool = False):
+              make_body: Optional[Callable[[], "_MultipartBody"]] = None, server_faults_unknown: bool = False,
+              final_codes: frozenset = frozenset()):
         """POST ``path`` with retries; return ``(payload, trace_id)`` or raise a typed error.
 
-        With ``server_faults_unknown``, a server fault (HTTP 5xx, code 1001 or 1013) counts as a lost
-        answer: the server may have done the work before failing to say so.
+        Retryable failures are retried with backoff, bounded in count and time; a 1002 (the
+        per-minute limit) waits instead, up to :data:`RATE_LIMIT_WAIT_S` in all. Each wait is told
+        to ``on_wait``. With ``server_faults_unknown``, a server fault (HTTP 5xx, code 1001 or 1013)
+        counts as a lost answer: the server may have done the work before failing to say so.
+        ``final_codes`` are never retried here.
         """
         key = self.settings.require_key()
         started, lost = time.monotonic(), False
-        attempt = 0
+        attempt, limited_s = 0, 0.0
         while True:
             attempt += 1
             body = make_body() if make_body else None
@@ -225,10 +248,23 @@ class MiniMaxClient:
                 error.response_lost = True
             error.after_lost_response = lost
             lost = lost or error.response_lost
-            delay = retry_after if retry_after is not None else self._backoff(attempt)
-            if (not error.retryable or attempt >= self.settings.max_attempts
-                    or time.monotonic() - started + delay > self.settings.retry_budget_s):
+            if error.code in final_codes:
                 raise error
+            if error.code == 1002:
+                delay = retry_after if retry_after is not None else max(self._backoff(attempt),
+                                                                         5 * self.settings.backoff_s)
+                delay = min(delay, RATE_LIMIT_WAIT_S - limited_s)
+                if delay <= 0:
+                    raise error
+                limited_s += delay
+                self._on_wait(f"MiniMax's per-minute request limit was reached: waiting {delay:.0f} s "
+                              f"({limited_s:.0f} of at most {RATE_LIMIT_WAIT_S:.0f} s)")
+            else:
+                delay = retry_after if retry_after is not None else self._backoff(attempt)
+                if (not error.retryable or attempt >= self.settings.max_attempts
+                        or time.monotonic() - started + delay > self.settings.retry_budget_s):
+                    raise error
+                self._on_wait(f"{error}: retrying in {delay:.0f} s ({attempt + 1}/{self.settings.max_attempts})")
             self._sleep(delay)
 
     def _send(self, path, json_body, body, headers):

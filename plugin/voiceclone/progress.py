@@ -27,6 +27,8 @@ class TerminalProgress:
                 self._bar = tqdm(total=None, desc=event.message, bar_format="{desc} ({elapsed})",
                                  file=self._stream, leave=False)
                 self._tick(self._bar)
+        elif self._bar is not None and not event.total and event.message != self._bar.desc:
+            self._bar.set_description_str(event.message)        # another wait, another sentence
         if self._bar is not None and event.total and event.done is not None:
             self._bar.n = event.done
             self._bar.refresh()
