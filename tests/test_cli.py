@@ -367,9 +367,28 @@ def test_damaged_speech_audio_is_exit_4_writes_nothing_and_still_records_the_voi
     sandbox.add_fault("damaged_audio", path="/v1/t2a_v2")
     result = run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
     assert result.code == 4
-    assert result.err.startswith("error: MiniMax's wav audio could not be read") and "Trace-Id sbx-" in result.err
+    note, error = result.err.splitlines()[:2]
+    assert note == ("note: this is the first speech of voice 'HostVoice01': MiniMax makes the voice permanent now "
+                    "and charges the clone fee for it (once)")
+    assert error.startswith("error: MiniMax's wav audio could not be read") and "Trace-Id sbx-" in error
     assert list(tmp_path.glob("*line.wav*")) == []
     assert presets_of(env)["Host"]["expires_at"] is None, "MiniMax made the voice permanent on this speech"
+    again = run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
+    assert again.code == 0 and "first speech" not in again.err, "said once: the voice is paid for now"
+
+
+def test_recloning_an_active_voice_says_it_was_paid_for_and_what_it_costs_again(run, env, make_audio, tmp_path):
+    from voiceclone import lifecycle
+    from voiceclone.settings import Settings
+
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    settings = Settings.from_env(env)
+    assert lifecycle.reclone_question(settings, "Host") == \
+        "Clone preset 'Host' again under a new voice_id? MiniMax charges a new clone."
+    run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
+    assert lifecycle.reclone_question(settings, "Host").startswith(
+        "Preset 'Host' holds an active voice, already paid for.")
+    assert "first speech charges the clone fee again" in lifecycle.reclone_question(settings, "Host")
 
 
 # -- voices and presets ----------------------------------------------------------------------

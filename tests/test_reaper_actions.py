@@ -207,6 +207,7 @@ def test_speak_inserts_the_speech_at_the_edit_cursor_on_the_voices_track(reaper,
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     reaper.set_cursor(12.5)
     reaper.answer_inputs(values=["Host", "Thanks for listening (laughs)."])
+    reaper.answer_message_box(6)        # yes to "this first speech makes the voice permanent and charges the fee"
     frozen = dialogs_while_a_job_runs(reaper)
     reaper.run_script(scripts / SPEAK, max_ticks=3000)
     reaper.assert_clean()
@@ -223,7 +224,10 @@ def test_a_second_line_goes_onto_the_same_voice_track(reaper, scripts, project, 
     for cursor, text in ((2.0, "First line."), (9.0, "Second line.")):
         reaper.set_cursor(cursor)
         reaper.answer_inputs(values=["Host", text])
+        if cursor == 2.0:
+            reaper.answer_message_box(6)    # the cost is asked once: before the first speech
         reaper.run_script(scripts / SPEAK, max_ticks=3000)
+    assert len(reaper.message_boxes) == 1
     assert reaper.track_names() == ["Host", "Voice clone: Host", "Music"]
     assert [item["position"] for item in reaper.items_on(1)] == [2.0, 9.0]
     first, second = (Path(item["source"]) for item in reaper.items_on(1))
@@ -429,6 +433,7 @@ def test_the_speech_dialog_holds_the_longest_text_the_api_takes(reaper, scripts,
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     text = ("Straße über Bäume. " * 600)[:9999]
     reaper.answer_inputs(values=["Host", text])
+    reaper.answer_message_box(6)
     reaper.run_script(scripts / SPEAK, max_ticks=3000)
     reaper.assert_clean()
     assert "spoke 9999 characters with 'Host'" in reaper.console
@@ -518,6 +523,7 @@ def test_speech_lands_in_its_jobs_tab_with_its_file_in_that_projects_media_folde
     media = Path(reaper.RPR_GetProjectPathEx(0, "", 4096)[1])
     reaper.set_cursor(12.5)
     reaper.answer_inputs(values=["Host", "Thanks for listening."])
+    reaper.answer_message_box(6)
 
     def switch_tabs_while_the_presets_are_read(fake, tick):
         time.sleep(1 / 30)
@@ -545,3 +551,26 @@ def test_a_tab_saved_under_a_new_name_meanwhile_still_gets_its_result(reaper, sc
     reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=save_as)
     reaper.assert_clean()
     assert reaper.track_names(reaper.projects[0].handle) == ["Host", "Voice clone: Host", "Music"]
+
+
+def test_the_first_speech_of_a_temporary_voice_asks_about_its_cost_and_no_spends_nothing(
+        reaper, scripts, project, run, make_audio, sandbox):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    calls = len(sandbox.requests_seen())
+    reaper.answer_inputs(values=["Host", "Thanks for listening."])
+    reaper.answer_message_box(7)
+    reaper.run_script(scripts / SPEAK, max_ticks=3000)
+    reaper.assert_clean()
+    (box,) = reaper.message_boxes
+    assert box.box_type == 4 and "makes the voice permanent now and charges the clone fee" in box.message
+    assert len(sandbox.requests_seen()) == calls and reaper.track_names() == ["Host", "Music"]
+
+
+def test_recloning_an_active_voice_from_the_presets_action_says_it_was_paid_for(
+        reaper, scripts, project, run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
+    reaper.answer_inputs(values=["Host", "re-clone"])
+    reaper.answer_message_box(7)
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    assert "holds an active voice, already paid for" in reaper.message_boxes[0].message

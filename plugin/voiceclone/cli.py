@@ -385,6 +385,7 @@ def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
 
 
 def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+    _note_first_speech(settings, args.preset, err)
     outcome = _with_progress(args, err, jobs.speak, settings, args.text, args.out, preset=args.preset,
                              voice_id=args.voice_id, model=args.model, fmt=args.format, force=args.force)
     _warn(outcome.warnings, err)
@@ -396,6 +397,12 @@ def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if args.audition:
         _audition(Path(outcome.path), out)
     return 0
+
+
+def _note_first_speech(settings: Settings, preset: Optional[str], err: TextIO) -> None:
+    note = jobs.first_speech_note(settings, preset)
+    if note:
+        print(f"note: {note}", file=err)
 
 
 def _confirmed(args, question: str, refusal: str, out: TextIO, err: TextIO) -> bool:
@@ -425,7 +432,7 @@ def _activate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
 
 
 def _reclone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
-    if not _confirmed(args, f"Clone preset '{args.name}' again under a new voice_id? MiniMax charges a new clone.",
+    if not _confirmed(args, lifecycle.reclone_question(settings, args.name),
                       f"re-cloning '{args.name}' creates a new MiniMax voice", out, err):
         return 0
     outcome = _with_progress(args, err, lifecycle.reclone, settings, args.name)
@@ -562,6 +569,7 @@ def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         outcome, track = _with_progress(args, err, commands.clone, settings, _clone_options(args))
         data = {**outcome.as_dict(), "track": track or None}
     else:
+        _note_first_speech(settings, args.preset, err)
         outcome, track = _with_progress(args, err, commands.speak, settings, args.text, preset=args.preset,
                                         model=args.model)
         data = {**outcome.as_dict(), "track": track}

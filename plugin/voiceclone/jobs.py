@@ -529,6 +529,20 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
                         warnings, speech.trace_id)
 
 
+def first_speech_note(settings: Settings, preset: Optional[str]) -> Optional[str]:
+    """What the first speech of a still temporary voice costs, said once before it is made; None for
+    a voice already paid for (or a raw voice_id, whose state the plugin does not know)."""
+    if preset is None:
+        return None
+    try:
+        held = PresetStore(settings.presets_path).voices().get(preset)
+    except PresetError:
+        return None
+    if held is None or presets_state(held)[0] != "temporary":
+        return None
+    return rules.FIRST_SPEECH_COST.format(voice_id=held["voice_id"])
+
+
 def list_voices(settings: Settings, voice_type: str = "voice_cloning") -> dict:
     """The account's voices, by kind, as MiniMax lists them."""
     settings.require_key()

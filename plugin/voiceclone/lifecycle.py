@@ -12,7 +12,7 @@ from . import archive, jobs, rules
 from .errors import PresetError
 from .leftovers import temp_folder
 from .minimax import CloneSettings
-from .presets import PresetStore
+from .presets import PresetStore, state
 from .settings import Settings
 
 ACTIVATION_TEXT = "Voice ready."
@@ -52,6 +52,12 @@ def reclone(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.ig
         prompt_text=prompt.get("text") if prompt.get("archive") else None,
         source=sample.get("source"), replacing=held["voice_id"], **_consent_of(held, store))
     return jobs.clone(settings, options, on_event=on_event)
+
+
+def reclone_question(settings: Settings, name: str) -> str:
+    """What a re-clone of ``name`` costs, as the question asked before it."""
+    held = PresetStore(settings.presets_path).get(name)
+    return (rules.RECLONE_ACTIVE_COST if state(held)[0] == "active" else rules.RECLONE_COST).format(name=name)
 
 
 def _consent_of(held: dict, store: PresetStore) -> dict:

@@ -214,3 +214,15 @@ def check_preset_name(name: str) -> str:
         raise InputError(f"preset name {name!r} must be 1 to 64 printable characters",
                          fix="Pick a short name such as 'Host voice'.")
     return name.strip()
+
+
+# -- what MiniMax charges (reference/minimax-api.md §4): said before it happens ------------------------
+
+#: The first speech of a clone makes it permanent and charges the clone fee, once.
+FIRST_SPEECH_COST = ("this is the first speech of voice '{voice_id}': MiniMax makes the voice permanent now and "
+                     "charges the clone fee for it (once)")
+#: A re-clone of a voice that is active (already paid for) pays twice more.
+RECLONE_ACTIVE_COST = ("Preset '{name}' holds an active voice, already paid for. Clone it again under a new "
+                       "voice_id? MiniMax charges a new clone, and the new voice's first speech charges the clone "
+                       "fee again.")
+RECLONE_COST = "Clone preset '{name}' again under a new voice_id? MiniMax charges a new clone."

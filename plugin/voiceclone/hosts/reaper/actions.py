@@ -98,6 +98,10 @@ def speak_at_cursor(rpr: Reaper) -> None:
         if preset not in presets:
             raise InputError(f"there is no preset named '{preset}'", fix=f"Use one of: {', '.join(names)}.")
         rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
+        if presets[preset]["lifetime"].startswith("temporary"):
+            cost = rules.FIRST_SPEECH_COST.format(voice_id=presets[preset]["voice_id"])
+            if rpr.message(cost[0].upper() + cost[1:] + ". Speak?", buttons=4) != 6:
+                return
         _remember(rpr, preset=preset)
         out = media_path(folder, preset, "speech", datetime.now(), ".wav")
 
@@ -130,6 +134,8 @@ def voice_presets(rpr: Reaper) -> None:
         if action not in PRESET_ACTIONS:
             raise InputError(f"unknown action '{action}'", fix=f"Type one of: {', '.join(PRESET_ACTIONS)}.")
         kind, question = PRESET_ACTIONS[action]
+        if kind == "reclone" and presets[name]["lifetime"] == "active":
+            question = rules.RECLONE_ACTIVE_COST
         if question and rpr.message(question.format(name=name, voice_id=presets[name]["voice_id"]), buttons=4) != 6:
             return
         job = {"kind": kind, "name": name, "voice_id": presets[name]["voice_id"]}
@@ -143,8 +149,7 @@ def voice_presets(rpr: Reaper) -> None:
 PRESET_ACTIONS = {
     "activate": ("activate", "Activate preset '{name}'? MiniMax makes the voice permanent and charges the clone "
                              "fee on this first speech."),
-    "re-clone": ("reclone", "Clone preset '{name}' again from its archived sample under a new voice_id? MiniMax "
-                            "charges a new clone."),
+    "re-clone": ("reclone", rules.RECLONE_COST),
     "remove": ("remove_preset", None),
     "delete voice": ("delete_voice", "Delete voice '{voice_id}' on MiniMax for good? Its id can never be used again."),
 }
