@@ -1,5 +1,6 @@
 """Voices that last: the sample archive, activation, re-cloning, states, expiry warnings and sync."""
 import hashlib
+import json
 import os
 import re
 import sys
@@ -157,10 +158,14 @@ def test_each_preset_records_who_cloned_it_from_what_and_with_whose_consent(run,
                  "--operator", "Anna (editor)", "--consent", "Ben agreed on 2026-11-20, email on file",
                  "--consent-audio", consent_clip)
     assert result.code == 0, result.err
-    record = presets_of(env)["Host"]["provenance"]
-    assert record["operator"] == "Anna (editor)" and record["watermark"] is True
-    assert record["sample_sha256"] == presets_of(env)["Host"]["sample"]["sha256"]
-    assert record["source"].startswith("file ") and record["tool"].startswith("voiceclone ")
+    stored = presets_of(env)["Host"]
+    record = stored["provenance"]
+    assert record["operator"] == "Anna (editor)" and stored["watermark"] is True
+    assert stored["sample"]["source"].startswith("file ") and record["tool"].startswith("voiceclone ")
+    assert not {"sample_sha256", "source", "watermark"} & set(record), "each fact is stored once"
+    view = json.loads(run("presets", "show", "Host", "--provenance", "--json").out)
+    assert view["sample_sha256"] == stored["sample"]["sha256"] and view["watermark"] is True
+    assert view["source"] == stored["sample"]["source"] and view["operator"] == "Anna (editor)"
     consent = record["consent"]
     assert consent["text"] == "Ben agreed on 2026-11-20, email on file"
     assert consent["audio_sha256"] == hashlib.sha256(consent_clip.read_bytes()).hexdigest()

@@ -10,10 +10,14 @@ from voiceclone.presets import PresetStore, expiry_after, parse_timestamp, times
 
 
 def preset(voice_id: str) -> dict:
+    """A preset in the stored shape (every field of the schema present)."""
     now = utc_now()
     return {"voice_id": voice_id, "base_url": "https://api.minimax.io", "created_at": timestamp(now),
             "expires_at": expiry_after(now), "model": "speech-2.8-hd", "language_boost": None,
-            "sample": {"sha256": "ab" * 32, "duration_s": 12.0, "sample_rate": 16000}}
+            "noise_reduction": False, "volume_normalization": False, "watermark": False,
+            "sample": {"sha256": "ab" * 32, "duration_s": 12.0, "sample_rate": 16000, "num_channels": 1,
+                       "format": "wav", "file_id": 7, "source": "file /takes/a.wav", "archive": None},
+            "preview": {"text": None, "path": None}}
 
 
 def test_a_saved_preset_reads_back_the_same_from_a_real_yaml_file(tmp_path):
@@ -110,3 +114,46 @@ def test_the_shipped_example_library_loads():
     example = Path(__file__).resolve().parents[1] / "presets" / "example.yaml"
     voices = PresetStore(example).voices()
     assert {p["voice_id"] for p in voices.values()} == {"HostVoice01", "GuestVoice02"}
+
+
+OLD_SHAPE = """\
+schema: 1
+voices:
+  Host:
+    voice_id: HostVoice01
+    created_at: '2026-11-20T14:02:11Z'
+    expires_at: null
+    sample: {sha256: abc123, source: file /takes/host.wav, archive: samples/abc123.wav}
+    preview: {text: Hi., path: null}
+    provenance: {operator: Anna, cloned_at: '2026-11-20T14:02:11Z', tool: voiceclone 0.1.0,
+                 sample_sha256: abc123, source: file /takes/host.wav, watermark: true, consent: {text: Ben agreed}}
+    studio_notes: keep for the Christmas show
+"""
+
+
+def test_a_file_of_the_older_shape_loads_and_is_stored_with_each_fact_once(tmp_path):
+    from voiceclone.presets import Preset
+
+    path = tmp_path / "presets.yaml"
+    path.write_text(OLD_SHAPE)
+    store = PresetStore(path)
+    host = store.get("Host")
+    assert host["watermark"] is True and host["sample"]["sha256"] == "abc123"
+    assert host["provenance"] == {"operator": "Anna", "cloned_at": "2026-11-20T14:02:11Z", "tool": "voiceclone 0.1.0",
+                                  "consent": {"text": "Ben agreed", "audio": None, "audio_sha256": None}}
+    assert host["studio_notes"] == "keep for the Christmas show", "unknown keys are kept"
+    assert path.read_text() == OLD_SHAPE, "reading alone rewrites nothing"
+    store.change(lambda voices: voices["Host"].update(last_used_at="2026-11-21T10:00:00Z"))
+    written = yaml.safe_load(path.read_text())["voices"]["Host"]
+    assert "sample_sha256" not in written["provenance"] and written["sample"]["source"] == "file /takes/host.wav"
+    view = Preset.from_mapping(written).provenance_view()
+    assert (view["sample_sha256"], view["source"], view["watermark"], view["operator"]) == \
+        ("abc123", "file /takes/host.wav", True, "Anna")
+
+
+def test_the_example_library_is_exactly_the_stored_shape():
+    from voiceclone.presets import Preset
+
+    example = yaml.safe_load((Path(__file__).resolve().parents[1] / "presets" / "example.yaml").read_text())
+    for stored in example["voices"].values():
+        assert Preset.from_mapping(stored).to_mapping() == stored, "the documented example is the stored shape"

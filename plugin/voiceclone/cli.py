@@ -17,7 +17,7 @@ from .doctor import QUIET_PEAK_DBFS
 from .errors import AudioError, Cancelled, InputError, VoiceCloneError, is_storage_failure, storage_error
 from .library import export_library, import_library
 from .minimax import CloneSettings
-from .presets import PresetStore, expiring_soon, lifetime, state, utc_now
+from .presets import Preset, PresetStore, expiring_soon, lifetime, state, utc_now
 from .settings import PROVIDERS, Settings
 
 
@@ -503,7 +503,7 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if args.action == "show":
         preset = store.get(args.name)
         if args.provenance:
-            preset = preset.get("provenance") or {"note": "cloned before provenance was recorded"}
+            preset = Preset.from_mapping(preset).provenance_view()
         if args.json:
             print(json.dumps(preset, default=str), file=out)
         else:

@@ -248,9 +248,7 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
         },
         "preview": {"text": chosen.text, "path": None},
         "provenance": {"operator": options.operator or _os_user(), "cloned_at": None,
-                       "tool": f"voiceclone {__version__}", "sample_sha256": sample.sha256,
-                       "source": source, "watermark": chosen.watermark,
-                       "consent": consent},
+                       "tool": f"voiceclone {__version__}", "consent": consent},
     }
     if prompt is not None:
         preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": None,

@@ -16,7 +16,8 @@ import os
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Dict, Optional, Tuple, TypeVar
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 import yaml
 from filelock import FileLock, Timeout
@@ -27,6 +28,165 @@ from .rules import VOICE_LIFETIME_DAYS
 SCHEMA = 1
 LOCK_TIMEOUT_S = 15.0
 T = TypeVar("T")
+
+
+# -- the records ----------------------------------------------------------------------------------
+#
+# A preset, as stored under ``voices: NAME:`` (presets/example.yaml shows one). Each fact is stored
+# once: the sample's sha256 and source under ``sample``, the watermark flag at the top; the
+# provenance holds what only it knows (who, when, with which tool, whose consent) and
+# :meth:`Preset.provenance_view` adds the rest for ``presets show --provenance``. Files written
+# before this shape (``provenance`` repeating ``sample_sha256``, ``source`` and ``watermark``)
+# load into the same records. Top-level keys the plugin does not know are kept as they are.
+
+@dataclass
+class Sample:
+    """The uploaded audio: its hash, facts, MiniMax file_id, where it came from, its archived copy."""
+
+    sha256: Optional[str] = None
+    duration_s: Optional[float] = None
+    sample_rate: Optional[int] = None
+    num_channels: Optional[int] = None
+    format: Optional[str] = None
+    file_id: Optional[int] = None
+    source: Optional[str] = None
+    archive: Optional[str] = None       # relative to the presets folder: samples/<sha256>.<ext>
+
+
+@dataclass
+class Consent:
+    text: Optional[str] = None
+    audio: Optional[str] = None         # the archived recording, relative to the presets folder
+    audio_sha256: Optional[str] = None
+
+
+@dataclass
+class Provenance:
+    operator: Optional[str] = None
+    cloned_at: Optional[str] = None
+    tool: Optional[str] = None
+    consent: Optional[Consent] = None
+
+
+@dataclass
+class Prompt:
+    """``--prompt-audio``: its transcript, hash, file_id and archived copy."""
+
+    text: Optional[str] = None
+    sha256: Optional[str] = None
+    file_id: Optional[int] = None
+    archive: Optional[str] = None
+
+
+@dataclass
+class Preview:
+    text: Optional[str] = None
+    path: Optional[str] = None
+
+
+@dataclass
+class Earlier:
+    """A voice the preset held before a re-clone."""
+
+    voice_id: str
+    created_at: Optional[str] = None
+    replaced_at: Optional[str] = None
+    sample_sha256: Optional[str] = None
+
+
+@dataclass
+class Preset:
+    """One preset. Times are ISO 8601 UTC strings; ``expires_at`` is None once the voice is
+    permanent; ``activated_at``/``last_used_at`` the first and latest speech; ``missing_since`` set
+    by ``voices sync``; ``deleted_at`` when the voice was deleted on MiniMax."""
+
+    voice_id: str
+    base_url: Optional[str] = None
+    created_at: Optional[str] = None
+    expires_at: Optional[str] = None
+    model: Optional[str] = None
+    language_boost: Optional[str] = None
+    noise_reduction: bool = False
+    volume_normalization: bool = False
+    watermark: bool = False
+    sample: Sample = field(default_factory=Sample)
+    preview: Preview = field(default_factory=Preview)
+    provenance: Optional[Provenance] = None
+    prompt: Optional[Prompt] = None
+    history: List[Earlier] = field(default_factory=list)
+    activated_at: Optional[str] = None
+    last_used_at: Optional[str] = None
+    missing_since: Optional[str] = None
+    deleted_at: Optional[str] = None
+    #: Keys this version does not know, kept as they were.
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Dict[str, Any]) -> "Preset":
+        """Read a stored preset, of this shape or of the older one that repeated facts."""
+        data = dict(data)
+        known = {f.name for f in fields(cls)} - {"extra"}
+        sample = _record(Sample, data.pop("sample", None)) or Sample()
+        provenance_data = data.pop("provenance", None)
+        provenance = None
+        if isinstance(provenance_data, dict):
+            provenance_data = dict(provenance_data)
+            sample.sha256 = sample.sha256 or provenance_data.pop("sample_sha256", None)
+            sample.source = sample.source or provenance_data.pop("source", None)
+            provenance_data.pop("sample_sha256", None), provenance_data.pop("source", None)
+            if "watermark" not in data and "watermark" in provenance_data:
+                data["watermark"] = provenance_data["watermark"]
+            provenance_data.pop("watermark", None)
+            consent = _record(Consent, provenance_data.pop("consent", None))
+            provenance = _record(Provenance, provenance_data)
+            provenance.consent = consent
+        values = {k: data.pop(k) for k in list(data) if k in known}
+        preview, prompt, history = values.pop("preview", None), values.pop("prompt", None), values.pop("history", None)
+        return cls(**values, sample=sample, provenance=provenance, preview=_record(Preview, preview) or Preview(),
+                   prompt=_record(Prompt, prompt),
+                   history=[_record(Earlier, e) for e in history or [] if isinstance(e, dict) and e.get("voice_id")],
+                   extra=data)
+
+    def to_mapping(self) -> Dict[str, Any]:
+        """The stored form: every fact once, in the documented order, unknown keys after."""
+        out: Dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "extra":
+                continue
+            if f.name in ("provenance", "prompt", "history") and not value:
+                continue
+            if f.name in ("activated_at", "last_used_at", "missing_since", "deleted_at") and value is None:
+                continue
+            out[f.name] = _plain(value)
+        out.update(self.extra)
+        return out
+
+    def provenance_view(self) -> Dict[str, Any]:
+        """Everything about where the voice came from, in one mapping (``presets show --provenance``)."""
+        record = _plain(self.provenance) if self.provenance else {"note": "cloned before provenance was recorded"}
+        return {**record, "sample_sha256": self.sample.sha256, "source": self.sample.source,
+                "watermark": self.watermark}
+
+
+def normalized(data: Dict[str, Any]) -> Dict[str, Any]:
+    """A stored preset in the current shape (older files load through this)."""
+    return Preset.from_mapping(data).to_mapping()
+
+
+def _record(cls, data):
+    if not isinstance(data, dict):
+        return None
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _plain(value):
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def utc_now() -> datetime:
@@ -165,11 +325,12 @@ class PresetStore:
         pending = data.get("pending") or {}
         if not isinstance(pending, dict) or not all(isinstance(p, dict) and "name" in p for p in pending.values()):
             raise self._corrupt("has a 'pending' section that is not a mapping of clone requests")
-        data["schema"], data["voices"] = SCHEMA, {str(name): preset for name, preset in voices.items()}
+        data["schema"], data["voices"] = SCHEMA, {str(name): normalized(preset) for name, preset in voices.items()}
         data["pending"] = {str(voice_id): entry for voice_id, entry in pending.items()}
         return data
 
     def _write(self, data: dict) -> None:
+        data = {**data, "voices": {name: normalized(preset) for name, preset in data["voices"].items()}}
         if not data.get("pending"):
             data = {key: value for key, value in data.items() if key != "pending"}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
