@@ -1,8 +1,10 @@
 """The command line as a user runs it: real files, the sandbox over loopback, real YAML presets."""
+import errno
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -473,3 +475,38 @@ def test_the_demo_runs_the_whole_loop_offline_without_a_key(tmp_path):
     assert Path(preset["preview"]["path"]).exists()
     assert "sandbox" in done.stdout.lower()
     assert len(list((tmp_path / "demo").glob("*-speech.wav"))) == 1
+
+
+# -- what a user's own machine does to a command ----------------------------------------------------
+
+@pytest.mark.parametrize("option", ["audio", "--prompt-audio", "--consent-audio"])
+def test_a_pipe_given_as_audio_is_refused_at_once_instead_of_hanging(run, sandbox, make_audio, tmp_path, option):
+    fifo = tmp_path / "take.wav"
+    os.mkfifo(fifo)
+    args = [fifo, "--voice-id", "HostVoice01"] if option == "audio" else \
+        [make_audio("t.wav", 12), "--voice-id", "HostVoice01", option, fifo] + (
+            ["--prompt-text", "Hello there."] if option == "--prompt-audio" else [])
+    started = time.monotonic()
+    result = run("clone", *args)
+    assert result.code == 2 and "is not a regular file (a pipe or a device)" in result.err
+    assert time.monotonic() - started < 10 and sandbox.requests_seen() == []
+
+
+def test_a_key_with_characters_http_cannot_carry_is_refused_with_what_to_do(run, make_audio, env):
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01",
+                 env_extra={"MINIMAX_API_KEY": "sk-“copied-with-smart-quotes”"})
+    assert result.code == 2 and "not plain ASCII" in result.err and "Copy the key again" in result.err
+    assert "copied-with-smart-quotes" not in result.err + result.out
+
+
+@pytest.mark.parametrize("code, words", [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "the disk is read-only"),
+                                         (errno.EACCES, "there is no permission to write there")])
+def test_a_disk_that_refuses_a_write_is_exit_6_with_a_plain_sentence(run, make_audio, tmp_path, code, words):
+    sys.path.insert(0, str(Path(__file__).with_name("faults")))
+    from world import disk_full_for
+
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    with disk_full_for(r"library\.zip", code=code):
+        result = run("presets", "export", tmp_path / "library.zip")
+    assert result.code == 6 and words in result.err and "unexpected" not in result.err
+    assert not (tmp_path / "library.zip").exists()
