@@ -475,6 +475,9 @@ def test_the_demo_runs_the_whole_loop_offline_without_a_key(tmp_path):
     assert Path(preset["preview"]["path"]).exists()
     assert "sandbox" in done.stdout.lower()
     assert len(list((tmp_path / "demo").glob("*-speech.wav"))) == 1
+    assert (tmp_path / "demo" / "clone-ledger.jsonl").is_file()
+    assert not list(Path(os.environ["XDG_DATA_HOME"]).rglob("clone-ledger.jsonl")), \
+        "the sandbox's voices stay out of the user's own ledger"
 
 
 # -- what a user's own machine does to a command ----------------------------------------------------

@@ -57,7 +57,8 @@ def run_demo(folder: Path, *, out: TextIO) -> int:
     with Sandbox() as sandbox:
         print(f"2. Started the offline MiniMax sandbox at {sandbox.base_url} (synthetic audio, no key needed)", file=out)
         settings = Settings(api_key=ApiKey("sandbox-demo"), base_url=sandbox.base_url,
-                            presets_path=folder / "presets.yaml", max_attempts=2, backoff_s=0.1)
+                            presets_path=folder / "presets.yaml", max_attempts=2, backoff_s=0.1,
+                            ledger_path=folder / "clone-ledger.jsonl")      # the sandbox's voices stay out of yours
         voice_id = f"DemoVoice{stamp}"
         name = f"Demo voice {stamp}"
         cloned = jobs.clone(settings, jobs.CloneOptions(

@@ -322,7 +322,7 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
     except RemoteError as exc:
         if sent and (exc.response_lost or exc.after_lost_response):
             settle(ledger.UNKNOWN)
-            _unconfirm(store, voice_id, f"MiniMax's answer was lost ({exc})")
+            _unconfirm(store, voice_id, f"MiniMax's answer was lost: {exc}")
             raise ServiceError(f"{exc}; MiniMax may have made voice '{voice_id}' all the same",
                                trace_id=exc.trace_id,
                                fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to "

@@ -122,7 +122,7 @@ def _running(entry: dict) -> bool:
 
 def describe(entries: Dict[str, dict]) -> List[str]:
     """One warning line per unconfirmed voice, with what to do."""
-    return [f"voice '{voice_id}' (preset '{entry['name']}') may exist on MiniMax but is not confirmed "
-            f"({entry['unconfirmed']}): run the same clone again to confirm it (nothing is charged twice), or "
+    return [f"voice '{voice_id}' (preset '{entry['name']}') may exist on MiniMax but is not confirmed: "
+            f"{entry['unconfirmed']}. Run the same clone again to confirm it (nothing is charged twice), or "
             f"`voiceclone presets adopt {voice_id}` if you know MiniMax made it"
             for voice_id, entry in entries.items()]
