@@ -64,8 +64,9 @@ def test_a_write_error_at_each_file_the_plugin_writes_loses_nothing(worlds, name
 
 
 def test_twenty_kills_at_random_points_leave_every_voice_recorded(worlds):
-    row = scenarios.sigkill_at_random_points(worlds, kills=20)
+    row, after_sending = scenarios.sigkill_at_random_points(worlds, kills=20)
     assert row.runs == 20
+    assert after_sending >= 5, f"only {after_sending} of 20 kills came after the clone was sent"
     check(row)
 
 

@@ -157,3 +157,15 @@ def test_the_example_library_is_exactly_the_stored_shape():
     example = yaml.safe_load((Path(__file__).resolve().parents[1] / "presets" / "example.yaml").read_text())
     for stored in example["voices"].values():
         assert Preset.from_mapping(stored).to_mapping() == stored, "the documented example is the stored shape"
+
+
+def test_keys_the_plugin_does_not_know_stay_in_every_record(tmp_path):
+    path = tmp_path / "presets.yaml"
+    path.write_text(OLD_SHAPE.replace("archive: samples/abc123.wav}", "archive: samples/abc123.wav, mic: SM7B}")
+                    .replace("consent: {text: Ben agreed}", "consent: {text: Ben agreed, witness: Cleo}")
+                    .replace("sample_sha256: abc123", "sample_sha256: 0ther"))
+    store = PresetStore(path)
+    store.change(lambda voices: voices["Host"].update(last_used_at="2026-11-21T10:00:00Z"))
+    written = yaml.safe_load(path.read_text())["voices"]["Host"]
+    assert written["sample"]["mic"] == "SM7B" and written["provenance"]["consent"]["witness"] == "Cleo"
+    assert written["provenance"]["sample_sha256"] == "0ther", "a copy that disagrees is kept as it was"

@@ -144,7 +144,11 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
         if isinstance(ready, CloneOutcome):
             return ready
         made = _clone_remotely(settings, options, plan, ready, on_event)
-        outcome = _record(settings, options, plan, ready, made)
+        try:
+            outcome = _record(settings, options, plan, ready, made)
+        except (KeyboardInterrupt, Cancelled) as exc:
+            raise Cancelled(f"cancelled while the preset was saved; MiniMax made voice '{options.voice_id}'",
+                            fix="The next voiceclone command saves it (run `voiceclone presets list`).") from exc
         if made.demo_audio_url:
             _add_preview(settings, options, plan, outcome, made.demo_audio_url, on_event)
     return outcome
@@ -220,10 +224,6 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
         raise InputError(f"voice '{options.voice_id}' was already made from this sample (preset '{holder}'), and "
                          "MiniMax never makes a voice_id twice",
                          fix=f"Clone it again under a new id: --voice-id {next_free_voice_id(settings, options.voice_id)}.")
-    waiting = store.pending().get(options.voice_id)
-    if waiting is not None and (waiting.get("preset") or {}).get("sample", {}).get("sha256") != sample.sha256:
-        raise PresetError(f"voice_id '{options.voice_id}' is waiting for MiniMax's answer for another sample "
-                          f"(preset '{waiting.get('name')}')", fix="Choose a new --voice-id for this sample.")
     settings.require_key()
     archived = _kept(lambda: archive.keep(sample.path, sample.sha256, sample.format, store.folder), store)
     consent = _kept(lambda: _consent_record(options, plan.consent_recording, store), store)
@@ -263,13 +263,6 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
     store, book = PresetStore(settings.presets_path), Ledger(settings.ledger)
     voice_id, sha = options.voice_id, ready.sample.sha256
     _put_pending(store, voice_id, plan.name, ready, options.replacing)
-    try:
-        book.record(request=ready.request, voice_id=voice_id, sha256=sha, base_url=settings.base_url,
-                    outcome=ledger.SENT, presets=str(store.path))
-    except OSError as exc:
-        _drop_pending(store, voice_id)
-        raise storage_error(exc, settings.ledger, "the clone ledger", fix="Free some space (or set VOICECLONE_LEDGER "
-                            "to a writable file), then run it again; nothing was sent to MiniMax.") from exc
     sent = False
 
     def settle(outcome: str) -> None:
@@ -294,6 +287,13 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
             ready.preset["sample"]["file_id"] = file_id
             if ready.prompt is not None:
                 ready.preset["prompt"]["file_id"] = prompt_id
+            try:        # the ledger line is written just before the clone: only sent requests are in it
+                book.record(request=ready.request, voice_id=voice_id, sha256=sha, base_url=settings.base_url,
+                            outcome=ledger.SENT, presets=str(store.path))
+            except OSError as exc:
+                raise storage_error(exc, settings.ledger, "the clone ledger",
+                                    fix="Free some space (or set VOICECLONE_LEDGER to a writable file), then run it "
+                                        "again; nothing was sent to MiniMax.") from exc
             sent = True
             result = client.clone(CloneRequest(
                 file_id=file_id, voice_id=voice_id, settings=plan.settings, prompt_file_id=prompt_id,
@@ -315,7 +315,7 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
                                    f"{next_free_voice_id(settings, voice_id)}.") from exc
         else:
             settle(ledger.REFUSED)
-            _drop_pending(store, voice_id)
+            _drop_pending(store, voice_id, ready.request)
             raise VoiceIdTakenError(f"voice_id '{voice_id}' is already taken on MiniMax (MiniMax never reuses one)",
                                     code=exc.code, trace_id=exc.trace_id,
                                     fix=f"Choose a new one, such as --voice-id {next_free_voice_id(settings, voice_id)}.") from exc
@@ -328,12 +328,12 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
                                fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to "
                                    "confirm it (nothing is charged twice).") from exc
         settle(ledger.REFUSED)
-        _drop_pending(store, voice_id)
+        _drop_pending(store, voice_id, ready.request)
         raise
     except (KeyboardInterrupt, Cancelled) as exc:
         if not sent:
             settle(ledger.REFUSED)
-            _drop_pending(store, voice_id)
+            _drop_pending(store, voice_id, ready.request)
             raise Cancelled("cancelled before the clone was sent; nothing was saved or charged") from exc
         settle(ledger.UNKNOWN)
         _unconfirm(store, voice_id, "cancelled while MiniMax worked on the clone")
@@ -342,7 +342,7 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
                             "(nothing is charged twice).") from exc
     except BaseException:
         if not sent:
-            _drop_pending(store, voice_id)
+            _drop_pending(store, voice_id, ready.request)
         raise       # after sending, the pending entry stays for the next command to settle
     settle(ledger.MADE)
     if result.sensitive_type:
@@ -372,7 +372,7 @@ def _record(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Read
     except (PresetError, OSError) as exc:
         why = exc if isinstance(exc, PresetError) else storage_error(exc, store.path, "the presets file")
         kept = recovery.keep([store.folder, user_data_folder()], name=plan.name, voice_id=options.voice_id,
-                             preset=preset, presets_file=store.path)
+                             preset=preset, presets_file=store.path, replacing=options.replacing)
         where = f"it is kept in {kept}: run `voiceclone presets adopt \"{kept}\"` once the presets file can be " \
                 "written" if kept else "nothing could be written anywhere: free some space, then run the same clone " \
                                        "again to record it (nothing is charged twice)"
@@ -412,13 +412,23 @@ def _add_preview(settings: Settings, options: CloneOptions, plan: _Plan, outcome
 
 
 def _put_pending(store: PresetStore, voice_id: str, name: str, ready: _Ready, replacing: Optional[str]) -> None:
-    """The intent, before anything is sent: a pending entry, or an error saying nothing was sent."""
-    entry = {"name": name, "request": ready.request, "since": timestamp(utc_now()), "pid": os.getpid(),
-             "host": socket.gethostname(), "replacing": replacing, "unconfirmed": None, "preset": ready.preset}
-
+    """The intent, before anything is sent: a pending entry (keeping the earlier requests of the same
+    sample for this voice_id, which may have made it), or an error saying nothing was sent."""
     def put(data: dict) -> None:
         _check_clash(data["voices"], name, voice_id, replacing)
-        data["pending"][voice_id] = copy.deepcopy(entry)
+        earlier = data["pending"].get(voice_id)
+        if earlier is not None:
+            if (earlier.get("preset") or {}).get("sample", {}).get("sha256") != ready.sample.sha256:
+                raise PresetError(f"voice_id '{voice_id}' is waiting for MiniMax's answer for another sample",
+                                  fix="Choose a new --voice-id for this sample.")
+            if reconcile.running(earlier):
+                raise PresetError(f"another run is cloning voice '{voice_id}' right now",
+                                  fix="Wait for it to finish, then run `voiceclone presets list`.")
+        data["pending"][voice_id] = {
+            "name": name, "requests": reconcile.requests_of(earlier or {}) + [ready.request],
+            "since": (earlier or {}).get("since") or timestamp(utc_now()), "pid": os.getpid(),
+            "host": socket.gethostname(), "replacing": replacing, "unconfirmed": (earlier or {}).get("unconfirmed"),
+            "preset": copy.deepcopy(ready.preset)}
 
     try:
         store.change_library(put)
@@ -439,10 +449,22 @@ def _unconfirm(store: PresetStore, voice_id: str, reason: str) -> None:
         pass        # the pending entry written before sending still says what may exist
 
 
-def _drop_pending(store: PresetStore, voice_id: str) -> None:
-    """Forget a request MiniMax certainly did not act on; a failure leaves an entry the next command settles."""
+def _drop_pending(store: PresetStore, voice_id: str, request: str) -> None:
+    """Forget a request MiniMax certainly did not act on; the entry goes only when no earlier request
+    of it may have made the voice. A failure leaves an entry the next command settles."""
+    def drop(data: dict) -> None:
+        entry = data["pending"].get(voice_id)
+        if entry is None:
+            return
+        left = [r for r in reconcile.requests_of(entry) if r != request]
+        if left:
+            entry["requests"] = left
+            entry.pop("request", None)
+        else:
+            del data["pending"][voice_id]
+
     try:
-        store.change_library(lambda data: data["pending"].pop(voice_id, None))
+        store.change_library(drop)
     except (PresetError, OSError):
         pass
 
@@ -577,7 +599,7 @@ def sync_voices(settings: Settings) -> dict:
     def update(voices: dict) -> dict:
         changed = {}
         for name, held in voices.items():
-            if held.get("deleted_at") or held.get("base_url", settings.base_url) != settings.base_url:
+            if held.get("deleted_at") or (held.get("base_url") or settings.base_url) != settings.base_url:
                 continue
             before = presets_state(held)[0]
             if held["voice_id"] in listed:

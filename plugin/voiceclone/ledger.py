@@ -8,6 +8,7 @@ this sample's (made by the lost request) or another sample's made earlier: :func
 Lines are appended with one ``write`` on a file opened for appending (whole lines up to a few KB
 do not interleave between processes) and fsynced. A torn or foreign line is skipped when read.
 """
+import errno
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -51,9 +52,13 @@ class Ledger:
         entry = Entry(timestamp(utc_now()), voice_id, sha256, base_url, outcome, request, presets)
         line = (json.dumps(asdict(entry), ensure_ascii=True) + "\n").encode("ascii")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        handle = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
         try:
-            os.write(handle, line)
+            size = os.fstat(handle).st_size
+            if size and os.lseek(handle, size - 1, os.SEEK_SET) >= 0 and os.read(handle, 1) != b"\n":
+                line = b"\n" + line            # a torn line (a full disk) must not swallow this one
+            if os.write(handle, line) != len(line):
+                raise OSError(errno.ENOSPC, "the ledger line was cut short", str(self.path))
             os.fsync(handle)
         finally:
             os.close(handle)

@@ -28,7 +28,7 @@ MAX_BACKOFF_S = 30.0
 RATE_LIMIT_WAIT_S = 60.0
 MAX_REDIRECTS = 5
 #: Codes after which a request's work may have been done all the same (timeouts, internal errors).
-ANSWER_UNKNOWN_CODES = frozenset({1001, 1013})
+ANSWER_UNKNOWN_CODES = frozenset({1001, 1013, 1024, 1033})
 
 Progress = Callable[[int, int], None]
 
@@ -134,7 +134,7 @@ class MiniMaxClient:
 
     def clone(self, request: CloneRequest) -> CloneResult:
         """Clone a voice. A failure after which MiniMax may have made the voice all the same (a
-        dropped connection, a timeout, a gateway 5xx, code 1001 or 1013) is marked
+        dropped connection, a timeout, a gateway 5xx, code 1001, 1013, 1024 or 1033) is marked
         ``response_lost``; a 2039 after one has ``after_lost_response``. What a 2039 means is the
         caller's to decide (:func:`voiceclone.ledger.claim`)."""
         # 1000 after an accepted upload means MiniMax could not use the audio: not worth a retry
@@ -223,8 +223,8 @@ class MiniMaxClient:
 
         Retryable failures are retried with backoff, bounded in count and time; a 1002 (the
         per-minute limit) waits instead, up to :data:`RATE_LIMIT_WAIT_S` in all. Each wait is told
-        to ``on_wait``. With ``server_faults_unknown``, a server fault (HTTP 5xx, code 1001 or 1013)
-        counts as a lost answer: the server may have done the work before failing to say so.
+        to ``on_wait``. With ``server_faults_unknown``, a server fault (HTTP 5xx, or a code of
+        :data:`ANSWER_UNKNOWN_CODES`) counts as a lost answer: the server may have done the work before failing to say so.
         ``final_codes`` are never retried here.
         """
         key = self.settings.require_key()
@@ -243,8 +243,7 @@ class MiniMaxClient:
                     body.close()
             if error is None:
                 return payload, trace_id
-            if server_faults_unknown and (error.code in ANSWER_UNKNOWN_CODES or (error.code is None and (
-                    error.http_status or 0) >= 500)):
+            if server_faults_unknown and (error.code in ANSWER_UNKNOWN_CODES or (error.http_status or 0) >= 500):
                 error.response_lost = True
             error.after_lost_response = lost
             lost = lost or error.response_lost
@@ -368,7 +367,10 @@ def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError
             return ServiceError(f"could not connect to {host}", retryable=True)
         return ServiceError(f"the connection to {host} broke before the answer arrived", retryable=True,
                             response_lost=True)
-    return ServiceError(f"the request to {host} failed: {_reason(exc)}", retryable=False)
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+        return ServiceError(f"the answer from {host} was cut off", retryable=True, response_lost=True)
+    # anything else may have happened after the request reached the server
+    return ServiceError(f"the request to {host} failed: {_reason(exc)}", retryable=False, response_lost=True)
 
 
 def _reason(exc: Exception) -> str:

@@ -13,7 +13,6 @@ cannot be read as a preset library is reported and left exactly as it is: never 
 """
 import copy
 import os
-import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -23,6 +22,7 @@ import yaml
 from filelock import FileLock, Timeout
 
 from .errors import PresetError
+from .leftovers import partial_name
 from .rules import VOICE_LIFETIME_DAYS
 
 SCHEMA = 1
@@ -51,6 +51,7 @@ class Sample:
     file_id: Optional[int] = None
     source: Optional[str] = None
     archive: Optional[str] = None       # relative to the presets folder: samples/<sha256>.<ext>
+    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Consent:
     text: Optional[str] = None
     audio: Optional[str] = None         # the archived recording, relative to the presets folder
     audio_sha256: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class Provenance:
     cloned_at: Optional[str] = None
     tool: Optional[str] = None
     consent: Optional[Consent] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,22 +79,25 @@ class Prompt:
     sha256: Optional[str] = None
     file_id: Optional[int] = None
     archive: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Preview:
     text: Optional[str] = None
     path: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Earlier:
     """A voice the preset held before a re-clone."""
 
-    voice_id: str
+    voice_id: Optional[str] = None
     created_at: Optional[str] = None
     replaced_at: Optional[str] = None
     sample_sha256: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,12 +137,13 @@ class Preset:
         provenance = None
         if isinstance(provenance_data, dict):
             provenance_data = dict(provenance_data)
-            sample.sha256 = sample.sha256 or provenance_data.pop("sample_sha256", None)
-            sample.source = sample.source or provenance_data.pop("source", None)
-            provenance_data.pop("sample_sha256", None), provenance_data.pop("source", None)
-            if "watermark" not in data and "watermark" in provenance_data:
-                data["watermark"] = provenance_data["watermark"]
-            provenance_data.pop("watermark", None)
+            # the older shape repeated these; a copy that agrees goes, one that differs stays as it was
+            for mine, theirs in (("sha256", "sample_sha256"), ("source", "source")):
+                if theirs in provenance_data and getattr(sample, mine) in (None, provenance_data[theirs]):
+                    setattr(sample, mine, provenance_data.pop(theirs))
+            if "watermark" in provenance_data and data.get("watermark", provenance_data["watermark"]) == \
+                    provenance_data["watermark"]:
+                data["watermark"] = provenance_data.pop("watermark")
             consent = _record(Consent, provenance_data.pop("consent", None))
             provenance = _record(Provenance, provenance_data)
             provenance.consent = consent
@@ -144,7 +151,7 @@ class Preset:
         preview, prompt, history = values.pop("preview", None), values.pop("prompt", None), values.pop("history", None)
         return cls(**values, sample=sample, provenance=provenance, preview=_record(Preview, preview) or Preview(),
                    prompt=_record(Prompt, prompt),
-                   history=[_record(Earlier, e) for e in history or [] if isinstance(e, dict) and e.get("voice_id")],
+                   history=[_record(Earlier, e) for e in history or [] if isinstance(e, dict)],
                    extra=data)
 
     def to_mapping(self) -> Dict[str, Any]:
@@ -175,15 +182,18 @@ def normalized(data: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _record(cls, data):
+    """A nested record; keys it does not know go to its ``extra``, kept as they were."""
     if not isinstance(data, dict):
         return None
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
+    names = {f.name for f in fields(cls)} - {"extra"}
+    return cls(**{k: v for k, v in data.items() if k in names}, extra={k: v for k, v in data.items() if k not in names})
 
 
 def _plain(value):
     if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        out = {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name != "extra"}
+        out.update(getattr(value, "extra", {}))
+        return out
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
@@ -334,9 +344,9 @@ class PresetStore:
         if not data.get("pending"):
             data = {key: value for key, value in data.items() if key != "pending"}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-        handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".tmp", dir=str(self.folder))
+        tmp = partial_name(self.path, "tmp")      # the next run removes it if this one is killed
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
+            with open(tmp, "w", encoding="utf-8") as out:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())

@@ -31,13 +31,15 @@ def settle(settings: Settings) -> Dict[str, str]:
     def work(data: dict) -> Dict[str, str]:
         done = {}
         for voice_id, entry in list(data["pending"].items()):
-            word = book.outcome(entry.get("request", ""))
-            if word == ledger.MADE:
+            words = [book.outcome(request) for request in requests_of(entry)]
+            if ledger.MADE in words:
                 done[voice_id] = f"made: saved as preset '{_promote(data, voice_id, entry)}'"
-            elif word == ledger.REFUSED:
-                del data["pending"][voice_id]
-                done[voice_id] = "refused by MiniMax: forgotten"
-            elif entry.get("unconfirmed") is None and not _running(entry):
+            elif running(entry):
+                continue
+            elif all(word in (ledger.REFUSED, None) for word in words):
+                del data["pending"][voice_id]       # never sent, or refused: MiniMax made nothing
+                done[voice_id] = "not made: forgotten"
+            elif entry.get("unconfirmed") is None:
                 entry["unconfirmed"] = "the run that sent the clone stopped before MiniMax's answer was recorded"
                 done[voice_id] = "unconfirmed"
         return done
@@ -57,7 +59,7 @@ def adopt(settings: Settings, what: str) -> str:
     if Path(what).is_file():
         record = recovery.read(Path(what))
         preset, name = record["preset"], record.get("name") or record["voice_id"]
-        entry = {"name": name, "preset": preset}
+        entry = {"name": name, "preset": preset, "replacing": record.get("replacing")}
     else:
         entry = store.pending().get(what)
         if entry is None:
@@ -104,7 +106,13 @@ def _promote(data: dict, voice_id: str, entry: dict) -> str:
     return file_made(data, voice_id, entry["name"], preset, entry.get("replacing"))
 
 
-def _running(entry: dict) -> bool:
+def requests_of(entry: dict) -> List[str]:
+    """The ledger ids of a pending entry's requests (older files hold one, as ``request``)."""
+    found = list(entry.get("requests") or [])
+    return found + [entry["request"]] if entry.get("request") and entry["request"] not in found else found
+
+
+def running(entry: dict) -> bool:
     """Whether the run that wrote ``entry`` may still be working on it."""
     try:
         age = (utc_now() - parse_timestamp(entry.get("since"))).total_seconds()

@@ -14,10 +14,12 @@ from .files import write_atomically
 PREFIX = "voiceclone-recovered-"
 
 
-def keep(folders: Iterable[Path], *, name: str, voice_id: str, preset: dict, presets_file: Path) -> Optional[Path]:
-    """Write the record to the first of ``folders`` that takes it; None when none does."""
+def keep(folders: Iterable[Path], *, name: str, voice_id: str, preset: dict, presets_file: Path,
+         replacing: Optional[str] = None) -> Optional[Path]:
+    """Write the record to the first of ``folders`` that takes it; None when none does. ``replacing``
+    is a re-clone's old voice_id, which the preset keeps in its history once adopted."""
     document = {"recovered_voice": {"name": name, "voice_id": voice_id, "presets_file": str(presets_file),
-                                    "preset": preset}}
+                                    "replacing": replacing, "preset": preset}}
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", voice_id)
     for folder in folders:

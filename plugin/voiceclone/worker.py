@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import List, Mapping, Optional
 
-from . import leftovers
+from . import leftovers, reconcile
 from .errors import Cancelled, InputError, VoiceCloneError, is_storage_failure, storage_error
 from .events import EventLog
 from .leftovers import temp_folder
@@ -52,7 +52,12 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read the job file {job_file}: {exc}") from None
         settings = Settings.from_env(env, base_url=job.get("base_url"), presets=job.get("presets"))
-        leftovers.clean([settings.presets_path.parent])
+        folder = settings.presets_path.parent
+        leftovers.clean([folder, folder / "previews", folder / "samples"])
+        try:                        # what a killed or cancelled job left is settled here too
+            reconcile.settle(settings)
+        except (VoiceCloneError, OSError):
+            pass
         kind = job.get("kind")
         if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
             data = {name: {**preset, "lifetime": lifetime(preset)}

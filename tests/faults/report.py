@@ -45,7 +45,7 @@ def main() -> int:
             for group in (scenarios.NETWORK, scenarios.SIGNALS, scenarios.DISK):
                 for scenario in group.values():
                     rows.append(scenario(make()))
-            rows.append(scenarios.sigkill_at_random_points(make, kills=20))
+            rows.append(scenarios.sigkill_at_random_points(make, kills=20)[0])
             for scenario in (scenarios.full_tmpfs, scenarios.read_only_presets):
                 try:
                     rows.append(scenario(make))

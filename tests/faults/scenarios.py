@@ -79,6 +79,20 @@ def _timeout(times: int) -> Callable[[World], Row]:
     return scenario
 
 
+def unconfirmed_then_a_rerun_fails_before_sending(world: World) -> Row:
+    """The answer is lost on every attempt; the rerun meant to confirm it fails at its upload: the
+    earlier request (which made the voice) must still be remembered, and a third run confirms it."""
+    take = world.sample("host.wav")
+    world.sandbox.add_fault("drop", path="/v1/voice_clone", times=RETRIES)
+    first = _clone(world, take)
+    world.sandbox.add_fault("http_status", path="/v1/files/upload", code=401)
+    second = _clone(world, take)
+    kept = VOICE in (world.library().get("pending") or {})
+    then = f"rerun with a refused upload: exit {second.code}, voice {'still unconfirmed' if kept else 'FORGOTTEN (failed)'}; "
+    then += _rerun(world, take)
+    return _row("answer lost, then a rerun refused at its upload", world, first, 4, ["may have made voice"], then)
+
+
 def taken_by_another_sample(world: World) -> Row:
     """A voice_id made earlier from another sample, for another presets file (the same ledger)."""
     other = dict(world.env, VOICECLONE_PRESETS=str(world.root / "other" / "presets.yaml"))
@@ -132,7 +146,7 @@ def sigkill_at_random_points(world_factory: Callable[[], World], kills: int = 20
     """``kills`` runs, each in a fresh world, SIGKILLed at a random moment of the clone; the next
     command settles what the dead run left, and the same clone run again completes it."""
     rng = random.Random(seed)
-    totals, codes, failures = Figures(0, 0, 0, True, 0), set(), []
+    totals, failures, after_sending = Figures(0, 0, 0, True, 0), [], 0
     for number in range(kills):
         world = world_factory()
         take = world.sample("host.wav")
@@ -141,19 +155,28 @@ def sigkill_at_random_points(world_factory: Callable[[], World], kills: int = 20
         child = world.spawn("clone", take, "--voice-id", VOICE, "--name", "Host", "--text", "Hello there.")
         time.sleep(rng.uniform(0.2, 3.0))
         child.kill()
-        codes.add(world.finish(child).code)
+        world.finish(child)
+        ledger_file = world.root / "data" / "clone-ledger.jsonl"
+        sent_lines = ledger_file.read_text().count('"outcome": "sent"') if ledger_file.exists() else 0
+        after_sending += sent_lines > 1         # the keeper's own clone wrote one
+        made_before_list = VOICE in voices_on_server(world)
         world.sandbox.clear_faults()
         time.sleep(0.7)                     # a late answer the dead run never read finishes on the server
         listed = world.cli("presets", "list")
         then = _rerun(world, take)
         if listed.code != 0 or "failed" in then:
             failures.append(f"kill {number}: list {listed.code}, {then}")
+        if made_before_list and not any(p.get("voice_id") == VOICE for p in
+                                        (world.library().get("voices") or {}).values()):
+            failures.append(f"kill {number}: the made voice was not saved")
         found = world.figures()
         totals = Figures(totals.orphans + found.orphans, totals.wrong_sample + found.wrong_sample,
                          totals.duplicates + found.duplicates, totals.presets_ok and found.presets_ok,
                          totals.leftovers + found.leftovers)
-    then = "each: presets list, rerun: exit 0" if not failures else "; ".join(failures) + " (failed)"
-    return Row(f"SIGKILL at random points (seed {seed})", -9, -9, True, then, totals, runs=kills)
+    then = f"{after_sending} killed after sending; each: presets list, rerun: exit 0"
+    if failures:
+        then = "; ".join(failures) + " (failed)"
+    return Row(f"SIGKILL at random points (seed {seed})", -9, -9, True, then, totals, runs=kills), after_sending
 
 
 # -- the disk -------------------------------------------------------------------------------------------
@@ -224,6 +247,11 @@ NETWORK: Dict[str, Callable[[World], Row]] = {
     "502-every": _after_made("HTTP 502", "after_work", RETRIES, code=502),
     "1001-x1": _after_made("code 1001", "after_work", 1, code=1001),
     "1013-every": _after_made("code 1013", "after_work", RETRIES, code=1013),
+    "1024-x1": _after_made("code 1024", "after_work", 1, code=1024),
+    "1033-every": _after_made("code 1033", "after_work", RETRIES, code=1033),
+    "cut-x1": _after_made("answer cut off", "cut", 1),
+    "cut-every": _after_made("answer cut off", "cut", RETRIES),
+    "unconfirmed-then-refused-upload": lambda world: unconfirmed_then_a_rerun_fails_before_sending(world),
     "timeout-x1": _timeout(1),
     "timeout-every": _timeout(RETRIES),
     "taken-by-another-sample": taken_by_another_sample,

@@ -8,7 +8,7 @@ from typing import List, Optional
 #: Faults that answer at once without doing the request's work.
 INSTEAD_OF_WORK = ("rate_limit", "server_error", "code", "http_status")
 #: Faults that do the work (a voice is made, a file stored) and then fail to say so.
-AFTER_WORK = ("drop", "late", "after_work")
+AFTER_WORK = ("drop", "late", "after_work", "cut")
 KINDS = INSTEAD_OF_WORK + AFTER_WORK + ("slow", "damaged_audio")
 #: The served audio (previews, speech by URL) takes the faults that slow or drop a download.
 AUDIO_PATH = "/sandbox/audio/"

@@ -108,7 +108,8 @@ class Sandbox:
         Kinds: ``rate_limit`` (code 1002), ``code`` (base_resp ``code``), ``server_error`` (HTTP 503,
         or ``code``, with an HTML body), ``http_status`` (HTTP ``code``, JSON without base_resp): all
         without doing the work. These do the work (the voice is made) and then fail to say so:
-        ``drop`` closes the connection without an answer; ``late`` waits ``seconds`` before answering
+        ``drop`` closes the connection without an answer; ``cut`` sends half the answer's body and
+        closes; ``late`` waits ``seconds`` before answering
         (past a client's timeout); ``after_work`` answers the failure ``code`` names, an HTTP 5xx
         page for 500-599, else that base_resp code (1001, 1013...). ``slow`` waits ``seconds``, then
         works and answers. ``damaged_audio`` does the work, but the audio it hands out (preview or
@@ -289,6 +290,9 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "after_work":
             response, code = self._fault_response(fault, operation)
             return response, {**fields, "status_code": code}
+        if kind == "cut":
+            whole = _json_response(200, reply)
+            return whole._replace(cut=True), fields
         return (None if kind == "drop" else _json_response(200, reply)), fields
 
     def _perform(self, operation: str, carrier: str, query: str, body: bytes, *, damaged: bool = False):
@@ -417,6 +421,10 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
+        if response.cut:            # half the body, then the connection closes: an answer cut off
+            self.wfile.write(response.payload[:len(response.payload) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(response.payload)
 
 
@@ -427,6 +435,7 @@ class Response(NamedTuple):
     payload: bytes
     content_type: str
     headers: Tuple[Tuple[str, str], ...] = ()
+    cut: bool = False
 
 
 def _new_trace_id() -> str:
