@@ -574,3 +574,14 @@ def test_recloning_an_active_voice_from_the_presets_action_says_it_was_paid_for(
     reaper.answer_message_box(7)
     reaper.run_script(scripts / PRESETS, max_ticks=3000)
     assert "holds an active voice, already paid for" in reaper.message_boxes[0].message
+
+
+def test_the_presets_dialogs_name_a_voice_that_may_exist_but_is_unconfirmed(reaper, scripts, project, run, make_audio,
+                                                                            sandbox, env):
+    take = make_audio("t.wav", 12)
+    run("clone", take, "--voice-id", "HostVoice01", "--name", "Host")
+    sandbox.add_fault("drop", path="/v1/voice_clone", times=4)
+    assert run("clone", make_audio("g.wav", 13), "--voice-id", "GuestVoice01", "--name", "Guest").code == 4
+    reaper.answer_inputs(ok=False)
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    assert "warning: voice 'GuestVoice01' (preset 'Guest') may exist on MiniMax but is not confirmed" in reaper.console

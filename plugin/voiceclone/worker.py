@@ -11,7 +11,8 @@ which the host reads a little at a time (:class:`voiceclone.events.EventReader`)
 Job files (each may add ``"presets"`` and ``"base_url"``):
 ``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name": ..., "settings": {<CloneSettings>},
 "preview_out": ...}``; ``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ...}``;
-``{"kind": "presets"}`` (every preset with its ``lifetime``); ``{"kind": "remove_preset", "name": ...}``;
+``{"kind": "presets"}`` (``presets``: every preset with its ``lifetime``; ``notes``: a line for
+each voice that may exist but is unconfirmed); ``{"kind": "remove_preset", "name": ...}``;
 ``{"kind": "delete_voice", "voice_id": ...}``; ``{"kind": "activate" | "reclone", "name": ...}``.
 
 Listing presets for a host's dialog imports neither the audio nor the HTTP modules, so it starts
@@ -60,8 +61,9 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
             pass
         kind = job.get("kind")
         if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
-            data = {name: {**preset, "lifetime": lifetime(preset)}
-                    for name, preset in PresetStore(settings.presets_path).voices().items()}
+            store = PresetStore(settings.presets_path)
+            data = {"presets": {name: {**preset, "lifetime": lifetime(preset)} for name, preset in store.voices().items()},
+                    "notes": reconcile.describe(reconcile.unconfirmed(store))}
         else:
             data = _work(kind, job, settings, log)
         log.write("result", data=data)

@@ -186,8 +186,14 @@ def _busy(rpr: Reaper) -> bool:
 
 
 def _fetch_presets(rpr: Reaper, then: Callable[[dict], None]) -> None:
-    BackgroundJob(rpr, {"kind": "presets"}, title="reading presets", on_result=then,
-                  on_error=_failed(rpr)).start()
+    """Read the presets in the background, then call ``then(presets)``; voices that may exist but
+    are unconfirmed are named in the console first."""
+    def read(data: dict) -> None:
+        for note in data.get("notes") or []:
+            rpr.console(f"Voice clone: warning: {note}")
+        then(data["presets"])
+
+    BackgroundJob(rpr, {"kind": "presets"}, title="reading presets", on_result=read, on_error=_failed(rpr)).start()
 
 
 def _failed(rpr: Reaper) -> Callable[[dict], None]:
