@@ -513,3 +513,73 @@ def test_a_disk_that_refuses_a_write_is_exit_6_with_a_plain_sentence(run, make_a
         result = run("presets", "export", tmp_path / "library.zip")
     assert result.code == 6 and words in result.err and "unexpected" not in result.err
     assert not (tmp_path / "library.zip").exists()
+
+
+# -- hints that lead somewhere --------------------------------------------------------------------
+
+@pytest.mark.parametrize("given, seconds", [("90", 90.0), ("1:30", 90.0), ("1:30.5", 90.5), ("0:01:30", 90.0),
+                                            ("01:02:03.25", 3723.25)])
+def test_times_are_taken_as_seconds_mm_ss_or_hh_mm_ss(given, seconds):
+    from voiceclone import rules
+    assert rules.parse_time(given) == seconds
+
+
+@pytest.mark.parametrize("given", ["1:75", "abc", "1::2", "-5", "1:2:3:4", ""])
+def test_a_time_that_is_none_of_those_is_refused_with_the_forms_taken(given):
+    from voiceclone import rules
+    with pytest.raises(ValueError, match=r"give seconds \(90.5\), mm:ss \(1:30.5\) or hh:mm:ss"):
+        rules.parse_time(given)
+
+
+def test_clone_takes_start_and_end_as_mm_ss(run, env, make_audio):
+    result = run("clone", make_audio("t.wav", 40), "--voice-id", "HostVoice01", "--start", "0:05", "--end", "0:20.5")
+    assert result.code == 0, result.err
+    assert presets_of(env)["HostVoice01"]["sample"]["duration_s"] == 15.5
+
+
+def test_region_and_environment_errors_say_what_to_do(run, make_audio):
+    swapped = run("validate", make_audio("t.wav", 30), "--start", "20", "--end", "10")
+    assert swapped.code == 2 and "fix: Swap them, or give an --end later than --start." in swapped.err
+    for name, value in (("VOICECLONE_TIMEOUT", "abc"), ("VOICECLONE_RETRIES", "-1")):
+        result = run("presets", "list", env_extra={name: value})
+        assert result.code == 2 and f"fix: Set {name} to a number from" in result.err, result.err
+
+
+def test_an_existing_speech_file_names_force(run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    out = tmp_path / "out.wav"
+    out.write_bytes(b"mine")
+    result = run("speak", "--preset", "Host", "Hi.", "-o", out)
+    assert result.code == 2 and "(or add --force to replace it)" in result.err and out.read_bytes() == b"mine"
+
+
+def test_a_clone_without_text_says_no_preview_was_made_and_a_reuse_offers_a_new_id(run, make_audio):
+    take = make_audio("t.wav", 12)
+    first = run("clone", take, "--voice-id", "HostVoice01")
+    assert "No preview was made: give --text to hear the voice" in first.out
+    again = run("clone", take, "--voice-id", "HostVoice01")
+    assert "nothing was sent" in again.out and "--voice-id HostVoice01-2" in again.out and "--force" not in again.out
+
+
+def test_presets_remove_takes_json(run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    result = run("presets", "remove", "Host", "--json")
+    assert result.code == 0 and result.json()["removed"] == "Host"
+    assert result.json()["preset"]["voice_id"] == "HostVoice01"
+
+
+def test_a_sandbox_on_a_taken_port_says_so_and_suggests_another(run, sandbox):
+    port = int(sandbox.base_url.rsplit(":", 1)[1])
+    result = run("sandbox", "--port", port)
+    assert result.code == 2 and f"port {port} on 127.0.0.1 is already taken" in result.err
+    assert f"--port {port + 1}" in result.err and "unexpected" not in result.err
+
+
+def test_audacity_doctor_without_audacity_does_not_send_the_user_back_to_itself(monkeypatch, tmp_path, run):
+    from voiceclone.hosts.audacity import commands, pipe
+
+    monkeypatch.setattr(pipe, "default_paths", lambda: (tmp_path / "no-to", tmp_path / "no-from"))
+    monkeypatch.setattr(commands, "default_paths", lambda: (tmp_path / "no-to", tmp_path / "no-from"), raising=False)
+    result = run("audacity", "doctor")
+    assert result.code == 2 and "Audacity is not running" in result.out
+    assert "run `voiceclone audacity doctor`" not in result.out and "Edit > Preferences > Modules" in result.out

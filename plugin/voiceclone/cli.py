@@ -5,6 +5,7 @@ failure after retries; 130 cancelled. Errors are one or two plain lines on stder
 with ``--debug``.
 """
 import argparse
+import errno
 import json
 import os
 import sys
@@ -50,15 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("audio", type=Path, help="mp3, m4a or wav sample of the voice (10 s to 5 min)")
     p.add_argument("--voice-id", required=True, help="the new voice's id: 8-256 characters, starts with a letter")
     _add_clone_options(p)
-    p.add_argument("--start", type=float, help="use the sample from this second")
-    p.add_argument("--end", type=float, help="use the sample up to this second")
+    p.add_argument("--start", type=_time, help="use the sample from here: seconds, mm:ss or hh:mm:ss")
+    p.add_argument("--end", type=_time, help="use the sample up to here: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
     p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
 
     p = sub.add_parser("validate", parents=[common, as_json], help="check a sample without sending anything")
     p.add_argument("audio", type=Path)
-    p.add_argument("--start", type=float)
-    p.add_argument("--end", type=float)
+    p.add_argument("--start", type=_time, help="judge the sample from here: seconds, mm:ss or hh:mm:ss")
+    p.add_argument("--end", type=_time, help="judge the sample up to here: seconds, mm:ss or hh:mm:ss")
 
     p = sub.add_parser("speak", parents=[common, as_json], help="speak text in a cloned voice")
     who = p.add_mutually_exclusive_group(required=True)
@@ -98,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = presets.add_parser("show", parents=[common, as_json], help="show one preset")
     p.add_argument("name")
     p.add_argument("--provenance", action="store_true", help="only the record of who cloned it, from what, with whose consent")
-    presets.add_parser("remove", parents=[common], help="forget a preset (the voice stays on MiniMax)").add_argument("name")
+    presets.add_parser("remove", parents=[common, as_json],
+                       help="forget a preset (the voice stays on MiniMax)").add_argument("name")
     p = presets.add_parser("export", parents=[common], help="write the library to a zip, to move it to another machine")
     p.add_argument("file", type=Path)
     p.add_argument("--with-audio", action="store_true", help="include the archived samples and the previews")
@@ -203,6 +205,13 @@ def _fail(exc: VoiceCloneError, out: TextIO, err: TextIO, as_json: bool) -> int:
     return exc.exit_code
 
 
+def _time(text: str) -> float:
+    try:
+        return rules.parse_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _run(args, env, out: TextIO, err: TextIO) -> int:
     if args.command == "demo":
         from .demo import run_demo
@@ -269,7 +278,8 @@ def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         return 0
     if outcome.reused:
         print(f"Voice '{outcome.voice_id}' was already cloned from this sample (preset '{outcome.preset}'); "
-              "nothing was sent. Use --force to clone again.", file=out)
+              "nothing was sent. To make another voice of it, give a new id: --voice-id "
+              f"{jobs.next_free_voice_id(settings, outcome.voice_id)}.", file=out)
     else:
         print(f"Cloned voice '{outcome.voice_id}' and saved it as preset '{outcome.preset}'.", file=out)
         print("It stays temporary until first used for speech: MiniMax deletes unused clones after "
@@ -278,6 +288,8 @@ def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         print(f"Preview: {outcome.preview_path}", file=out)
         if args.audition:
             _audition(Path(outcome.preview_path), out)
+    elif not args.text and not outcome.reused:
+        print("No preview was made: give --text to hear the voice (or use `voiceclone speak`).", file=out)
     return 0
 
 
@@ -482,8 +494,11 @@ def _voices(args, settings: Settings, out: TextIO, err: TextIO) -> int:
 def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     store = PresetStore(settings.presets_path)
     if args.action == "remove":
-        jobs.remove_preset(settings, args.name)
-        print(f"Removed preset '{args.name}' from {store.path} (the voice itself stays on MiniMax).", file=out)
+        removed = jobs.remove_preset(settings, args.name)
+        if args.json:
+            print(json.dumps({"removed": args.name, "preset": removed}, default=str), file=out)
+        else:
+            print(f"Removed preset '{args.name}' from {store.path} (the voice itself stays on MiniMax).", file=out)
         return 0
     if args.action == "adopt":
         from . import reconcile
@@ -601,7 +616,14 @@ def _sandbox(args, out: TextIO) -> int:
     from .sandbox import Sandbox, banner
     import time
 
-    with Sandbox(args.host, args.port) as sandbox:
+    try:
+        sandbox = Sandbox(args.host, args.port).__enter__()
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise InputError(f"port {args.port} on {args.host} is already taken (another sandbox running?)",
+                         fix=f"Give another port: voiceclone sandbox --port {args.port + 1}.") from exc
+    with sandbox:
         print(banner(sandbox), file=out, flush=True)
         try:
             while True:

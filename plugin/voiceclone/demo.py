@@ -71,8 +71,9 @@ def run_demo(folder: Path, *, out: TextIO) -> int:
         print(f"4. Saved the preview: {cloned.preview_path}", file=out)
         spoken = jobs.speak(settings, SPEECH_TEXT, folder / f"{voice_id}-speech.wav", preset=name)
         print(f"5. Spoke a line with the preset: {spoken.path} (a first real speech makes a clone permanent; "
-              "`voiceclone presets list` shows each voice's state)", file=out)
+              "`presets list` shows each voice's state)", file=out)
     print("Done. Everything above ran offline; with MINIMAX_API_KEY set, the same commands talk to MiniMax:",
           file=out)
-    print(f"   voiceclone clone {sample.name} --voice-id MyVoice01 --text \"Hello there.\"", file=out)
+    print(f"   voiceclone clone \"{sample}\" --voice-id MyVoice01 --text \"Hello there.\"", file=out)
+    print(f"   voiceclone presets list --presets \"{folder / 'presets.yaml'}\"   # the demo's own presets", file=out)
     return 0

@@ -9,11 +9,12 @@ from .errors import InputError
 from .leftovers import partial_name
 
 
-def check_new(path: Optional[Path], what: str = "") -> None:
+def check_new(path: Optional[Path], what: str = "", *, force: str = "") -> None:
     """Refuse, before anything is done, to write over an existing file."""
     if path is not None and Path(path).exists():
         raise InputError(f"{what + ' ' if what else ''}{path} already exists and would be overwritten",
-                         fix="Choose a new file name, or move the existing file away.")
+                         fix="Choose a new file name, or move the existing file away" + (
+                             f" (or add {force} to replace it)." if force else "."))
 
 
 @contextmanager

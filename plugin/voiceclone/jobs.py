@@ -505,7 +505,7 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
     out = Path(out)
     fmt = _speech_format(out, fmt)
     if not force:
-        files.check_new(out, "the output file")
+        files.check_new(out, "the output file", force="--force")
     store = PresetStore(settings.presets_path)
     warnings: List[str] = []
     language = None

@@ -183,12 +183,34 @@ def check_region(start: Optional[float], end: Optional[float], duration_s: float
     first = 0.0 if start is None else float(start)
     last = duration_s if end is None else float(end)
     if first < 0 or last < 0:
-        raise InputError("--start and --end are seconds from the start of the file and cannot be negative")
+        raise InputError("--start and --end are seconds from the start of the file and cannot be negative",
+                         fix="Give them as seconds or mm:ss from the start of the file, such as --start 1:30.")
     if first >= duration_s:
-        raise InputError(f"--start ({first:g} s) is beyond the end of the file ({duration_s:.1f} s)")
+        raise InputError(f"--start ({first:g} s) is beyond the end of the file ({duration_s:.1f} s)",
+                         fix=f"Give a --start before {clock(duration_s)}.")
     if last <= first:
-        raise InputError(f"--end ({last:g} s) must come after --start ({first:g} s)")
+        raise InputError(f"--end ({last:g} s) must come after --start ({first:g} s)",
+                         fix="Swap them, or give an --end later than --start.")
     return first, min(last, duration_s)
+
+
+def parse_time(text: str) -> float:
+    """A point in a file as the user writes it: seconds (``90``, ``90.5``), ``mm:ss(.fff)`` or
+    ``hh:mm:ss(.fff)``. Raises ValueError saying which forms are taken."""
+    parts = str(text).strip().split(":")
+    try:
+        if len(parts) > 3 or any(not p.strip() for p in parts):
+            raise ValueError
+        numbers = [float(p) for p in parts]
+        if any(n < 0 for n in numbers) or any(n >= 60 for n in numbers[1:]) or \
+                any(not p.strip().isdigit() for p in parts[:-1]):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"'{text}' is not a time: give seconds (90.5), mm:ss (1:30.5) or hh:mm:ss (0:01:30)") from None
+    seconds = 0.0
+    for number in numbers:
+        seconds = seconds * 60 + number
+    return seconds
 
 
 def shown_seconds(seconds: float) -> str:

@@ -147,7 +147,9 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
     try:
         value = float(raw)
     except ValueError:
-        raise InputError(f"{name}='{raw}' is not a number") from None
+        raise InputError(f"{name}='{raw}' is not a number",
+                         fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).") from None
     if not low <= value <= high:
-        raise InputError(f"{name}={raw} is outside {low:g} to {high:g}")
+        raise InputError(f"{name}={raw} is outside {low:g} to {high:g}",
+                         fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).")
     return value

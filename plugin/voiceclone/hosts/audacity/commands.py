@@ -15,7 +15,7 @@ from ... import jobs
 from ...errors import VoiceCloneError
 from ...leftovers import temp_folder
 from ..base import check_selection, suggest_voice_id, track_name
-from .pipe import Pipe, default_paths
+from .pipe import PIPE_MISSING_FIX, Pipe, default_paths
 from .project import export_selection, import_track, info, read_selection
 
 
@@ -92,7 +92,9 @@ def doctor() -> Tuple[bool, List[str]]:
         lines.append(f"Audacity: running and answering on its pipe ({to_path}); the project has {count} track(s)")
     except VoiceCloneError as exc:
         ok = False
-        lines.append(f"Audacity: {exc}. {exc.fix or ''}".strip())
+        # the pipe's own advice is to run this very doctor: say what the doctor knows instead
+        advice = f"Start Audacity; if it runs: {ENABLE_STEPS}" if exc.fix == PIPE_MISSING_FIX else exc.fix or ""
+        lines.append(f"Audacity: {exc}. {advice}".strip())
         if module == "1":
             lines.append("If Audacity is running, quit and start it again so the enabled module loads.")
     return ok, lines

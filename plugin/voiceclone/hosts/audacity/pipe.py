@@ -17,6 +17,9 @@ from typing import List, Optional
 
 from ...errors import InputError
 
+#: Said when Audacity's pipes are not there.
+PIPE_MISSING_FIX = "Start Audacity; if it runs, run `voiceclone audacity doctor` to enable the module."
+
 MAX_LINE = 1023                 # the server reads lines with fgets into 1 KiB
 STATUS = "BatchCommand finished: "
 NOT_READY_WAIT_S = 0.25         # a lone newline with nothing after it for this long means "not ready"
@@ -76,7 +79,7 @@ class Pipe:
             time.sleep(0.05)
         if not self.to_path.exists() or not self.from_path.exists():
             raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
-                            fix="Start Audacity; if it runs, run `voiceclone audacity doctor` to enable the module.")
+                            fix=PIPE_MISSING_FIX)
         if WINDOWS:
             self._to = open(self.to_path, "wb", buffering=0)
             self._from = open(self.from_path, "rb", buffering=0)
