@@ -145,7 +145,7 @@ def test_a_clone_prompt_uploads_the_clip_with_its_purpose(run, env, sandbox, mak
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--voice-id", "short"], "voice_id 'short' is 5 characters; it must be 8 to 256"),
+    (["--voice-id", "short"], "voice_id 'short' is 5 characters (it must be 8 to 256)"),
     (["--voice-id", "9Voices01"], "must start with a letter"),
     (["--voice-id", "HostVoice01", "--text", "x" * 1001], "preview text is 1001 characters; MiniMax takes at most 1000"),
     (["--voice-id", "HostVoice01", "--model", "speech-9"], "model 'speech-9' is not a MiniMax speech model"),
@@ -583,3 +583,11 @@ def test_audacity_doctor_without_audacity_does_not_send_the_user_back_to_itself(
     result = run("audacity", "doctor")
     assert result.code == 2 and "Audacity is not running" in result.out
     assert "run `voiceclone audacity doctor`" not in result.out and "Edit > Preferences > Modules" in result.out
+
+
+def test_a_long_voice_id_without_name_is_cloned_under_a_shortened_preset_name(run, env, make_audio):
+    voice_id = "HostVoice" + "x" * 150 + "1"
+    result = run("clone", make_audio("t.wav", 12), "--voice-id", voice_id)
+    assert result.code == 0, result.err
+    ((name, preset),) = presets_of(env).items()
+    assert preset["voice_id"] == voice_id and len(name) == 64

@@ -326,3 +326,17 @@ def test_a_preset_name_that_is_empty_too_long_or_not_printable_is_refused(name):
         rules.check_preset_name(name)
     assert repr(name) in str(caught.value)
     assert "1 to 64 printable characters" in str(caught.value)
+
+
+def test_every_broken_voice_id_rule_is_named_at_once():
+    with pytest.raises(InputError) as caught:
+        rules.check_voice_id("1ab c-")
+    message = str(caught.value)
+    assert "is 6 characters (it must be 8 to 256)" in message and "must start with a letter" in message
+    assert "must not end with '-' or '_'" in message and "found ' '" in message
+
+
+def test_a_long_voice_id_without_a_name_gets_a_valid_preset_name():
+    voice_id = "HostVoice" + "x" * 100 + "1"
+    name = rules.preset_name_for(voice_id)
+    assert rules.check_preset_name(name) == name and len(name) == 64 and name.startswith("HostVoice")

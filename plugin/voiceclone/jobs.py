@@ -192,7 +192,7 @@ def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
                      language_boost=rules.check_language(options.settings.language_boost, model))
     rules.check_prompt(None if options.prompt_audio is None else str(options.prompt_audio), options.prompt_text)
     rules.check_text_validation(chosen.text_validation, chosen.accuracy)
-    name = rules.check_preset_name(options.name or options.voice_id)
+    name = rules.check_preset_name(options.name or rules.preset_name_for(options.voice_id))
     files.check_new(options.preview_out, "--preview-out")
     consent_recording = _check_consent(options, settings)
     _check_clash(PresetStore(settings.presets_path).voices(), name, options.voice_id, options.replacing)

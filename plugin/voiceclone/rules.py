@@ -47,32 +47,37 @@ SPEECH_TAGS = (
 )
 PREVIEW_TAGS = SPEECH_TAGS + ("whistles", "crying", "applause")
 
-_VOICE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]")
 _PAUSE = re.compile(r"<#([0-9]+(?:\.[0-9]+)?)#>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
 def check_voice_id(voice_id: str) -> List[str]:
-    """Raise unless ``voice_id`` is one the clone endpoint accepts; return warnings."""
+    """Raise unless ``voice_id`` is one the clone endpoint accepts, naming every rule it breaks at
+    once; return warnings."""
     shown = voice_id if len(voice_id) <= 40 else voice_id[:37] + "..."
+    broken = []
     if not VOICE_ID_MIN <= len(voice_id) <= VOICE_ID_MAX:
-        raise InputError(f"voice_id '{shown}' is {len(voice_id)} characters; it must be "
-                         f"{VOICE_ID_MIN} to {VOICE_ID_MAX}",
-                         fix="Pick a voice_id such as 'HostVoice01'.")
-    if not voice_id[0].isascii() or not voice_id[0].isalpha():
-        raise InputError(f"voice_id '{shown}' must start with a letter",
-                         fix="Pick a voice_id such as 'HostVoice01'.")
-    if voice_id[-1] in "-_":
-        raise InputError(f"voice_id '{shown}' must not end with '-' or '_'",
-                         fix="Drop the last character or add a digit after it.")
-    if not _VOICE_ID.fullmatch(voice_id):
-        bad = sorted({c for c in voice_id if not (c.isascii() and (c.isalnum() or c in "-_"))})
-        raise InputError(f"voice_id '{shown}' may hold only letters, digits, '-' and '_' "
-                         f"(found {' '.join(repr(c) for c in bad)})",
-                         fix="Pick a voice_id such as 'HostVoice01'.")
+        broken.append(f"is {len(voice_id)} characters (it must be {VOICE_ID_MIN} to {VOICE_ID_MAX})")
+    if not voice_id or not voice_id[0].isascii() or not voice_id[0].isalpha():
+        broken.append("must start with a letter")
+    if voice_id and voice_id[-1] in "-_":
+        broken.append("must not end with '-' or '_'")
+    bad = sorted({c for c in voice_id if not (c.isascii() and (c.isalnum() or c in "-_"))})
+    if bad:
+        broken.append(f"may hold only letters, digits, '-' and '_' (found {' '.join(repr(c) for c in bad)})")
+    if broken:
+        raise InputError(f"voice_id '{shown}' " + "; it ".join(broken),
+                         fix="Pick a voice_id such as 'HostVoice01': 8 to 256 letters, digits, '-' or '_', "
+                             "starting with a letter.")
     if not any(c.isdigit() for c in voice_id):
         return [f"voice_id '{shown}' has no digit; some MiniMax resellers require letters and digits"]
     return []
+
+
+def preset_name_for(voice_id: str) -> str:
+    """The preset name a voice_id gets when none is given: itself, cut to the 64 characters a name
+    may have."""
+    return voice_id if len(voice_id) <= 64 else voice_id[:61] + "..."
 
 
 def check_model(model: str) -> str:
