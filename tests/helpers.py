@@ -15,13 +15,16 @@ FAKE_KEY = "test-key-7f3a9c1e5b2d-must-never-appear"
 
 def signal(seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind: str = "voice",
            seed: int = 1) -> np.ndarray:
-    """Test audio, float32 ``(num_frames, num_channels)``: ``voice``, ``tone`` (1 kHz), ``silence``,
+    """Test audio, float32 ``(num_frames, num_channels)``: ``voice``, ``tone`` (1 kHz bursts), ``silence``,
     ``nan`` (a voice with one NaN sample), ``clipped`` (a voice driven into full-scale clipping)."""
     frames = int(round(seconds * sample_rate))
     if kind == "silence":
         mono = np.zeros(frames, np.float32)
     elif kind == "tone":
-        mono = (0.5 * np.sin(2 * np.pi * 1000 * np.arange(frames) / sample_rate)).astype(np.float32)
+        # 1 kHz in 0.5 s bursts, 0.25 s apart: a steady tone has no sound above its own floor
+        # (doctor.MIN_SOUND_S), and a sample must have some to be cloned
+        t = np.arange(frames) / sample_rate
+        mono = (0.5 * np.sin(2 * np.pi * 1000 * t) * ((t % 0.75) < 0.5)).astype(np.float32)
     else:
         mono = _voice(seconds, sample_rate, seed)[:frames].copy()
         if kind == "nan":

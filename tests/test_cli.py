@@ -591,3 +591,22 @@ def test_a_long_voice_id_without_name_is_cloned_under_a_shortened_preset_name(ru
     assert result.code == 0, result.err
     ((name, preset),) = presets_of(env).items()
     assert preset["voice_id"] == voice_id and len(name) == 64
+
+
+@pytest.mark.parametrize("what", ["dither", "two seconds of speech"])
+def test_a_sample_with_too_little_speech_is_refused_before_anything_is_sent(run, sandbox, tmp_path, what):
+    import numpy as np
+    from helpers import signal
+
+    rng = np.random.default_rng(3)
+    rate = 16000
+    data = rng.integers(-1, 2, rate * 20).astype(np.float32) / 32768     # +-1 LSB at about -90 dBFS
+    if what != "dither":
+        data[:2 * rate] += signal(2, rate)[:, 0]
+    path = tmp_path / "near-silence.wav"
+    sf.write(str(path), data, rate, subtype="PCM_16")
+    checked = run("validate", path)
+    assert checked.code == 2 and "rises above its noise floor; a clone needs at least 3 s of speech" in checked.out
+    result = run("clone", path, "--voice-id", "HostVoice01")
+    assert result.code == 2 and "a clone needs at least 3 s of speech" in result.err
+    assert sandbox.requests_seen() == []

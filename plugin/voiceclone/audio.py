@@ -202,7 +202,7 @@ def prepare(path, workdir, *, purpose: str = "voice_clone", start: Optional[floa
     out = None if plan.untouched else Path(workdir) / f"{_safe_stem(info.path)}-{purpose}.wav"
     report, frames = _scan(info, plan, out)
     try:
-        problem = report.problem()
+        problem = report.problem(clone=purpose == "voice_clone")
         if problem:
             raise problem
         if purpose == "voice_clone":
