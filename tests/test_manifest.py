@@ -54,3 +54,14 @@ def test_manifest_names_the_plugin_and_its_hosts():
     assert MANIFEST["id"] == "voice-tone-quick-clone"
     assert {host["id"] for host in MANIFEST["hosts"]} == {"cli", "reaper", "audacity"}
     assert isinstance(MANIFEST["actions"], list)
+
+
+def test_the_distribution_has_a_name_of_its_own_and_installs_the_voiceclone_command():
+    from importlib.metadata import distribution
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    assert config["metadata"]["name"] == "voice-tone-quick-clone", "`voiceclone` on PyPI is another project"
+    installed = distribution("voice-tone-quick-clone")
+    assert installed.version == MANIFEST["version"]
+    assert any(e.name == "voiceclone" and e.value == "voiceclone.cli:main" for e in installed.entry_points)

@@ -374,3 +374,16 @@ def test_every_other_retry_is_told_with_its_attempt(settings, sandbox):
     with MiniMaxClient(settings, on_wait=said.append) as client:
         client.speak("female-shaonv", "Hello.", model="speech-2.8-hd")
     assert [s.split(": retrying in ")[1].split(" s ")[1] for s in said] == ["(2/4)", "(3/4)"]
+
+
+@pytest.mark.parametrize("host, other", [("api.minimaxi.com", "api.minimax.cn"), ("api.minimax.cn", "api.minimaxi.com")])
+def test_a_key_refused_by_one_mainland_host_names_the_other(settings, host, other):
+    from dataclasses import replace
+
+    from voiceclone.errors import api_error
+
+    with MiniMaxClient(replace(settings, base_url=f"https://{host}")) as client:
+        error = client._hinted(api_error(1004, "", trace_id="t", http_status=200))
+    assert f"try MINIMAX_BASE_URL=https://{other}." in error.fix
+    with MiniMaxClient(settings) as client:
+        assert "MINIMAX_BASE_URL" not in client._hinted(api_error(1004, "", trace_id="t", http_status=200)).fix

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from . import __version__
-from .errors import ServiceError, api_error, http_error
+from .errors import AuthError, RemoteError, ServiceError, api_error, http_error
 from .formats import MIME_TYPES, sniff
 from .leftovers import partial_name
 from .settings import Settings, is_loopback
@@ -27,6 +27,8 @@ MAX_BACKOFF_S = 30.0
 #: 1002 is a per-minute limit: waits for it add up to at most a minute, then it is reported.
 RATE_LIMIT_WAIT_S = 60.0
 MAX_REDIRECTS = 5
+#: The mainland hosts (reference/minimax-api.md §1: the older docs name the first, newer ones the second).
+MAINLAND_HOSTS = ("api.minimaxi.com", "api.minimax.cn")
 #: Codes after which a request's work may have been done all the same (timeouts, internal errors).
 ANSWER_UNKNOWN_CODES = frozenset({1001, 1013, 1024, 1033})
 
@@ -288,15 +290,24 @@ class MiniMaxClient:
             except (TypeError, ValueError):
                 code = -1
             if code:
-                return api_error(code, str(base.get("status_msg") or ""), trace_id=trace_id,
-                                 http_status=resp.status_code), payload, trace_id, retry_after
+                return self._hinted(api_error(code, str(base.get("status_msg") or ""), trace_id=trace_id,
+                                              http_status=resp.status_code)), payload, trace_id, retry_after
         if resp.status_code >= 400:
-            return http_error(resp.status_code, trace_id=trace_id), payload, trace_id, retry_after
+            return self._hinted(http_error(resp.status_code, trace_id=trace_id)), payload, trace_id, retry_after
         if not isinstance(payload, dict):
             # The server took the request but its answer is unreadable: treat it like a lost answer.
             return ServiceError("MiniMax answered with something that is not JSON", http_status=resp.status_code,
                                 trace_id=trace_id, retryable=True, response_lost=True), None, trace_id, None
         return None, payload, trace_id, None
+
+    def _hinted(self, error: RemoteError) -> RemoteError:
+        """A key refused by one mainland host may belong to the other one: say which to try."""
+        host = urlsplit(self.settings.base_url).hostname
+        if isinstance(error, AuthError) and host in MAINLAND_HOSTS:
+            other = next(h for h in MAINLAND_HOSTS if h != host)
+            error.fix = (f"{error.fix} MiniMax's mainland service answers on two hosts: if this key is a mainland "
+                         f"one, try MINIMAX_BASE_URL=https://{other}.")
+        return error
 
     def _backoff(self, attempt: int) -> float:
         base = self.settings.backoff_s * (2 ** (attempt - 1))
