@@ -361,3 +361,21 @@ def test_convert_writes_a_16_bit_flac_when_the_target_is_a_flac(make_audio, tmp_
     assert not source.exists()
     written = sf.info(str(target))
     assert (written.format, written.subtype, written.duration) == ("FLAC", "PCM_16", 12.0)
+
+
+def test_more_than_two_channels_are_mixed_down_to_mono_and_said(make_audio, workdir):
+    path = make_audio("surround.wav", 12, 16000, 6)
+    prepared = audio.prepare(path, workdir)
+    assert not prepared.untouched and prepared.num_channels == 1
+    assert any("mixed 6 channels down to mono (the clone endpoint takes mono or stereo)" in f for f in prepared.fixes)
+    assert sf.info(str(prepared.path)).channels == 1
+
+
+def test_a_file_over_the_size_limit_only_by_its_metadata_says_why_it_is_rewritten(make_audio, workdir):
+    path = make_audio("tagged.wav", 12, 16000)
+    with sf.SoundFile(str(path), "r+") as tagged:
+        tagged.comment = "session notes " * 400          # a few KB of metadata beside the audio
+    info = audio.probe(path)
+    plan = audio.plan_upload(info, max_bytes=info.size_bytes - 100)
+    assert not plan.untouched and (plan.sample_rate, plan.num_channels) == (16000, 1)
+    assert len(plan.fixes) == 1 and "over the" in plan.fixes[0] and "by what is not audio" in plan.fixes[0]

@@ -610,3 +610,8 @@ def test_a_sample_with_too_little_speech_is_refused_before_anything_is_sent(run,
     result = run("clone", path, "--voice-id", "HostVoice01")
     assert result.code == 2 and "a clone needs at least 3 s of speech" in result.err
     assert sandbox.requests_seen() == []
+
+
+def test_system_voices_are_listed_without_a_made_up_date(run, sandbox):
+    result = run("voices", "list", "--type", "all")
+    assert result.code == 0 and "1970-01-01" not in result.out

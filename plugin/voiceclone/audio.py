@@ -164,8 +164,11 @@ def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional
         fixes.append(f"converted {info.format} ({info.subtype}) to WAV, which the clone endpoint accepts")
     elif info.format == "wav" and info.subtype != "PCM_16":
         fixes.append(f"converted {_subtype_name(info.subtype)} to 16-bit PCM WAV")
-    untouched = not fixes and info.size_bytes <= max_bytes
     seconds, channels, rate = last - first, info.num_channels, info.sample_rate
+    if channels > 2:
+        channels = 1
+        fixes.append(f"mixed {info.num_channels} channels down to mono (the clone endpoint takes mono or stereo)")
+    untouched = not fixes and info.size_bytes <= max_bytes
     budget = max_bytes - WAV_HEADER_BYTES
     if not untouched and seconds * rate * channels * 2 > budget and channels > 1:
         channels = 1
@@ -177,6 +180,9 @@ def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional
                              fix="Use a shorter region.")
         rate = fitting[0]
         fixes.append(f"resampled {info.sample_rate} Hz to {rate} Hz to stay under {_mb(max_bytes)}")
+    if not untouched and not fixes:     # over the limit only by what is not audio (metadata, extra chunks)
+        fixes.append(f"rewritten as plain 16-bit WAV: the file is {_mb(info.size_bytes)}, over the {_mb(max_bytes)} "
+                     "limit, by what is not audio (its metadata is dropped)")
     return Plan(untouched, int(round(first * info.sample_rate)), int(round(last * info.sample_rate)),
                 rate, channels, tuple(fixes))
 

@@ -482,13 +482,19 @@ def _voices(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if args.json:
         print(json.dumps(found), file=out)
         return 0
-    rows = [(kind, v.get("voice_id", ""), v.get("voice_name") or "", v.get("created_time") or "")
+    rows = [(kind, v.get("voice_id", ""), v.get("voice_name") or "", _created(v.get("created_time")))
             for kind, entries in found.items() for v in entries]
     if not rows:
         print("No voices of that kind on this account (clones are listed only after their first speech).", file=out)
     for kind, voice_id, name, created in rows:
         print(f"{voice_id:<40} {kind:<16} {created:<12} {name}".rstrip(), file=out)
     return 0
+
+
+def _created(value) -> str:
+    """A voice's creation date as listed; blank where MiniMax has none (system voices: the epoch)."""
+    text = str(value or "")
+    return "" if not text or text.startswith("1970-01-01") or text in ("0", "None") else text
 
 
 def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
