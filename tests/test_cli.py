@@ -615,3 +615,32 @@ def test_a_sample_with_too_little_speech_is_refused_before_anything_is_sent(run,
 def test_system_voices_are_listed_without_a_made_up_date(run, sandbox):
     result = run("voices", "list", "--type", "all")
     assert result.code == 0 and "1970-01-01" not in result.out
+
+
+def _all_parsers(parser, path=()):
+    import argparse
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _all_parsers(child, path + (name,))
+
+
+def test_help_describes_every_option_and_offers_only_what_a_command_uses():
+    from voiceclone import cli
+
+    parser = cli.build_parser()
+    undescribed = [f"{' '.join(path)} {action.dest}" for path, sub in _all_parsers(parser) for action in sub._actions
+                   if not action.help and action.dest not in ("help", "command", "action")]
+    assert undescribed == []
+    assert "--debug" in parser.format_help()
+    offered = {" ".join(path): sub._option_string_actions for path, sub in _all_parsers(parser)}
+    for local in ("validate", "sandbox", "demo", "devices", "play", "record", "reaper install", "reaper index",
+                  "audacity doctor"):
+        assert "--provider" not in offered[local] and "--presets" not in offered[local], local
+    assert "--provider" in offered["clone"] and "--presets" in offered["presets list"]
+
+
+def test_debug_before_the_command_shows_the_traceback(run, make_audio, tmp_path):
+    result = run("--debug", "validate", tmp_path / "missing.wav")
+    assert result.code == 2 and "Traceback" in result.err

@@ -32,18 +32,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
+    local = _Parser(add_help=False)          # what every command takes
+    local.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    common = _Parser(add_help=False, parents=[local])      # ... and the commands that use MiniMax or the presets
     where = common.add_argument_group("where")
     where.add_argument("--provider", choices=sorted(PROVIDERS), help="a named MiniMax host (default minimax-global)")
     where.add_argument("--base-url", help="the API's base URL (default $MINIMAX_BASE_URL or https://api.minimax.io)")
     where.add_argument("--presets", help="the presets YAML file (default $VOICECLONE_PRESETS or the user data folder)")
-    where.add_argument("--debug", action="store_true", help="show tracebacks")
     as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     parser = _Parser(prog="voiceclone", description="Clone a voice with MiniMax, keep it as a preset, speak with it. "
                      "The API key is read from MINIMAX_API_KEY.")
     parser.add_argument("--version", action="version", version=f"voiceclone {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks (also after a command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -56,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
     p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
 
-    p = sub.add_parser("validate", parents=[common, as_json], help="check a sample without sending anything")
-    p.add_argument("audio", type=Path)
+    p = sub.add_parser("validate", parents=[local, as_json], help="check a sample without sending anything")
+    p.add_argument("audio", type=Path, help="the sample to check (any format the plugin reads)")
     p.add_argument("--start", type=_time, help="judge the sample from here: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--end", type=_time, help="judge the sample up to here: seconds, mm:ss or hh:mm:ss")
 
@@ -65,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--preset", help="a saved preset's name")
     who.add_argument("--voice-id", help="any voice_id of the account")
-    p.add_argument("text")
+    p.add_argument("text", help="what to say (up to 9,999 characters)")
     p.add_argument("-o", "--out", type=Path, required=True, help="the audio file to write (.wav, .mp3 or .flac)")
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--format", choices=rules.SPEECH_FORMATS, help="audio format (default: from the file name)")
@@ -74,22 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("activate", parents=[common, as_json],
                        help="make a preset's voice permanent with one short speech (charges the clone fee)")
-    p.add_argument("name")
+    p.add_argument("name", help="the preset")
     p.add_argument("--yes", action="store_true", help="do not ask before spending")
     p = sub.add_parser("reclone", parents=[common, as_json],
                        help="clone an expired or deleted preset's voice again from its archived sample")
-    p.add_argument("name")
+    p.add_argument("name", help="the preset")
     p.add_argument("--yes", action="store_true", help="do not ask before spending")
 
     voices = sub.add_parser("voices", help="the voices on the MiniMax account").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser)
     voices.required = True
     p = voices.add_parser("list", parents=[common, as_json], help="list the account's voices")
-    p.add_argument("--type", default="voice_cloning", choices=("voice_cloning", "system", "voice_generation", "all"))
+    p.add_argument("--type", default="voice_cloning", choices=("voice_cloning", "system", "voice_generation", "all"),
+                   help="which voices: your clones (default), MiniMax's system voices, designed voices, or all")
     voices.add_parser("sync", parents=[common, as_json],
                       help="compare the account's cloned voices with the presets and update their states")
     p = voices.add_parser("delete", parents=[common], help="delete a cloned voice for good (its id is burned)")
-    p.add_argument("voice_id")
+    p.add_argument("voice_id", help="the voice to delete")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     presets = sub.add_parser("presets", help="the saved voice presets").add_subparsers(
@@ -97,28 +100,30 @@ def build_parser() -> argparse.ArgumentParser:
     presets.required = True
     presets.add_parser("list", parents=[common, as_json], help="list presets and when their voices expire")
     p = presets.add_parser("show", parents=[common, as_json], help="show one preset")
-    p.add_argument("name")
+    p.add_argument("name", help="the preset")
     p.add_argument("--provenance", action="store_true", help="only the record of who cloned it, from what, with whose consent")
     presets.add_parser("remove", parents=[common, as_json],
-                       help="forget a preset (the voice stays on MiniMax)").add_argument("name")
+                       help="forget a preset (the voice stays on MiniMax)").add_argument("name", help="the preset")
     p = presets.add_parser("export", parents=[common], help="write the library to a zip, to move it to another machine")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="the zip to write")
     p.add_argument("--with-audio", action="store_true", help="include the archived samples and the previews")
-    presets.add_parser("import", parents=[common], help="add the presets of an exported zip").add_argument("file", type=Path)
+    presets.add_parser("import", parents=[common], help="add the presets of an exported zip").add_argument(
+        "file", type=Path, help="a zip written by `presets export`")
     presets.add_parser("adopt", parents=[common],
                        help="save a voice the plugin could not save: a recovery file, or an unconfirmed voice_id "
-                            "you know MiniMax made").add_argument("what", metavar="FILE_OR_VOICE_ID")
+                            "you know MiniMax made").add_argument(
+        "what", metavar="FILE_OR_VOICE_ID", help="the recovery file a clone named, or an unconfirmed voice_id")
 
     reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser)
     reaper.required = True
     for name, text in (("install", "copy the actions into REAPER and register them"),
                        ("uninstall", "remove everything install added")):
-        p = reaper.add_parser(name, parents=[common], help=text)
+        p = reaper.add_parser(name, parents=[local], help=text)
         p.add_argument("--resource-path", type=Path, help="REAPER's resource folder (default: this system's)")
-    p = reaper.add_parser("index", parents=[common], help="write a ReaPack index.xml for the actions")
+    p = reaper.add_parser("index", parents=[local], help="write a ReaPack index.xml for the actions")
     p.add_argument("--url-base", help="the raw URL of plugin/reaper in the published repository")
-    p.add_argument("-o", "--out", type=Path, default=Path("index.xml"))
+    p.add_argument("-o", "--out", type=Path, default=Path("index.xml"), help="where to write it (default ./index.xml)")
 
     audacity = sub.add_parser("audacity", help="clone and speak in a running Audacity").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser)
@@ -127,25 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--voice-id", help="the new voice's id (default: made from the track name)")
     _add_clone_options(p)
     p = audacity.add_parser("speak", parents=[common, as_json], help="speak text as a new track at the selection start")
-    p.add_argument("--preset", required=True)
-    p.add_argument("text")
+    p.add_argument("--preset", required=True, help="a saved preset's name")
+    p.add_argument("text", help="what to say (up to 9,999 characters)")
     p.add_argument("--model", help="speech model (default: the preset's)")
-    audacity.add_parser("doctor", parents=[common], help="check that Audacity can be driven, and say how to fix it")
+    audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")
 
-    sub.add_parser("devices", parents=[common, as_json], help="list the sound card's input and output devices")
-    p = sub.add_parser("record", parents=[common, as_json], help="record a sample from an input device, then check it")
+    sub.add_parser("devices", parents=[local, as_json], help="list the sound card's input and output devices")
+    p = sub.add_parser("record", parents=[local, as_json], help="record a sample from an input device, then check it")
     p.add_argument("out", type=Path, help="the WAV file to write")
     p.add_argument("--seconds", type=float, help="stop after this many seconds (default: when Enter is pressed)")
     p.add_argument("--device", help="input device number or name (default: the system's)")
-    p = sub.add_parser("play", parents=[common], help="play an audio file (Ctrl-C stops)")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser("play", parents=[local], help="play an audio file (Ctrl-C stops)")
+    p.add_argument("file", type=Path, help="the audio file (any format the plugin reads)")
     p.add_argument("--device", help="output device number or name (default: the system's)")
 
-    p = sub.add_parser("sandbox", parents=[common], help="run the offline MiniMax sandbox server")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p = sub.add_parser("sandbox", parents=[local], help="run the offline MiniMax sandbox server")
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="the port to listen on (default 8765)")
 
-    p = sub.add_parser("demo", parents=[common], help="run the whole loop offline on the sandbox")
+    p = sub.add_parser("demo", parents=[local], help="run the whole loop offline on the sandbox")
     p.add_argument("--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)")
     return parser
 
@@ -228,7 +233,8 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
         for line in lines:
             print(line, file=out)
         return 0 if ok else InputError.exit_code
-    settings = Settings.from_env(env, base_url=args.base_url, provider=args.provider, presets=args.presets)
+    settings = Settings.from_env(env, base_url=getattr(args, "base_url", None), provider=getattr(args, "provider", None),
+                                 presets=getattr(args, "presets", None))
     if args.command != "validate":
         _warn_presets(settings, err)
     command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets,
