@@ -1,6 +1,9 @@
 """`voiceclone audacity ...` against a real Audacity (headless, under Xvfb), the sandbox and real files."""
 import io
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -14,13 +17,22 @@ from voiceclone.hosts.audacity.pipe import Pipe, PipeError
 from voiceclone.hosts.audacity.project import info, read_selection
 
 
+class Connect:
+    """Commands to Audacity from the test, one connection each (as a user's commands take turns:
+    a connection held across a test would keep the plugin waiting for its turn)."""
+
+    def send(self, command, **values):
+        with Pipe(timeout=15.0) as connection:
+            return connection.send(command, **values)
+
+
 @pytest.fixture
 def pipe(audacity):
-    """An empty Audacity project, and a connection to it."""
-    with Pipe(timeout=15.0) as connection:
-        connection.send("SelectAll")
-        connection.send("RemoveTracks")
-        yield connection
+    """An empty Audacity project, and a way to send it commands."""
+    connection = Connect()
+    connection.send("SelectAll")
+    connection.send("RemoveTracks")
+    return connection
 
 
 @pytest.fixture
@@ -154,3 +166,56 @@ def test_an_audacity_busy_with_a_dialog_gets_a_bounded_wait_and_a_message(audaci
     assert audacity.dismiss_dialogs("Error Importing") == 1
     with Pipe(timeout=10.0) as after:
         assert info(after, "Tracks") == [], "Audacity answers again once the dialog is closed"
+
+
+def _start(env, *argv):
+    return subprocess.Popen([sys.executable, "-m", "voiceclone", *argv], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_shortcuts_pressed_at_once_each_get_their_own_result(pipe, take, run, env, sandbox, make_audio):
+    """Two commands on one Audacity take turns on its pipe: neither reads the other's replies."""
+    run("clone", make_audio("t.wav", 12), "--voice-id", "GuestVoice01", "--name", "Guest")
+    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=1.0)      # both wait for MiniMax together
+    jobs = [_start(env, "audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hello.",
+                   "--json"),
+            _start(env, "audacity", "speak", "--preset", "Guest", "Thanks for listening.", "--json")]
+    results = [job.communicate(timeout=120) for job in jobs]
+    assert [job.returncode for job in jobs] == [0, 0], [err for _, err in results]
+    names = sorted(t["name"] for t in info(pipe, "Tracks"))
+    assert names == ["Voice clone: Guest", "Voice clone: Host", "host"]
+    for index, track in enumerate(info(pipe, "Tracks")):
+        if track["name"] != "host":
+            (clip,) = [c for c in info(pipe, "Clips") if c["track"] == index]
+            assert clip["start"] == pytest.approx(2.5), track["name"]
+    (upload,) = [u for u in uploads(sandbox) if u.filename == "selection.wav"]
+    uploaded, _ = sf.read(io.BytesIO(upload.data), dtype="float32", always_2d=True)
+    assert abs(len(uploaded) - int(11.75 * 16000)) <= 1, "the clone uploaded exactly the selection"
+    selection = read_selection(pipe)
+    assert (selection.start_s, selection.end_s, selection.tracks) == (2.5, 14.25, [0])
+
+
+def test_speech_audacity_cannot_take_is_kept_and_named(pipe, take, run, env, make_audio, monkeypatch):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    from voiceclone.hosts.audacity import commands
+
+    def refuse(*args, **kwargs):
+        raise PipeError("Audacity is not running, or its mod-script-pipe module is off", fix="Start Audacity.")
+    monkeypatch.setattr(commands, "_add_track", refuse)
+    result = run("audacity", "speak", "--preset", "Host", "Thanks for listening.")
+    assert result.code == 5, result.err
+    kept = Path(result.err.split("it is kept as ")[1].split(")")[0].split("\n")[0])
+    assert kept.is_file() and sf.info(str(kept)).duration > 0.5
+    assert f"import {kept} with File > Import > Audio" in result.err
+
+
+def test_the_next_command_keeps_the_last_ones_track_name_and_place(pipe, take, run, make_audio):
+    """Audacity's scripting changes make no undo state; the selection read's Undo must not take
+    back the name and the place of the track the previous command added."""
+    assert run("audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hi.").code == 0
+    select(pipe, 0, 20.0, 20.0)
+    assert run("audacity", "speak", "--preset", "Host", "Thanks for listening.").code == 0
+    tracks = info(pipe, "Tracks")
+    assert [t["name"] for t in tracks] == ["host", "Voice clone: Host", "Voice clone: Host"]
+    starts = [c["start"] for c in sorted(info(pipe, "Clips"), key=lambda c: c["track"])]
+    assert starts == pytest.approx([0.0, 2.5, 20.0])

@@ -108,3 +108,87 @@ def test_commands_stay_under_1_kib_and_values_are_quoted(fifos):
     assert quote("/a b/c.wav") == '"/a b/c.wav"' and quote(2.5) == "2.5" and quote(3) == "3"
     with pytest.raises(InputError, match="holds a quote"):
         quote('/a"b.wav')
+
+
+def serve_sessions(fifos, received, sessions):
+    """A stand-in server that, like Audacity, serves one client after another: ``sessions`` says for
+    each how many ``Message`` lines it answers before it closes both FIFOs (0: close at once, as a
+    client that connects while Audacity is leaving the last one's FIFOs sees)."""
+    to_path, from_path = fifos
+
+    def run():
+        for answers in sessions:
+            with open(to_path, "rb") as incoming, open(from_path, "wb", buffering=0) as outgoing:
+                for _ in range(answers):
+                    raw = incoming.readline()
+                    if not raw:
+                        break
+                    received.append(raw.decode())
+                    outgoing.write(raw.decode().split('Text="')[1].split('"')[0].encode()
+                                   + b"\nBatchCommand finished: OK\n\n")
+    threading.Thread(target=run, daemon=True).start()
+
+
+def test_a_second_command_waits_its_turn_and_reads_only_its_own_replies(fifos):
+    """Two shortcuts pressed at once: the second connects only once the first has closed."""
+    received = []
+    serve_sessions(fifos, received, [3, 3])
+    first = connect(fifos)
+    first.connect()
+    second_done = threading.Event()
+    replies = {}
+
+    def second():
+        with connect(fifos) as pipe:
+            replies["second"] = pipe.send("Message", Text="second")
+        second_done.set()
+    threading.Thread(target=second, daemon=True).start()
+    time.sleep(0.5)
+    assert not second_done.is_set() and len(received) == 1, "the second waits while the first is connected"
+    replies["first"] = first.send("Message", Text="first")
+    first.close()
+    assert second_done.wait(5)
+    assert replies == {"first": ["first"], "second": ["second"]}
+    assert [line.startswith('Message: Text="voiceclone-') for line in received] == [True, False, True, False]
+
+
+def test_the_turn_is_given_up_after_a_bounded_wait(fifos, monkeypatch):
+    from voiceclone.hosts.audacity import pipe as pipe_module
+    monkeypatch.setattr(pipe_module, "LOCK_WAIT_S", 0.3)
+    serve_sessions(fifos, [], [2])
+    with connect(fifos):
+        started = time.monotonic()
+        with pytest.raises(PipeError, match="another voiceclone command kept Audacity busy") as caught:
+            connect(fifos).connect()
+        assert time.monotonic() - started < 2
+    assert "Wait for it to finish" in caught.value.fix
+
+
+def test_fifos_audacity_is_leaving_are_left_and_the_new_ones_used(fifos):
+    """Reconnecting at once after a command reaches the FIFOs Audacity is closing: it connects again."""
+    received = []
+    serve_sessions(fifos, received, [0, 0, 2])
+    with connect(fifos) as pipe:
+        assert pipe.send("Message", Text="hello") == ["hello"]
+
+
+def test_audacity_quitting_during_a_command_says_so(fifos):
+    serve_sessions(fifos, [], [1])
+    with connect(fifos) as pipe, pytest.raises(PipeError, match="Audacity closed its script pipe"):
+        pipe.send("Message", Text="anyone?")
+
+
+def test_a_killed_command_never_leaves_audacity_locked(fifos, tmp_path):
+    import subprocess
+    import sys
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\n"
+                               "from voiceclone.hosts.audacity import turn\n"
+                               "handle = turn.take(__import__('pathlib').Path(sys.argv[1]), 1)\n"
+                               "print('held', flush=True); time.sleep(60)", str(connect(fifos).lock_path)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    serve_sessions(fifos, [], [2])
+    holder.kill()
+    holder.wait()
+    with connect(fifos) as pipe:
+        assert pipe.send("Message", Text="after") == ["after"]

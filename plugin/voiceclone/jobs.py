@@ -538,7 +538,7 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
         out.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomically(out, marked)
     except OSError as exc:
-        kept = _keep_elsewhere(marked, out)
+        kept = keep_elsewhere(marked, out)
         _mark_used(store, voice_id, warnings)
         raise storage_error(exc, out, "the speech file",
                             fix=f"The speech is kept as {kept}: move it where you need it." if kept else
@@ -751,7 +751,7 @@ def _mark_used(store: PresetStore, voice_id: str, warnings: List[str]) -> None:
                         "`voiceclone voices sync` records it later")
 
 
-def _keep_elsewhere(data: bytes, wanted: Path) -> Optional[Path]:
+def keep_elsewhere(data: bytes, wanted: Path) -> Optional[Path]:
     """Paid audio that cannot go where it was asked: the user data folder, else the temp folder."""
     for folder in (user_data_folder() / "kept", Path(tempfile.gettempdir())):
         path = folder / f"{wanted.stem}-{utc_now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}{wanted.suffix}"

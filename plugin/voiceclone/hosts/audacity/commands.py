@@ -1,7 +1,8 @@
 """``voiceclone audacity clone | speak | doctor``: the core loop around a running Audacity.
 
-These run outside Audacity (bound to a desktop shortcut), so they may wait for MiniMax; Audacity
-itself stays free, since only an idle pipe connection is held meanwhile.
+These run outside Audacity (bound to a desktop shortcut), so they may wait for MiniMax. Audacity's
+pipe is held only while Audacity itself works (reading the selection, exporting, importing): a
+second command, or the user, has it meanwhile, and the result lands where the user is then.
 """
 import configparser
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 from ... import jobs
-from ...errors import VoiceCloneError
+from ...errors import HostError, VoiceCloneError
 from ...leftovers import temp_folder
 from ..base import check_selection, suggest_voice_id, track_name
 from .pipe import PIPE_MISSING_FIX, Pipe, default_paths
@@ -25,35 +26,56 @@ def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) 
     ``options.audio`` is ignored (the selection is the audio); an empty ``voice_id`` is suggested
     from the track name. Returns the clone's outcome and the new track (or ``{}`` without preview).
     """
-    with Pipe() as pipe:
-        selection = read_selection(pipe)
-        check_selection(selection.length_s, where=" in Audacity")
-        voice_id = options.voice_id or suggest_voice_id(selection.names[0], datetime.now())
-        where = ", ".join(f"'{name}'" for name in selection.names)
-        with temp_folder("audacity") as tmp:
+    with temp_folder("audacity") as tmp:
+        with Pipe() as pipe:
+            selection = read_selection(pipe)
+            check_selection(selection.length_s, where=" in Audacity")
             on_event(jobs.Event("capture", "Exporting the selection from Audacity"))
             sample = export_selection(pipe, selection, Path(tmp) / "selection.wav")
-            outcome = jobs.clone(settings, replace(options, audio=sample, voice_id=voice_id,
-                                                   name=options.name or selection.names[0],
-                                                   source=f"Audacity track {where}, {selection.start_s:.2f}-"
-                                                          f"{selection.end_s:.2f} s"), on_event=on_event)
-        track = {}
-        if outcome.preview_path:
-            track = import_track(pipe, Path(outcome.preview_path), name=track_name(outcome.preset),
-                                 start_s=selection.start_s, keep=selection)
+        where = ", ".join(f"'{name}'" for name in selection.names)
+        outcome = jobs.clone(settings, replace(
+            options, audio=sample, voice_id=options.voice_id or suggest_voice_id(selection.names[0], datetime.now()),
+            name=options.name or selection.names[0],
+            source=f"Audacity track {where}, {selection.start_s:.2f}-{selection.end_s:.2f} s"), on_event=on_event)
+    track = {}
+    if outcome.preview_path:
+        preview = Path(outcome.preview_path)
+        try:
+            track = _add_track(preview, name=track_name(outcome.preset), start_s=selection.start_s)
+        except VoiceCloneError as exc:
+            raise _not_taken("the preview", preview, exc) from exc
     return outcome, track
 
 
 def speak(settings, text: str, *, preset: str, model=None, on_event=jobs.ignore_events) -> Tuple[jobs.SpeakOutcome, dict]:
     """Speak ``text`` with ``preset``; import it as a track at the selection start (or cursor)."""
     with Pipe() as pipe:
-        selection = read_selection(pipe, require_range=False)
-        with temp_folder("audacity") as tmp:
-            outcome = jobs.speak(settings, text, Path(tmp) / f"{preset}.wav", preset=preset, model=model,
-                                 on_event=on_event)
-            track = import_track(pipe, Path(outcome.path), name=track_name(preset), start_s=selection.start_s,
-                                 keep=selection)
+        start_s = read_selection(pipe, require_range=False).start_s
+    with temp_folder("audacity") as tmp:
+        outcome = jobs.speak(settings, text, Path(tmp) / f"{preset}.wav", preset=preset, model=model,
+                             on_event=on_event)
+        speech = Path(outcome.path)
+        try:
+            track = _add_track(speech, name=track_name(preset), start_s=start_s)
+        except VoiceCloneError as exc:    # the temporary folder goes: the paid speech must not
+            raise _not_taken("the speech", jobs.keep_elsewhere(speech.read_bytes(), speech), exc) from exc
     return outcome, track
+
+
+def _add_track(path: Path, *, name: str, start_s: float) -> dict:
+    """Import ``path`` as track ``name`` at ``start_s``, leaving what the user has selected by now."""
+    with Pipe() as pipe:
+        return import_track(pipe, path, name=name, start_s=start_s, keep=read_selection(pipe, require_range=False))
+
+
+def _not_taken(what: str, kept, cause: VoiceCloneError) -> HostError:
+    """Audacity could not take paid audio: say why, and where the audio is."""
+    if kept is None:
+        return HostError(f"{what} is made but Audacity could not take it ({cause}), and no folder could keep it",
+                         fix="Free some disk space, then run it again.")
+    return HostError(f"{what} is made but Audacity could not take it ({cause}); it is kept as {kept}",
+                     fix=(f"{cause.fix.rstrip('.')}, or i" if cause.fix else "I")
+                         + f"mport {kept} with File > Import > Audio.")
 
 
 def config_path() -> Path:

@@ -4,18 +4,21 @@ Linux and macOS: two FIFOs, ``/tmp/audacity_script_pipe.to.<uid>`` and ``.from.<
 ``\\\\.\\pipe\\ToSrvPipe`` and ``\\\\.\\pipe\\FromSrvPipe``. The client opens *to* first, then *from*
 (the other order deadlocks), never blocks forever on a FIFO nobody reads, sends one command line of
 under 1 KiB, and reads the reply up to its ``BatchCommand finished:`` status line and the empty line
-after it. A bare newline means Audacity is not ready yet. ``Failed!`` raises.
+after it. A bare newline means Audacity is not ready yet. ``Failed!`` raises. One client at a time:
+a connection holds this user's turn on the pipe (:mod:`.turn`) from connect to close.
 """
 import errno
 import os
 import select
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import List, Optional
 
 from ...errors import InputError
+from . import turn
 
 #: Said when Audacity's pipes are not there.
 PIPE_MISSING_FIX = "Start Audacity; if it runs, run `voiceclone audacity doctor` to enable the module."
@@ -23,6 +26,8 @@ PIPE_MISSING_FIX = "Start Audacity; if it runs, run `voiceclone audacity doctor`
 MAX_LINE = 1023                 # the server reads lines with fgets into 1 KiB
 STATUS = "BatchCommand finished: "
 NOT_READY_WAIT_S = 0.25         # a lone newline with nothing after it for this long means "not ready"
+NO_WRITER_S = 1.0               # Audacity holds its end open while it runs; none for this long: it left
+LOCK_WAIT_S = 30.0              # how long a command waits for another one's turn on the pipe
 WINDOWS = sys.platform == "win32"
 
 
@@ -34,11 +39,22 @@ class CommandFailed(InputError):
     """Audacity answered ``Failed!`` to a command."""
 
 
+class _Stale(Exception):
+    """The FIFOs this connection opened are ones Audacity has already left."""
+
+
 def default_paths():
     if WINDOWS:
         return Path(r"\\.\pipe\ToSrvPipe"), Path(r"\\.\pipe\FromSrvPipe")
     uid = os.getuid()
     return Path(f"/tmp/audacity_script_pipe.to.{uid}"), Path(f"/tmp/audacity_script_pipe.from.{uid}")
+
+
+def lock_path_for(to_path: Path) -> Path:
+    """The lock file that gives one client at a time its turn on the pipe ``to_path``."""
+    if WINDOWS:
+        return Path(tempfile.gettempdir()) / "voiceclone-audacity-pipe.lock"
+    return to_path.with_name(to_path.name + ".voiceclone-lock")
 
 
 def quote(value) -> str:
@@ -62,6 +78,8 @@ class Pipe:
         self.to_path = Path(to_path or default_to)
         self.from_path = Path(from_path or default_from)
         self.timeout = timeout
+        self.lock_path = lock_path_for(self.to_path)
+        self._turn = None
         self._to = None
         self._from = None
         self._buffer = b""
@@ -74,32 +92,78 @@ class Pipe:
         self.close()
 
     def connect(self) -> None:
-        appear_by = time.monotonic() + min(self.timeout, 3.0)   # after a client leaves, Audacity makes them anew
-        while not (self.to_path.exists() and self.from_path.exists()) and time.monotonic() < appear_by:
-            time.sleep(0.05)
-        if not self.to_path.exists() or not self.from_path.exists():
-            raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
-                            fix=PIPE_MISSING_FIX)
+        """Take this user's turn on the pipe, then open it and wait until Audacity answers.
+
+        After a client leaves, Audacity closes, deletes and remakes both FIFOs: a connection made in
+        that moment reaches the old ones (nobody writes back, or the write fails), so it is made again.
+        """
+        try:
+            self._turn = turn.take(self.lock_path, LOCK_WAIT_S)
+        except OSError as exc:
+            raise PipeError(f"cannot use the lock file {self.lock_path} ({exc.strerror})",
+                            fix=f"Make {self.lock_path.parent} writable for this user, then run the command "
+                                "again.") from None
+        if self._turn is None:
+            raise PipeError(f"another voiceclone command kept Audacity busy for {LOCK_WAIT_S:.0f} s",
+                            fix="Wait for it to finish (close any dialog open in Audacity), then run the command "
+                                "again.")
+        try:
+            deadline = time.monotonic() + self.timeout
+            while True:
+                self._open(deadline)
+                try:
+                    self._synchronise()
+                    return
+                except _Stale:
+                    self._close_fifos()
+                    if time.monotonic() > deadline:
+                        raise PipeError("Audacity's script pipe closes as soon as it is opened",
+                                        fix="Start Audacity again, then run the command again.") from None
+                    time.sleep(0.05)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, deadline: float) -> None:
         if WINDOWS:
+            self._wait_for_files(deadline)
             self._to = open(self.to_path, "wb", buffering=0)
             self._from = open(self.from_path, "rb", buffering=0)
-            self._synchronise()
             return
-        deadline = time.monotonic() + self.timeout
+        appear_by = time.monotonic() + min(self.timeout, 3.0)
         while True:
             try:
                 self._to = os.open(self.to_path, os.O_WRONLY | os.O_NONBLOCK)
                 break
             except OSError as exc:
-                if exc.errno != errno.ENXIO or time.monotonic() > deadline:
+                if exc.errno == errno.ENOENT and time.monotonic() > appear_by:
+                    raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
+                                    fix=PIPE_MISSING_FIX) from None
+                if exc.errno not in (errno.ENOENT, errno.ENXIO) or time.monotonic() > deadline:
                     raise PipeError("Audacity's script pipe exists but nobody reads it (Audacity was closed or "
                                     "is stuck)", fix="Start Audacity again, then run the command again.") from None
                 time.sleep(0.05)
         os.set_blocking(self._to, True)
-        self._from = os.open(self.from_path, os.O_RDONLY | os.O_NONBLOCK)
-        self._synchronise()
+        try:
+            self._from = os.open(self.from_path, os.O_RDONLY | os.O_NONBLOCK)
+        except FileNotFoundError:
+            raise _Stale() from None
+
+    def _wait_for_files(self, deadline: float) -> None:
+        appear_by = min(deadline, time.monotonic() + 3.0)
+        while not (self.to_path.exists() and self.from_path.exists()):
+            if time.monotonic() > appear_by:
+                raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
+                                fix=PIPE_MISSING_FIX)
+            time.sleep(0.05)
 
     def close(self) -> None:
+        self._close_fifos()
+        if self._turn is not None:
+            turn.give_back(self._turn)
+            self._turn = None
+
+    def _close_fifos(self) -> None:
         for handle in (self._to, self._from):
             if handle is None:
                 continue
@@ -108,11 +172,16 @@ class Pipe:
             else:
                 os.close(handle)
         self._to = self._from = None
+        self._buffer = b""
 
     def send(self, command: str, **values) -> List[str]:
         """Run ``command`` with ``values``; return the reply's body lines. Raises on ``Failed!``."""
         line = command + ":" + "".join(f" {key}={quote(value)}" for key, value in values.items())
-        status, body = self._exchange(line)
+        try:
+            status, body = self._exchange(line)
+        except _Stale:
+            raise PipeError("Audacity closed its script pipe (it quit or crashed)",
+                            fix="Start Audacity again, then run the command again.") from None
         if status is None:
             raise PipeError("Audacity is not ready for commands yet", fix="Wait a moment and run it again.")
         if status != "OK":
@@ -152,7 +221,10 @@ class Pipe:
         if WINDOWS:
             self._to.write(data)
             return
-        os.write(self._to, data)
+        try:
+            os.write(self._to, data)
+        except BrokenPipeError:
+            raise _Stale() from None
 
     def _read_reply(self):
         """``(status, body)``; ``(None, [])`` for the bare newline of a not-ready Audacity."""
@@ -185,11 +257,15 @@ class Pipe:
         if WINDOWS:
             return self._from.read(4096) or b""
         deadline = time.monotonic() + timeout
+        no_writer_since = None
         while True:
             remaining = deadline - time.monotonic()
             ready, _, _ = select.select([self._from], [], [], max(0.0, min(remaining, 0.5)))
             chunk = os.read(self._from, 65536) if ready else b""
             if chunk or remaining <= 0:
                 return chunk
-            if ready:
-                time.sleep(0.01)   # no writer at this instant; Audacity writes the reply soon
+            if ready:       # end of file: nobody holds the other end (yet, or any more)
+                no_writer_since = no_writer_since or time.monotonic()
+                if time.monotonic() - no_writer_since > NO_WRITER_S:
+                    raise _Stale()
+                time.sleep(0.01)

@@ -3,6 +3,8 @@
 Audacity's scripting has no command that reports the selected time range, so it is read by adding a
 label at the selection and undoing it at once; the time range and the selected tracks are then set
 back exactly as they were. State is always read back with ``GetInfo`` rather than trusting ``OK``.
+That Undo also takes back every change made since the last undo state, and scripting commands
+(``SetTrack``, ``SetClip``) make none: an import therefore ends with a menu command that stores one.
 """
 import json
 from dataclasses import dataclass
@@ -97,8 +99,11 @@ def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Sel
         raise InputError(f"Audacity did not import {path.name}", fix="Check the file is audio, then try again.")
     pipe.send("SelectTracks", Track=before, TrackCount=1, Mode="Set")
     pipe.send("SetTrack", Name=name)
-    if start_s:
-        pipe.send("SetClip", At=0.0, Start=start_s)
+    # Scripting commands such as SetTrack and SetClip change the project without an undo state, so
+    # the next Undo (the next command's selection read) would take them back. The Align menu command
+    # moves the clip and stores the state, rename included.
+    pipe.send("SelectTime", Start=start_s, End=start_s, RelativeTo="ProjectStart")
+    pipe.send("Align_StartToSelStart")
     restore(pipe, keep)
     track = info(pipe, "Tracks")[before]
     track["clips"] = [c for c in info(pipe, "Clips") if c.get("track") == before]

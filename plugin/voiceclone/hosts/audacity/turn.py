@@ -1,0 +1,47 @@
+"""One command at a time on Audacity's pipe.
+
+Audacity serves one client at a time on one pair of FIFOs, and nothing stops a second client from
+opening them meanwhile: the two then interleave their lines and read each other's replies. Every
+connection therefore holds an exclusive lock on a file next to the pipe while it is open, and a
+second command (a shortcut pressed twice) waits its turn. The lock goes with the process, so a
+killed command never leaves Audacity locked.
+"""
+import sys
+import time
+from pathlib import Path
+from typing import BinaryIO, Optional
+
+WINDOWS = sys.platform == "win32"
+
+
+def take(path: Path, wait_s: float) -> Optional[BinaryIO]:
+    """An open file that holds the lock on ``path``; None if another process kept it for ``wait_s``."""
+    handle = open(path, "a+b")      # held until give_back
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            _lock(handle)
+            return handle
+        except OSError:
+            if time.monotonic() > deadline:
+                handle.close()
+                return None
+            time.sleep(0.05)
+
+
+def give_back(handle: BinaryIO) -> None:
+    if WINDOWS:
+        import msvcrt
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    handle.close()
+
+
+def _lock(handle: BinaryIO) -> None:
+    if WINDOWS:
+        import msvcrt
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
