@@ -122,3 +122,12 @@ def sound_server(tmp_path_factory):
         pytest.skip(missing)
     with SoundServer(tmp_path_factory.mktemp("sound")) as environment:
         yield environment
+
+
+@pytest.fixture
+def sound(sound_server, monkeypatch):
+    """This test's sound clients use the private PipeWire."""
+    for key, value in sound_server.items():
+        if key.startswith(("XDG_", "PIPEWIRE", "DBUS")):
+            monkeypatch.setenv(key, value)
+    return sound_server

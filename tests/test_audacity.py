@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -219,3 +220,58 @@ def test_the_next_command_keeps_the_last_ones_track_name_and_place(pipe, take, r
     assert [t["name"] for t in tracks] == ["host", "Voice clone: Host", "Voice clone: Host"]
     starts = [c["start"] for c in sorted(info(pipe, "Clips"), key=lambda c: c["track"])]
     assert starts == pytest.approx([0.0, 2.5, 20.0])
+
+
+def test_start_and_end_clone_that_part_of_the_selected_track_without_a_time_range(pipe, take, run, sandbox, tmp_path):
+    select(pipe, 0, 20.0, 20.0)          # the track is selected; the cursor is elsewhere
+    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--start", "0:03", "--end", "15.5",
+                 "--text", "Hello.", "--preview-out", tmp_path / "out" / "host-preview.mp3", "--json")
+    assert result.code == 0, result.err
+    (upload,) = uploads(sandbox)
+    uploaded, _ = sf.read(io.BytesIO(upload.data), dtype="float32", always_2d=True)
+    source, _ = sf.read(str(take), dtype="float32")
+    expected = source[3 * 16000:int(15.5 * 16000)]
+    assert abs(len(uploaded) - len(expected)) <= 1 and similarity(uploaded[:, 0], expected) > 0.99
+    data = result.json()
+    assert data["preview_path"] == str(tmp_path / "out" / "host-preview.mp3")
+    assert sf.info(data["preview_path"]).format == "MP3"
+    (clip,) = [c for c in info(pipe, "Clips") if c["track"] == 1]
+    assert clip["start"] == pytest.approx(3.0)
+    selection = read_selection(pipe, require_range=False)
+    assert (selection.start_s, selection.end_s, selection.tracks) == (20.0, 20.0, [0]), "the cursor stays"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--start", "0:40"], "--start (40 s) is beyond the end of the selected tracks (30.0 s)"),
+    (["--start", "12", "--end", "5"], "--end (5 s) must come after --start (12 s)"),
+    (["--start", "10", "--end", "14"], "the selection is 4 s; a voice clone needs 10 s to 5 min"),
+])
+def test_a_bad_start_or_end_is_refused_before_anything_is_sent(pipe, take, run, sandbox, argv, message):
+    result = run("audacity", "clone", "--voice-id", "HostVoice01", *argv)
+    assert result.code == 2 and message in result.err, result.err
+    assert sandbox.requests_seen() == []
+    assert [t["name"] for t in info(pipe, "Tracks")] == ["host"]
+
+
+def test_start_and_end_with_no_track_selected_say_what_to_select(pipe, take, run):
+    pipe.send("SelectNone")
+    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--start", "3", "--end", "15")
+    assert result.code == 2 and "no track is selected in Audacity" in result.err
+    assert "Click the voice's track" in result.err
+
+
+def test_audition_plays_the_preview_after_adding_it(pipe, take, run, sound, tmp_path):
+    from voiceclone import device
+    recording = tmp_path / "heard.wav"
+    listening = threading.Event()
+    recorder = threading.Thread(target=device.record, args=(recording,), daemon=True,
+                                kwargs={"seconds": 12.0, "channels": 1, "sample_rate": 48000,
+                                        "meter": lambda *block: listening.set()})
+    recorder.start()
+    assert listening.wait(10)
+    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--text", "Hello there.", "--audition", "--json")
+    assert result.code == 0, result.err
+    recorder.join(20)
+    preview, rate = sf.read(result.json()["preview_path"], dtype="float32", always_2d=True)
+    heard, _ = sf.read(str(recording), dtype="float32")
+    assert similarity(heard, soxr.resample(preview[:, 0], rate, 48000)) > 0.9, "the preview came out of the speakers"

@@ -16,14 +16,6 @@ from voiceclone import device
 RATE = 48000
 
 
-@pytest.fixture
-def sound(sound_server, monkeypatch):
-    for key, value in sound_server.items():
-        if key.startswith(("XDG_", "PIPEWIRE", "DBUS")):
-            monkeypatch.setenv(key, value)
-    return sound_server
-
-
 def voiceclone(env, *args, timeout=60):
     return subprocess.run([sys.executable, "-m", "voiceclone", *map(str, args)], env=env, capture_output=True,
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)

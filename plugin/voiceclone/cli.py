@@ -52,11 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("clone", parents=[common, as_json], help="clone a voice from an audio file")
     p.add_argument("audio", type=Path, help="mp3, m4a or wav sample of the voice (10 s to 5 min)")
     p.add_argument("--voice-id", required=True, help="the new voice's id: 8-256 characters, starts with a letter")
-    _add_clone_options(p)
-    p.add_argument("--start", type=_time, help="use the sample from here: seconds, mm:ss or hh:mm:ss")
-    p.add_argument("--end", type=_time, help="use the sample up to here: seconds, mm:ss or hh:mm:ss")
-    p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
-    p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
+    _add_clone_options(p, where="the sample")
 
     p = sub.add_parser("validate", parents=[local, as_json], help="check a sample without sending anything")
     p.add_argument("audio", type=Path, help="the sample to check (any format the plugin reads)")
@@ -130,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     audacity.required = True
     p = audacity.add_parser("clone", parents=[common, as_json], help="clone the voice in Audacity's selection")
     p.add_argument("--voice-id", help="the new voice's id (default: made from the track name)")
-    _add_clone_options(p)
+    _add_clone_options(p, where="the selected tracks, in project time, instead of the selection's")
     p = audacity.add_parser("speak", parents=[common, as_json], help="speak text as a new track at the selection start")
     p.add_argument("--preset", required=True, help="a saved preset's name")
     p.add_argument("text", help="what to say (up to 9,999 characters)")
@@ -155,7 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_clone_options(p: argparse.ArgumentParser) -> None:
+def _add_clone_options(p: argparse.ArgumentParser, *, where: str) -> None:
+    p.add_argument("--start", type=_time, help=f"clone from here on {where}: seconds, mm:ss or hh:mm:ss")
+    p.add_argument("--end", type=_time, help=f"clone up to here on {where}: seconds, mm:ss or hh:mm:ss")
+    p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
+    p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
     p.add_argument("--name", help="the preset name (default: the voice_id)")
     p.add_argument("--text", help="preview text (up to 1000 characters) spoken in the new voice")
     p.add_argument("--model", help=f"preview and default speech model (default {rules.DEFAULT_MODEL})")
@@ -270,8 +270,8 @@ def _clone_options(args) -> jobs.CloneOptions:
         text_validation=args.text_validation, accuracy=args.accuracy)
     return jobs.CloneOptions(
         audio=getattr(args, "audio", None), voice_id=args.voice_id or "", name=args.name, settings=chosen,
-        prompt_audio=args.prompt_audio, prompt_text=args.prompt_text, start=getattr(args, "start", None),
-        end=getattr(args, "end", None), preview_out=getattr(args, "preview_out", None), force=args.force,
+        prompt_audio=args.prompt_audio, prompt_text=args.prompt_text, start=args.start, end=args.end,
+        preview_out=args.preview_out, force=args.force,
         operator=args.operator, consent=args.consent, consent_audio=args.consent_audio,
         require_consent=args.require_consent)
 
@@ -608,6 +608,8 @@ def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     else:
         print(f"Cloned voice '{outcome.voice_id}' as preset '{outcome.preset}' (no preview to add: give --text).",
               file=out)
+    if args.action == "clone" and args.audition and outcome.preview_path:
+        _audition(Path(outcome.preview_path), out)
     return 0
 
 

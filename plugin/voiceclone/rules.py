@@ -183,15 +183,16 @@ def check_text_validation(text: Optional[str], accuracy: Optional[float]) -> Non
         check_text(text, what="validation text", limit=TEXT_VALIDATION_MAX)
 
 
-def check_region(start: Optional[float], end: Optional[float], duration_s: float) -> Tuple[float, float]:
-    """Resolve ``--start``/``--end`` against a file of ``duration_s`` seconds; return the region."""
+def check_region(start: Optional[float], end: Optional[float], duration_s: float, *,
+                 within: str = "the file") -> Tuple[float, float]:
+    """Resolve ``--start``/``--end`` against ``within``, ``duration_s`` seconds long; return the region."""
     first = 0.0 if start is None else float(start)
     last = duration_s if end is None else float(end)
     if first < 0 or last < 0:
-        raise InputError("--start and --end are seconds from the start of the file and cannot be negative",
-                         fix="Give them as seconds or mm:ss from the start of the file, such as --start 1:30.")
+        raise InputError(f"--start and --end are seconds from the start of {within} and cannot be negative",
+                         fix=f"Give them as seconds or mm:ss from the start of {within}, such as --start 1:30.")
     if first >= duration_s:
-        raise InputError(f"--start ({first:g} s) is beyond the end of the file ({duration_s:.1f} s)",
+        raise InputError(f"--start ({first:g} s) is beyond the end of {within} ({duration_s:.1f} s)",
                          fix=f"Give a --start before {clock(duration_s)}.")
     if last <= first:
         raise InputError(f"--end ({last:g} s) must come after --start ({first:g} s)",

@@ -12,12 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import List, Tuple
 
-from ... import jobs
-from ...errors import HostError, VoiceCloneError
+from ... import jobs, rules
+from ...errors import HostError, InputError, VoiceCloneError
 from ...leftovers import temp_folder
 from ..base import check_selection, suggest_voice_id, track_name
 from .pipe import PIPE_MISSING_FIX, Pipe, default_paths
-from .project import export_selection, import_track, info, read_selection
+from .project import Selection, export_selection, import_track, info, read_selection, restore
 
 
 def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) -> Tuple[jobs.CloneOutcome, dict]:
@@ -28,23 +28,40 @@ def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) 
     """
     with temp_folder("audacity") as tmp:
         with Pipe() as pipe:
-            selection = read_selection(pipe)
-            check_selection(selection.length_s, where=" in Audacity")
+            selection = read_selection(pipe, require_range=options.start is None or options.end is None)
+            region = _region(pipe, selection, options.start, options.end)
+            check_selection(region.length_s, where=" in Audacity")
             on_event(jobs.Event("capture", "Exporting the selection from Audacity"))
-            sample = export_selection(pipe, selection, Path(tmp) / "selection.wav")
-        where = ", ".join(f"'{name}'" for name in selection.names)
+            sample = export_selection(pipe, region, Path(tmp) / "selection.wav")
+            if region != selection:
+                restore(pipe, selection)
+        where = ", ".join(f"'{name}'" for name in region.names)
         outcome = jobs.clone(settings, replace(
-            options, audio=sample, voice_id=options.voice_id or suggest_voice_id(selection.names[0], datetime.now()),
-            name=options.name or selection.names[0],
-            source=f"Audacity track {where}, {selection.start_s:.2f}-{selection.end_s:.2f} s"), on_event=on_event)
+            options, audio=sample, start=None, end=None, name=options.name or region.names[0],
+            voice_id=options.voice_id or suggest_voice_id(region.names[0], datetime.now()),
+            source=f"Audacity track {where}, {region.start_s:.2f}-{region.end_s:.2f} s"), on_event=on_event)
     track = {}
     if outcome.preview_path:
         preview = Path(outcome.preview_path)
         try:
-            track = _add_track(preview, name=track_name(outcome.preset), start_s=selection.start_s)
+            track = _add_track(preview, name=track_name(outcome.preset), start_s=region.start_s)
         except VoiceCloneError as exc:
             raise _not_taken("the preview", preview, exc) from exc
     return outcome, track
+
+
+def _region(pipe: Pipe, selection: Selection, start, end) -> Selection:
+    """The selected tracks over ``--start``/``--end`` (project seconds), each defaulting to the selection's."""
+    if start is None and end is None:
+        return selection
+    if not selection.tracks:
+        raise InputError("no track is selected in Audacity",
+                         fix="Click the voice's track to select it, then run the command again.")
+    project_end = max((clip["end"] for clip in info(pipe, "Clips") if clip["track"] in selection.tracks), default=0.0)
+    first, last = rules.check_region(selection.start_s if start is None else start,
+                                     selection.end_s if end is None else end, project_end,
+                                     within="the selected tracks")
+    return replace(selection, start_s=first, end_s=last)
 
 
 def speak(settings, text: str, *, preset: str, model=None, on_event=jobs.ignore_events) -> Tuple[jobs.SpeakOutcome, dict]:
