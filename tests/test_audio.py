@@ -1,7 +1,10 @@
 """Reading and preparing real audio files: the header verdict, and the upload file that meets every
 limit of the clone endpoint (10 s to 5 min, 20 MB, mp3/m4a/wav)."""
 import hashlib
+import os
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -379,3 +382,46 @@ def test_a_file_over_the_size_limit_only_by_its_metadata_says_why_it_is_rewritte
     plan = audio.plan_upload(info, max_bytes=info.size_bytes - 100)
     assert not plan.untouched and (plan.sample_rate, plan.num_channels) == (16000, 1)
     assert len(plan.fixes) == 1 and "over the" in plan.fixes[0] and "by what is not audio" in plan.fixes[0]
+
+
+def test_an_mp3_read_in_blocks_is_the_whole_decode(make_audio):
+    """A seek resets the MPEG decoder (it loses the bit reservoir): block reads and --start must not
+    seek inside an mp3, or every block boundary is damaged by up to 0.1 of full scale."""
+    path = make_audio("take.mp3", 30, 22050)
+    info = audio.probe(path)
+    whole, _ = sf.read(str(path), dtype="float32", always_2d=True)
+
+    def same(a, b):
+        return a.shape == b.shape and float(np.max(np.abs(a - b))) < 1e-6     # float rounding only
+
+    for block_frames in (4096, 65536):
+        assert same(np.concatenate(list(audio.blocks(info, 0, info.num_frames, block_frames))), whole)
+    assert same(np.concatenate(list(audio.blocks(info, 100_000, 300_000, 4096))), whole[100_000:300_000])
+    assert same(audio.read_frames(path, 123_457, 5000), whole[123_457:128_457])
+
+
+def _voiceclone(env, *argv):
+    return subprocess.run([sys.executable, "-m", "voiceclone", *map(str, argv)], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_probing_and_cloning_an_mp3_keep_the_terminal_clean(env, make_audio):
+    path = make_audio("take.mp3", 30, 22050)
+    checked = _voiceclone(env, "validate", path, "--start", "0:03")
+    cloned = _voiceclone(env, "clone", path, "--voice-id", "HostVoice01", "--start", "3.5", "--text", "Hi.")
+    assert checked.returncode == 0 and cloned.returncode == 0, cloned.stderr
+    for done in (checked, cloned):
+        assert "libmpg123" not in done.stderr and "part2_3_length" not in done.stderr, done.stderr
+
+
+def test_a_damaged_mp3_is_refused_in_plain_words_without_the_decoders_chatter(env, make_audio, tmp_path):
+    data = bytearray(make_audio("take.mp3", 30, 22050).read_bytes())
+    middle = len(data) // 3
+    data[middle:middle + 4000] = np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    broken = tmp_path / "broken.mp3"
+    broken.write_bytes(bytes(data))
+    done = _voiceclone(env, "clone", broken, "--voice-id", "HostVoice01")
+    assert done.returncode == 2, done.stderr
+    assert "broken.mp3 is damaged: decoding failed (" in done.stderr
+    assert "Export the audio again, or convert it to WAV." in done.stderr
+    assert "libmpg123" not in done.stderr and "Note:" not in done.stderr, done.stderr

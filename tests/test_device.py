@@ -90,4 +90,4 @@ def test_play_plays_a_file_to_the_end(sound, tmp_path, name):
 def test_without_pyaudio_the_user_is_told_how_to_install_it(run, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyaudio", None)
     result = run("devices")
-    assert result.code == 2 and "pip install 'voiceclone[audio]'" in result.err and "portaudio19-dev" in result.err
+    assert result.code == 2 and "pip install 'voice-tone-quick-clone[audio]'" in result.err and "portaudio19-dev" in result.err

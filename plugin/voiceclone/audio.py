@@ -14,9 +14,10 @@ Arrays are float32 ``(num_frames, num_channels)``; rates in Hz; times in seconds
 import hashlib
 import os
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
 import soundfile as sf
@@ -26,6 +27,7 @@ from . import files, rules
 from .doctor import LevelMeter, Report
 from .errors import AudioError
 from .formats import EXTENSIONS, sniff
+from .native_stderr import NativeStderr
 
 #: Formats soundfile reads besides the clone formats; they are converted to WAV.
 CONVERTIBLE = ("flac", "aiff", "ogg")
@@ -117,11 +119,9 @@ def probe(path) -> AudioInfo:
                          fix="Use a wav, mp3 or m4a file (flac, aiff and ogg are converted too).")
     if fmt == "m4a":
         return _probe_m4a(path, size)
-    try:
+    with _decoding(lambda said: AudioError(f"{path.name} looks like {fmt} but its header is damaged ({said})",
+                                           fix="Export the audio again, or convert it to WAV.")):
         info = sf.info(str(path))
-    except (RuntimeError, sf.LibsndfileError) as exc:
-        raise AudioError(f"{path.name} looks like {fmt} but its header is damaged ({exc})",
-                         fix="Export the audio again, or convert it to WAV.") from None
     return AudioInfo(path, fmt, info.subtype, int(info.samplerate), int(info.channels), int(info.frames), size)
 
 
@@ -278,25 +278,75 @@ def _write_pcm16(writer: sf.SoundFile, data: np.ndarray) -> int:
     return len(data)
 
 
+class _FrontToBack(sf.SoundFile):
+    """A file read from front to back.
+
+    pysoundfile asks for the position and seeks back to it around every read. libsndfile's MPEG
+    decoder restarts at each seek without the bit reservoir of the frames before, so an mp3 read in
+    blocks came out damaged at every block boundary (and libmpg123 said so on stderr). Reported as
+    not seekable, the reads are plain sequential reads; an mp3 is then reached at ``start`` by
+    decoding up to it, never by seeking.
+    """
+
+    def seekable(self) -> bool:
+        return False
+
+
 def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
     """The frames ``start:end`` of the file as float32 blocks of ``block_frames`` (the last may be shorter)."""
     if info.format == "m4a":
         yield from _m4a_blocks(info, start, end, block_frames)
         return
+    decoder = NativeStderr()
     try:
-        with sf.SoundFile(str(info.path)) as source:
-            if start:
+        with _FrontToBack(str(info.path)) as source:
+            if info.format == "mp3":
+                skipped = 0
+                while skipped < start:
+                    with decoder:
+                        got = len(source.read(min(block_frames, start - skipped), dtype="float32"))
+                    if not got:
+                        return
+                    skipped += got
+            elif start:
                 source.seek(start)
             remaining = end - start
             while remaining > 0:
-                block = source.read(min(block_frames, remaining), dtype="float32", always_2d=True)
+                with decoder:
+                    block = source.read(min(block_frames, remaining), dtype="float32", always_2d=True)
                 if not len(block):
                     break
                 remaining -= len(block)
                 yield block
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise AudioError(f"{info.path.name} is damaged: decoding failed ({exc})",
-                         fix="Export the audio again, or convert it to WAV.") from None
+        raise _damaged(info.path, decoder.last_words() or str(exc)) from None
+    finally:
+        decoder.close()
+
+
+def _damaged(path: Path, said: str) -> AudioError:
+    return AudioError(f"{path.name} is damaged: decoding failed ({said})",
+                      fix="Export the audio again, or convert it to WAV.")
+
+
+@contextmanager
+def _decoding(failure: Callable[[str], AudioError]) -> Iterator[None]:
+    """Decode quietly; a decoder failure raises ``failure(what the decoder said)``."""
+    decoder = NativeStderr()
+    try:
+        with decoder:
+            yield
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise failure(decoder.last_words() or str(exc)) from None
+    finally:
+        decoder.close()
+
+
+def read_frames(path: Path, start: int, count: int) -> np.ndarray:
+    """``count`` frames of ``path`` from frame ``start`` (fewer at its end), float32 ``(frames, channels)``."""
+    info = probe(path)
+    found = list(blocks(info, start, min(start + count, info.num_frames), max(1, count)))
+    return np.concatenate(found) if found else np.zeros((0, info.num_channels), np.float32)
 
 
 def _m4a_blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
@@ -325,8 +375,7 @@ def _m4a_blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Ite
                 if position >= end:
                     break
     except av.error.FFmpegError as exc:
-        raise AudioError(f"{info.path.name} is damaged: decoding failed ({exc})",
-                         fix="Export the audio again, or convert it to WAV.") from None
+        raise _damaged(info.path, str(exc)) from None
     if held:
         yield np.concatenate(pending)
 
@@ -357,10 +406,8 @@ def _subtype_name(subtype: str) -> str:
 def check_decodes(path: Path) -> None:
     """Raise :class:`AudioError` unless ``path`` decodes whole into audio that is not all digital
     silence (a preview or speech cut short or zeroed on its way is refused, not kept)."""
-    try:
+    with _decoding(lambda said: AudioError(f"{Path(path).name} could not be decoded ({said})")):
         data, _ = sf.read(str(path), dtype="float32")
-    except (RuntimeError, sf.LibsndfileError) as exc:
-        raise AudioError(f"{Path(path).name} could not be decoded ({exc})") from exc
     if data.size == 0 or not np.any(data):
         raise AudioError(f"{Path(path).name} holds no sound (it is empty or digital silence)")
 
@@ -376,10 +423,8 @@ def convert(source: Path, target: Path) -> Path:
     if want == have or want not in ("wav", "mp3", "flac"):
         os.replace(source, target)
         return target
-    try:
+    with _decoding(lambda said: AudioError(f"{source.name} could not be decoded ({said})")):
         data, rate = sf.read(str(source), dtype="float32")
-    except (RuntimeError, sf.LibsndfileError) as exc:
-        raise AudioError(f"{source.name} could not be decoded ({exc})") from None
     with files.replacing(target) as partial:
         sf.write(str(partial), data, rate, format=want.upper(), subtype=None if want == "mp3" else "PCM_16")
     source.unlink()

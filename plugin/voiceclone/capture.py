@@ -89,18 +89,15 @@ def _info(path: str):
 def _segment_audio(segment: Segment, source_rate: int, rate: int, channels: int):
     """The segment's samples at ``rate`` with ``channels`` channels, float32 ``(frames, channels)``."""
     import numpy as np
-    import soundfile as sf
     import soxr
+
+    from .audio import read_frames
 
     first = int(round(segment.source_start_s * source_rate))
     count = int(math.ceil(segment.length_s * segment.playrate * source_rate)) + 1
-    with sf.SoundFile(segment.source) as source:
-        lead = max(0, -first)  # a take that starts before its file begins plays silence first
-        data = np.zeros((0, source.channels), np.float32)
-        if first + count > 0 and max(first, 0) < source.frames:
-            source.seek(max(first, 0))
-            data = source.read(count - lead, dtype="float32", always_2d=True)
-        data = np.concatenate([np.zeros((lead, source.channels), np.float32), data])
+    lead = max(0, -first)  # a take that starts before its file begins plays silence first
+    data = read_frames(Path(segment.source), max(first, 0), max(0, count - lead))
+    data = np.concatenate([np.zeros((lead, data.shape[1]), np.float32), data])
     data = _apply_channel_mode(data, segment.channel_mode, channels)
     played_rate = source_rate * segment.playrate
     if abs(played_rate - rate) > 1e-6 and len(data):

@@ -4,7 +4,6 @@ PyAudio is imported here only, and only when a sound command runs. Audio is floa
 ``(num_frames, num_channels)`` at ``sample_rate`` Hz. Recording and playing run in blocks, so a
 stop request (Enter, Ctrl-C, a time limit) takes effect within one block.
 """
-import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Callable, Iterator, List, Optional
 from . import files
 from .doctor import CLIP_LEVEL, dbfs
 from .errors import InputError
+from .native_stderr import NativeStderr
 
 BLOCK_FRAMES = 2048
 
@@ -24,7 +24,7 @@ def _pyaudio():
         import pyaudio
     except ImportError:
         raise InputError("sound-card support is not installed",
-                         fix="Install it with `pip install 'voiceclone[audio]'` (Debian/Ubuntu first: "
+                         fix="Install it with `pip install 'voice-tone-quick-clone[audio]'` (Debian/Ubuntu first: "
                              "`apt install portaudio19-dev`).") from None
     return pyaudio
 
@@ -33,16 +33,12 @@ def _pyaudio():
 def _portaudio() -> Iterator:
     """An initialised PyAudio, with PortAudio's start-up chatter on stderr silenced."""
     pyaudio = _pyaudio()
-    saved = os.dup(2)
+    chatter = NativeStderr()
     try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            try:
-                engine = pyaudio.PyAudio()
-            finally:
-                os.dup2(saved, 2)
+        with chatter:
+            engine = pyaudio.PyAudio()
     finally:
-        os.close(saved)
+        chatter.close()
     try:
         yield engine
     finally:
