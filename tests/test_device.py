@@ -91,3 +91,18 @@ def test_without_pyaudio_the_user_is_told_how_to_install_it(run, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyaudio", None)
     result = run("devices")
     assert result.code == 2 and "pip install 'voice-tone-quick-clone[audio]'" in result.err and "portaudio19-dev" in result.err
+
+
+@pytest.mark.parametrize("argv, said", [(["record", "take.wav", "--seconds", "1"], "no default sound input device"),
+                                        (["play", "beep.wav"], "no default sound output device")])
+def test_no_sound_server_is_told_in_the_direction_asked(sound_server, tmp_path, argv, said):
+    """PortAudio's own message for a missing default input reads "no default output device"."""
+    empty = tmp_path / "run"
+    empty.mkdir(mode=0o700)
+    sf.write(str(tmp_path / "beep.wav"), np.zeros(RATE, np.float32) + 0.1, RATE)
+    env = {**sound_server, "XDG_RUNTIME_DIR": str(empty), "PIPEWIRE_RUNTIME_DIR": str(empty)}
+    done = subprocess.run([sys.executable, "-m", "voiceclone", *argv], env=env, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert "start the system's sound server" in done.stderr
+    assert not (tmp_path / "take.wav").exists()

@@ -63,14 +63,26 @@ def devices() -> List[dict]:
 
 def _device_index(engine, device: Optional[str], *, want_input: bool) -> Optional[int]:
     """``None`` for the default device; else the index whose number or name matches ``device``."""
+    kind = "input" if want_input else "output"
     if device is None:
-        return None
+        try:
+            (engine.get_default_input_device_info if want_input else engine.get_default_output_device_info)()
+            return None
+        except OSError:     # PortAudio's own words for this case name the wrong direction
+            pass
+        names = [info["name"] for info in map(engine.get_device_info_by_index, range(engine.get_device_count()))
+                 if info["maxInputChannels" if want_input else "maxOutputChannels"]]
+        raise InputError(f"this system has no default sound {kind} device"
+                         + (" (no microphone?)" if want_input else " (no speakers or headphones?)"),
+                         fix="Connect one or start the system's sound server (PulseAudio or PipeWire)"
+                             + (f", or pick one with --device ({', '.join(names)})" if names else "")
+                             + ", then try again.")
     for index in range(engine.get_device_count()):
         info = engine.get_device_info_by_index(index)
         channels = info["maxInputChannels"] if want_input else info["maxOutputChannels"]
         if channels and (device == str(index) or device.lower() in info["name"].lower()):
             return index
-    raise InputError(f"no {'input' if want_input else 'output'} device matches '{device}'",
+    raise InputError(f"no {kind} device matches '{device}'",
                      fix="See `voiceclone devices` for the names and numbers.")
 
 
