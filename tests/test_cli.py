@@ -644,3 +644,25 @@ def test_help_describes_every_option_and_offers_only_what_a_command_uses():
 def test_debug_before_the_command_shows_the_traceback(run, make_audio, tmp_path):
     result = run("--debug", "validate", tmp_path / "missing.wav")
     assert result.code == 2 and "Traceback" in result.err
+
+
+def test_a_fix_to_the_sample_is_told_before_the_upload_so_a_failed_clone_still_says_it(run, make_audio, sandbox):
+    sandbox.add_fault("code", path="/v1/files/upload", code=1026)
+    result = run("clone", make_audio("long.wav", 330), "--voice-id", "HostVoice01")
+    assert result.code == 3
+    assert result.err.count("warning: fixed: trimmed to 5:00") == 1, result.err
+
+
+def test_each_warning_is_said_once_on_success(run, make_audio):
+    result = run("clone", make_audio("long.wav", 330), "--voice-id", "HostVoice01")
+    assert result.code == 0, result.err
+    assert result.err.count("warning: fixed: trimmed to 5:00") == 1, result.err
+
+
+def test_the_warnings_come_before_the_upload_starts(env, make_audio):
+    from voiceclone import jobs
+    from voiceclone.settings import Settings
+    seen = []
+    jobs.clone(Settings.from_env(env), jobs.CloneOptions(audio=make_audio("long.wav", 330), voice_id="HostVoice01"),
+               on_event=lambda event: seen.append(event.stage))
+    assert "warning" in seen and seen.index("warning") < seen.index("upload")

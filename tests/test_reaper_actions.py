@@ -585,3 +585,22 @@ def test_the_presets_dialogs_name_a_voice_that_may_exist_but_is_unconfirmed(reap
     reaper.answer_inputs(ok=False)
     reaper.run_script(scripts / PRESETS, max_ticks=3000)
     assert "warning: voice 'GuestVoice01' (preset 'Guest') may exist on MiniMax but is not confirmed" in reaper.console
+
+
+def test_a_warning_is_said_in_the_console_before_the_upload_and_only_once(reaper, scripts, project, sandbox):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers())
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    reaper.assert_clean()
+    said = "warning: only 9.7 s of the sample has sound above the noise"
+    assert reaper.console.count(said) == 1, reaper.console
+    assert reaper.console.index(said) < reaper.console.index("Uploading"), reaper.console
+
+
+def test_interjection_tags_the_preview_model_cannot_perform_are_removed_and_said(reaper, scripts, project, env):
+    reaper.set_time_selection(8.0, 20.0)
+    reaper.answer_inputs(values=answers(text="(laughs) Welcome back.", model="speech-02-hd"))
+    reaper.run_script(scripts / CLONE, max_ticks=3000)
+    reaper.assert_clean()
+    assert "note: removed 1 interjection tag(s) such as (laughs)" in reaper.console
+    assert presets_of(env)["Host"]["preview"]["text"] == "Welcome back."

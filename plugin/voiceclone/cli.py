@@ -10,8 +10,9 @@ import json
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
-from typing import List, Mapping, Optional, TextIO
+from typing import List, Mapping, Optional, Set, TextIO
 
 from . import __version__, audio, jobs, lifecycle, rules
 from .doctor import QUIET_PEAK_DBFS
@@ -250,12 +251,33 @@ def _progress(args, err: TextIO):
     return TerminalProgress(err)
 
 
-def _with_progress(args, err: TextIO, job, *job_args, **job_kwargs):
-    progress = _progress(args, err)
-    if progress is None:
-        return job(*job_args, **job_kwargs)
-    with progress:
-        return job(*job_args, on_event=progress, **job_kwargs)
+class _Job:
+    """A job run from the command line: its progress on a terminal, and each warning said once, as
+    soon as it is known (a trimmed sample is told before the upload starts, not after the clone)."""
+
+    def __init__(self, args, err: TextIO):
+        self._err = err
+        self._progress = _progress(args, err)
+        self._said: Set[str] = set()
+
+    def __call__(self, job, *job_args, **job_kwargs):
+        with self._progress or nullcontext():
+            return job(*job_args, on_event=self._event, **job_kwargs)
+
+    def warn(self, warnings: List[str]) -> None:
+        for warning in warnings:
+            if warning not in self._said:
+                self._said.add(warning)
+                if self._progress is not None:
+                    self._progress.write(f"warning: {warning}")
+                else:
+                    _warn([warning], self._err)
+
+    def _event(self, event: jobs.Event) -> None:
+        if event.stage == "warning":
+            self.warn([event.message])
+        elif self._progress is not None:
+            self._progress(event)
 
 
 def _warn(warnings: List[str], err: TextIO) -> None:
@@ -277,8 +299,9 @@ def _clone_options(args) -> jobs.CloneOptions:
 
 
 def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
-    outcome = _with_progress(args, err, jobs.clone, settings, _clone_options(args))
-    _warn(outcome.warnings, err)
+    job = _Job(args, err)
+    outcome = job(jobs.clone, settings, _clone_options(args))
+    job.warn(outcome.warnings)
     if args.json:
         print(json.dumps(outcome.as_dict()), file=out)
         return 0
@@ -404,9 +427,10 @@ def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
 
 def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     _note_first_speech(settings, args.preset, err)
-    outcome = _with_progress(args, err, jobs.speak, settings, args.text, args.out, preset=args.preset,
-                             voice_id=args.voice_id, model=args.model, fmt=args.format, force=args.force)
-    _warn(outcome.warnings, err)
+    job = _Job(args, err)
+    outcome = job(jobs.speak, settings, args.text, args.out, preset=args.preset, voice_id=args.voice_id,
+                  model=args.model, fmt=args.format, force=args.force)
+    job.warn(outcome.warnings)
     if args.json:
         print(json.dumps(outcome.as_dict()), file=out)
     else:
@@ -440,8 +464,9 @@ def _activate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if not _confirmed(args, f"Activate preset '{args.name}'? MiniMax charges the clone fee on this first speech.",
                       f"activating '{args.name}' charges the MiniMax clone fee", out, err):
         return 0
-    done = _with_progress(args, err, lifecycle.activate, settings, args.name)
-    _warn(done["warnings"], err)
+    job = _Job(args, err)
+    done = job(lifecycle.activate, settings, args.name)
+    job.warn(done["warnings"])
     if args.json:
         print(json.dumps(done), file=out)
     else:
@@ -453,8 +478,9 @@ def _reclone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     if not _confirmed(args, lifecycle.reclone_question(settings, args.name),
                       f"re-cloning '{args.name}' creates a new MiniMax voice", out, err):
         return 0
-    outcome = _with_progress(args, err, lifecycle.reclone, settings, args.name)
-    _warn(outcome.warnings, err)
+    job = _Job(args, err)
+    outcome = job(lifecycle.reclone, settings, args.name)
+    job.warn(outcome.warnings)
     if args.json:
         print(json.dumps(outcome.as_dict()), file=out)
     else:
@@ -592,15 +618,15 @@ def _warn_presets(settings: Settings, err: TextIO) -> None:
 def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     from .hosts.audacity import commands
 
+    job = _Job(args, err)
     if args.action == "clone":
-        outcome, track = _with_progress(args, err, commands.clone, settings, _clone_options(args))
+        outcome, track = job(commands.clone, settings, _clone_options(args))
         data = {**outcome.as_dict(), "track": track or None}
     else:
         _note_first_speech(settings, args.preset, err)
-        outcome, track = _with_progress(args, err, commands.speak, settings, args.text, preset=args.preset,
-                                        model=args.model)
+        outcome, track = job(commands.speak, settings, args.text, preset=args.preset, model=args.model)
         data = {**outcome.as_dict(), "track": track}
-    _warn(outcome.warnings, err)
+    job.warn(outcome.warnings)
     if args.json:
         print(json.dumps(data), file=out)
     elif track:

@@ -59,7 +59,7 @@ SENSITIVE_TYPES = {1: "severe", 2: "pornographic", 3: "advertising", 4: "prohibi
 class Event:
     """A step of a job. ``done``/``total`` count bytes where known."""
 
-    stage: str              # prepare, upload, clone, download, save, speak
+    stage: str              # prepare, upload, clone, download, save, speak; "warning": said once, at once
     message: str
     done: Optional[int] = None
     total: Optional[int] = None
@@ -209,7 +209,7 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
         prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
     warnings = plan.warnings + [f"fixed: {fix}" for fix in sample.fixes] + list(sample.report.warnings)
     for warning in warnings:
-        on_event(Event("prepare", f"warning: {warning}"))
+        on_event(Event("warning", warning))
     store = PresetStore(settings.presets_path)
     known = store.voices()
     holder = holder_of(known, options.voice_id)
@@ -524,6 +524,8 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
     text, tag_warnings = rules.strip_tags(text, model)
     warnings += tag_warnings
     settings.require_key()
+    for warning in warnings:
+        on_event(Event("warning", warning))
     on_event(Event("speak", f"Speaking {len(text)} characters with '{voice_id}'"))
     with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
         speech = client.speak(voice_id, text, model=model, fmt=fmt, language_boost=language)

@@ -33,6 +33,10 @@ class TerminalProgress:
             self._bar.n = event.done
             self._bar.refresh()
 
+    def write(self, line: str) -> None:
+        """A line that stays, above the progress bar."""
+        tqdm.write(line, file=self._stream)
+
     def _tick(self, bar: tqdm) -> None:
         """Redraw the elapsed time of a step that reports nothing while it waits."""
         stop = threading.Event()

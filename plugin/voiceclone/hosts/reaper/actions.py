@@ -52,9 +52,9 @@ def clone_from_selection(rpr: Reaper) -> None:
         return
     preset, voice_id, text, model, language, consent = answers
     preset = rules.check_preset_name(preset)
-    for warning in rules.check_voice_id(voice_id):
+    text, model, text_warnings = rules.check_preview(text or None, model or None)
+    for warning in rules.check_voice_id(voice_id) + text_warnings:
         rpr.console(f"Voice clone: note: {warning}")
-    text, model, _ = rules.check_preview(text or None, model or None)
     language = rules.check_language(language or None, model)
     _remember(rpr, text=text or "", model=model or "", language=language or "")
     preview = media_path(media_folder(rpr), preset, "preview", now, ".mp3")

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, List, Optional
 
 from ...errors import Cancelled, InputError
 from ...events import EventReader
@@ -101,6 +101,7 @@ class BackgroundJob:
         self.outcome: Optional[dict] = None
         self.cancelled = False
         self._stage = None
+        self._said: List[str] = []
         self._beat = 0.0
         self.token = f"{os.getpid()}-{time.time_ns()}"
 
@@ -169,7 +170,10 @@ class BackgroundJob:
         kind = event.get("event")
         if kind == "progress":
             message, done, total = event.get("message"), event.get("done"), event.get("total")
-            if event.get("stage") != self._stage:
+            if event.get("stage") == "warning":     # said at once, and not again with the result
+                self._said.append(message)
+                self.rpr.console(f"  warning: {message}")
+            elif event.get("stage") != self._stage:
                 self._stage = event.get("stage")
                 self.rpr.console(f"  {message}")
             elif total and done == total:
@@ -184,7 +188,10 @@ class BackgroundJob:
                                           "voiceclone command line to see the full error."}
         self._clean_up()
         if outcome["event"] == "result":
-            self.on_result(outcome["data"])
+            data = outcome["data"]
+            if isinstance(data, dict) and data.get("warnings"):
+                data = {**data, "warnings": [w for w in data["warnings"] if w not in self._said]}
+            self.on_result(data)
         else:
             if self.cancelled and outcome.get("exit_code") != Cancelled.exit_code:
                 # the child was ended before it could say what it left: it had sent nothing yet
