@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import numpy as np
 import soundfile as sf
 import yaml
 
@@ -666,3 +667,14 @@ def test_the_warnings_come_before_the_upload_starts(env, make_audio):
     jobs.clone(Settings.from_env(env), jobs.CloneOptions(audio=make_audio("long.wav", 330), voice_id="HostVoice01"),
                on_event=lambda event: seen.append(event.stage))
     assert "warning" in seen and seen.index("warning") < seen.index("upload")
+
+
+def test_validate_calls_exact_zeros_between_words_digital_silence_not_minus_200_dbfs(run, tmp_path):
+    from helpers import signal
+    voice = signal(20, 16000)
+    gaps = np.concatenate([np.concatenate([voice[i:i + 8000], np.zeros((8000, 1), np.float32)])
+                           for i in range(0, len(voice), 8000)])
+    sf.write(str(tmp_path / "espeak-like.wav"), gaps, 16000, subtype="PCM_16")
+    result = run("validate", tmp_path / "espeak-like.wav")
+    assert "noise floor digital silence between the words" in result.out, result.out
+    assert "-200" not in result.out

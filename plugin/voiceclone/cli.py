@@ -418,8 +418,10 @@ def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
         if plan is not None:
             print("  upload    " + ("as it is" if plan.untouched else "; ".join(plan.fixes)), file=out)
         if report is not None and not report.nonfinite and report.peak_dbfs != float("-inf"):
+            floor = f"{report.noise_floor_dbfs:.1f} dBFS" if report.noise_floor_dbfs > -140 else \
+                "digital silence between the words"
             print(f"  level     peak {report.peak_dbfs:.1f} dBFS, RMS {report.rms_dbfs:.1f} dBFS, "
-                  f"noise floor {report.noise_floor_dbfs:.1f} dBFS", file=out)
+                  f"noise floor {floor}", file=out)
             print(f"  voice     {report.active_s:.1f} s above the noise, {report.clipped_samples} clipped samples", file=out)
         _warn(warnings, err)
     return 0 if problem is None else AudioError.exit_code
