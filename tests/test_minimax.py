@@ -387,3 +387,69 @@ def test_a_key_refused_by_one_mainland_host_names_the_other(settings, host, othe
     assert f"try MINIMAX_BASE_URL=https://{other}." in error.fix
     with MiniMaxClient(settings) as client:
         assert "MINIMAX_BASE_URL" not in client._hinted(api_error(1004, "", trace_id="t", http_status=200)).fix
+
+
+def _one_shot_server(behaviour):
+    """A raw TCP server on loopback that reads one request head and then does ``behaviour``:
+    ``reset`` (RST before any answer), ``reset_in_body`` (RST after half the answer), ``silent``
+    (never answers) or ``truncated`` (a Content-Length longer than the body, then a clean close)."""
+    import socket
+    import struct
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            body = b'{"base_resp": {"status_code": 0, "status_msg": "success"}, "voices": []}'
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            if behaviour == "silent":
+                threading.Event().wait(5)
+            elif behaviour == "truncated":
+                conn.sendall(head % (len(body) + 40) + body)
+            elif behaviour == "reset_in_body":
+                conn.sendall(head % len(body) + body[:20])
+            if behaviour in ("reset", "reset_in_body"):
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+    threading.Thread(target=serve, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("behaviour, lost, words", [
+    ("refused", False, "could not connect to 127.0.0.1"),
+    ("reset", True, "broke before the answer arrived"),
+    ("reset_in_body", True, ""),
+    ("silent", True, "did not answer within 0.5 s"),
+    ("truncated", True, ""),
+])
+def test_whether_an_answer_was_lost_is_decided_by_what_failed(settings, behaviour, lost, words):
+    """Refused: the request never left, a retry is safe and nothing was made. Every failure after the
+    connection existed may have reached the server: the answer counts as lost."""
+    import socket
+    if behaviour == "refused":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            server, url = None, f"http://127.0.0.1:{s.getsockname()[1]}"
+    else:
+        server, url = _one_shot_server(behaviour)
+    try:
+        one_try = Settings(api_key=settings.api_key, base_url=url, presets_path=settings.presets_path,
+                           read_timeout=0.5, max_attempts=1, backoff_s=0.01)
+        with MiniMaxClient(one_try) as client, pytest.raises(ServiceError) as caught:
+            client.voices()
+    finally:
+        if server is not None:
+            server.close()
+    assert caught.value.response_lost is lost, str(caught.value)
+    assert words in str(caught.value)

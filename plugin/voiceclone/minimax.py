@@ -7,6 +7,7 @@ The API key goes only into the Authorization header of API calls, never to a dow
 """
 import io
 import random
+import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Callable, Dict, List, Optional
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from . import __version__
 from .errors import AuthError, RemoteError, ServiceError, api_error, http_error
@@ -374,7 +376,7 @@ def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError
         return ServiceError(f"{host} did not answer within {settings.read_timeout:g} s", retryable=True,
                             response_lost=True, fix="Run it again; set VOICECLONE_TIMEOUT for a longer wait.")
     if isinstance(exc, requests.exceptions.ConnectionError):
-        if any(s in repr(exc) for s in ("NewConnectionError", "NameResolutionError", "Failed to resolve")):
+        if _never_connected(exc):
             return ServiceError(f"could not connect to {host}", retryable=True)
         return ServiceError(f"the connection to {host} broke before the answer arrived", retryable=True,
                             response_lost=True)
@@ -382,6 +384,23 @@ def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError
         return ServiceError(f"the answer from {host} was cut off", retryable=True, response_lost=True)
     # anything else may have happened after the request reached the server
     return ServiceError(f"the request to {host} failed: {_reason(exc)}", retryable=False, response_lost=True)
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """Whether the failure came before a connection existed (refused, unreachable, a name that does not
+    resolve), so the request cannot have reached the server. requests wraps urllib3's error, which
+    wraps the socket's: the whole chain is looked at, by type."""
+    seen, todo = set(), [exc]
+    while todo:
+        link = todo.pop()
+        if link is None or id(link) in seen:
+            continue
+        seen.add(id(link))
+        if isinstance(link, (NewConnectionError, ConnectionRefusedError, socket.gaierror)):
+            return True
+        todo += [getattr(link, "reason", None), link.__cause__, link.__context__]
+        todo += [arg for arg in link.args if isinstance(arg, BaseException)]
+    return False
 
 
 def _reason(exc: Exception) -> str:
