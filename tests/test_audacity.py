@@ -14,7 +14,8 @@ import soundfile as sf
 import soxr
 
 from helpers import presets_of, uploads
-from voiceclone.hosts.audacity.pipe import Pipe, PipeError
+from voiceclone.errors import HostUnavailable
+from voiceclone.hosts.audacity.pipe import Pipe
 from voiceclone.hosts.audacity.project import info, read_selection
 
 
@@ -150,18 +151,18 @@ def test_no_audacity_is_a_plain_error(run, tmp_path, monkeypatch):
     from voiceclone.hosts.audacity import pipe as pipe_module
     monkeypatch.setattr(pipe_module, "default_paths", lambda: (tmp_path / "to", tmp_path / "from"))
     result = run("audacity", "clone", "--voice-id", "HostVoice01")
-    assert result.code == 2 and "Audacity is not running, or its mod-script-pipe module is off" in result.err
+    assert result.code == 5 and "Audacity is not running, or its mod-script-pipe module is off" in result.err
     assert "Traceback" not in result.err
 
 
 def test_an_audacity_busy_with_a_dialog_gets_a_bounded_wait_and_a_message(audacity, pipe, run):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (tests/run installs it): it closes the dialog afterwards")
-    with Pipe(timeout=1.0) as other, pytest.raises(PipeError, match="did not answer in time"):
+    with Pipe(timeout=1.0) as other, pytest.raises(HostUnavailable, match="did not answer in time"):
         other.send("Import2", Filename="/nonexistent/take.wav")     # opens Audacity's modal error dialog
     started = time.monotonic()
     result = run("audacity", "clone", "--voice-id", "HostVoice01")
-    assert result.code == 2 and "a dialog may be open in Audacity" in result.err
+    assert result.code == 5 and "a dialog may be open in Audacity" in result.err
     assert "Close the open dialog in Audacity" in result.err
     assert time.monotonic() - started < 20, "a bounded wait, never a hang"
     assert audacity.dismiss_dialogs("Error Importing") == 1
@@ -201,7 +202,7 @@ def test_speech_audacity_cannot_take_is_kept_and_named(pipe, take, run, env, mak
     from voiceclone.hosts.audacity import commands
 
     def refuse(*args, **kwargs):
-        raise PipeError("Audacity is not running, or its mod-script-pipe module is off", fix="Start Audacity.")
+        raise HostUnavailable("Audacity is not running, or its mod-script-pipe module is off", fix="Start Audacity.")
     monkeypatch.setattr(commands, "_add_track", refuse)
     result = run("audacity", "speak", "--preset", "Host", "Thanks for listening.")
     assert result.code == 5, result.err

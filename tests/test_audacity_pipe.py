@@ -6,7 +6,8 @@ import time
 import pytest
 
 from voiceclone.errors import InputError
-from voiceclone.hosts.audacity.pipe import CommandFailed, Pipe, PipeError, quote
+from voiceclone.errors import HostCommandFailed, HostUnavailable
+from voiceclone.hosts.audacity.pipe import Pipe, quote
 
 
 @pytest.fixture
@@ -76,14 +77,14 @@ def test_replies_left_by_a_client_that_gave_up_are_skipped(fifos):
 
 def test_failed_raises_with_what_audacity_said(fifos):
     serve(fifos, [["Your batch command of Nope was not recognized.\nBatchCommand finished: Failed!\n\n"]], [])
-    with connect(fifos) as pipe, pytest.raises(CommandFailed) as caught:
+    with connect(fifos) as pipe, pytest.raises(HostCommandFailed) as caught:
         pipe.send("Nope")
     assert "was not recognized" in str(caught.value)
 
 
 def test_a_fifo_nobody_reads_is_reported_within_the_timeout(fifos):
     started = time.monotonic()
-    with pytest.raises(PipeError, match="nobody reads it"):
+    with pytest.raises(HostUnavailable, match="nobody reads it"):
         connect(fifos, timeout=0.5).connect()
     assert time.monotonic() - started < 3
 
@@ -91,13 +92,13 @@ def test_a_fifo_nobody_reads_is_reported_within_the_timeout(fifos):
 def test_no_answer_is_reported_within_the_timeout(fifos):
     serve(fifos, [], [], silent=True)
     started = time.monotonic()
-    with pytest.raises(PipeError, match="did not answer in time"):
+    with pytest.raises(HostUnavailable, match="did not answer in time"):
         connect(fifos, timeout=0.5).connect()
     assert time.monotonic() - started < 3
 
 
 def test_missing_pipes_mean_audacity_is_not_running(tmp_path):
-    with pytest.raises(PipeError, match="not running, or its mod-script-pipe module is off") as caught:
+    with pytest.raises(HostUnavailable, match="not running, or its mod-script-pipe module is off") as caught:
         Pipe(to_path=tmp_path / "to", from_path=tmp_path / "from", timeout=0.2).connect()
     assert "voiceclone audacity doctor" in caught.value.fix
 
@@ -158,7 +159,7 @@ def test_the_turn_is_given_up_after_a_bounded_wait(fifos, monkeypatch):
     serve_sessions(fifos, [], [2])
     with connect(fifos):
         started = time.monotonic()
-        with pytest.raises(PipeError, match="another voiceclone command kept Audacity busy") as caught:
+        with pytest.raises(HostUnavailable, match="another voiceclone command kept Audacity busy") as caught:
             connect(fifos).connect()
         assert time.monotonic() - started < 2
     assert "Wait for it to finish" in caught.value.fix
@@ -174,7 +175,7 @@ def test_fifos_audacity_is_leaving_are_left_and_the_new_ones_used(fifos):
 
 def test_audacity_quitting_during_a_command_says_so(fifos):
     serve_sessions(fifos, [], [1])
-    with connect(fifos) as pipe, pytest.raises(PipeError, match="Audacity closed its script pipe"):
+    with connect(fifos) as pipe, pytest.raises(HostUnavailable, match="Audacity closed its script pipe"):
         pipe.send("Message", Text="anyone?")
 
 

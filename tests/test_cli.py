@@ -678,3 +678,18 @@ def test_validate_calls_exact_zeros_between_words_digital_silence_not_minus_200_
     result = run("validate", tmp_path / "espeak-like.wav")
     assert "noise floor digital silence between the words" in result.out, result.out
     assert "-200" not in result.out
+
+
+def test_debug_shows_the_cause_of_a_failure_and_the_plain_message_does_not(run, tmp_path, env):
+    """Errors chain their cause: the library's own exception is in --debug's traceback."""
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40)
+    plain, debug = run("validate", broken), run("--debug", "validate", broken)
+    assert "LibsndfileError" in debug.err and "direct cause" in debug.err
+    assert "Traceback" not in plain.err and "LibsndfileError" not in plain.err
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    offline = run("--debug", "voices", "list", env_extra={"MINIMAX_BASE_URL": dead, "VOICECLONE_RETRIES": "1"})
+    assert offline.code == 4 and "requests.exceptions.ConnectionError" in offline.err, offline.err

@@ -393,7 +393,7 @@ def test_an_error_in_a_tick_ends_the_job_cleanly_and_says_so(reaper, scripts, pr
     reaper.answer_message_box(1)
     namespace = reaper.run_script(scripts / CLONE, max_ticks=3000)
     reaper.assert_clean()
-    assert "internal error (RuntimeError: events file vanished)" in reaper.message_boxes[0].message
+    assert "internal error: unexpected RuntimeError: events file vanished" in reaper.message_boxes[0].message
     assert reaper.RPR_GetExtState("VoiceClone", "job_running") == ""
     child = namespace["_voiceclone_tick"].__self__.child
     assert child.poll() is not None, "the background job was stopped"

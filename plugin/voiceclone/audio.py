@@ -142,7 +142,7 @@ def _probe_m4a(path: Path, size: int) -> AudioInfo:
             codec = stream.codec_context.name
     except av.error.FFmpegError as exc:
         raise AudioError(f"{path.name} looks like m4a but cannot be opened ({exc})",
-                         fix="Export the audio again, or convert it to WAV.") from None
+                         fix="Export the audio again, or convert it to WAV.") from exc
     return AudioInfo(path, "m4a", codec, rate, channels, int(round(seconds * rate)), size)
 
 
@@ -319,7 +319,7 @@ def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator
                 remaining -= len(block)
                 yield block
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise _damaged(info.path, decoder.last_words() or str(exc)) from None
+        raise _damaged(info.path, decoder.last_words() or str(exc)) from exc
     finally:
         decoder.close()
 
@@ -337,7 +337,7 @@ def _decoding(failure: Callable[[str], AudioError]) -> Iterator[None]:
         with decoder:
             yield
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise failure(decoder.last_words() or str(exc)) from None
+        raise failure(decoder.last_words() or str(exc)) from exc
     finally:
         decoder.close()
 
@@ -375,7 +375,7 @@ def _m4a_blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Ite
                 if position >= end:
                     break
     except av.error.FFmpegError as exc:
-        raise _damaged(info.path, str(exc)) from None
+        raise _damaged(info.path, str(exc)) from exc
     if held:
         yield np.concatenate(pending)
 

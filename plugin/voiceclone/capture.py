@@ -81,9 +81,9 @@ def _info(path: str):
 
     try:
         return sf.info(path)
-    except (RuntimeError, sf.LibsndfileError):
+    except (RuntimeError, sf.LibsndfileError) as exc:
         raise AudioError(f"cannot read the take's source file {path}",
-                         fix="Check the file exists, or glue the item so REAPER writes a new file.") from None
+                         fix="Check the file exists, or glue the item so REAPER writes a new file.") from exc
 
 
 def _segment_audio(segment: Segment, source_rate: int, rate: int, channels: int):

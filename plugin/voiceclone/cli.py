@@ -1,8 +1,8 @@
 """The command line: parse, call a job, print. ``voiceclone`` and ``python -m voiceclone``.
 
 Exit codes: 0 success; 2 bad input or usage (nothing sent); 3 MiniMax refused; 4 network or server
-failure after retries; 130 cancelled. Errors are one or two plain lines on stderr; a traceback only
-with ``--debug``.
+failure after retries; 5 the DAW unreachable or unable; 6 a file could not be written; 130 cancelled;
+1 an internal bug. Errors are one or two plain lines on stderr; a traceback only with ``--debug``.
 """
 import argparse
 import errno
@@ -16,7 +16,7 @@ from typing import List, Mapping, Optional, Set, TextIO
 
 from . import __version__, audio, jobs, lifecycle, rules
 from .doctor import QUIET_PEAK_DBFS
-from .errors import AudioError, Cancelled, InputError, VoiceCloneError, is_storage_failure, storage_error
+from .errors import AudioError, InputError, VoiceCloneError, plain
 from .library import export_library, import_library
 from .minimax import CloneSettings
 from .presets import Preset, PresetStore, expiring_soon, lifetime, state, utc_now
@@ -186,19 +186,10 @@ def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] =
     try:
         args = build_parser().parse_args(argv)
         return _run(args, env, out, err) or 0
-    except KeyboardInterrupt:
-        return _fail(Cancelled("cancelled; nothing was saved"), out, err, as_json)
-    except VoiceCloneError as exc:
-        if debug:
+    except (Exception, KeyboardInterrupt) as exc:   # every failure ends as one plain error
+        if debug and not isinstance(exc, KeyboardInterrupt):
             traceback.print_exc(file=err)
-        return _fail(exc, out, err, as_json)
-    except Exception as exc:  # a full disk is the machine's; anything else is a bug: said plainly either way
-        if debug:
-            traceback.print_exc(file=err)
-        if is_storage_failure(exc):
-            return _fail(storage_error(exc, exc.filename or "a file", "to"), out, err, as_json)
-        return _fail(VoiceCloneError(f"unexpected {type(exc).__name__}: {exc}",
-                                     fix="Run it again with --debug and report the output."), out, err, as_json)
+        return _fail(plain(exc, bug_fix="Run it again with --debug and report the output."), out, err, as_json)
 
 
 def _fail(exc: VoiceCloneError, out: TextIO, err: TextIO, as_json: bool) -> int:
@@ -215,7 +206,7 @@ def _time(text: str) -> float:
     try:
         return rules.parse_time(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _run(args, env, out: TextIO, err: TextIO) -> int:

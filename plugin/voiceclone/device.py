@@ -22,10 +22,10 @@ Meter = Callable[[float, float, bool], None]      # (seconds so far, peak dBFS o
 def _pyaudio():
     try:
         import pyaudio
-    except ImportError:
+    except ImportError as exc:
         raise InputError("sound-card support is not installed",
                          fix="Install it with `pip install 'voice-tone-quick-clone[audio]'` (Debian/Ubuntu first: "
-                             "`apt install portaudio19-dev`).") from None
+                             "`apt install portaudio19-dev`).") from exc
     return pyaudio
 
 
@@ -107,7 +107,7 @@ def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] 
                                  frames_per_buffer=BLOCK_FRAMES,
                                  input_device_index=_device_index(engine, device, want_input=True))
         except OSError as exc:
-            raise _open_error(exc, "input") from None
+            raise _open_error(exc, "input") from exc
         frames = 0
         try:
             with sf.SoundFile(str(partial), "w", sample_rate, channels, "PCM_24", format="WAV") as target:
@@ -143,7 +143,7 @@ def play(path: Path, *, device: Optional[str] = None, stop: Optional[threading.E
                                  output=True, frames_per_buffer=BLOCK_FRAMES,
                                  output_device_index=_device_index(engine, device, want_input=False))
         except OSError as exc:
-            raise _open_error(exc, "output") from None
+            raise _open_error(exc, "output") from exc
         played = 0
         try:
             for block in audio.blocks(info, 0, info.num_frames, BLOCK_FRAMES):

@@ -18,6 +18,8 @@
     │   │   └── SampleRejectedError     1000, 1043, 1044, 2037, 2048: the audio or transcript refused
     │   └── ServiceError            exit 4: network or server failure, after the retries
     ├── HostError                   exit 5: the DAW could not do what was asked (the result is kept)
+    │   ├── HostUnavailable             not running, not reachable, busy or not answering
+    │   └── HostCommandFailed           it answered that a command failed
     ├── StorageError                exit 6: a file could not be written here: disk full, read-only, no permission
     └── Cancelled                   exit 130
 """
@@ -152,6 +154,14 @@ class HostError(VoiceCloneError):
     exit_code = 5
 
 
+class HostUnavailable(HostError):
+    """The DAW is not running, cannot be reached, is busy with another command or stopped answering."""
+
+
+class HostCommandFailed(HostError):
+    """The DAW answered that a command it was sent failed."""
+
+
 class StorageError(VoiceCloneError):
     """A file the plugin writes could not be written on this machine; what was made is kept, and
     the message says where."""
@@ -181,6 +191,22 @@ class Cancelled(VoiceCloneError):
     """The user cancelled the job; nothing was saved."""
 
     exit_code = 130
+
+
+def plain(error: BaseException, *, bug_fix: str) -> VoiceCloneError:
+    """Any failure as the one plain error a user reads: the plugin's own as it is, Ctrl-C as
+    :class:`Cancelled`, a full or read-only disk as :class:`StorageError`; anything else is a bug
+    (exit 1), said as such with ``bug_fix``. The original stays the ``__cause__``."""
+    if isinstance(error, VoiceCloneError):
+        return error
+    if isinstance(error, KeyboardInterrupt):
+        said: VoiceCloneError = Cancelled("cancelled; nothing was saved")
+    elif isinstance(error, OSError) and is_storage_failure(error):
+        said = storage_error(error, error.filename or "a file", "to")
+    else:
+        said = VoiceCloneError(f"internal error: unexpected {type(error).__name__}: {error}", fix=bug_fix)
+    said.__cause__ = error
+    return said
 
 
 #: base_resp.status_code -> (error class, plain message, fix or None for the class's default).

@@ -49,7 +49,7 @@ def import_library(store: PresetStore, source: Path) -> Dict[str, List[str]]:
         archive = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{source} is not a preset library export ({exc})",
-                         fix="Give a file made by `voiceclone presets export`.") from None
+                         fix="Give a file made by `voiceclone presets export`.") from exc
     with archive, temp_folder("import") as tmp:
         names = archive.namelist()
         unsafe = [n for n in names if PurePosixPath(n).is_absolute() or ".." in PurePosixPath(n).parts]

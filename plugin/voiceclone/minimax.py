@@ -164,8 +164,8 @@ class MiniMaxClient:
                                fix="Run it again; if it persists, quote the Trace-Id to MiniMax support.")
         try:
             audio = bytes.fromhex(audio_hex)
-        except (ValueError, TypeError):
-            raise ServiceError("MiniMax's audio was not valid hex", trace_id=trace_id) from None
+        except (ValueError, TypeError) as exc:
+            raise ServiceError("MiniMax's audio was not valid hex", trace_id=trace_id) from exc
         return Speech(audio, fmt, trace_id, payload.get("extra_info") or {})
 
     def voices(self, voice_type: str = "all") -> Dict[str, List[dict]]:
@@ -277,7 +277,9 @@ class MiniMaxClient:
         try:
             resp = self._session.post(url, json=json_body, data=body, headers=headers, timeout=timeout)
         except requests.exceptions.RequestException as exc:
-            return _network_error(exc, url, self.settings), None, None, None
+            error = _network_error(exc, url, self.settings)
+            error.__cause__ = exc       # raised later, by the retry loop: --debug still shows what failed
+            return error, None, None, None
         trace_id = resp.headers.get("Trace-Id")
         try:
             payload = resp.json()

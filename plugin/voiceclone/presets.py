@@ -303,9 +303,9 @@ class PresetStore:
                 result = edit(data)
                 if data != before:
                     self._write(data)
-        except Timeout:
+        except Timeout as exc:
             raise PresetError(f"the presets file {self.path} is locked by another run",
-                              fix="Wait for the other clone to finish, then run it again.") from None
+                              fix="Wait for the other clone to finish, then run it again.") from exc
         return result
 
     def _read(self) -> dict:
@@ -314,13 +314,13 @@ class PresetStore:
         except FileNotFoundError:
             return {"schema": SCHEMA, "voices": {}, "pending": {}}
         except (OSError, UnicodeDecodeError) as exc:
-            raise self._corrupt(f"cannot be read ({exc})") from None
+            raise self._corrupt(f"cannot be read ({exc})") from exc
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
-            raise self._corrupt(f"is not valid YAML{where}") from None
+            raise self._corrupt(f"is not valid YAML{where}") from exc
         if data is None:
             return {"schema": SCHEMA, "voices": {}, "pending": {}}
         if not isinstance(data, dict) or not isinstance(data.get("voices", {}), (dict, type(None))):

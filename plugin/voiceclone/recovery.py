@@ -39,7 +39,7 @@ def read(path: Path) -> dict:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise PresetError(f"cannot read the recovery file {path}: {exc}",
-                          fix="Give the file that `voiceclone clone` named when it could not save the preset.") from None
+                          fix="Give the file that `voiceclone clone` named when it could not save the preset.") from exc
     record = (document or {}).get("recovered_voice") if isinstance(document, dict) else None
     if not isinstance(record, dict) or not isinstance(record.get("preset"), dict) or not record.get("voice_id"):
         raise PresetError(f"{path} is not a recovery file of the plugin",

@@ -211,8 +211,8 @@ def parse_time(text: str) -> float:
         if any(n < 0 for n in numbers) or any(n >= 60 for n in numbers[1:]) or \
                 any(not p.strip().isdigit() for p in parts[:-1]):
             raise ValueError
-    except ValueError:
-        raise ValueError(f"'{text}' is not a time: give seconds (90.5), mm:ss (1:30.5) or hh:mm:ss (0:01:30)") from None
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a time: give seconds (90.5), mm:ss (1:30.5) or hh:mm:ss (0:01:30)") from exc
     seconds = 0.0
     for number in numbers:
         seconds = seconds * 60 + number

@@ -146,9 +146,9 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
         return default
     try:
         value = float(raw)
-    except ValueError:
+    except ValueError as exc:
         raise InputError(f"{name}='{raw}' is not a number",
-                         fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).") from None
+                         fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).") from exc
     if not low <= value <= high:
         raise InputError(f"{name}={raw} is outside {low:g} to {high:g}",
                          fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).")

@@ -55,7 +55,7 @@ def _tag_pcm(data: bytes, fmt: str, comment: str) -> bytes:
                 target.title, target.comment, target.software = TITLE, comment, f"voiceclone {__version__}"
                 target.write(samples)
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise AudioError(f"the {fmt} audio is damaged ({exc})") from None
+        raise AudioError(f"the {fmt} audio is damaged ({exc})") from exc
     return out.getvalue()
 
 

@@ -23,11 +23,12 @@ import json
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 from typing import List, Mapping, Optional
 
 from . import leftovers, reconcile
-from .errors import Cancelled, InputError, VoiceCloneError, is_storage_failure, storage_error
+from .errors import InputError, VoiceCloneError, plain
 from .events import EventLog
 from .leftovers import temp_folder
 from .presets import PresetStore, lifetime
@@ -51,7 +52,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         try:
             job = json.loads(Path(job_file).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read the job file {job_file}: {exc}") from None
+            raise InputError(f"cannot read the job file {job_file}: {exc}") from exc
         settings = Settings.from_env(env, base_url=job.get("base_url"), presets=job.get("presets"))
         folder = settings.presets_path.parent
         leftovers.clean([folder, folder / "previews", folder / "samples"])
@@ -68,14 +69,10 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
             data = _work(kind, job, settings, log)
         log.write("result", data=data)
         return 0
-    except KeyboardInterrupt:
-        return _report(log, Cancelled("cancelled; nothing was saved"))
-    except VoiceCloneError as exc:
-        return _report(log, exc)
-    except OSError as exc:
-        if not is_storage_failure(exc):
-            raise
-        return _report(log, storage_error(exc, exc.filename or "a file", "to"))
+    except (Exception, KeyboardInterrupt) as exc:   # every failure ends as one plain error in the events
+        if not isinstance(exc, (VoiceCloneError, KeyboardInterrupt)):
+            traceback.print_exc()       # a bug: its traceback goes to the job's log
+        return _report(log, plain(exc, bug_fix="Run the action again; if it happens again, report this message."))
     finally:
         signal.signal(signal.SIGTERM, previous)
         log.close()

@@ -130,7 +130,8 @@ class Audacity:
         app.wait(10)
 
     def _wait_ready(self, timeout: float) -> None:
-        from voiceclone.hosts.audacity.pipe import Pipe, PipeError
+        from voiceclone.errors import HostUnavailable
+        from voiceclone.hosts.audacity.pipe import Pipe
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -141,7 +142,7 @@ class Audacity:
                     with Pipe(to_path=self.to_path, from_path=self.from_path,
                               timeout=max(1.0, deadline - time.monotonic())):
                         return      # connecting waits until Audacity runs commands
-                except PipeError:
+                except HostUnavailable:
                     pass
             time.sleep(0.1)
         raise RuntimeError("Audacity's script pipe did not answer in time")

@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 from typing import List, Optional
 
-from ...errors import InputError
+from ...errors import HostCommandFailed, HostUnavailable, InputError
 from . import turn
 
 #: Said when Audacity's pipes are not there.
@@ -31,12 +31,6 @@ LOCK_WAIT_S = 30.0              # how long a command waits for another one's tur
 WINDOWS = sys.platform == "win32"
 
 
-class PipeError(InputError):
-    """Audacity is not reachable through its pipe, or it did not answer in time."""
-
-
-class CommandFailed(InputError):
-    """Audacity answered ``Failed!`` to a command."""
 
 
 class _Stale(Exception):
@@ -100,11 +94,11 @@ class Pipe:
         try:
             self._turn = turn.take(self.lock_path, LOCK_WAIT_S)
         except OSError as exc:
-            raise PipeError(f"cannot use the lock file {self.lock_path} ({exc.strerror})",
+            raise HostUnavailable(f"cannot use the lock file {self.lock_path} ({exc.strerror})",
                             fix=f"Make {self.lock_path.parent} writable for this user, then run the command "
-                                "again.") from None
+                                "again.") from exc
         if self._turn is None:
-            raise PipeError(f"another voiceclone command kept Audacity busy for {LOCK_WAIT_S:.0f} s",
+            raise HostUnavailable(f"another voiceclone command kept Audacity busy for {LOCK_WAIT_S:.0f} s",
                             fix="Wait for it to finish (close any dialog open in Audacity), then run the command "
                                 "again.")
         try:
@@ -114,11 +108,11 @@ class Pipe:
                 try:
                     self._synchronise()
                     return
-                except _Stale:
+                except _Stale as exc:
                     self._close_fifos()
                     if time.monotonic() > deadline:
-                        raise PipeError("Audacity's script pipe closes as soon as it is opened",
-                                        fix="Start Audacity again, then run the command again.") from None
+                        raise HostUnavailable("Audacity's script pipe closes as soon as it is opened",
+                                        fix="Start Audacity again, then run the command again.") from exc
                     time.sleep(0.05)
         except BaseException:
             self.close()
@@ -137,23 +131,23 @@ class Pipe:
                 break
             except OSError as exc:
                 if exc.errno == errno.ENOENT and time.monotonic() > appear_by:
-                    raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
-                                    fix=PIPE_MISSING_FIX) from None
+                    raise HostUnavailable("Audacity is not running, or its mod-script-pipe module is off",
+                                    fix=PIPE_MISSING_FIX) from exc
                 if exc.errno not in (errno.ENOENT, errno.ENXIO) or time.monotonic() > deadline:
-                    raise PipeError("Audacity's script pipe exists but nobody reads it (Audacity was closed or "
-                                    "is stuck)", fix="Start Audacity again, then run the command again.") from None
+                    raise HostUnavailable("Audacity's script pipe exists but nobody reads it (Audacity was closed or "
+                                    "is stuck)", fix="Start Audacity again, then run the command again.") from exc
                 time.sleep(0.05)
         os.set_blocking(self._to, True)
         try:
             self._from = os.open(self.from_path, os.O_RDONLY | os.O_NONBLOCK)
-        except FileNotFoundError:
-            raise _Stale() from None
+        except FileNotFoundError as exc:
+            raise _Stale() from exc
 
     def _wait_for_files(self, deadline: float) -> None:
         appear_by = min(deadline, time.monotonic() + 3.0)
         while not (self.to_path.exists() and self.from_path.exists()):
             if time.monotonic() > appear_by:
-                raise PipeError("Audacity is not running, or its mod-script-pipe module is off",
+                raise HostUnavailable("Audacity is not running, or its mod-script-pipe module is off",
                                 fix=PIPE_MISSING_FIX)
             time.sleep(0.05)
 
@@ -179,13 +173,13 @@ class Pipe:
         line = command + ":" + "".join(f" {key}={quote(value)}" for key, value in values.items())
         try:
             status, body = self._exchange(line)
-        except _Stale:
-            raise PipeError("Audacity closed its script pipe (it quit or crashed)",
-                            fix="Start Audacity again, then run the command again.") from None
+        except _Stale as exc:
+            raise HostUnavailable("Audacity closed its script pipe (it quit or crashed)",
+                            fix="Start Audacity again, then run the command again.") from exc
         if status is None:
-            raise PipeError("Audacity is not ready for commands yet", fix="Wait a moment and run it again.")
+            raise HostUnavailable("Audacity is not ready for commands yet", fix="Wait a moment and run it again.")
         if status != "OK":
-            raise CommandFailed(f"Audacity could not run {command}: {' '.join(body) or status}",
+            raise HostCommandFailed(f"Audacity could not run {command}: {' '.join(body) or status}",
                                 fix="Close any open Audacity dialog, then run the command again.")
         return body
 
@@ -203,7 +197,7 @@ class Pipe:
             if status is not None:
                 break
             if time.monotonic() > deadline:
-                raise PipeError("Audacity did not become ready in time",
+                raise HostUnavailable("Audacity did not become ready in time",
                                 fix="Close any open Audacity dialog and run the command again.")
             time.sleep(0.1)
         while not any(token in line for line in body):
@@ -223,8 +217,8 @@ class Pipe:
             return
         try:
             os.write(self._to, data)
-        except BrokenPipeError:
-            raise _Stale() from None
+        except BrokenPipeError as exc:
+            raise _Stale() from exc
 
     def _read_reply(self):
         """``(status, body)``; ``(None, [])`` for the bare newline of a not-ready Audacity."""
@@ -248,7 +242,7 @@ class Pipe:
                     return status, body
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise PipeError("Audacity did not answer in time (a dialog may be open in Audacity)",
+                raise HostUnavailable("Audacity did not answer in time (a dialog may be open in Audacity)",
                                 fix="Close the open dialog in Audacity, then run the command again.")
             self._buffer += self._read_some(remaining)
 

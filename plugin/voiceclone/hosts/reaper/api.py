@@ -7,7 +7,7 @@ imports ``reaper_python``. Handles are strings, and a NULL handle is a non-empty
 """
 from typing import Any, Dict
 
-from ...errors import VoiceCloneError
+from ...errors import plain
 
 NULL_SUFFIX = "0x0000000000000000"
 
@@ -32,8 +32,8 @@ class Reaper:
             raise AttributeError(name)
         try:
             return self.namespace["RPR_" + name]
-        except KeyError:
-            raise AttributeError(f"REAPER has no RPR_{name} in this script's namespace") from None
+        except KeyError as exc:
+            raise AttributeError(f"REAPER has no RPR_{name} in this script's namespace") from exc
 
     def defer(self, function_name: str, function) -> None:
         """Call ``function()`` on REAPER's next defer tick (RPR_defer takes a code string)."""
@@ -54,9 +54,5 @@ class Reaper:
 
     def report(self, error: BaseException) -> None:
         """One plain message for an error; an error that is not the plugin's own is a bug, said so."""
-        if isinstance(error, VoiceCloneError):
-            lines = error.user_lines()
-        else:
-            lines = [f"error: the Voice clone plugin stopped on an internal error ({type(error).__name__}: {error})",
-                     "fix: Run the action again; if it happens again, report this message."]
-        self.message("\n".join(lines))
+        said = plain(error, bug_fix="Run the action again; if it happens again, report this message.")
+        self.message("\n".join(said.user_lines()))
