@@ -154,7 +154,7 @@ def test_an_aac_m4a_within_the_limits_is_decoded_checked_and_uploaded_untouched(
     assert prepared.untouched
     assert prepared.path == path
     assert prepared.sha256 == sha256_of(path)
-    assert prepared.filename == "phone_memo.m4a"
+    assert prepared.filename == "phone-memo.m4a"
     assert prepared.duration_s == pytest.approx(12.0, abs=COMPRESSED_TOLERANCE_S)
     assert prepared.report.duration_s == pytest.approx(12.0, abs=COMPRESSED_TOLERANCE_S)
     assert prepared.report.peak_dbfs > -12

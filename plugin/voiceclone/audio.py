@@ -205,7 +205,7 @@ def prepare(path, workdir, *, purpose: str = "voice_clone", start: Optional[floa
     """
     info = probe(path)
     plan = _plan_for(info, purpose, start, end)
-    out = None if plan.untouched else Path(workdir) / f"{_safe_stem(info.path)}-{purpose}.wav"
+    out = None if plan.untouched else Path(workdir) / f"{files.safe_stem(info.path.stem, 'sample')}-{purpose}.wav"
     report, frames = _scan(info, plan, out)
     try:
         problem = report.problem(clone=purpose == "voice_clone")
@@ -219,7 +219,7 @@ def prepare(path, workdir, *, purpose: str = "voice_clone", start: Optional[floa
         raise
     target, fmt = (info.path, info.format) if out is None else (out, "wav")
     return PreparedAudio(
-        path=target, filename=_safe_stem(info.path) + EXTENSIONS[fmt], format=fmt, sha256=sha256_file(target),
+        path=target, filename=files.safe_stem(info.path.stem, 'sample') + EXTENSIONS[fmt], format=fmt, sha256=sha256_file(target),
         duration_s=frames / plan.sample_rate, sample_rate=plan.sample_rate, num_channels=plan.num_channels,
         size_bytes=target.stat().st_size, untouched=plan.untouched, fixes=plan.fixes, report=report)
 
@@ -386,11 +386,6 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _safe_stem(path: Path) -> str:
-    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(path).stem)[:60]
-    return stem or "sample"
 
 
 def _mb(size: int) -> str:

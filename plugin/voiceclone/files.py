@@ -1,6 +1,7 @@
 """Writing the user's files so that nothing is lost: never over a file they have, and a result
 appears only when it is complete (a failure leaves no half-written file behind)."""
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -35,3 +36,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` in one step."""
     with replacing(path) as partial:
         partial.write_bytes(data)
+
+
+def safe_stem(text: str, fallback: str) -> str:
+    """``text`` as a file-name stem any system and any upload takes: ASCII letters, digits, ``-`` and
+    ``_``, every other run of characters one ``-``, at most 60 characters; ``fallback`` if nothing is left."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60] or fallback

@@ -710,8 +710,7 @@ def _fetch_preview(client: MiniMaxClient, url: str, store: PresetStore, name: st
     """Download the preview and mark it as AI-generated (``mark``: voice_id and model); a failure is a
     warning, never a lost clone."""
     folder = store.folder / "previews" if preview_out is None else Path(preview_out).parent
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "voice"
-    stem = folder / f"{slug}-preview-{utc_now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    stem = folder / f"{files.safe_stem(name, 'voice')}-preview-{utc_now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     path = None
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -2,14 +2,13 @@
 read-only folder, a lock held too long): each is kept in a recovery file, beside the presets file
 or else in the user data folder, and ``voiceclone presets adopt FILE`` brings it in.
 """
-import re
 from pathlib import Path
 from typing import Iterable, Optional
 
 import yaml
 
 from .errors import PresetError
-from .files import write_atomically
+from .files import safe_stem, write_atomically
 
 PREFIX = "voiceclone-recovered-"
 
@@ -21,9 +20,8 @@ def keep(folders: Iterable[Path], *, name: str, voice_id: str, preset: dict, pre
     document = {"recovered_voice": {"name": name, "voice_id": voice_id, "presets_file": str(presets_file),
                                     "replacing": replacing, "preset": preset}}
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", voice_id)
     for folder in folders:
-        path = Path(folder) / f"{PREFIX}{slug}.yaml"
+        path = Path(folder) / f"{PREFIX}{safe_stem(voice_id, 'voice')}.yaml"
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             write_atomically(path, text)
