@@ -100,30 +100,20 @@ def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] 
     out = Path(out)
     files.check_new(out)
     stop = stop or threading.Event()
-    with _portaudio() as engine, files.replacing(out) as partial:
-        pyaudio = _pyaudio()
-        try:
-            stream = engine.open(format=pyaudio.paFloat32, channels=channels, rate=sample_rate, input=True,
-                                 frames_per_buffer=BLOCK_FRAMES,
-                                 input_device_index=_device_index(engine, device, want_input=True))
-        except OSError as exc:
-            raise _open_error(exc, "input") from exc
+    with _stream(device, want_input=True, channels=channels, sample_rate=sample_rate) as stream, \
+            files.replacing(out) as partial, \
+            sf.SoundFile(str(partial), "w", sample_rate, channels, "PCM_24", format="WAV") as target:
         frames = 0
-        try:
-            with sf.SoundFile(str(partial), "w", sample_rate, channels, "PCM_24", format="WAV") as target:
-                while not stop.is_set() and (seconds is None or frames < seconds * sample_rate):
-                    block = np.frombuffer(stream.read(BLOCK_FRAMES, exception_on_overflow=False), np.float32)
-                    block = block.reshape(-1, channels)
-                    if seconds is not None:
-                        block = block[:max(0, int(seconds * sample_rate) - frames)]
-                    target.write(block)
-                    frames += len(block)
-                    if meter is not None and len(block):
-                        peak = float(np.max(np.abs(block)))
-                        meter(frames / sample_rate, dbfs(peak), peak >= CLIP_LEVEL)
-        finally:
-            stream.stop_stream()
-            stream.close()
+        while not stop.is_set() and (seconds is None or frames < seconds * sample_rate):
+            block = np.frombuffer(stream.read(BLOCK_FRAMES, exception_on_overflow=False), np.float32)
+            block = block.reshape(-1, channels)
+            if seconds is not None:
+                block = block[:max(0, int(seconds * sample_rate) - frames)]
+            target.write(block)
+            frames += len(block)
+            if meter is not None and len(block):
+                peak = float(np.max(np.abs(block)))
+                meter(frames / sample_rate, dbfs(peak), peak >= CLIP_LEVEL)
     return out
 
 
@@ -136,22 +126,30 @@ def play(path: Path, *, device: Optional[str] = None, stop: Optional[threading.E
 
     info = audio.probe(path)
     stop = stop or threading.Event()
+    played = 0
+    with _stream(device, want_input=False, channels=info.num_channels, sample_rate=info.sample_rate) as stream:
+        for block in audio.blocks(info, 0, info.num_frames, BLOCK_FRAMES):
+            if stop.is_set():
+                break
+            stream.write(np.ascontiguousarray(block).tobytes())
+            played += len(block)
+    return played / info.sample_rate
+
+
+@contextmanager
+def _stream(device: Optional[str], *, want_input: bool, channels: int, sample_rate: int) -> Iterator:
+    """An open float32 PyAudio stream on ``device`` (None: the default) for recording or playing."""
     with _portaudio() as engine:
-        pyaudio = _pyaudio()
+        index = _device_index(engine, device, want_input=want_input)
+        direction = {"input": True, "input_device_index": index} if want_input else \
+            {"output": True, "output_device_index": index}
         try:
-            stream = engine.open(format=pyaudio.paFloat32, channels=info.num_channels, rate=info.sample_rate,
-                                 output=True, frames_per_buffer=BLOCK_FRAMES,
-                                 output_device_index=_device_index(engine, device, want_input=False))
+            stream = engine.open(format=_pyaudio().paFloat32, channels=channels, rate=sample_rate,
+                                 frames_per_buffer=BLOCK_FRAMES, **direction)
         except OSError as exc:
-            raise _open_error(exc, "output") from exc
-        played = 0
+            raise _open_error(exc, "input" if want_input else "output") from exc
         try:
-            for block in audio.blocks(info, 0, info.num_frames, BLOCK_FRAMES):
-                if stop.is_set():
-                    break
-                stream.write(np.ascontiguousarray(block).tobytes())
-                played += len(block)
+            yield stream
         finally:
             stream.stop_stream()
             stream.close()
-    return played / info.sample_rate
