@@ -5,12 +5,13 @@ pipe is held only while Audacity itself works (reading the selection, exporting,
 second command, or the user, has it meanwhile, and the result lands where the user is then.
 """
 import configparser
-import os
 import sys
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import List, Tuple
+
+from platformdirs import user_config_dir
 
 from ... import jobs, rules
 from ...errors import HostError, InputError, VoiceCloneError
@@ -96,15 +97,13 @@ def _not_taken(what: str, kept, cause: VoiceCloneError) -> HostError:
 
 
 def config_path() -> Path:
-    """Where Audacity keeps audacity.cfg on this system."""
-    home = Path.home()
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", home / "AppData" / "Roaming")) / "audacity" / "audacity.cfg"
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / "audacity" / "audacity.cfg"
-    modern = Path(os.environ.get("XDG_CONFIG_HOME", home / ".config")) / "audacity" / "audacity.cfg"
-    legacy = home / ".audacity-data" / "audacity.cfg"
-    return modern if modern.exists() or not legacy.exists() else legacy
+    """Where Audacity keeps audacity.cfg on this system (on Linux, the pre-3.2 ``~/.audacity-data``
+    when only that one exists)."""
+    modern = Path(user_config_dir("audacity", appauthor=False, roaming=True)) / "audacity.cfg"
+    legacy = Path.home() / ".audacity-data" / "audacity.cfg"
+    if sys.platform in ("win32", "darwin") or modern.exists() or not legacy.exists():
+        return modern
+    return legacy
 
 
 ENABLE_STEPS = ("In Audacity: Edit > Preferences > Modules, set mod-script-pipe to Enabled, click OK, "
