@@ -375,10 +375,10 @@ def test_a_job_whose_tab_was_closed_keeps_the_preview_and_the_preset_and_says_wh
 
 
 def test_an_error_in_a_tick_ends_the_job_cleanly_and_says_so(reaper, scripts, project, sandbox, monkeypatch):
-    from voiceclone.events import EventReader
+    from voiceclone.events_file import EventsFileReader
 
     calls = []
-    original = EventReader.poll
+    original = EventsFileReader.poll
 
     def poll(self):
         calls.append(1)
@@ -386,7 +386,7 @@ def test_an_error_in_a_tick_ends_the_job_cleanly_and_says_so(reaper, scripts, pr
             raise RuntimeError("events file vanished")
         return original(self)
 
-    monkeypatch.setattr(EventReader, "poll", poll)
+    monkeypatch.setattr(EventsFileReader, "poll", poll)
     sandbox.add_fault("slow", path="/v1/voice_clone", seconds=3)
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())

@@ -10,7 +10,7 @@ import soundfile as sf
 
 from helpers import FAKE_KEY, pending_of, presets_of
 from voiceclone.capture import CapturePlan, Segment
-from voiceclone.events import EventReader
+from voiceclone.events_file import EventsFileReader
 
 
 def start_job(tmp_path, env, job) -> tuple:
@@ -18,7 +18,7 @@ def start_job(tmp_path, env, job) -> tuple:
     job_file.write_text(json.dumps(job))
     child = subprocess.Popen([sys.executable, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
                              env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return child, EventReader(events)
+    return child, EventsFileReader(events)
 
 
 def finish(child, reader, timeout=60) -> list:
@@ -87,7 +87,7 @@ def test_a_speak_job_writes_the_audio(tmp_path, env, make_audio, run):
 
 def test_the_event_reader_returns_only_complete_lines(tmp_path):
     path = tmp_path / "e.jsonl"
-    reader = EventReader(path)
+    reader = EventsFileReader(path)
     assert reader.poll() == []
     path.write_text('{"event": "progress", "n": 1}\n{"event": "prog')
     assert reader.poll() == [{"event": "progress", "n": 1}]

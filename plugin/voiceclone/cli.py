@@ -238,7 +238,7 @@ def _progress(args, err: TextIO):
     """A progress sink for a terminal, or None (JSON output and pipes stay quiet)."""
     if getattr(args, "json", False) or not err.isatty():
         return None
-    from .progress import TerminalProgress
+    from .progress_bar import TerminalProgress
     return TerminalProgress(err)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import List
 
 
-class EventLog:
+class EventsFileWriter:
     """Appends events to the events file, flushed line by line."""
 
     def __init__(self, path: Path):
@@ -26,7 +26,7 @@ class EventLog:
         self._handle.close()
 
 
-class EventReader:
+class EventsFileReader:
     """Reads the complete lines added to an events file since the last call; never blocks."""
 
     def __init__(self, path: Path):

@@ -2,7 +2,7 @@
 
 A host writes a job file (JSON) and starts this module as a child process, so the DAW's UI thread
 does no network or audio work. The child reports through an events file, one JSON object per line,
-which the host reads a little at a time (:class:`voiceclone.events.EventReader`):
+which the host reads a little at a time (:class:`voiceclone.events_file.EventsFileReader`):
 
 ``{"event": "progress", "stage": ..., "message": ..., "done": ..., "total": ...}``
 ``{"event": "result", "data": {...}}``  (the job's outcome, as ``--json`` prints it)
@@ -29,7 +29,7 @@ from typing import List, Mapping, Optional
 
 from . import leftovers, reconcile
 from .errors import InputError, VoiceCloneError, plain
-from .events import EventLog
+from .events_file import EventsFileWriter
 from .leftovers import temp_folder
 from .presets import PresetStore, lifetime
 from .settings import Settings
@@ -46,7 +46,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
     """Run one job, reporting to ``events_file``; return the exit code."""
-    log = EventLog(events_file)
+    log = EventsFileWriter(events_file)
     previous = signal.signal(signal.SIGTERM, _cancel)
     try:
         try:
@@ -78,7 +78,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         log.close()
 
 
-def _work(kind: str, job: dict, settings: Settings, log: EventLog):
+def _work(kind: str, job: dict, settings: Settings, log: EventsFileWriter):
     from . import jobs, lifecycle
 
     if kind == "clone":
@@ -97,7 +97,7 @@ def _work(kind: str, job: dict, settings: Settings, log: EventLog):
     raise InputError(f"unknown job kind {kind!r}")
 
 
-def _clone(job: dict, settings: Settings, log: EventLog):
+def _clone(job: dict, settings: Settings, log: EventsFileWriter):
     from . import capture, jobs, rules
     from .minimax import CloneSettings
 
@@ -117,7 +117,7 @@ def _clone(job: dict, settings: Settings, log: EventLog):
     return outcome
 
 
-def _report(log: EventLog, error: VoiceCloneError) -> int:
+def _report(log: EventsFileWriter, error: VoiceCloneError) -> int:
     log.write("error", message=str(error), fix=error.fix or None, exit_code=error.exit_code,
               code=getattr(error, "code", None), trace_id=getattr(error, "trace_id", None))
     return error.exit_code

@@ -217,19 +217,21 @@ def _closed(tab: Tab, kept: Path) -> HostError:
 
 
 @dataclass(frozen=True)
-class Selection:
+class _UserState:
+    """What an insert must leave as the user had it: selected items and tracks, the edit cursor."""
+
     items: List[str]
     tracks: List[str]
     cursor: float
 
 
-def _selection(rpr: Reaper) -> Selection:
+def _user_state(rpr: Reaper) -> _UserState:
     items = [rpr.GetSelectedMediaItem(0, i) for i in range(rpr.CountSelectedMediaItems(0))]
     tracks = [rpr.GetSelectedTrack(0, i) for i in range(rpr.CountSelectedTracks(0))]
-    return Selection(items, tracks, rpr.GetCursorPosition())
+    return _UserState(items, tracks, rpr.GetCursorPosition())
 
 
-def _restore(rpr: Reaper, saved: Selection) -> None:
+def _restore(rpr: Reaper, saved: _UserState) -> None:
     rpr.SelectAllMediaItems(0, False)
     for item in saved.items:
         rpr.SetMediaItemSelected(item, True)
@@ -251,7 +253,7 @@ def insert_audio(rpr: Reaper, path: Path, *, tab: Tab, track_name: str, position
     were, whatever happens. Returns the new item's handle; raises :class:`HostError` (naming the
     kept file) when REAPER did not insert it, leaving no empty track behind."""
     with in_tab(rpr, tab, kept=path, anchor_guid=below_guid):
-        saved = _selection(rpr)
+        saved = _user_state(rpr)
         rpr.Undo_BeginBlock2(0)
         rpr.PreventUIRefresh(1)
         made: Optional[str] = None

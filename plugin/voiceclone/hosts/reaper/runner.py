@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 from ...errors import Cancelled, InputError
-from ...events import EventReader
+from ...events_file import EventsFileReader
 from .api import Reaper
 
 SECTION = "VoiceClone"          # ExtState section
@@ -97,7 +97,7 @@ class BackgroundJob:
         self.on_error = on_error
         self.folder: Optional[Path] = None
         self.child: Optional[subprocess.Popen] = None
-        self.reader: Optional[EventReader] = None
+        self.reader: Optional[EventsFileReader] = None
         self.outcome: Optional[dict] = None
         self.cancelled = False
         self._stage = None
@@ -111,7 +111,7 @@ class BackgroundJob:
         self.folder = Path(tempfile.mkdtemp(prefix="voiceclone-reaper-"))
         job_file, events = self.folder / "job.json", self.folder / "events.jsonl"
         job_file.write_text(json.dumps(self.job), encoding="utf-8")
-        self.reader = EventReader(events)
+        self.reader = EventsFileReader(events)
         with open(self.folder / "child.log", "wb") as log:
             self.child = subprocess.Popen(
                 [python, *WORKER, self.rpr.package_path, str(job_file), "--events", str(events)],
