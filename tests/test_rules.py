@@ -5,7 +5,7 @@ import pytest
 from voiceclone import rules
 from voiceclone.errors import InputError
 
-# A few of the preview models the API reference lists (minimax-api.md §3.1), spelled out here so the
+# A few of the preview models the API reference lists (MiniMax's voice-clone API page), spelled out here so the
 # tests do not lean on rules.MODELS.
 DOCUMENTED_MODELS = ("speech-2.8-hd", "speech-2.8-turbo", "speech-2.6-hd", "speech-02-hd", "speech-01-turbo")
 

@@ -210,7 +210,7 @@ def plain(error: BaseException, *, bug_fix: str) -> VoiceCloneError:
 
 
 #: base_resp.status_code -> (error class, plain message, fix or None for the class's default).
-#: From the official error-code table; see reference/minimax-api.md §5.1.
+#: From MiniMax's error-code page (platform.minimax.io/docs/api-reference/errorcode, and its mainland twin).
 API_CODES = {
     1000: (SampleRejectedError, "MiniMax reported an unknown error; for a clone this usually means "
            "it could not use the uploaded audio", None),
@@ -249,7 +249,7 @@ API_CODES = {
 }
 
 #: Codes worth retrying with backoff (the rest are final). 1000 is "unknown error, retry later"
-#: everywhere but after a voice_clone's accepted upload (reference/minimax-api.md §5).
+#: everywhere but after a voice_clone's accepted upload (MiniMax's error-code page).
 RETRY_CODES = frozenset({1000, 1001, 1002, 1013, 1024, 1033, 1039})
 
 

@@ -29,7 +29,7 @@ MAX_BACKOFF_S = 30.0
 #: 1002 is a per-minute limit: waits for it add up to at most a minute, then it is reported.
 RATE_LIMIT_WAIT_S = 60.0
 MAX_REDIRECTS = 5
-#: The mainland hosts (reference/minimax-api.md §1: the older docs name the first, newer ones the second).
+#: The mainland hosts: platform.minimaxi.com's docs name the first, its newer voice-clone OpenAPI the second.
 MAINLAND_HOSTS = ("api.minimaxi.com", "api.minimax.cn")
 #: Codes after which a request's work may have been done all the same (timeouts, internal errors).
 ANSWER_UNKNOWN_CODES = frozenset({1001, 1013, 1024, 1033})

@@ -244,7 +244,7 @@ def check_preset_name(name: str) -> str:
     return name.strip()
 
 
-# -- what MiniMax charges (reference/minimax-api.md §4): said before it happens ------------------------
+# -- what MiniMax charges (its voice-clone guide, platform.minimax.io/docs/guides/speech-voice-clone) ----
 
 #: The first speech of a clone makes it permanent and charges the clone fee, once.
 FIRST_SPEECH_COST = ("this is the first speech of voice '{voice_id}': MiniMax makes the voice permanent now and "

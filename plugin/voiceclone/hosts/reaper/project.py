@@ -2,7 +2,7 @@
 
 Both run on REAPER's UI thread and only read properties or add one item: no samples are read here.
 
-What the Python bridge allows shapes the insert (reference/reaper-reascript.md §1, §4): every handle
+What the Python bridge allows shapes the insert (REAPER's ``reaper_python.py``, its ``rpr_packp``): every handle
 argument must pass ``ValidatePtr`` in the *current* project tab or it arrives as NULL, so a source
 fresh from ``PCM_Source_CreateFromFile`` cannot be given to a take, and ``ValidatePtr2`` is always
 False. A result therefore goes in with ``InsertMedia``, tracks are found by their GUID and index,
