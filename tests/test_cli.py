@@ -662,9 +662,10 @@ def test_each_warning_is_said_once_on_success(run, make_audio):
 
 def test_the_warnings_come_before_the_upload_starts(env, make_audio):
     from voiceclone import jobs
+    from voiceclone.options import CloneOptions
     from voiceclone.settings import Settings
     seen = []
-    jobs.clone(Settings.from_env(env), jobs.CloneOptions(audio=make_audio("long.wav", 330), voice_id="HostVoice01"),
+    jobs.clone(Settings.from_env(env), CloneOptions(audio=make_audio("long.wav", 330), voice_id="HostVoice01"),
                on_event=lambda event: seen.append(event.stage))
     assert "warning" in seen and seen.index("warning") < seen.index("upload")
 

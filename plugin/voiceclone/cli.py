@@ -14,13 +14,14 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import List, Mapping, Optional, Set, TextIO
 
-from . import __version__, audio, jobs, lifecycle, rules
+from . import __version__, jobs, lifecycle, rules
 from .doctor import QUIET_PEAK_DBFS
 from .errors import AudioError, InputError, VoiceCloneError, plain
 from .library import export_library, import_library
-from .minimax import CloneSettings
-from .presets import Preset, PresetStore, expiring_soon, lifetime, state, utc_now
+from .options import CloneOptions, CloneSettings
+from .presets import Preset, PresetStore, expiring_soon, lifetime, listed, listed_waiting, utc_now
 from .settings import PROVIDERS, Settings
+from .verdict import judge
 
 
 
@@ -209,29 +210,32 @@ def _time(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+class _Context:
+    """What every command handler gets besides its arguments: the output streams, and the settings,
+    read from the environment and the common options the first time a handler asks for them (which
+    is also when what earlier runs left is settled and named)."""
+
+    def __init__(self, args, env: Mapping[str, str], out: TextIO, err: TextIO):
+        self.args, self.env, self.out, self.err = args, env, out, err
+        self._settings: Optional[Settings] = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env(self.env, base_url=getattr(self.args, "base_url", None),
+                                               provider=getattr(self.args, "provider", None),
+                                               presets=getattr(self.args, "presets", None))
+            _warn_presets(self._settings, self.err)
+        return self._settings
+
+
 def _run(args, env, out: TextIO, err: TextIO) -> int:
-    if args.command == "demo":
-        from .demo import run_demo
-        return run_demo(args.out, out=out)
-    if args.command == "sandbox":
-        return _sandbox(args, out)
-    if args.command in ("devices", "record", "play"):
-        return {"devices": _devices, "record": _record, "play": _play}[args.command](args, out, err)
-    if args.command == "reaper":
-        return _reaper(args, out)
-    if args.command == "audacity" and args.action == "doctor":
-        from .hosts.audacity.commands import doctor
-        ok, lines = doctor()
-        for line in lines:
-            print(line, file=out)
-        return 0 if ok else InputError.exit_code
-    settings = Settings.from_env(env, base_url=getattr(args, "base_url", None), provider=getattr(args, "provider", None),
-                                 presets=getattr(args, "presets", None))
-    if args.command != "validate":
-        _warn_presets(settings, err)
-    command = {"clone": _clone, "validate": _validate, "speak": _speak, "voices": _voices, "presets": _presets,
-               "activate": _activate, "reclone": _reclone, "audacity": _audacity}
-    return command[args.command](args, settings, out, err)
+    return _COMMANDS[args.command](args, _Context(args, env, out, err))
+
+
+def _demo(args, ctx: _Context) -> int:
+    from .demo import run_demo
+    return run_demo(args.out, out=ctx.out)
 
 
 def _progress(args, err: TextIO):
@@ -276,12 +280,12 @@ def _warn(warnings: List[str], err: TextIO) -> None:
         print(f"warning: {warning}", file=err)
 
 
-def _clone_options(args) -> jobs.CloneOptions:
+def _clone_options(args) -> CloneOptions:
     chosen = CloneSettings(
         text=args.text, model=args.model, language_boost=args.language_boost, noise_reduction=args.noise_reduction,
         volume_normalization=args.volume_normalization, watermark=args.watermark,
         text_validation=args.text_validation, accuracy=args.accuracy)
-    return jobs.CloneOptions(
+    return CloneOptions(
         audio=getattr(args, "audio", None), voice_id=args.voice_id or "", name=args.name, settings=chosen,
         prompt_audio=args.prompt_audio, prompt_text=args.prompt_text, start=args.start, end=args.end,
         preview_out=args.preview_out, force=args.force,
@@ -289,7 +293,8 @@ def _clone_options(args) -> jobs.CloneOptions:
         require_consent=args.require_consent)
 
 
-def _clone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _clone(args, ctx: _Context) -> int:
+    settings, out, err = ctx.settings, ctx.out, ctx.err
     job = _Job(args, err)
     outcome = job(jobs.clone, settings, _clone_options(args))
     job.warn(outcome.warnings)
@@ -321,8 +326,10 @@ def _audition(path: Path, out: TextIO) -> None:
         print("Playback stopped.", file=out)
 
 
-def _devices(args, out: TextIO, err: TextIO) -> int:
+def _devices(args, ctx: _Context) -> int:
     from . import device
+
+    out = ctx.out
     found = device.devices()
     if args.json:
         print(json.dumps(found), file=out)
@@ -333,8 +340,10 @@ def _devices(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _play(args, out: TextIO, err: TextIO) -> int:
+def _play(args, ctx: _Context) -> int:
     from . import device
+
+    out = ctx.out
     try:
         seconds = device.play(args.file, device=args.device)
     except KeyboardInterrupt:
@@ -344,10 +353,12 @@ def _play(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _record(args, out: TextIO, err: TextIO) -> int:
+def _record(args, ctx: _Context) -> int:
     import threading
+
     from . import device
 
+    out, err = ctx.out, ctx.err
     at_terminal = sys.stdin.isatty()
     if args.seconds is None and not at_terminal:
         raise InputError("there is no terminal to press Enter in", fix="Give --seconds N to stop after N seconds.")
@@ -365,44 +376,27 @@ def _record(args, out: TextIO, err: TextIO) -> int:
     device.record(args.out, seconds=args.seconds, device=args.device, stop=stop, meter=meter)
     if err.isatty():
         print(file=err)
-    info, problem, plan, report = _verdict(args.out, None, None)
-    warnings = list(report.warnings) if report else []
+    verdict = judge(args.out)
     if args.json:
-        print(json.dumps({"path": str(args.out), "usable": problem is None, "problem": problem,
-                          "file": info.as_dict(), "quality": report.as_dict() if report else None,
-                          "warnings": warnings}), file=out)
+        checked = verdict.as_dict()
+        print(json.dumps({"path": str(args.out), "usable": verdict.usable, "problem": verdict.problem,
+                          "file": checked["file"], "quality": checked["quality"], "warnings": verdict.warnings}),
+              file=out)
     else:
-        verdict = "usable for a clone" if problem is None else f"not usable: {problem}"
-        print(f"Recorded {info.duration_s:.1f} s to {args.out}: {verdict}", file=out)
-        _warn(warnings, err)
-    return 0 if problem is None else AudioError.exit_code
+        said = "usable for a clone" if verdict.usable else f"not usable: {verdict.problem}"
+        print(f"Recorded {verdict.info.duration_s:.1f} s to {args.out}: {said}", file=out)
+        _warn(verdict.warnings, err)
+    return 0 if verdict.usable else AudioError.exit_code
 
 
-def _verdict(path: Path, start, end):
-    """The header facts, the problem (or None), the upload plan and the quality report of a sample."""
-    info = audio.probe(path)
-    problem, plan, report = None, None, None
-    try:
-        plan, report = audio.inspect(info, start=start, end=end)
-        found = report.problem()
-        problem = str(found) if found else None
-    except AudioError as exc:
-        problem = str(exc)
-    return info, problem, plan, report
-
-
-def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
-    info, problem, plan, report = _verdict(args.audio, args.start, args.end)
-    warnings = list(report.warnings) if report else []
+def _validate(args, ctx: _Context) -> int:
+    out, err = ctx.out, ctx.err
+    verdict = judge(args.audio, start=args.start, end=args.end)
+    info, problem, plan, report = verdict.info, verdict.problem, verdict.plan, verdict.report
     if args.json:
-        print(json.dumps({
-            "ok": problem is None, "problem": problem, "file": info.as_dict(),
-            "upload": None if plan is None else {"untouched": plan.untouched, "sample_rate": plan.sample_rate,
-                                                 "num_channels": plan.num_channels, "fixes": list(plan.fixes)},
-            "quality": None if report is None else report.as_dict(), "warnings": warnings}), file=out)
+        print(json.dumps(verdict.as_dict()), file=out)
     else:
-        verdict = f"refused: {problem}" if problem else "can be cloned"
-        print(f"{info.path.name}: {verdict}", file=out)
+        print(f"{info.path.name}: {f'refused: {problem}' if problem else 'can be cloned'}", file=out)
         print(f"  format    {info.format} ({info.subtype}), {info.sample_rate} Hz, {info.num_channels} channel(s)", file=out)
         print(f"  duration  {info.duration_s:.2f} s", file=out)
         print(f"  size      {info.size_bytes / 1e6:.2f} MB", file=out)
@@ -414,11 +408,12 @@ def _validate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
             print(f"  level     peak {report.peak_dbfs:.1f} dBFS, RMS {report.rms_dbfs:.1f} dBFS, "
                   f"noise floor {floor}", file=out)
             print(f"  voice     {report.active_s:.1f} s above the noise, {report.clipped_samples} clipped samples", file=out)
-        _warn(warnings, err)
-    return 0 if problem is None else AudioError.exit_code
+        _warn(verdict.warnings, err)
+    return 0 if verdict.usable else AudioError.exit_code
 
 
-def _speak(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _speak(args, ctx: _Context) -> int:
+    settings, out, err = ctx.settings, ctx.out, ctx.err
     _note_first_speech(settings, args.preset, err)
     job = _Job(args, err)
     outcome = job(jobs.speak, settings, args.text, args.out, preset=args.preset, voice_id=args.voice_id,
@@ -453,7 +448,8 @@ def _confirmed(args, question: str, refusal: str, out: TextIO, err: TextIO) -> b
     return False
 
 
-def _activate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _activate(args, ctx: _Context) -> int:
+    settings, out, err = ctx.settings, ctx.out, ctx.err
     if not _confirmed(args, f"Activate preset '{args.name}'? MiniMax charges the clone fee on this first speech.",
                       f"activating '{args.name}' charges the MiniMax clone fee", out, err):
         return 0
@@ -467,7 +463,8 @@ def _activate(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _reclone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _reclone(args, ctx: _Context) -> int:
+    settings, out, err = ctx.settings, ctx.out, ctx.err
     if not _confirmed(args, lifecycle.reclone_question(settings, args.name),
                       f"re-cloning '{args.name}' creates a new MiniMax voice", out, err):
         return 0
@@ -484,7 +481,8 @@ def _reclone(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _voices(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _voices(args, ctx: _Context) -> int:
+    settings, out, err = ctx.settings, ctx.out, ctx.err
     if args.action == "sync":
         changes = jobs.sync_voices(settings)
         if args.json:
@@ -522,7 +520,8 @@ def _created(value) -> str:
     return "" if not text or text.startswith("1970-01-01") or text in ("0", "None") else text
 
 
-def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _presets(args, ctx: _Context) -> int:
+    settings, out = ctx.settings, ctx.out
     store = PresetStore(settings.presets_path)
     if args.action == "remove":
         removed = jobs.remove_preset(settings, args.name)
@@ -559,23 +558,18 @@ def _presets(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     voices, waiting = store.voices(), store.pending()
     now = utc_now()
     if args.json:
-        listed = {}
-        for name, preset in voices.items():
-            kind, left = state(preset, now)
-            listed[name] = {**preset, "state": kind, "seconds_left": None if left is None else int(left.total_seconds())}
+        shown = {name: listed(preset, now) for name, preset in voices.items()}
         for voice_id, entry in waiting.items():
-            listed.setdefault(entry["name"] if entry["name"] not in listed else f"{entry['name']} ({voice_id})", {
-                **entry["preset"], "state": "unconfirmed" if entry.get("unconfirmed") else "pending",
-                "reason": entry.get("unconfirmed"), "seconds_left": None})
-        print(json.dumps(listed, default=str), file=out)
+            shown.setdefault(entry["name"] if entry["name"] not in shown else f"{entry['name']} ({voice_id})",
+                             listed_waiting(entry))
+        print(json.dumps(shown, default=str), file=out)
         return 0
     if not voices and not waiting:
         print(f"No presets yet in {store.path}.", file=out)
         return 0
     soon = expiring_soon(voices, now)
     rows = [(name, preset.get("voice_id", ""), lifetime(preset, now)) for name, preset in voices.items()]
-    rows += [(entry["name"], voice_id, "unconfirmed" if entry.get("unconfirmed") else "pending (the clone is running)")
-             for voice_id, entry in waiting.items()]
+    rows += [(entry["name"], voice_id, listed_waiting(entry)["lifetime"]) for voice_id, entry in waiting.items()]
     width = max(len(name) for name in [*(r[0] for r in rows), "PRESET"]) + 2
     print(f"  {'PRESET':<{width}}{'VOICE ID':<34}STATE", file=out)
     for name, voice_id, lifetime_text in rows:
@@ -608,9 +602,15 @@ def _warn_presets(settings: Settings, err: TextIO) -> None:
               f"use it for speech or run `voiceclone activate \"{name}\"` to keep it", file=err)
 
 
-def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:
+def _audacity(args, ctx: _Context) -> int:
     from .hosts.audacity import commands
 
+    if args.action == "doctor":
+        ok, lines = commands.doctor()
+        for line in lines:
+            print(line, file=ctx.out)
+        return 0 if ok else InputError.exit_code
+    settings, out, err = ctx.settings, ctx.out, ctx.err
     job = _Job(args, err)
     if args.action == "clone":
         outcome, track = job(commands.clone, settings, _clone_options(args))
@@ -632,7 +632,8 @@ def _audacity(args, settings: Settings, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _reaper(args, out: TextIO) -> int:
+def _reaper(args, ctx: _Context) -> int:
+    out = ctx.out
     from .hosts.reaper import install, reapack
 
     if args.action == "index":
@@ -645,7 +646,8 @@ def _reaper(args, out: TextIO) -> int:
     return 0
 
 
-def _sandbox(args, out: TextIO) -> int:
+def _sandbox(args, ctx: _Context) -> int:
+    out = ctx.out
     from .sandbox import Sandbox, banner
     import time
 
@@ -664,3 +666,8 @@ def _sandbox(args, out: TextIO) -> int:
         except KeyboardInterrupt:
             print("Sandbox stopped.", file=out)
     return 0
+
+
+_COMMANDS = {"clone": _clone, "validate": _validate, "speak": _speak, "activate": _activate, "reclone": _reclone,
+             "voices": _voices, "presets": _presets, "reaper": _reaper, "audacity": _audacity, "devices": _devices,
+             "record": _record, "play": _play, "sandbox": _sandbox, "demo": _demo}

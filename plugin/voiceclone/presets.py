@@ -243,6 +243,22 @@ def lifetime(preset: dict, now: Optional[datetime] = None) -> str:
     return f"temporary, {left.days} d {left.seconds // 3600} h left"
 
 
+def listed(preset: dict, now: Optional[datetime] = None) -> dict:
+    """A saved preset as every listing shows it: the preset, its ``state``, the ``seconds_left`` of a
+    temporary voice, and its ``lifetime`` in words."""
+    kind, left = state(preset, now)
+    return {**preset, "state": kind, "seconds_left": None if left is None else int(left.total_seconds()),
+            "lifetime": lifetime(preset, now)}
+
+
+def listed_waiting(entry: dict) -> dict:
+    """A voice still waiting for MiniMax's answer (``pending``) or whose answer was lost
+    (``unconfirmed``), in the shape of :func:`listed`."""
+    kind = "unconfirmed" if entry.get("unconfirmed") else "pending"
+    return {**entry["preset"], "state": kind, "reason": entry.get("unconfirmed"), "seconds_left": None,
+            "lifetime": "unconfirmed" if kind == "unconfirmed" else "pending (the clone is running)"}
+
+
 def expiring_soon(voices: Dict[str, dict], now: Optional[datetime] = None) -> Dict[str, timedelta]:
     """The temporary voices MiniMax deletes within 24 hours, with their time left."""
     found = {}

@@ -31,7 +31,7 @@ from . import leftovers, reconcile
 from .errors import InputError, VoiceCloneError, plain
 from .events_file import EventsFileWriter
 from .leftovers import temp_folder
-from .presets import PresetStore, lifetime
+from .presets import PresetStore, listed
 from .settings import Settings
 
 
@@ -63,7 +63,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         kind = job.get("kind")
         if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
             store = PresetStore(settings.presets_path)
-            data = {"presets": {name: {**preset, "lifetime": lifetime(preset)} for name, preset in store.voices().items()},
+            data = {"presets": {name: listed(preset) for name, preset in store.voices().items()},
                     "notes": reconcile.describe(reconcile.unconfirmed(store))}
         else:
             data = _work(kind, job, settings, log)
@@ -99,13 +99,13 @@ def _work(kind: str, job: dict, settings: Settings, log: EventsFileWriter):
 
 def _clone(job: dict, settings: Settings, log: EventsFileWriter):
     from . import capture, jobs, rules
-    from .minimax import CloneSettings
+    from .options import CloneOptions, CloneSettings
 
     plan = capture.CapturePlan.from_dict(job["capture"])
     with temp_folder("capture") as tmp:
         log.progress(jobs.Event("capture", "Reading the selected audio"))
         sample = capture.render(plan, Path(tmp) / "capture.wav")
-        options = jobs.CloneOptions(
+        options = CloneOptions(
             audio=sample, voice_id=job["voice_id"], name=job.get("name"),
             settings=CloneSettings(**job.get("settings", {})),
             preview_out=Path(job["preview_out"]) if job.get("preview_out") else None,
