@@ -12,7 +12,7 @@ from typing import TextIO
 import soundfile as sf
 
 from . import jobs
-from .minimax import CloneSettings
+from .options import CloneOptions, CloneSettings
 from .presets import utc_now
 from .settings import ApiKey, Settings
 from .synth import voice_like
@@ -61,7 +61,7 @@ def run_demo(folder: Path, *, out: TextIO) -> int:
                             ledger_path=folder / "clone-ledger.jsonl")      # the sandbox's voices stay out of yours
         voice_id = f"DemoVoice{stamp}"
         name = f"Demo voice {stamp}"
-        cloned = jobs.clone(settings, jobs.CloneOptions(
+        cloned = jobs.clone(settings, CloneOptions(
             audio=sample, voice_id=voice_id, name=name,
             settings=CloneSettings(text=PREVIEW_TEXT, language_boost="English"), source=f"demo sample ({how})"))
         for warning in cloned.warnings:

@@ -42,7 +42,8 @@ from .errors import (
 from .formats import EXTENSIONS
 from .ledger import Ledger
 from .leftovers import temp_folder
-from .minimax import CloneRequest, CloneResult, CloneSettings, MiniMaxClient
+from .minimax import CloneRequest, CloneResult, MiniMaxClient
+from .options import CloneOptions, CloneSettings
 from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now
 from .presets import state as presets_state
 from .settings import Settings, user_data_folder
@@ -70,32 +71,6 @@ EventSink = Callable[[Event], None]
 
 def ignore_events(event: Event) -> None:
     pass
-
-
-@dataclass(frozen=True)
-class CloneOptions:
-    """Everything ``voiceclone clone`` takes. Seconds for ``start``/``end``."""
-
-    audio: Path
-    voice_id: str
-    name: Optional[str] = None
-    settings: CloneSettings = CloneSettings()
-    prompt_audio: Optional[Path] = None
-    prompt_text: Optional[str] = None
-    start: Optional[float] = None
-    end: Optional[float] = None
-    preview_out: Optional[Path] = None
-    force: bool = False
-    #: Where the sample came from, for the preset's record; a host fills in its capture.
-    source: Optional[str] = None
-    #: A re-clone: the voice_id this clone replaces under the same preset name (kept in its history).
-    replacing: Optional[str] = None
-    #: Who clones the voice (default: the OS user), and the speaker's consent: words and/or a recording.
-    operator: Optional[str] = None
-    consent: Optional[str] = None
-    consent_audio: Optional[Path] = None
-    #: Refuse to clone without a consent record.
-    require_consent: bool = False
 
 
 @dataclass

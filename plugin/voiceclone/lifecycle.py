@@ -11,7 +11,7 @@ from typing import Set
 from . import archive, jobs, rules
 from .errors import PresetError
 from .leftovers import temp_folder
-from .minimax import CloneSettings
+from .options import CloneOptions, CloneSettings
 from .presets import PresetStore, state
 from .settings import Settings
 
@@ -40,7 +40,7 @@ def reclone(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.ig
                           fix="Clone the voice again from its source audio with `voiceclone clone`.")
     prompt = held.get("prompt") or {}
     preview = held.get("preview") or {}
-    options = jobs.CloneOptions(
+    options = CloneOptions(
         audio=archive.locate(sample["archive"], store.folder),
         voice_id=derive_voice_id(held["voice_id"], _used_ids(store.voices())), name=name,
         settings=CloneSettings(text=preview.get("text"), model=held.get("model"),

@@ -22,6 +22,7 @@ from . import __version__
 from .errors import AuthError, RemoteError, ServiceError, api_error, http_error
 from .formats import MIME_TYPES, sniff
 from .leftovers import partial_name
+from .options import CloneSettings
 from .settings import Settings, is_loopback
 
 MAX_DOWNLOAD_BYTES = 50_000_000
@@ -35,20 +36,6 @@ MAINLAND_HOSTS = ("api.minimaxi.com", "api.minimax.cn")
 ANSWER_UNKNOWN_CODES = frozenset({1001, 1013, 1024, 1033})
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class CloneSettings:
-    """How MiniMax clones and previews a voice: the voice_clone fields besides the ids."""
-
-    text: Optional[str] = None
-    model: Optional[str] = None
-    language_boost: Optional[str] = None
-    noise_reduction: bool = False
-    volume_normalization: bool = False
-    watermark: bool = False
-    text_validation: Optional[str] = None
-    accuracy: Optional[float] = None
 
 
 @dataclass(frozen=True)

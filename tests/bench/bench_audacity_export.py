@@ -17,10 +17,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from helpers import signal  # noqa: E402
 from launcher import Audacity, available  # noqa: E402
-from voiceclone import jobs  # noqa: E402
 from voiceclone.hosts.audacity import commands  # noqa: E402
 from voiceclone.hosts.audacity.pipe import Pipe  # noqa: E402
-from voiceclone.minimax import CloneSettings  # noqa: E402
+from voiceclone.options import CloneOptions, CloneSettings  # noqa: E402
 from voiceclone.settings import ApiKey, Settings  # noqa: E402
 
 
@@ -52,7 +51,7 @@ def run(runs: int = 5) -> dict:
                         raise _Sent
 
                 try:
-                    commands.clone(settings, jobs.CloneOptions(audio=None, voice_id="BenchVoice01",
+                    commands.clone(settings, CloneOptions(audio=None, voice_id="BenchVoice01",
                                                                settings=CloneSettings(), force=True),
                                    on_event=stop_at_upload)
                 except _Sent:

@@ -14,6 +14,7 @@ from typing import List, Tuple
 from platformdirs import user_config_dir
 
 from ... import jobs, rules
+from ...options import CloneOptions
 from ...errors import HostError, InputError, VoiceCloneError
 from ...leftovers import temp_folder
 from ..base import check_selection, suggest_voice_id, track_name
@@ -21,7 +22,7 @@ from .pipe import PIPE_MISSING_FIX, Pipe, default_paths
 from .project import Selection, export_selection, import_track, info, read_selection, restore
 
 
-def clone(settings, options: jobs.CloneOptions, *, on_event=jobs.ignore_events) -> Tuple[jobs.CloneOutcome, dict]:
+def clone(settings, options: CloneOptions, *, on_event=jobs.ignore_events) -> Tuple[jobs.CloneOutcome, dict]:
     """Clone the selected region; import the preview as a track at the region's start.
 
     ``options.audio`` is ignored (the selection is the audio); an empty ``voice_id`` is suggested
