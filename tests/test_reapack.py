@@ -15,8 +15,8 @@ from voiceclone import __version__, manifest
 from voiceclone.hosts.reaper import install
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS_ROOT = ROOT / "plugin" / "reaper"
-URL = "https://example.org/raw/main/plugin/reaper"
+SCRIPTS_ROOT = ROOT / "plugin" / "voiceclone" / "hosts" / "reaper" / "scripts"
+URL = "https://example.org/raw/main/plugin/voiceclone/hosts/reaper/scripts"
 ACTION_NAMES = sorted(Path(a["script"]).name for a in manifest.actions())
 
 

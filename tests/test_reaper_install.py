@@ -1,4 +1,6 @@
-"""Installing the REAPER actions, the ReaPack index, and their agreement with manifest.yaml."""
+"""Installing the REAPER actions: the scripts the package ships, copied byte for byte, registered,
+and removed again; the one ReaPack package that holds them."""
+import configparser
 import importlib.util
 import json
 import re
@@ -7,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from voiceclone import __version__, manifest
-from voiceclone.hosts.reaper import actions, install, reapack
+import voiceclone
+from voiceclone import manifest
+from voiceclone.hosts.reaper import install, reapack
 
 ROOT = Path(__file__).resolve().parents[1]
 USER_LINES = ['[Main]', 'KEY 1 65 _SWS_ABOUT 0', 'SCR 4 0 RSabc "Custom: mine.lua" "mine.lua"']
@@ -21,18 +24,6 @@ def resource(tmp_path):
         (folder / sub).mkdir(parents=True)
     (folder / "reaper-kb.ini").write_text("\n".join(USER_LINES) + "\n")
     return folder
-
-
-def test_every_manifest_action_has_a_script_whose_headers_agree(tmp_path):
-    ids = []
-    for action in manifest.actions():
-        script = ROOT / action["script"]
-        tags = reapack.headers(script)
-        assert tags["description"] == action["title"]
-        assert tags["version"] == __version__
-        assert re.search(rf'_bootstrap\.run\("{action["id"]}", globals\(\)\)', script.read_text())
-        ids.append(action["id"])
-    assert sorted(ids) == sorted(actions.ACTIONS)
 
 
 def test_one_package_provides_every_action_and_the_bootstrap():
@@ -50,17 +41,32 @@ def test_the_bootstrap_reads_the_config_where_install_writes_it():
     assert bootstrap.CONFIG == install.CONFIG.parts
 
 
-def test_the_packaged_scripts_are_the_repository_scripts():
-    assert sorted(p.name for p in install.SCRIPTS.glob("*.py")) == \
-        sorted(p.name for p in (ROOT / "plugin" / "reaper" / "VoiceClone").glob("*.py"))
+def _shipped():
+    return sorted(path for path in install.SCRIPTS.iterdir() if path.name != "__pycache__")
+
+
+def test_the_scripts_are_real_files_of_the_package_and_the_wheel_ships_every_one():
+    package = Path(voiceclone.__file__).parent
+    assert install.SCRIPTS.is_dir()
+    assert not any(folder.is_symlink() for folder in [install.SCRIPTS, *install.SCRIPTS.parents]
+                   if folder.is_relative_to(package))
+    assert _shipped() and all(path.is_file() and not path.is_symlink() for path in _shipped())
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    folder = package / "hosts" / "reaper"
+    patterns = config["options.package_data"]["voiceclone.hosts.reaper"].split()
+    assert sorted({path for pattern in patterns for path in folder.glob(pattern)}) == _shipped()
+    expected = {Path(a["script"]).name for a in manifest.actions()} | {install.BOOTSTRAP, install.REGISTER_SCRIPT}
+    assert {path.name for path in _shipped()} == expected
 
 
 def test_install_copies_the_scripts_writes_the_interpreter_and_registers_the_actions(resource):
     lines = install.install(resource, python="/opt/venv/bin/python")
     target = resource / "Scripts" / "VoiceClone"
-    for action in manifest.actions():
-        assert (target / Path(action["script"]).name).read_text() == (ROOT / action["script"]).read_text()
-    assert (target / "voiceclone_reaper.py").exists() and (target / install.REGISTER_SCRIPT).exists()
+    assert sorted(path.name for path in target.iterdir()) == [path.name for path in _shipped()]
+    assert (target / install.BOOTSTRAP).is_file() and (target / install.REGISTER_SCRIPT).is_file()
+    for script in _shipped():
+        assert (target / script.name).read_bytes() == script.read_bytes(), script.name
     config = json.loads((resource / "Data" / "VoiceClone" / "voiceclone-config.json").read_text())
     assert config["python"] == "/opt/venv/bin/python"
     assert (Path(config["package_path"]) / "voiceclone" / "__init__.py").exists()

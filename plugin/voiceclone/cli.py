@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = reaper.add_parser(name, parents=[local], help=text)
         p.add_argument("--resource-path", type=Path, help="REAPER's resource folder (default: this system's)")
     p = reaper.add_parser("index", parents=[local], help="write a ReaPack index.xml for the actions")
-    p.add_argument("--url-base", help="the raw URL of plugin/reaper in the published repository")
+    p.add_argument("--url-base", help="the raw URL of plugin/voiceclone/hosts/reaper/scripts in the published repository")
     p.add_argument("-o", "--out", type=Path, default=Path("index.xml"), help="where to write it (default ./index.xml)")
 
     audacity = sub.add_parser("audacity", help="clone and speak in a running Audacity").add_subparsers(

@@ -11,5 +11,5 @@ def load() -> dict:
 
 
 def actions() -> list:
-    """The DAW actions: dicts with ``id``, ``title`` and ``script`` (its path in the repository)."""
+    """The DAW actions: dicts with ``id``, ``title`` and ``script`` (its path from the package folder)."""
     return list(load()["actions"])

@@ -1,4 +1,4 @@
-"""The REAPER actions. Each thin script in ``plugin/reaper/VoiceClone/`` calls :func:`run` with its
+"""The REAPER actions. Each thin script in ``scripts/VoiceClone/`` calls :func:`run` with its
 action id and its ``__main__`` globals.
 
 Dialogs are shown only before a job starts or after it ended, never while it runs; every error

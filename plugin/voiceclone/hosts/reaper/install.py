@@ -29,7 +29,8 @@ REGISTER_SCRIPT = "Voice clone - Register actions.py"
 #: Said whenever registrations are removed: REAPER writes its in-memory action list back on exit.
 REOPEN = ("REAPER rewrites reaper-kb.ini when it quits, so if it is open now, quit it and run this "
           "command again")
-SCRIPTS = Path(__file__).with_name("scripts")
+#: The shipped action scripts. ``scripts/`` is the ReaPack repository, this folder its category.
+SCRIPTS = Path(__file__).with_name("scripts") / FOLDER
 PACKAGE_PATH = Path(__file__).resolve().parents[3]     # the folder holding the voiceclone package
 
 

@@ -65,8 +65,8 @@ def build_index(url_base: Optional[str] = None, *, moment: Optional[datetime] = 
     base = (url_base or settings.get("url_base") or "").rstrip("/")
     if not base:
         raise InputError("ReaPack needs the URL the scripts are downloaded from",
-                         fix="Pass --url-base (the raw URL of plugin/reaper in the published repository), "
-                             "or set reapack.url_base in manifest.yaml.")
+                         fix="Pass --url-base (the raw URL of plugin/voiceclone/hosts/reaper/scripts in the "
+                             "published repository), or set reapack.url_base in manifest.yaml.")
     when = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     root = ElementTree.Element("index", version="1", name=data["name"])
     category = ElementTree.SubElement(root, "category", name=settings["category"])
