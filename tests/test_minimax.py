@@ -1,6 +1,9 @@
 """The HTTP client against the sandbox over loopback: uploads, clone, speech, retries, errors, downloads."""
 import http.server
+import logging
 import threading
+import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,13 +11,49 @@ import soundfile as sf
 
 from helpers import FAKE_KEY
 from voiceclone import errors
-from voiceclone.errors import (ApiError, AuthError, RateLimitError, ServiceError, VoiceIdTakenError,
-                               VoiceNotFoundError)
+from voiceclone.errors import (ApiError, AuthError, ContentError, QuotaError, RateLimitError, SampleRejectedError,
+                               ServiceError, VerificationError, VoiceIdTakenError, VoiceNotFoundError)
 from voiceclone.minimax import CloneRequest, CloneSettings, MiniMaxClient
+from voiceclone.sandbox import Sandbox
+from voiceclone.sandbox import server as sandbox_server
 from voiceclone.settings import ApiKey, Settings
 
 
 PREVIEW = CloneSettings(text="Hi.", model="speech-2.8-hd")
+
+#: MiniMax API docs, Error Codes: every code of the table (and 2061), the error a user gets for it
+#: and what they read.
+DOCUMENTED_CODES = {
+    1000: (SampleRejectedError, "MiniMax reported an unknown error; for a clone this usually means it could not use "
+                                "the uploaded audio"),
+    1001: (ServiceError, "MiniMax timed out on the request"),
+    1002: (RateLimitError, "MiniMax's request-per-minute limit was reached"),
+    1004: (AuthError, "MiniMax did not accept the API key"),
+    1008: (QuotaError, "the MiniMax account balance is too low"),
+    1013: (ServiceError, "MiniMax had an internal service error"),
+    1024: (ServiceError, "MiniMax had an internal error"),
+    1026: (ContentError, "MiniMax flagged the input as sensitive content"),
+    1027: (ContentError, "MiniMax flagged the generated audio as sensitive content"),
+    1033: (ServiceError, "MiniMax had a system error"),
+    1039: (RateLimitError, "MiniMax's tokens-per-minute limit was reached"),
+    1041: (RateLimitError, "MiniMax's connection limit for the account was reached"),
+    1042: (ContentError, "more than 10% of the text is invisible or illegal characters"),
+    1043: (SampleRejectedError, "the sample's speech did not match the expected transcript"),
+    1044: (SampleRejectedError, "the prompt audio did not match --prompt-text"),
+    2013: (ApiError, "MiniMax rejected a parameter of the request"),
+    20132: (VoiceNotFoundError, "MiniMax does not know this voice or sample id"),
+    2037: (SampleRejectedError, "MiniMax found the sample too short or too long (it needs 10 s to 5 min)"),
+    2038: (VerificationError, "voice cloning is not enabled for this MiniMax account"),
+    2039: (VoiceIdTakenError, "this voice_id already exists on MiniMax"),
+    2042: (VoiceNotFoundError, "this account has no access to this voice_id"),
+    2045: (RateLimitError, "requests grew too fast for MiniMax"),
+    2048: (SampleRejectedError, "the prompt audio is too long for MiniMax (it must be under 8 s)"),
+    2049: (AuthError, "MiniMax says the API key is invalid"),
+    2056: (QuotaError, "the Token Plan's limit for this period is used up"),
+    2061: (QuotaError, "the chosen model is not part of the current Token Plan"),
+}
+#: The codes the same table says to retry, or to back off and retry.
+RETRIED_CODES = {1000, 1001, 1002, 1013, 1024, 1033, 1039}
 
 
 @pytest.fixture
@@ -131,7 +170,7 @@ def test_a_2039_without_a_lost_answer_is_a_taken_voice_id(client, sandbox, take)
     assert caught.value.exit_code == 3 and "voice-id" in caught.value.fix
 
 
-@pytest.mark.parametrize("code", sorted(errors.API_CODES))
+@pytest.mark.parametrize("code", sorted(DOCUMENTED_CODES))
 def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_the_trace_id(client, sandbox, code,
                                                                                           monkeypatch):
     from voiceclone import minimax
@@ -140,7 +179,7 @@ def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_th
     sandbox.add_fault("code", path="/v1/get_voice", code=code, times=1000)
     with pytest.raises(errors.RemoteError) as caught:
         client.voices()
-    cls, message, _ = errors.API_CODES[code]
+    cls, message = DOCUMENTED_CODES[code]
     assert type(caught.value) is cls
     assert message in str(caught.value) and f"MiniMax code {code}" in str(caught.value)
     assert caught.value.trace_id and caught.value.trace_id in str(caught.value)
@@ -149,7 +188,7 @@ def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_th
     if code == 1002:
         assert 1 < attempts < 1000, "waited, then gave up within its bound"
     else:
-        assert attempts == (4 if code in errors.RETRY_CODES else 1)
+        assert attempts == (4 if code in RETRIED_CODES else 1)
 
 
 @pytest.mark.parametrize("code", [1004, 2049])
@@ -212,11 +251,25 @@ def test_speech_with_an_unknown_voice_is_voice_not_found(client):
     assert "7 days" in caught.value.fix
 
 
-def test_the_preview_download_keeps_the_real_format_and_never_sends_the_key(client, sandbox, take, tmp_path):
+def test_the_preview_download_keeps_the_real_format_and_never_sends_the_key(client, sandbox, take, tmp_path,
+                                                                            monkeypatch):
+    """The preview is served by the very host the key is for: the download must still go without it."""
+    download_headers = []
+    serve_audio = sandbox_server._Handler._serve_audio
+
+    def recording(handler, path, body):
+        download_headers.append(dict(handler.headers))
+        return serve_audio(handler, path, body)
+
+    monkeypatch.setattr(sandbox_server._Handler, "_serve_audio", recording)
     file_id = upload(client, take)
     url = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=PREVIEW)).demo_audio_url
+    assert [r["status_code"] for r in sandbox.requests_seen()] == [0, 0], "the API calls carried the key"
     path = client.download(url, tmp_path / "preview")
     assert path.suffix == ".mp3" and sf.info(str(path)).format == "MP3"
+    assert len(download_headers) == 1
+    assert not any(name.lower() == "authorization" for name in download_headers[0])
+    assert not any(FAKE_KEY in value for value in download_headers[0].values())
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -291,8 +344,30 @@ def test_only_https_or_loopback_preview_urls_are_fetched(client, tmp_path, url):
         client.download(url, tmp_path / "preview")
 
 
-def test_the_client_never_shows_the_key(settings):
-    assert FAKE_KEY not in repr(settings) and FAKE_KEY not in str(settings.api_key)
+def test_the_client_never_shows_the_key(settings, caplog):
+    """Not in the settings, the client, its errors and their tracebacks, what it says while waiting,
+    or any log line, even at DEBUG level."""
+    caplog.set_level(logging.DEBUG)
+    said, sandbox_log = [], []
+    shown = [repr(settings), str(settings), repr(settings.api_key), str(settings.api_key)]
+    with Sandbox(api_keys={"another-key"}, log=sandbox_log.append) as refusing:
+        base_url = refusing.base_url
+        refusing.add_fault("rate_limit")
+        with MiniMaxClient(replace(settings, base_url=base_url), on_wait=said.append) as client:
+            shown.append(repr(client))
+            with pytest.raises(AuthError) as refused:
+                client.voices()
+    assert refused.value.code == 2049 and said, "the key reached the server, and a wait was told"
+    with MiniMaxClient(replace(settings, base_url=base_url, max_attempts=1)) as client:    # now nothing listens
+        with pytest.raises(ServiceError) as unreachable:
+            client.voices()
+    for caught in (refused, unreachable):
+        error = caught.value
+        shown += [str(error), repr(error), error.fix, *error.user_lines(),
+                  "".join(traceback.format_exception(type(error), error, error.__traceback__))]
+    shown += said + sandbox_log + [caplog.text]
+    assert caplog.text and sandbox_log
+    assert [text for text in shown if FAKE_KEY in text] == []
 
 
 def test_each_redirect_hop_is_checked_before_it_is_requested(client, cdn, tmp_path, make_audio):

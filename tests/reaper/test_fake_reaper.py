@@ -265,7 +265,7 @@ def test_a_script_that_defers_a_counter_five_times_runs_five_ticks_then_its_atex
                                   tick_hook=lambda fake, index: seen.append(index))
     assert namespace["count"] == 5
     assert seen == [0, 1, 2, 3, 4]
-    assert len(reaper.tick_times) == 5 and all(t >= 0 for t in reaper.tick_times)
+    assert len(reaper.tick_times) == 5
     assert reaper.RPR_GetExtState("test", "done") == "5"
 
 

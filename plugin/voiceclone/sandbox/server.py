@@ -324,13 +324,13 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 return parse_form(self.headers.get("Content-Type", ""), body)
             except ValueError as exc:
-                raise Refusal(2013, f"invalid params, {exc}") from exc
+                raise Refusal(2013, str(exc)) from exc
         try:
             payload = json.loads(body.decode("utf-8"))
         except ValueError as exc:
-            raise Refusal(2013, "invalid params, the body is not valid JSON") from exc
+            raise Refusal(2013, "the body is not valid JSON") from exc
         if not isinstance(payload, dict):
-            raise Refusal(2013, "invalid params, the body must be a JSON object")
+            raise Refusal(2013, "the body must be a JSON object")
         return payload
 
     def _fault_response(self, fault: faults_module.Fault, operation: str):

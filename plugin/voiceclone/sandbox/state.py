@@ -2,7 +2,7 @@
 
 Each operation takes the parsed request and a :class:`Context`, and returns the success body
 without ``base_resp``, or raises :class:`Refusal` with the ``base_resp`` code the real API gives.
-The checks follow reference/minimax-api.md; the limits come from :mod:`voiceclone.rules`.
+The limits are the sandbox's own copy of MiniMax's docs (:mod:`.spec`), never the plugin's.
 """
 from __future__ import annotations
 
@@ -13,24 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from .. import rules
 from ..formats import MIME_TYPES, sniff
-from ..errors import InputError
-from . import audio
+from . import audio, spec
 
-UPLOAD_PURPOSES = ("voice_clone", "prompt_audio", "t2a_async_input")
-DELETE_PURPOSES = ("voice_clone", "prompt_audio", "t2a_async", "t2a_async_input", "video_generation")
-AUDIO_PURPOSES = ("voice_clone", "prompt_audio")
-VOICE_TYPES = ("system", "voice_cloning", "voice_generation", "all")
+#: Slack for decoders that measure a length a few ms off; the sandbox's own, not from the docs.
 DURATION_TOLERANCE_S = 0.05
 PREVIEW_RATE = 24000
 PREVIEW_SECONDS = (1.0, 20.0)
 SPEECH_SECONDS = (0.5, 60.0)
-SPEECH_FORMATS = ("mp3", "wav", "flac", "pcm")
-SPEECH_RATES = (8000, 16000, 22050, 24000, 32000, 44100)
-SPEECH_BITRATES = (32000, 64000, 128000, 256000)
-CLONE_FLAGS = ("need_noise_reduction", "need_volume_normalization", "need_volumn_normalization",
-               "aigc_watermark")
 
 #: voice_id -> (voice_name, description) of the few system voices the sandbox offers.
 SYSTEM_VOICES = {
@@ -39,43 +29,13 @@ SYSTEM_VOICES = {
     "female-shaonv": ("少女音色", ["A young female voice."]),
 }
 
-#: The status_msg MiniMax sends with each code, where the sandbox has nothing more specific.
-STATUS_MESSAGES = {
-    0: "success",
-    1000: "unknown error",
-    1001: "request timeout",
-    1002: "rate limit exceeded(RPM)",
-    1004: "login fail: Please carry the API secret key in the 'Authorization' field of the request header",
-    1008: "insufficient balance",
-    1013: "internal service error",
-    1024: "internal error",
-    1026: "input new_sensitive",
-    1027: "output new_sensitive",
-    1033: "system error",
-    1039: "rate limit exceeded(TPM)",
-    1041: "conn limit",
-    1042: "invisible characters exceed 10%",
-    1043: "asr similarity check failed",
-    1044: "clone prompt similarity check failed",
-    2013: "invalid params",
-    20132: "invalid samples or voice_id",
-    2037: "voice duration too short or too long",
-    2038: "no voice clone permission: please complete real-name verification",
-    2039: "voice id already exists",
-    2042: "no access to this voice_id",
-    2045: "rate growth limit exceeded",
-    2048: "prompt audio too long",
-    2049: "invalid api key",
-    2056: "usage limit exceeded",
-    2061: "model not supported by the current plan",
-}
-
 
 class Refusal(Exception):
     """A request the API refuses: HTTP 200 with ``base_resp.status_code`` = ``code``."""
 
-    def __init__(self, code: int, message: Optional[str] = None):
-        super().__init__(message or STATUS_MESSAGES.get(code, "error injected by the sandbox"))
+    def __init__(self, code: int, detail: Optional[str] = None):
+        meaning = spec.STATUS_MESSAGES.get(code, "error injected by the sandbox")
+        super().__init__(f"{meaning}: {detail}" if detail else meaning)
         self.code = code
 
 
@@ -191,15 +151,16 @@ class State:
     def upload_file(self, form: dict, ctx: Context) -> dict:
         """``POST /v1/files/upload``: ``form`` maps field names to text or an UploadedFile."""
         purpose = form.get("purpose")
-        if purpose not in UPLOAD_PURPOSES:
-            raise Refusal(2013, f"invalid params, purpose {purpose!r} must be one of {', '.join(UPLOAD_PURPOSES)}")
+        if purpose not in spec.UPLOAD_PURPOSES:
+            raise Refusal(2013, f"purpose {purpose!r} must be one of {', '.join(spec.UPLOAD_PURPOSES)}")
         upload = form.get("file")
         if not hasattr(upload, "filename"):
-            raise Refusal(2013, "invalid params, missing file")
-        if len(upload.data) > rules.UPLOAD_MAX_BYTES:
-            raise Refusal(2013, f"invalid params, file size {len(upload.data)} bytes exceeds "
-                                f"{rules.UPLOAD_MAX_BYTES} bytes")
-        fmt, seconds = _audio_facts(upload.data) if purpose in AUDIO_PURPOSES else (None, None)
+            raise Refusal(2013, "missing file")
+        fmt, seconds = None, None
+        if purpose in spec.AUDIO_PURPOSES:
+            if len(upload.data) > spec.AUDIO_UPLOAD_MAX_BYTES:
+                raise Refusal(2013, f"file size {len(upload.data)} bytes exceeds {spec.AUDIO_UPLOAD_MAX_BYTES} bytes")
+            fmt, seconds = _audio_facts(upload.data)
         with self._lock:
             file_id = self._new_file_id()
             stored = StoredFile(file_id, purpose, upload.filename, len(upload.data), int(self.clock()),
@@ -210,8 +171,8 @@ class State:
     def list_files(self, query: dict, ctx: Context) -> dict:
         """``GET /v1/files/list?purpose=...``."""
         purpose = query.get("purpose")
-        if purpose not in UPLOAD_PURPOSES:
-            raise Refusal(2013, f"invalid params, purpose {purpose!r} must be one of {', '.join(UPLOAD_PURPOSES)}")
+        if purpose not in spec.UPLOAD_PURPOSES:
+            raise Refusal(2013, f"purpose {purpose!r} must be one of {', '.join(spec.UPLOAD_PURPOSES)}")
         with self._lock:
             found = [f.describe() for f in self.files.values() if f.purpose == purpose]
         return {"files": found}
@@ -220,13 +181,13 @@ class State:
         """``POST /v1/files/delete`` with ``{file_id, purpose}``."""
         file_id, purpose = body.get("file_id"), body.get("purpose")
         if not _is_int(file_id):
-            raise Refusal(2013, "invalid params, file_id must be an integer")
-        if purpose not in DELETE_PURPOSES:
-            raise Refusal(2013, f"invalid params, purpose {purpose!r} must be one of {', '.join(DELETE_PURPOSES)}")
+            raise Refusal(2013, "file_id must be an integer")
+        if purpose not in spec.DELETE_PURPOSES:
+            raise Refusal(2013, f"purpose {purpose!r} must be one of {', '.join(spec.DELETE_PURPOSES)}")
         with self._lock:
             stored = self.files.get(file_id)
             if stored is None or stored.purpose != purpose:
-                raise Refusal(20132, f"invalid samples, no {purpose} file with file_id {file_id}")
+                raise Refusal(20132, f"no {purpose} file with file_id {file_id}")
             del self.files[file_id]
         return {"file_id": file_id}
 
@@ -236,15 +197,15 @@ class State:
         """``POST /v1/voice_clone``: create the voice; preview it when ``text`` is sent."""
         with self._lock:
             sample = self._file(body.get("file_id"), "voice_clone", "file_id")
-            if not (rules.CLONE_MIN_S - DURATION_TOLERANCE_S <= sample.duration_s
-                    <= rules.CLONE_MAX_S + DURATION_TOLERANCE_S):
-                raise Refusal(2037, f"voice duration too short or too long: the sample is {sample.duration_s:.2f} s, "
-                                    f"it must be {rules.CLONE_MIN_S:g} to {rules.CLONE_MAX_S:g} s")
+            if not (spec.CLONE_MIN_S - DURATION_TOLERANCE_S <= sample.duration_s
+                    <= spec.CLONE_MAX_S + DURATION_TOLERANCE_S):
+                raise Refusal(2037, f"the sample is {sample.duration_s:.2f} s, it must be "
+                                    f"{spec.CLONE_MIN_S:g} to {spec.CLONE_MAX_S:g} s")
             voice_id = _voice_id(body.get("voice_id"))
             if voice_id in self.voices:
-                raise Refusal(2039, f"voice id {voice_id} already exists")
+                raise Refusal(2039, voice_id)
             prompt_file_id = self._prompt_file_id(body.get("clone_prompt"))
-            text = _optional_text(body.get("text"), "text", rules.PREVIEW_TEXT_MAX)
+            text = _optional_text(body.get("text"), "text", spec.PREVIEW_TEXT_MAX)
             model = body.get("model")
             if model is not None:
                 _check_model(model)
@@ -266,27 +227,27 @@ class State:
     def t2a(self, body: dict, ctx: Context) -> dict:
         """``POST /v1/t2a_v2`` (non-streaming); the first use of a clone activates it."""
         if body.get("stream"):
-            raise Refusal(2013, "invalid params, streaming not supported by the sandbox")
+            raise Refusal(2013, "streaming not supported by the sandbox")
         model = body.get("model")
         if model is None:
-            raise Refusal(2013, "invalid params, model is required")
+            raise Refusal(2013, "model is required")
         _check_model(model)
         text = body.get("text")
-        if not isinstance(text, str) or not text.strip() or len(text) > rules.SPEECH_TEXT_MAX:
-            raise Refusal(2013, f"invalid params, text must be 1 to {rules.SPEECH_TEXT_MAX} characters")
+        if not _is_text(text) or len(text) > spec.SPEECH_TEXT_MAX:
+            raise Refusal(2013, f"text must be 1 to {spec.SPEECH_TEXT_MAX} characters")
         voice_id = _dict_field(body, "voice_setting").get("voice_id")
         if not isinstance(voice_id, str) or not voice_id:
-            raise Refusal(2013, "invalid params, voice_setting.voice_id is required")
+            raise Refusal(2013, "voice_setting.voice_id is required")
         fmt, rate, channels, bitrate = _audio_setting(_dict_field(body, "audio_setting"))
         output = body.get("output_format", "hex")
-        if output not in ("hex", "url"):
-            raise Refusal(2013, f"invalid params, output_format {output!r} must be hex or url")
+        if output not in spec.OUTPUT_FORMATS:
+            raise Refusal(2013, f"output_format {output!r} must be one of {', '.join(spec.OUTPUT_FORMATS)}")
         _check_language(body.get("language_boost"))
         with self._lock:
             if voice_id not in SYSTEM_VOICES:
                 voice = self._live_voice(voice_id)
                 if voice is None:
-                    raise Refusal(20132, f"invalid voice_id {voice_id}")
+                    raise Refusal(20132, f"no voice {voice_id}")
                 voice.activated = True
             serial = self._next_serial()
         samples = audio.speech(text, voice_id, rate, shortest=SPEECH_SECONDS[0], longest=SPEECH_SECONDS[1])
@@ -302,8 +263,8 @@ class State:
     def get_voice(self, body: dict, ctx: Context) -> dict:
         """``POST /v1/get_voice``: clones are listed only once activated, as on the real API."""
         voice_type = body.get("voice_type")
-        if voice_type not in VOICE_TYPES:
-            raise Refusal(2013, f"invalid params, voice_type {voice_type!r} must be one of {', '.join(VOICE_TYPES)}")
+        if voice_type not in spec.VOICE_TYPES:
+            raise Refusal(2013, f"voice_type {voice_type!r} must be one of {', '.join(spec.VOICE_TYPES)}")
         reply = {}
         if voice_type in ("system", "all"):
             reply["system_voice"] = [{"voice_id": voice_id, "voice_name": name, "description": list(description),
@@ -322,14 +283,14 @@ class State:
     def delete_voice(self, body: dict, ctx: Context) -> dict:
         """``POST /v1/delete_voice``: the voice_id is burned for good."""
         voice_type, voice_id = body.get("voice_type"), body.get("voice_id")
-        if voice_type not in ("voice_cloning", "voice_generation"):
-            raise Refusal(2013, f"invalid params, voice_type {voice_type!r} must be voice_cloning or voice_generation")
+        if voice_type not in spec.DELETABLE_VOICE_TYPES:
+            raise Refusal(2013, f"voice_type {voice_type!r} must be one of {', '.join(spec.DELETABLE_VOICE_TYPES)}")
         if not isinstance(voice_id, str) or not voice_id:
-            raise Refusal(2013, "invalid params, voice_id is required")
+            raise Refusal(2013, "voice_id is required")
         with self._lock:
             voice = self._live_voice(voice_id) if voice_type == "voice_cloning" else None
             if voice is None:
-                raise Refusal(20132, f"invalid voice_id {voice_id}")
+                raise Refusal(20132, f"no voice {voice_id}")
             voice.deleted = True
         return {"voice_id": voice_id, "created_time": str(int(voice.created))}
 
@@ -340,27 +301,26 @@ class State:
         voice = self.voices.get(voice_id)
         if voice is None or voice.deleted:
             return None
-        if not voice.activated and self.clock() - voice.created >= rules.VOICE_LIFETIME_DAYS * 86400:
+        if not voice.activated and self.clock() - voice.created >= spec.VOICE_LIFETIME_S:
             return None
         return voice
 
     def _file(self, file_id, purpose: str, name: str) -> StoredFile:
         if not _is_int(file_id):
-            raise Refusal(2013, f"invalid params, {name} must be an integer")
+            raise Refusal(2013, f"{name} must be an integer")
         stored = self.files.get(file_id)
         if stored is None or stored.purpose != purpose:
-            raise Refusal(20132, f"invalid samples, no {purpose} file with file_id {file_id}")
+            raise Refusal(20132, f"no {purpose} file with file_id {file_id}")
         return stored
 
     def _prompt_file_id(self, prompt) -> Optional[int]:
         if prompt is None:
             return None
         if not isinstance(prompt, dict) or "prompt_audio" not in prompt or not _is_text(prompt.get("prompt_text")):
-            raise Refusal(2013, "invalid params, clone_prompt needs both prompt_audio and prompt_text")
+            raise Refusal(2013, "clone_prompt needs both prompt_audio and prompt_text")
         stored = self._file(prompt["prompt_audio"], "prompt_audio", "clone_prompt.prompt_audio")
-        if stored.duration_s >= rules.PROMPT_MAX_S:
-            raise Refusal(2048, f"prompt audio too long: {stored.duration_s:.2f} s, it must be under "
-                                f"{rules.PROMPT_MAX_S:g} s")
+        if stored.duration_s >= spec.PROMPT_MAX_S:
+            raise Refusal(2048, f"{stored.duration_s:.2f} s, it must be under {spec.PROMPT_MAX_S:g} s")
         return stored.file_id
 
     def _publish(self, ctx: Context, name: str, data: bytes, fmt: str) -> str:
@@ -380,8 +340,8 @@ class State:
 
 def _audio_facts(data: bytes) -> Tuple[str, float]:
     fmt = sniff(data[:12])
-    if fmt not in rules.CLONE_FORMATS:
-        raise Refusal(2013, "invalid file format, the file must be mp3, m4a or wav audio")
+    if fmt not in spec.CLONE_FORMATS:
+        raise Refusal(2013, f"invalid file format, the file must be {', '.join(spec.CLONE_FORMATS)} audio")
     try:
         return fmt, audio.duration_s(data, fmt)
     except ValueError as exc:
@@ -389,27 +349,24 @@ def _audio_facts(data: bytes) -> Tuple[str, float]:
 
 
 def _voice_id(voice_id) -> str:
-    if not isinstance(voice_id, str):
-        raise Refusal(2013, "invalid params, voice_id must be a string")
-    try:
-        rules.check_voice_id(voice_id)
-    except InputError as exc:
-        raise Refusal(2013, f"invalid params, {exc}") from exc
+    if not isinstance(voice_id, str) or not spec.VOICE_ID.fullmatch(voice_id):
+        raise Refusal(2013, f"voice_id {voice_id!r} must be {spec.VOICE_ID_RULE}")
     return voice_id
 
 
 def _clone_options(body: dict) -> dict:
     """The optional clone fields, checked; returned as sent."""
-    for name in CLONE_FLAGS:
+    for name in spec.CLONE_FLAGS:
         if name in body and not isinstance(body[name], bool):
-            raise Refusal(2013, f"invalid params, {name} must be true or false")
+            raise Refusal(2013, f"{name} must be true or false")
     _check_language(body.get("language_boost"))
     accuracy = body.get("accuracy")
+    low, high = spec.ACCURACY_RANGE
     if accuracy is not None and (not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool)
-                                 or not 0 <= accuracy <= 1):
-        raise Refusal(2013, "invalid params, accuracy must be a number from 0 to 1")
-    _optional_text(body.get("text_validation"), "text_validation", rules.TEXT_VALIDATION_MAX)
-    names = CLONE_FLAGS + ("language_boost", "accuracy", "text_validation", "clone_prompt")
+                                 or not low <= accuracy <= high):
+        raise Refusal(2013, f"accuracy must be a number from {low:g} to {high:g}")
+    _optional_text(body.get("text_validation"), "text_validation", spec.TEXT_VALIDATION_MAX)
+    names = spec.CLONE_FLAGS + ("language_boost", "accuracy", "text_validation", "clone_prompt")
     return {name: body[name] for name in names if name in body}
 
 
@@ -418,12 +375,12 @@ def _audio_setting(setting: dict) -> Tuple[str, int, int, int]:
     rate = setting.get("sample_rate", 32000)
     channels = setting.get("channel", 1)
     bitrate = setting.get("bitrate", 128000)
-    if fmt not in SPEECH_FORMATS:
-        raise Refusal(2013, f"invalid params, audio_setting.format {fmt!r} must be one of {', '.join(SPEECH_FORMATS)}")
-    for name, value, allowed in (("sample_rate", rate, SPEECH_RATES), ("channel", channels, (1, 2)),
-                                 ("bitrate", bitrate, SPEECH_BITRATES)):
+    if fmt not in spec.SPEECH_FORMATS:
+        raise Refusal(2013, f"audio_setting.format {fmt!r} must be one of {', '.join(spec.SPEECH_FORMATS)}")
+    for name, value, allowed in (("sample_rate", rate, spec.SPEECH_RATES), ("channel", channels, spec.SPEECH_CHANNELS),
+                                 ("bitrate", bitrate, spec.SPEECH_BITRATES)):
         if not _is_int(value) or value not in allowed:
-            raise Refusal(2013, f"invalid params, audio_setting.{name} {value!r} must be one of "
+            raise Refusal(2013, f"audio_setting.{name} {value!r} must be one of "
                                 f"{', '.join(map(str, allowed))}")
     return fmt, rate, channels, bitrate
 
@@ -435,27 +392,27 @@ def _extra_info(text: str, samples, rate: int, data: bytes, bitrate: int) -> dic
 
 
 def _check_model(model) -> None:
-    if model not in rules.MODELS:
-        raise Refusal(2013, f"invalid params, model {model!r} must be one of {', '.join(rules.MODELS)}")
+    if model not in spec.MODELS:
+        raise Refusal(2013, f"model {model!r} must be one of {', '.join(spec.MODELS)}")
 
 
 def _check_language(language) -> None:
-    if language is not None and language not in rules.LANGUAGES:
-        raise Refusal(2013, f"invalid params, language_boost {language!r} is not supported")
+    if language is not None and language not in spec.LANGUAGES:
+        raise Refusal(2013, f"language_boost {language!r} is not supported")
 
 
 def _optional_text(value, name: str, limit: int) -> Optional[str]:
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > limit:
-        raise Refusal(2013, f"invalid params, {name} must be text of at most {limit} characters")
+        raise Refusal(2013, f"{name} must be text of at most {limit} characters")
     return value
 
 
 def _dict_field(body: dict, name: str) -> dict:
     value = body.get(name, {})
     if not isinstance(value, dict):
-        raise Refusal(2013, f"invalid params, {name} must be an object")
+        raise Refusal(2013, f"{name} must be an object")
     return value
 
 
