@@ -199,14 +199,14 @@ def test_two_shortcuts_pressed_at_once_each_get_their_own_result(pipe, take, run
 
 def test_speech_audacity_cannot_take_is_kept_and_named(pipe, take, run, env, make_audio, monkeypatch):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
-    from voiceclone.hosts.audacity import commands
+    from voiceclone.hosts.audacity import host
 
     def refuse(*args, **kwargs):
-        raise HostUnavailable("Audacity is not running, or its mod-script-pipe module is off", fix="Start Audacity.")
-    monkeypatch.setattr(commands, "_add_track", refuse)
+        raise HostUnavailable("Audacity closed its script pipe (it quit or crashed)", fix="Start Audacity again.")
+    monkeypatch.setattr(host, "import_track", refuse)
     result = run("audacity", "speak", "--preset", "Host", "Thanks for listening.")
     assert result.code == 5, result.err
-    kept = Path(result.err.split("it is kept as ")[1].split(")")[0].split("\n")[0])
+    kept = Path(result.err.split("it is kept as ")[1].split("\n")[0])
     assert kept.is_file() and sf.info(str(kept)).duration > 0.5
     assert f"import {kept} with File > Import > Audio" in result.err
 
@@ -220,7 +220,20 @@ def test_the_next_command_keeps_the_last_ones_track_name_and_place(pipe, take, r
     tracks = info(pipe, "Tracks")
     assert [t["name"] for t in tracks] == ["host", "Voice clone: Host", "Voice clone: Host"]
     starts = [c["start"] for c in sorted(info(pipe, "Clips"), key=lambda c: c["track"])]
-    assert starts == pytest.approx([0.0, 2.5, 20.0])
+    assert starts == pytest.approx([0.0, 20.0, 2.5]), "the speech goes directly below the selected track"
+
+
+def test_the_preview_goes_directly_below_the_source_track_and_the_selection_stays(pipe, take, run, make_audio):
+    pipe.send("Import2", Filename=str(make_audio("music.wav", 30, 16000, kind="tone")))
+    pipe.send("SelectTracks", Track=1, TrackCount=1, Mode="Set")
+    pipe.send("SetTrack", Name="music")
+    select(pipe, 0, 2.5, 14.25)
+    pipe.send("SelectTracks", Track=1, TrackCount=1, Mode="Add")      # both tracks selected
+    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hi.")
+    assert result.code == 0, result.err
+    assert [t["name"] for t in info(pipe, "Tracks")] == ["host", "Voice clone: Host", "music"]
+    selection = read_selection(pipe)
+    assert (selection.start_s, selection.end_s, selection.tracks) == (2.5, 14.25, [0, 2])
 
 
 def test_start_and_end_clone_that_part_of_the_selected_track_without_a_time_range(pipe, take, run, sandbox, tmp_path):

@@ -613,22 +613,21 @@ def _audacity(args, ctx: _Context) -> int:
     settings, out, err = ctx.settings, ctx.out, ctx.err
     job = _Job(args, err)
     if args.action == "clone":
-        outcome, track = job(commands.clone, settings, _clone_options(args))
-        data = {**outcome.as_dict(), "track": track or None}
+        data = job(commands.clone, settings, _clone_options(args))
     else:
         _note_first_speech(settings, args.preset, err)
-        outcome, track = job(commands.speak, settings, args.text, preset=args.preset, model=args.model)
-        data = {**outcome.as_dict(), "track": track}
-    job.warn(outcome.warnings)
+        data = job(commands.speak, settings, args.text, preset=args.preset, model=args.model)
+    job.warn(data.get("warnings") or [])
+    track = data.get("track")
     if args.json:
         print(json.dumps(data), file=out)
     elif track:
         print(f"Added track '{track['name']}' at {track['start']:.2f} s in Audacity.", file=out)
     else:
-        print(f"Cloned voice '{outcome.voice_id}' as preset '{outcome.preset}' (no preview to add: give --text).",
+        print(f"Cloned voice '{data['voice_id']}' as preset '{data['preset']}' (no preview to add: give --text).",
               file=out)
-    if args.action == "clone" and args.audition and outcome.preview_path:
-        _audition(Path(outcome.preview_path), out)
+    if args.action == "clone" and args.audition and data.get("preview_path"):
+        _audition(Path(data["preview_path"]), out)
     return 0
 
 

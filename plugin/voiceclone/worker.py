@@ -25,7 +25,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import Callable, List, Mapping, Optional
 
 from . import leftovers, reconcile
 from .errors import InputError, VoiceCloneError, plain
@@ -60,14 +60,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
             reconcile.settle(settings)
         except (VoiceCloneError, OSError):
             pass
-        kind = job.get("kind")
-        if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
-            store = PresetStore(settings.presets_path)
-            data = {"presets": {name: listed(preset) for name, preset in store.voices().items()},
-                    "notes": reconcile.describe(reconcile.unconfirmed(store))}
-        else:
-            data = _work(kind, job, settings, log)
-        log.write("result", data=data)
+        log.write("result", data=perform(job, settings, log.progress))
         return 0
     except (Exception, KeyboardInterrupt) as exc:   # every failure ends as one plain error in the events
         if not isinstance(exc, (VoiceCloneError, KeyboardInterrupt)):
@@ -78,41 +71,51 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         log.close()
 
 
-def _work(kind: str, job: dict, settings: Settings, log: EventsFileWriter):
+def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
+    """Do one job and return its outcome as ``--json`` prints it. The one place a host's job is
+    carried out: in this child process for REAPER, in the command's own process for the others."""
     from . import jobs, lifecycle
 
+    kind = job.get("kind")
+    if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
+        store = PresetStore(settings.presets_path)
+        return {"presets": {name: listed(preset) for name, preset in store.voices().items()},
+                "notes": reconcile.describe(reconcile.unconfirmed(store))}
     if kind == "clone":
-        return _clone(job, settings, log).as_dict()
+        return _clone(job, settings, on_event).as_dict()
     if kind == "speak":
         return jobs.speak(settings, job["text"], Path(job["out"]), preset=job.get("preset"),
-                          voice_id=job.get("voice_id"), model=job.get("model"), on_event=log.progress).as_dict()
+                          voice_id=job.get("voice_id"), model=job.get("model"), on_event=on_event).as_dict()
     if kind == "remove_preset":
         return {"removed": job["name"], "preset": jobs.remove_preset(settings, job["name"])}
     if kind == "activate":
-        return lifecycle.activate(settings, job["name"], on_event=log.progress)
+        return lifecycle.activate(settings, job["name"], on_event=on_event)
     if kind == "reclone":
-        return lifecycle.reclone(settings, job["name"], on_event=log.progress).as_dict()
+        return lifecycle.reclone(settings, job["name"], on_event=on_event).as_dict()
     if kind == "delete_voice":
         return {"deleted": job["voice_id"], "presets": jobs.delete_voice(settings, job["voice_id"])}
     raise InputError(f"unknown job kind {kind!r}")
 
 
-def _clone(job: dict, settings: Settings, log: EventsFileWriter):
+def _clone(job: dict, settings: Settings, on_event: Callable):
+    """A clone of ``job["capture"]`` (a plan to render) or of ``job["audio"]`` (a file); the other
+    keys are :class:`~voiceclone.options.CloneOptions` fields, paths as strings."""
     from . import capture, jobs, rules
     from .options import CloneOptions, CloneSettings
 
-    plan = capture.CapturePlan.from_dict(job["capture"])
+    paths = ("audio", "preview_out", "prompt_audio", "consent_audio")
+    given = {key: (Path(value) if key in paths and value else value) for key, value in job.items()
+             if key not in ("kind", "capture", "settings", "presets", "base_url")}
+    given["consent"] = given.get("consent") or None
+    plan = capture.CapturePlan.from_dict(job["capture"]) if job.get("capture") else None
     with temp_folder("capture") as tmp:
-        log.progress(jobs.Event("capture", "Reading the selected audio"))
-        sample = capture.render(plan, Path(tmp) / "capture.wav")
-        options = CloneOptions(
-            audio=sample, voice_id=job["voice_id"], name=job.get("name"),
-            settings=CloneSettings(**job.get("settings", {})),
-            preview_out=Path(job["preview_out"]) if job.get("preview_out") else None,
-            force=bool(job.get("force")), source=plan.description, consent=job.get("consent") or None,
-            operator=job.get("operator"))
-        outcome = jobs.clone(settings, options, on_event=log.progress)
-    if plan.length_s > rules.CLONE_MAX_S:
+        if plan is not None:
+            on_event(jobs.Event("capture", "Reading the selected audio"))
+            given.update(audio=capture.render(plan, Path(tmp) / "capture.wav"),
+                         source=given.get("source") or plan.description)
+        outcome = jobs.clone(settings, CloneOptions(settings=CloneSettings(**job.get("settings", {})), **given),
+                             on_event=on_event)
+    if plan is not None and plan.length_s > rules.CLONE_MAX_S:
         outcome.warnings.append(f"the selection is {plan.length_s:.1f} s; its first {rules.clock(rules.CLONE_MAX_S)} were used")
     return outcome
 

@@ -7,9 +7,9 @@ That Undo also takes back every change made since the last undo state, and scrip
 (``SetTrack``, ``SetClip``) make none: an import therefore ends with a menu command that stores one.
 """
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from ...errors import InputError
 from .pipe import Pipe
@@ -86,8 +86,10 @@ def export_selection(pipe: Pipe, selection: Selection, path: Path) -> Path:
     return path
 
 
-def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Selection) -> dict:
-    """Import ``path`` as a new track called ``name`` starting at ``start_s``; leave ``keep`` selected.
+def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Selection,
+                 below: Optional[int] = None) -> dict:
+    """Import ``path`` as a new track called ``name`` starting at ``start_s``, directly below the
+    track ``below`` (None: after the last); leave ``keep`` selected.
 
     Returns the new track as ``GetInfo`` reports it, with its ``clips``.
     """
@@ -98,15 +100,18 @@ def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Sel
     if len(tracks) != before + 1:
         raise InputError(f"Audacity did not import {path.name}", fix="Check the file is audio, then try again.")
     pipe.send("SelectTracks", Track=before, TrackCount=1, Mode="Set")
-    pipe.send("SetTrack", Name=name)
+    pipe.send("SetTrack", Name=name, Focused=True)     # TrackMoveUp moves the focused track
     # Scripting commands such as SetTrack and SetClip change the project without an undo state, so
     # the next Undo (the next command's selection read) would take them back. The Align menu command
     # moves the clip and stores the state, rename included.
     pipe.send("SelectTime", Start=start_s, End=start_s, RelativeTo="ProjectStart")
     pipe.send("Align_StartToSelStart")
-    restore(pipe, keep)
-    track = info(pipe, "Tracks")[before]
-    track["clips"] = [c for c in info(pipe, "Clips") if c.get("track") == before]
+    at = before if below is None or below + 1 >= before else below + 1
+    for _ in range(before - at):        # up, one track at a time, to just under ``below``
+        pipe.send("TrackMoveUp")
+    restore(pipe, replace(keep, tracks=[t + 1 if t >= at else t for t in keep.tracks]))
+    track = info(pipe, "Tracks")[at]
+    track["clips"] = [c for c in info(pipe, "Clips") if c.get("track") == at]
     return track
 
 

@@ -5,20 +5,17 @@ Dialogs are shown only before a job starts or after it ended, never while it run
 becomes one plain message (:meth:`.api.Reaper.report`), in the action and in the job's callbacks.
 """
 from datetime import datetime
-from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 from ... import rules
-from ...errors import Cancelled, InputError
-from ..base import media_path, suggest_voice_id, track_name
-from .api import Reaper, is_null
-from .project import capture_selection, current_tab, insert_audio, media_folder, track_guid
-from .runner import SECTION, BackgroundJob, clear_stale_job, job_running, request_cancel
+from ...errors import InputError
+from .. import flows
+from ..base import STOP, Captured, Flow, Work, suggest_voice_id
+from .api import Reaper
+from .host import ReaperHost
+from .runner import SECTION, clear_stale_job, job_running, request_cancel
 
 DEFAULT_PREVIEW = "Hello! This is a preview of my cloned voice, made right inside REAPER."
-#: GetUserInputs' buffer: the bridge allocates 4 MB but REAPER fills only the size it is told, so it
-#: must hold the longest speech text in UTF-8 (up to 4 bytes a character) plus the other fields.
-DIALOG_BUFFER = 4 * rules.SPEECH_TEXT_MAX + 4096
 
 
 def run(action: str, namespace: Dict, python: str, package_path: str) -> None:
@@ -38,96 +35,76 @@ def clone_from_selection(rpr: Reaper) -> None:
     """Capture the selection, ask for the voice's name, clone it, insert the preview below."""
     if _busy(rpr):
         return
-    captured = capture_selection(rpr)
-    name = captured.take_name or captured.track_name
-    now = datetime.now()
-    title = "Clone voice from selection"
-    if captured.plan.length_s > rules.CLONE_MAX_S:
-        title += f" ({captured.plan.length_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
-    answers = _ask(rpr, title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
-                                "Language (empty or auto)", "Consent (who agreed; when)"],
-                   [name, suggest_voice_id(name, now), _remembered(rpr, "text", DEFAULT_PREVIEW),
-                    _remembered(rpr, "model", rules.DEFAULT_MODEL), _remembered(rpr, "language", ""), ""])
-    if answers is None:
-        return
-    preset, voice_id, text, model, language, consent = answers
-    preset = rules.check_preset_name(preset)
-    text, model, text_warnings = rules.check_preview(text or None, model or None)
-    for warning in rules.check_voice_id(voice_id) + text_warnings:
-        rpr.console(f"Voice clone: note: {warning}")
-    language = rules.check_language(language or None, model)
-    _remember(rpr, text=text or "", model=model or "", language=language or "")
-    preview = media_path(media_folder(rpr), preset, "preview", now, ".mp3")
+    host = ReaperHost(rpr)
 
-    def inserted(data: dict) -> None:
-        _report(rpr, f"cloned voice '{data['voice_id']}' as preset '{data['preset']}'"
-                     + (" (reused: this sample was cloned before)" if data.get("reused") else ""), data)
-        if data.get("preview_path"):
-            insert_audio(rpr, Path(data["preview_path"]), tab=captured.tab, track_name=track_name(data["preset"]),
-                         position_s=captured.start_s, below_guid=captured.track_guid,
-                         undo="Voice clone: insert preview")
-        else:
-            rpr.console("Voice clone: no preview to insert (no preview text was given).")
+    def choose(captured: Captured) -> Optional[dict]:
+        title = "Clone voice from selection"
+        if captured.length_s > rules.CLONE_MAX_S:
+            title += f" ({captured.length_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
+        answers = host.ask(title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
+                                   "Language (empty or auto)", "Consent (who agreed; when)"],
+                           [captured.name, suggest_voice_id(captured.name, datetime.now()),
+                            _remembered(rpr, "text", DEFAULT_PREVIEW), _remembered(rpr, "model", rules.DEFAULT_MODEL),
+                            _remembered(rpr, "language", ""), ""])
+        if answers is None:
+            return None
+        preset, voice_id, text, model, language, consent = answers
+        preset = rules.check_preset_name(preset)
+        text, model, text_warnings = rules.check_preview(text or None, model or None)
+        for warning in rules.check_voice_id(voice_id) + text_warnings:
+            host.say(f"Voice clone: note: {warning}")
+        language = rules.check_language(language or None, model)
+        _remember(rpr, text=text or "", model=model or "", language=language or "")
+        return {"voice_id": voice_id, "name": preset, "consent": consent,
+                "settings": {"text": text, "model": model, "language_boost": language}}
 
-    job = {"kind": "clone", "capture": captured.plan.as_dict(), "voice_id": voice_id, "name": preset,
-           "settings": {"text": text, "model": model, "language_boost": language}, "preview_out": str(preview),
-           "consent": consent}
-    BackgroundJob(rpr, job, title=f"cloning '{voice_id}'", on_result=inserted,
-                  on_error=_failed(rpr)).start()
+    flows.clone_selection(host, choose).start()
 
 
 def speak_at_cursor(rpr: Reaper) -> None:
     """Pick a preset, type text, insert the speech at the edit cursor (or time selection start)."""
     if _busy(rpr):
         return
-    _, _, _, start, end, _ = rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
-    position = start if end > start else rpr.GetCursorPosition()
-    selected = rpr.GetSelectedTrack(0, 0)
-    below = None if is_null(selected) else track_guid(rpr, selected)
-    tab, folder = current_tab(rpr), media_folder(rpr)      # the speech belongs to this tab's project
+    host = ReaperHost(rpr)
 
-    def chosen(presets: dict) -> None:
+    def choose(presets: dict) -> Optional[dict]:
         if not presets:
             raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
         names = sorted(presets)
-        answers = _ask(rpr, "Speak text with voice preset", [f"Preset ({' | '.join(names)})"[:200].replace(",", ";"), "Text"],
-                       [_remembered(rpr, "preset", names[0]), ""])
+        answers = host.ask("Speak text with voice preset", [f"Preset ({' | '.join(names)})"[:200].replace(",", ";"),
+                                                            "Text"], [_remembered(rpr, "preset", names[0]), ""])
         if answers is None:
-            return
+            return None
         preset, text = answers
         if preset not in presets:
             raise InputError(f"there is no preset named '{preset}'", fix=f"Use one of: {', '.join(names)}.")
         rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
         if presets[preset]["lifetime"].startswith("temporary"):
             cost = rules.FIRST_SPEECH_COST.format(voice_id=presets[preset]["voice_id"])
-            if rpr.message(cost[0].upper() + cost[1:] + ". Speak?", buttons=4) != 6:
-                return
+            if not host.confirm(cost[0].upper() + cost[1:] + ". Speak?"):
+                return None
         _remember(rpr, preset=preset)
-        out = media_path(folder, preset, "speech", datetime.now(), ".wav")
+        return {"preset": preset, "text": text}
 
-        def inserted(data: dict) -> None:
-            _report(rpr, f"spoke {len(text)} characters with '{preset}'", data)
-            insert_audio(rpr, Path(data["path"]), tab=tab, track_name=track_name(preset), position_s=position,
-                         below_guid=below, undo="Voice clone: insert speech", reuse_track=True)
-
-        job = {"kind": "speak", "text": text, "preset": preset, "out": str(out)}
-        BackgroundJob(rpr, job, title=f"speaking with '{preset}'", on_result=inserted,
-                      on_error=_failed(rpr)).start()
-
-    _fetch_presets(rpr, chosen)
+    flows.speak_at_cursor(host, choose).start()
 
 
 def voice_presets(rpr: Reaper) -> None:
     """List presets with their time left; remove a preset or delete its voice on MiniMax."""
     if _busy(rpr):
         return
+    host = ReaperHost(rpr)
+    chosen: Dict[str, str] = {}
 
-    def listed(presets: dict) -> None:
+    def pick(listing: dict):
+        for note in listing.get("notes") or []:
+            host.say(f"Voice clone: warning: {note}")
+        presets = listing["presets"]
         lines = [f"{name}: {p['voice_id']}, {p['lifetime']}" for name, p in sorted(presets.items())]
-        answers = _ask(rpr, "Voice presets", ["Preset", f"Action ({' | '.join(PRESET_ACTIONS)})"], ["", "activate"],
-                       note="\n".join(lines) or "No presets yet.")
+        answers = host.ask("Voice presets", ["Preset", f"Action ({' | '.join(PRESET_ACTIONS)})"], ["", "activate"],
+                           note="\n".join(lines) or "No presets yet.")
         if answers is None or not answers[0]:
-            return
+            return STOP
         name, action = answers
         if name not in presets:
             raise InputError(f"there is no preset named '{name}'", fix="Type a name from the list.")
@@ -136,13 +113,13 @@ def voice_presets(rpr: Reaper) -> None:
         kind, question = PRESET_ACTIONS[action]
         if kind == "reclone" and presets[name]["lifetime"] == "active":
             question = rules.RECLONE_ACTIVE_COST
-        if question and rpr.message(question.format(name=name, voice_id=presets[name]["voice_id"]), buttons=4) != 6:
-            return
-        job = {"kind": kind, "name": name, "voice_id": presets[name]["voice_id"]}
-        BackgroundJob(rpr, job, title=f"{action} '{name}'", on_result=lambda data: _report(rpr, f"{action}: done", data),
-                      on_error=_failed(rpr)).start()
+        if question and not host.confirm(question.format(name=name, voice_id=presets[name]["voice_id"])):
+            return STOP
+        chosen["action"] = action
+        return Work({"kind": kind, "name": name, "voice_id": presets[name]["voice_id"]}, title=f"{action} '{name}'")
 
-    _fetch_presets(rpr, listed)
+    Flow(host, [lambda _: Work({"kind": "presets"}, title="reading presets"), pick,
+                lambda outcome: flows.tell(host, f"{chosen['action']}: done", outcome)]).start()
 
 
 #: What the Voice presets action offers: typed word -> (job kind, question asked first or None).
@@ -183,45 +160,6 @@ def _busy(rpr: Reaper) -> bool:
                     "'Voice clone: Cancel running voice job'.")
         return True
     return False
-
-
-def _fetch_presets(rpr: Reaper, then: Callable[[dict], None]) -> None:
-    """Read the presets in the background, then call ``then(presets)``; voices that may exist but
-    are unconfirmed are named in the console first."""
-    def read(data: dict) -> None:
-        for note in data.get("notes") or []:
-            rpr.console(f"Voice clone: warning: {note}")
-        then(data["presets"])
-
-    BackgroundJob(rpr, {"kind": "presets"}, title="reading presets", on_result=read, on_error=_failed(rpr)).start()
-
-
-def _failed(rpr: Reaper) -> Callable[[dict], None]:
-    def show(event: dict) -> None:
-        lines = [f"error: {event.get('message')}"] + ([f"fix: {event['fix']}"] if event.get("fix") else [])
-        if event.get("exit_code") == Cancelled.exit_code:
-            rpr.console("\n".join(["Voice clone: " + event.get("message", "cancelled")] + lines[1:]))
-        else:
-            rpr.message("\n".join(lines))
-    return show
-
-
-def _report(rpr: Reaper, what: str, data: dict) -> None:
-    rpr.console(f"Voice clone: {what}.")
-    for warning in data.get("warnings") or []:
-        rpr.console(f"  warning: {warning}")
-
-
-def _ask(rpr: Reaper, title: str, captions: List[str], defaults: List[str], note: str = "") -> Optional[List[str]]:
-    """One GetUserInputs dialog (values may hold commas); None when the user cancels."""
-    if note:
-        rpr.console(note)
-    ok, _, _, _, values, _ = rpr.GetUserInputs(title, len(captions), ",".join(captions) + ",extrawidth=320,separator=\n",
-                                               "\n".join(defaults), DIALOG_BUFFER)
-    if not ok:
-        return None
-    answers = values.split("\n")
-    return [a.strip() for a in answers + [""] * (len(captions) - len(answers))]
 
 
 def _remembered(rpr: Reaper, key: str, default: str) -> str:

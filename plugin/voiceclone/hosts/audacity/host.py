@@ -1,0 +1,115 @@
+"""Audacity as a :class:`~voiceclone.hosts.base.Host`, driven by a command (a desktop shortcut).
+
+Audacity's pipe is held only while Audacity itself works (reading the selection, exporting,
+importing), so a second command, or the user, has it meanwhile. The jobs run in this process
+(blocking) through :func:`voiceclone.worker.perform`, as REAPER's background child runs them.
+The command line's options answer for the dialogs REAPER shows. A speech gets a new track each
+time: Audacity's scripting cannot put a clip on an existing track at a time.
+"""
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from ...errors import HostError, InputError, VoiceCloneError
+from ...leftovers import temp_folder
+from ...settings import Settings, user_data_folder
+from ..base import Captured, Place, check_selection
+from .pipe import Pipe
+from .project import Selection, export_selection, import_track, info, read_selection, restore
+
+
+class AudacityHost:
+    """The running Audacity, for one command. Use as a context manager (it holds the exported sample).
+
+    ``start``/``end`` (project seconds) pick the cloned range on the selected tracks instead of the
+    selection's; ``on_event`` gets the jobs' progress.
+    """
+
+    def __init__(self, settings: Settings, *, on_event: Callable, start: Optional[float] = None,
+                 end: Optional[float] = None):
+        self.settings = settings
+        self._on_event = on_event
+        self._range = (start, end)
+        self._temp: Optional[tempfile.TemporaryDirectory] = None
+
+    def __enter__(self) -> "AudacityHost":
+        self._temp = temp_folder("audacity")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._temp is not None:
+            self._temp.cleanup()
+
+    def capture(self) -> Captured:
+        from ...jobs import Event
+
+        start, end = self._range
+        with Pipe() as pipe:
+            selection = read_selection(pipe, require_range=start is None or end is None)
+            region = _region(pipe, selection, start, end)
+            check_selection(region.length_s, where=" in Audacity")
+            self._on_event(Event("capture", "Exporting the selection from Audacity"))
+            sample = export_selection(pipe, region, Path(self._temp.name) / "selection.wav")
+            if region != selection:
+                restore(pipe, selection)
+        where = ", ".join(f"'{name}'" for name in region.names)
+        return Captured(sample={"audio": str(sample)}, length_s=region.length_s, start_s=region.start_s,
+                        name=region.names[0], track=str(region.tracks[0]),
+                        source=f"Audacity track {where}, {region.start_s:.2f}-{region.end_s:.2f} s")
+
+    def cursor(self) -> Place:
+        with Pipe() as pipe:
+            selection = read_selection(pipe, require_range=False)
+        return Place(selection.start_s, "", below=str(selection.tracks[0]) if selection.tracks else None)
+
+    def media_folder(self) -> Path:
+        """Audacity copies what it imports into its project: the paid audio itself is kept here."""
+        folder = user_data_folder() / "Audacity"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
+        return list(defaults)
+
+    def confirm(self, question: str) -> bool:
+        """The command itself is the user's yes: the command line says what it spends first."""
+        return True
+
+    def say(self, line: str) -> None:
+        """The command line tells the outcome itself."""
+
+    def fail(self, error: Dict[str, Any]) -> None:
+        raise VoiceCloneError(str(error.get("message")), fix=error.get("fix"))
+
+    def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
+        from ...worker import perform
+
+        then(perform(job, self.settings, self._on_event))
+
+    def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
+        try:
+            with Pipe() as pipe:
+                return import_track(pipe, path, name=place.track_name, start_s=place.position_s,
+                                    keep=read_selection(pipe, require_range=False),
+                                    below=None if place.below is None else int(place.below))
+        except VoiceCloneError as exc:
+            raise HostError(f"the audio is made but Audacity could not take it ({exc}); it is kept as {path}",
+                            fix=(f"{exc.fix.rstrip('.')}, or i" if exc.fix else "I")
+                                + f"mport {path} with File > Import > Audio.") from exc
+
+
+def _region(pipe: Pipe, selection: Selection, start, end) -> Selection:
+    """The selected tracks over ``--start``/``--end`` (project seconds), each defaulting to the selection's."""
+    from ... import rules
+    from dataclasses import replace
+
+    if start is None and end is None:
+        return selection
+    if not selection.tracks:
+        raise InputError("no track is selected in Audacity",
+                         fix="Click the voice's track to select it, then run the command again.")
+    project_end = max((clip["end"] for clip in info(pipe, "Clips") if clip["track"] in selection.tracks), default=0.0)
+    first, last = rules.check_region(selection.start_s if start is None else start,
+                                     selection.end_s if end is None else end, project_end,
+                                     within="the selected tracks")
+    return replace(selection, start_s=first, end_s=last)

@@ -1,0 +1,83 @@
+"""The features every host offers, written once against :class:`~.base.Host`.
+
+Each function builds a :class:`~.base.Flow`; the host starts it. What differs between hosts (a
+dialog in REAPER, the command line's options for Audacity) comes in as a ``choose`` callback.
+Standard library only: REAPER runs these flows on its UI thread.
+"""
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+from .base import STOP, Captured, Flow, Host, Place, Work, media_path, track_name
+
+#: ``choose(captured)``: the clone job's options (``voice_id``, ``name``, ``settings``...), or None to stop.
+ChooseClone = Callable[[Captured], Optional[Dict[str, Any]]]
+#: ``choose(presets)``: the speech job's fields (``preset``, ``text``, optionally ``model``), or None to stop.
+ChooseSpeech = Callable[[Dict[str, dict]], Optional[Dict[str, Any]]]
+
+
+def clone_selection(host: Host, choose: ChooseClone) -> Flow:
+    """Capture the selection, clone it, and put the preview on a new track below the source, at
+    the region's start. The flow's result is the clone's outcome, with the ``track`` made."""
+    captured: Dict[str, Captured] = {}
+
+    def ask(_: Any):
+        captured["it"] = sample = host.capture()
+        options = choose(sample)
+        if options is None:
+            return STOP
+        preview = media_path(host.media_folder(), options.get("name") or sample.name, "preview", datetime.now(),
+                             ".mp3")
+        job = {"kind": "clone", **sample.sample, "source": sample.source, "preview_out": str(preview), **options}
+        return Work(job, title=f"cloning '{options['voice_id']}'")
+
+    def insert(outcome: dict) -> dict:
+        tell(host, f"cloned voice '{outcome['voice_id']}' as preset '{outcome['preset']}'"
+                    + (" (reused: this sample was cloned before)" if outcome.get("reused") else ""), outcome)
+        sample = captured["it"]
+        if not outcome.get("preview_path"):
+            host.say("Voice clone: no preview to insert (no preview text was given).")
+            return {**outcome, "track": None}
+        track = host.insert(Path(outcome["preview_path"]),
+                            Place(sample.start_s, track_name(outcome["preset"]), below=sample.track),
+                            undo="Voice clone: insert preview")
+        return {**outcome, "track": track}
+
+    return Flow(host, [ask, insert])
+
+
+def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
+    """Pick a preset and a text, speak it, and put the speech at the cursor on the preset's track
+    (made below the selected track the first time). The flow's result is the speech's outcome,
+    with the ``track``."""
+    where: Dict[str, Any] = {}
+
+    def presets(_: Any) -> Work:
+        where.update(place=host.cursor(), folder=host.media_folder())    # as the user stood when asking
+        return Work({"kind": "presets"}, title="reading presets")
+
+    def ask(listing: dict):
+        for note in listing.get("notes") or []:
+            host.say(f"Voice clone: warning: {note}")
+        picked = choose(listing["presets"])
+        if picked is None:
+            return STOP
+        where.update(preset=picked["preset"], text=picked["text"])
+        out = media_path(where["folder"], picked["preset"], "speech", datetime.now(), ".wav")
+        return Work({"kind": "speak", "out": str(out), **picked}, title=f"speaking with '{picked['preset']}'")
+
+    def insert(outcome: dict) -> dict:
+        preset, cursor = where["preset"], where["place"]
+        tell(host, f"spoke {len(where['text'])} characters with '{preset}'", outcome)
+        track = host.insert(Path(outcome["path"]), Place(cursor.position_s, track_name(preset), below=cursor.below,
+                                                         reuse_track=True), undo="Voice clone: insert speech")
+        return {**outcome, "track": track}
+
+    return Flow(host, [presets, ask, insert])
+
+
+def tell(host: Host, what: str, outcome: dict) -> None:
+    """Say what a job did, and its warnings."""
+    host.say(f"Voice clone: {what}.")
+    for warning in outcome.get("warnings") or []:
+        host.say(f"  warning: {warning}")
