@@ -15,6 +15,7 @@ from voiceclone.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).with_name("reaper")))
 from fake_reaper import FakeReaper  # noqa: E402  (the REAPER stand-in lives in tests/reaper/)
+
 from helpers import FAKE_KEY, signal, write_m4a  # noqa: E402
 
 

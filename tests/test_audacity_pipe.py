@@ -5,8 +5,7 @@ import time
 
 import pytest
 
-from voiceclone.errors import InputError
-from voiceclone.errors import HostCommandFailed, HostUnavailable
+from voiceclone.errors import HostCommandFailed, HostUnavailable, InputError
 from voiceclone.hosts.audacity.pipe import Pipe, quote
 
 

@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import numpy as np
+import pytest
 import soundfile as sf
 import yaml
 
@@ -597,6 +597,7 @@ def test_a_long_voice_id_without_name_is_cloned_under_a_shortened_preset_name(ru
 @pytest.mark.parametrize("what", ["dither", "two seconds of speech"])
 def test_a_sample_with_too_little_speech_is_refused_before_anything_is_sent(run, sandbox, tmp_path, what):
     import numpy as np
+
     from helpers import signal
 
     rng = np.random.default_rng(3)

@@ -78,8 +78,8 @@ def test_the_repository_holds_one_manifest_and_no_symlinks():
 
 
 def test_providers_agree():
-    assert PROVIDERS == MANIFEST["providers"]
-    assert DEFAULT_PROVIDER == MANIFEST["default_provider"]
+    assert MANIFEST["providers"] == PROVIDERS
+    assert MANIFEST["default_provider"] == DEFAULT_PROVIDER
 
 
 def test_limits_agree():

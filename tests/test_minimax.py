@@ -11,13 +11,22 @@ import soundfile as sf
 
 from helpers import FAKE_KEY
 from voiceclone import errors
-from voiceclone.errors import (ApiError, AuthError, ContentError, QuotaError, RateLimitError, SampleRejectedError,
-                               ServiceError, VerificationError, VoiceIdTakenError, VoiceNotFoundError)
+from voiceclone.errors import (
+    ApiError,
+    AuthError,
+    ContentError,
+    QuotaError,
+    RateLimitError,
+    SampleRejectedError,
+    ServiceError,
+    VerificationError,
+    VoiceIdTakenError,
+    VoiceNotFoundError,
+)
 from voiceclone.minimax import CloneRequest, CloneSettings, MiniMaxClient
 from voiceclone.sandbox import Sandbox
 from voiceclone.sandbox import server as sandbox_server
 from voiceclone.settings import ApiKey, Settings
-
 
 PREVIEW = CloneSettings(text="Hi.", model="speech-2.8-hd")
 
@@ -437,9 +446,8 @@ def test_waiting_for_the_per_minute_limit_is_bounded(settings, sandbox, monkeypa
     monkeypatch.setattr(minimax, "RATE_LIMIT_WAIT_S", 0.3)
     waited = []
     sandbox.add_fault("rate_limit", path="/v1/t2a_v2", times=1000)
-    with MiniMaxClient(settings, sleep=waited.append) as client:
-        with pytest.raises(RateLimitError):
-            client.speak("female-shaonv", "Hello.", model="speech-2.8-hd")
+    with MiniMaxClient(settings, sleep=waited.append) as client, pytest.raises(RateLimitError):
+        client.speak("female-shaonv", "Hello.", model="speech-2.8-hd")
     assert sum(waited) == pytest.approx(0.3) and len(waited) < 1000
 
 

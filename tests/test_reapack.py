@@ -8,8 +8,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-
 from fake_reapack import Conflict, check_repository, install_index, local_files
+
 from helpers import presets_of
 from voiceclone import __version__, manifest
 from voiceclone.hosts.reaper import install

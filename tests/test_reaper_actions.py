@@ -604,3 +604,26 @@ def test_interjection_tags_the_preview_model_cannot_perform_are_removed_and_said
     reaper.assert_clean()
     assert "note: removed 1 interjection tag(s) such as (laughs)" in reaper.console
     assert presets_of(env)["Host"]["preview"]["text"] == "Welcome back."
+
+
+def test_what_runs_inside_reaper_imports_only_the_standard_library():
+    """REAPER's embedded Python has none of the plugin's dependencies: the actions and every module
+    they load must import with all of them missing."""
+    code = """
+import importlib.abc, sys
+BLOCKED = {"numpy", "soundfile", "soxr", "av", "yaml", "requests", "urllib3", "platformdirs", "tqdm",
+           "filelock", "pyaudio"}
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"{name} is not in REAPER's Python")
+sys.meta_path.insert(0, Block())
+import voiceclone.hosts.reaper.actions, voiceclone.hosts.reaper.install
+print(sorted(m for m in sys.modules if m.startswith("voiceclone")))
+"""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = eval(done.stdout)
+    assert "voiceclone.hosts.flows" in loaded and "voiceclone.hosts.reaper.host" in loaded

@@ -38,7 +38,7 @@ def test_the_bootstrap_reads_the_config_where_install_writes_it():
     spec = importlib.util.spec_from_file_location("bootstrap_under_test", install.SCRIPTS / install.BOOTSTRAP)
     bootstrap = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bootstrap)
-    assert bootstrap.CONFIG == install.CONFIG.parts
+    assert install.CONFIG.parts == bootstrap.CONFIG
 
 
 def _shipped():

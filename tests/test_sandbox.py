@@ -516,7 +516,7 @@ def test_stop_is_idempotent_and_does_not_wait_for_open_connections():
     sandbox.stop()
     sandbox.stop()
     with pytest.raises(RuntimeError):
-        getattr(sandbox, "base_url")
+        sandbox.base_url
     session.close()
 
 

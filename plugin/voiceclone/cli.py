@@ -24,8 +24,6 @@ from .settings import PROVIDERS, Settings
 from .verdict import judge
 
 
-
-
 class _Parser(argparse.ArgumentParser):
     """Usage errors become an :class:`InputError` (exit 2, plain lines) instead of argparse's exit."""
 
@@ -647,8 +645,9 @@ def _reaper(args, ctx: _Context) -> int:
 
 def _sandbox(args, ctx: _Context) -> int:
     out = ctx.out
-    from .sandbox import Sandbox, banner
     import time
+
+    from .sandbox import Sandbox, banner
 
     try:
         sandbox = Sandbox(args.host, args.port).__enter__()

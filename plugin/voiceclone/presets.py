@@ -13,9 +13,9 @@ cannot be read as a preset library is reported and left exactly as it is: never 
 """
 import copy
 import os
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 import yaml

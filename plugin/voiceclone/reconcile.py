@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from . import leftovers, ledger, recovery
+from . import ledger, leftovers, recovery
 from .errors import PresetError, storage_error
 from .ledger import Ledger
 from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now

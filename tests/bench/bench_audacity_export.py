@@ -15,8 +15,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "audacity"))
 sys.path.insert(0, str(HERE.parent))
 
-from helpers import signal  # noqa: E402
 from launcher import Audacity, available  # noqa: E402
+
+from helpers import signal  # noqa: E402
 from voiceclone.hosts.audacity import commands  # noqa: E402
 from voiceclone.hosts.audacity.pipe import Pipe  # noqa: E402
 from voiceclone.options import CloneOptions, CloneSettings  # noqa: E402

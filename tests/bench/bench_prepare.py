@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 import soundfile as sf
-
 from common import median_time, write_take
+
 from voiceclone import audio
 
 

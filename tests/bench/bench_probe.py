@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 from common import median_time, speechy_noise
+
 from voiceclone import audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

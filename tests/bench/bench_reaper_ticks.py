@@ -18,6 +18,7 @@ sys.path.insert(0, str(HERE.parent / "reaper"))
 sys.path.insert(0, str(HERE.parent))
 
 from fake_reaper import FakeReaper  # noqa: E402
+
 from helpers import signal  # noqa: E402
 from voiceclone.hosts.reaper import install  # noqa: E402
 from voiceclone.sandbox import Sandbox  # noqa: E402

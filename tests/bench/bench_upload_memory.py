@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from common import write_take
 
 CHILD = r"""

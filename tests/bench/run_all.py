@@ -4,8 +4,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_prepare  # noqa: E402
 import bench_audacity_export  # noqa: E402
+import bench_prepare  # noqa: E402
 import bench_probe  # noqa: E402
 import bench_reaper_ticks  # noqa: E402
 import bench_upload_memory  # noqa: E402

@@ -37,9 +37,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
 
-from fake_reaper_model import (ANY, ITEM, PROJECT, SOURCE, TAKE, TRACK, Change, Handles, InputsAnswer, Item,
-                               ModalCall, Project, RegisteredScript, ScriptError, Source, Take, Track,
-                               UndoEntry, c_bool, c_double, c_int, c_string, make_guid, null_handle, out_string)
+from fake_reaper_model import (
+    ANY,
+    ITEM,
+    PROJECT,
+    SOURCE,
+    TAKE,
+    TRACK,
+    Change,
+    Handles,
+    InputsAnswer,
+    Item,
+    ModalCall,
+    Project,
+    RegisteredScript,
+    ScriptError,
+    Source,
+    Take,
+    Track,
+    UndoEntry,
+    c_bool,
+    c_double,
+    c_int,
+    c_string,
+    make_guid,
+    null_handle,
+    out_string,
+)
 
 __all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "null_handle",
            "BUILD_PEAKS"]
@@ -376,7 +400,7 @@ class FakeReaper:
         return namespace
 
     def run_script(self, path: Union[str, Path], *, max_ticks: int = 1000,
-                   tick_hook: Optional[Callable[["FakeReaper", int], None]] = None) -> Dict[str, Any]:
+                   tick_hook: Optional[Callable[[FakeReaper, int], None]] = None) -> Dict[str, Any]:
         """Run an action script as REAPER does, then its defer loop; returns its globals.
 
         The file runs in fresh :meth:`main_globals`, with ``sys.modules["__main__"]`` showing

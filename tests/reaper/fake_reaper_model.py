@@ -133,7 +133,7 @@ class Source:
     type: str
     filename: str = ""
     length: float = 0.0
-    parent: Optional["Source"] = None
+    parent: Optional[Source] = None
     section_offset: float = 0.0
     section_length: float = 0.0
     reversed: bool = False
@@ -144,7 +144,7 @@ class Source:
     handle: str = ""
 
     @classmethod
-    def from_file(cls, path: str, *, type_name: Optional[str] = None) -> Optional["Source"]:
+    def from_file(cls, path: str, *, type_name: Optional[str] = None) -> Optional[Source]:
         """A file source with the file's real length; None for an extension REAPER would not
         open; a source of length 0 for a missing file (REAPER keeps it as offline media)."""
         kind = type_name or SOURCE_TYPES.get(Path(path).suffix.lower())
@@ -156,13 +156,13 @@ class Source:
         return cls(type=kind, filename=path, length=info.frames / info.samplerate)
 
     @classmethod
-    def midi(cls, length: float) -> "Source":
+    def midi(cls, length: float) -> Source:
         """In-project MIDI: no file name (§2)."""
         return cls(type="MIDI", length=length)
 
     @classmethod
-    def section_of(cls, parent: "Source", offset: float, length: Optional[float],
-                   reversed_: bool = False) -> "Source":
+    def section_of(cls, parent: Source, offset: float, length: Optional[float],
+                   reversed_: bool = False) -> Source:
         """A SECTION source playing ``length`` seconds of ``parent`` from ``offset``."""
         length = parent.length - offset if length is None else length
         section = cls(type="SECTION", length=length, parent=parent, section_offset=offset,
@@ -170,7 +170,7 @@ class Source:
         parent.owner = section
         return section
 
-    def root(self) -> "Source":
+    def root(self) -> Source:
         """The file (or MIDI) source at the bottom of a SECTION chain."""
         source = self
         while source.parent is not None:
@@ -194,7 +194,7 @@ class Take:
     stretch_markers: List[Tuple[float, float]] = field(default_factory=list)
     ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
-    item: Optional["Item"] = None
+    item: Optional[Item] = None
     handle: str = ""
 
     @property
@@ -218,7 +218,7 @@ class Item:
     active_take: int = 0            # I_CURTAKE
     params: Dict[str, float] = field(default_factory=dict)
     guid: str = ""
-    track: Optional["Track"] = None
+    track: Optional[Track] = None
     handle: str = ""
 
     def take(self) -> Optional[Take]:
@@ -255,7 +255,7 @@ class UndoEntry:
 
     description: str
     flags: int
-    changes: List["Change"] = field(default_factory=list)
+    changes: List[Change] = field(default_factory=list)
 
 
 @dataclass(eq=False)

@@ -7,7 +7,6 @@ import textwrap
 from types import SimpleNamespace
 
 import pytest
-
 from fake_reaper import BUILD_PEAKS, null_handle, parse_captions
 
 NULL = "0x0000000000000000"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import zlib
+
 import av
 import numpy as np
 import soundfile as sf

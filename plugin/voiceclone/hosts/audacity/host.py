@@ -100,8 +100,9 @@ class AudacityHost:
 
 def _region(pipe: Pipe, selection: Selection, start, end) -> Selection:
     """The selected tracks over ``--start``/``--end`` (project seconds), each defaulting to the selection's."""
-    from ... import rules
     from dataclasses import replace
+
+    from ... import rules
 
     if start is None and end is None:
         return selection
