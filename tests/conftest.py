@@ -1,5 +1,6 @@
 """Shared fixtures: a real sandbox server on loopback, test signals written as real files, the
 command line run in-process with a fake key, and a REAPER stand-in (tests/reaper/fake_reaper.py)."""
+
 import io
 import json
 import sys
@@ -22,8 +23,17 @@ from helpers import FAKE_KEY, signal, write_m4a  # noqa: E402
 @pytest.fixture
 def make_audio(tmp_path):
     """Write a test signal to a real file: ``make_audio("a.wav", 12, subtype="PCM_24")``."""
-    def make(name: str, seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind: str = "voice",
-             subtype: str = "PCM_16", fmt: str = None) -> Path:
+
+    def make(
+        name: str,
+        seconds: float,
+        sample_rate: int = 16000,
+        channels: int = 1,
+        *,
+        kind: str = "voice",
+        subtype: str = "PCM_16",
+        fmt: str = None,
+    ) -> Path:
         path = tmp_path / name
         data = signal(seconds, sample_rate, channels, kind=kind)
         fmt = fmt or Path(name).suffix.lstrip(".").upper()
@@ -34,6 +44,7 @@ def make_audio(tmp_path):
         else:
             sf.write(str(path), data, sample_rate, subtype=subtype, format=fmt)
         return path
+
     return make
 
 
@@ -56,9 +67,14 @@ class Result:
 @pytest.fixture
 def env(sandbox, tmp_path):
     """The environment of a user with a key, pointed at the sandbox, with fast retries."""
-    return {"MINIMAX_API_KEY": FAKE_KEY, "MINIMAX_BASE_URL": sandbox.base_url,
-            "VOICECLONE_PRESETS": str(tmp_path / "lib" / "presets.yaml"), "VOICECLONE_BACKOFF": "0.01",
-            "VOICECLONE_TIMEOUT": "10", "VOICECLONE_LEDGER": str(tmp_path / "data" / "clone-ledger.jsonl")}
+    return {
+        "MINIMAX_API_KEY": FAKE_KEY,
+        "MINIMAX_BASE_URL": sandbox.base_url,
+        "VOICECLONE_PRESETS": str(tmp_path / "lib" / "presets.yaml"),
+        "VOICECLONE_BACKOFF": "0.01",
+        "VOICECLONE_TIMEOUT": "10",
+        "VOICECLONE_LEDGER": str(tmp_path / "data" / "clone-ledger.jsonl"),
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +86,7 @@ def private_user_data(tmp_path, monkeypatch):
 @pytest.fixture
 def run(env):
     """Run the command line in-process: ``run("clone", path, "--voice-id", ...)`` -> Result."""
+
     def invoke(*argv, env_extra=None, env_replace=None) -> Result:
         out, err = io.StringIO(), io.StringIO()
         environment = dict(env_replace if env_replace is not None else env)
@@ -77,6 +94,7 @@ def run(env):
         with redirect_stderr(err):
             code = cli.main([str(a) for a in argv], env=environment, stdout=out, stderr=err)
         return Result(code, out.getvalue(), err.getvalue())
+
     return invoke
 
 

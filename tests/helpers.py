@@ -1,5 +1,6 @@
 """Test material shared by the tests and the benchmarks: the fake key, the signal factory, and
 what a user would look at afterwards (the presets file, what reached the sandbox)."""
+
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -13,8 +14,9 @@ from voiceclone.synth import voice_like
 FAKE_KEY = "test-key-7f3a9c1e5b2d-must-never-appear"
 
 
-def signal(seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind: str = "voice",
-           seed: int = 1) -> np.ndarray:
+def signal(
+    seconds: float, sample_rate: int = 16000, channels: int = 1, *, kind: str = "voice", seed: int = 1
+) -> np.ndarray:
     """Test audio, float32 ``(num_frames, num_channels)``: ``voice``, ``tone`` (1 kHz bursts), ``silence``,
     ``nan`` (a voice with one NaN sample), ``clipped`` (a voice driven into full-scale clipping)."""
     frames = int(round(seconds * sample_rate))
@@ -48,8 +50,9 @@ def write_m4a(path: Path, data: np.ndarray, sample_rate: int) -> None:
         frame_size = 1024
         planar = np.ascontiguousarray(data.T)
         for start in range(0, planar.shape[1], frame_size):
-            frame = av.AudioFrame.from_ndarray(planar[:, start:start + frame_size], format="fltp",
-                                               layout="mono" if data.shape[1] == 1 else "stereo")
+            frame = av.AudioFrame.from_ndarray(
+                planar[:, start : start + frame_size], format="fltp", layout="mono" if data.shape[1] == 1 else "stereo"
+            )
             frame.sample_rate = sample_rate
             frame.pts, frame.time_base = start, Fraction(1, sample_rate)
             for packet in stream.encode(frame):

@@ -1,4 +1,5 @@
 """`voiceclone audacity ...` against a real Audacity (headless, under Xvfb), the sandbox and real files."""
+
 import io
 import os
 import shutil
@@ -69,8 +70,11 @@ def similarity(a, b) -> float:
 
 
 def test_clone_adds_the_preview_as_a_track_at_the_selection_start_and_keeps_the_selection(
-        pipe, take, run, env, tmp_path):
-    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Welcome back.", "--json")
+    pipe, take, run, env, tmp_path
+):
+    result = run(
+        "audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Welcome back.", "--json"
+    )
     assert result.code == 0, result.err
     tracks = info(pipe, "Tracks")
     assert [t["name"] for t in tracks] == ["host", "Voice clone: Host"]
@@ -87,7 +91,7 @@ def test_clone_adds_the_preview_as_a_track_at_the_selection_start_and_keeps_the_
     assert preset["sample"]["source"] == "Audacity track 'host', 2.50-14.25 s"
     assert preset["sample"]["duration_s"] == pytest.approx(11.75, abs=0.01)
 
-    inserted, project_rate = track_audio(pipe, 1, tmp_path)     # exported at the project's rate
+    inserted, project_rate = track_audio(pipe, 1, tmp_path)  # exported at the project's rate
     assert similarity(soxr.resample(inserted, project_rate, rate), expected) > 0.95
 
 
@@ -96,7 +100,7 @@ def test_the_uploaded_sample_is_the_selected_audio(pipe, take, run, sandbox):
     (upload,) = uploads(sandbox)
     uploaded, rate = sf.read(io.BytesIO(upload.data), dtype="float32", always_2d=True)
     source, _ = sf.read(str(take), dtype="float32")
-    expected = source[int(2.5 * 16000):int(14.25 * 16000)]
+    expected = source[int(2.5 * 16000) : int(14.25 * 16000)]
     assert rate == 16000 and abs(len(uploaded) - len(expected)) <= 1
     assert similarity(uploaded[:, 0], expected) > 0.99
 
@@ -149,6 +153,7 @@ def test_doctor_says_how_to_enable_the_module(audacity, run, tmp_path, monkeypat
 
 def test_no_audacity_is_a_plain_error(run, tmp_path, monkeypatch):
     from voiceclone.hosts.audacity import pipe as pipe_module
+
     monkeypatch.setattr(pipe_module, "default_paths", lambda: (tmp_path / "to", tmp_path / "from"))
     result = run("audacity", "clone", "--voice-id", "HostVoice01")
     assert result.code == 5 and "Audacity is not running, or its mod-script-pipe module is off" in result.err
@@ -159,7 +164,7 @@ def test_an_audacity_busy_with_a_dialog_gets_a_bounded_wait_and_a_message(audaci
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (tests/run installs it): it closes the dialog afterwards")
     with Pipe(timeout=1.0) as other, pytest.raises(HostUnavailable, match="did not answer in time"):
-        other.send("Import2", Filename="/nonexistent/take.wav")     # opens Audacity's modal error dialog
+        other.send("Import2", Filename="/nonexistent/take.wav")  # opens Audacity's modal error dialog
     started = time.monotonic()
     result = run("audacity", "clone", "--voice-id", "HostVoice01")
     assert result.code == 5 and "a dialog may be open in Audacity" in result.err
@@ -171,17 +176,23 @@ def test_an_audacity_busy_with_a_dialog_gets_a_bounded_wait_and_a_message(audaci
 
 
 def _start(env, *argv):
-    return subprocess.Popen([sys.executable, "-m", "voiceclone", *argv], env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", *argv],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_shortcuts_pressed_at_once_each_get_their_own_result(pipe, take, run, env, sandbox, make_audio):
     """Two commands on one Audacity take turns on its pipe: neither reads the other's replies."""
     run("clone", make_audio("t.wav", 12), "--voice-id", "GuestVoice01", "--name", "Guest")
-    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=1.0)      # both wait for MiniMax together
-    jobs = [_start(env, "audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hello.",
-                   "--json"),
-            _start(env, "audacity", "speak", "--preset", "Guest", "Thanks for listening.", "--json")]
+    sandbox.add_fault("slow", path="/v1/voice_clone", seconds=1.0)  # both wait for MiniMax together
+    jobs = [
+        _start(env, "audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hello.", "--json"),
+        _start(env, "audacity", "speak", "--preset", "Guest", "Thanks for listening.", "--json"),
+    ]
     results = [job.communicate(timeout=120) for job in jobs]
     assert [job.returncode for job in jobs] == [0, 0], [err for _, err in results]
     names = sorted(t["name"] for t in info(pipe, "Tracks"))
@@ -203,6 +214,7 @@ def test_speech_audacity_cannot_take_is_kept_and_named(pipe, take, run, env, mak
 
     def refuse(*args, **kwargs):
         raise HostUnavailable("Audacity closed its script pipe (it quit or crashed)", fix="Start Audacity again.")
+
     monkeypatch.setattr(host, "import_track", refuse)
     result = run("audacity", "speak", "--preset", "Host", "Thanks for listening.")
     assert result.code == 5, result.err
@@ -228,7 +240,7 @@ def test_the_preview_goes_directly_below_the_source_track_and_the_selection_stay
     pipe.send("SelectTracks", Track=1, TrackCount=1, Mode="Set")
     pipe.send("SetTrack", Name="music")
     select(pipe, 0, 2.5, 14.25)
-    pipe.send("SelectTracks", Track=1, TrackCount=1, Mode="Add")      # both tracks selected
+    pipe.send("SelectTracks", Track=1, TrackCount=1, Mode="Add")  # both tracks selected
     result = run("audacity", "clone", "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hi.")
     assert result.code == 0, result.err
     assert [t["name"] for t in info(pipe, "Tracks")] == ["host", "Voice clone: Host", "music"]
@@ -237,14 +249,27 @@ def test_the_preview_goes_directly_below_the_source_track_and_the_selection_stay
 
 
 def test_start_and_end_clone_that_part_of_the_selected_track_without_a_time_range(pipe, take, run, sandbox, tmp_path):
-    select(pipe, 0, 20.0, 20.0)          # the track is selected; the cursor is elsewhere
-    result = run("audacity", "clone", "--voice-id", "HostVoice01", "--start", "0:03", "--end", "15.5",
-                 "--text", "Hello.", "--preview-out", tmp_path / "out" / "host-preview.mp3", "--json")
+    select(pipe, 0, 20.0, 20.0)  # the track is selected; the cursor is elsewhere
+    result = run(
+        "audacity",
+        "clone",
+        "--voice-id",
+        "HostVoice01",
+        "--start",
+        "0:03",
+        "--end",
+        "15.5",
+        "--text",
+        "Hello.",
+        "--preview-out",
+        tmp_path / "out" / "host-preview.mp3",
+        "--json",
+    )
     assert result.code == 0, result.err
     (upload,) = uploads(sandbox)
     uploaded, _ = sf.read(io.BytesIO(upload.data), dtype="float32", always_2d=True)
     source, _ = sf.read(str(take), dtype="float32")
-    expected = source[3 * 16000:int(15.5 * 16000)]
+    expected = source[3 * 16000 : int(15.5 * 16000)]
     assert abs(len(uploaded) - len(expected)) <= 1 and similarity(uploaded[:, 0], expected) > 0.99
     data = result.json()
     assert data["preview_path"] == str(tmp_path / "out" / "host-preview.mp3")
@@ -255,11 +280,14 @@ def test_start_and_end_clone_that_part_of_the_selected_track_without_a_time_rang
     assert (selection.start_s, selection.end_s, selection.tracks) == (20.0, 20.0, [0]), "the cursor stays"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--start", "0:40"], "--start (40 s) is beyond the end of the selected tracks (30.0 s)"),
-    (["--start", "12", "--end", "5"], "--end (5 s) must come after --start (12 s)"),
-    (["--start", "10", "--end", "14"], "the selection is 4 s; a voice clone needs 10 s to 5 min"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--start", "0:40"], "--start (40 s) is beyond the end of the selected tracks (30.0 s)"),
+        (["--start", "12", "--end", "5"], "--end (5 s) must come after --start (12 s)"),
+        (["--start", "10", "--end", "14"], "the selection is 4 s; a voice clone needs 10 s to 5 min"),
+    ],
+)
 def test_a_bad_start_or_end_is_refused_before_anything_is_sent(pipe, take, run, sandbox, argv, message):
     result = run("audacity", "clone", "--voice-id", "HostVoice01", *argv)
     assert result.code == 2 and message in result.err, result.err
@@ -276,11 +304,15 @@ def test_start_and_end_with_no_track_selected_say_what_to_select(pipe, take, run
 
 def test_audition_plays_the_preview_after_adding_it(pipe, take, run, sound, tmp_path):
     from voiceclone import device
+
     recording = tmp_path / "heard.wav"
     listening = threading.Event()
-    recorder = threading.Thread(target=device.record, args=(recording,), daemon=True,
-                                kwargs={"seconds": 12.0, "channels": 1, "sample_rate": 48000,
-                                        "meter": lambda *block: listening.set()})
+    recorder = threading.Thread(
+        target=device.record,
+        args=(recording,),
+        daemon=True,
+        kwargs={"seconds": 12.0, "channels": 1, "sample_rate": 48000, "meter": lambda *block: listening.set()},
+    )
     recorder.start()
     assert listening.wait(10)
     result = run("audacity", "clone", "--voice-id", "HostVoice01", "--text", "Hello there.", "--audition", "--json")

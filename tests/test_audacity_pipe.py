@@ -1,4 +1,5 @@
 """The pipe protocol, against FIFOs served by the test itself (no Audacity needed)."""
+
 import os
 import threading
 import time
@@ -44,6 +45,7 @@ def serve(fifos, replies, received, *, not_ready=0, stale=(), silent=False):
                 for chunk in chunks:
                     outgoing.write(chunk.encode())
                     time.sleep(0.02)
+
     threading.Thread(target=run, daemon=True).start()
 
 
@@ -68,8 +70,7 @@ def test_connecting_waits_while_audacity_answers_with_a_bare_newline(fifos):
 
 
 def test_replies_left_by_a_client_that_gave_up_are_skipped(fifos):
-    serve(fifos, [["\nBatchCommand finished: OK\n\n"]], [],
-          stale=["Import failed\nBatchCommand finished: Failed!\n\n"])
+    serve(fifos, [["\nBatchCommand finished: OK\n\n"]], [], stale=["Import failed\nBatchCommand finished: Failed!\n\n"])
     with connect(fifos) as pipe:
         assert pipe.send("SelectAll") == []
 
@@ -124,8 +125,10 @@ def serve_sessions(fifos, received, sessions):
                     if not raw:
                         break
                     received.append(raw.decode())
-                    outgoing.write(raw.decode().split('Text="')[1].split('"')[0].encode()
-                                   + b"\nBatchCommand finished: OK\n\n")
+                    outgoing.write(
+                        raw.decode().split('Text="')[1].split('"')[0].encode() + b"\nBatchCommand finished: OK\n\n"
+                    )
+
     threading.Thread(target=run, daemon=True).start()
 
 
@@ -142,6 +145,7 @@ def test_a_second_command_waits_its_turn_and_reads_only_its_own_replies(fifos):
         with connect(fifos) as pipe:
             replies["second"] = pipe.send("Message", Text="second")
         second_done.set()
+
     threading.Thread(target=second, daemon=True).start()
     time.sleep(0.5)
     assert not second_done.is_set() and len(received) == 1, "the second waits while the first is connected"
@@ -154,6 +158,7 @@ def test_a_second_command_waits_its_turn_and_reads_only_its_own_replies(fifos):
 
 def test_the_turn_is_given_up_after_a_bounded_wait(fifos, monkeypatch):
     from voiceclone.hosts.audacity import pipe as pipe_module
+
     monkeypatch.setattr(pipe_module, "LOCK_WAIT_S", 0.3)
     serve_sessions(fifos, [], [2])
     with connect(fifos):
@@ -181,11 +186,20 @@ def test_audacity_quitting_during_a_command_says_so(fifos):
 def test_a_killed_command_never_leaves_audacity_locked(fifos, tmp_path):
     import subprocess
     import sys
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\n"
-                               "from voiceclone.hosts.audacity import turn\n"
-                               "handle = turn.take(__import__('pathlib').Path(sys.argv[1]), 1)\n"
-                               "print('held', flush=True); time.sleep(60)", str(connect(fifos).lock_path)],
-                              stdout=subprocess.PIPE, text=True)
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from voiceclone.hosts.audacity import turn\n"
+            "handle = turn.take(__import__('pathlib').Path(sys.argv[1]), 1)\n"
+            "print('held', flush=True); time.sleep(60)",
+            str(connect(fifos).lock_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     serve_sessions(fifos, [], [2])
     holder.kill()

@@ -1,5 +1,6 @@
 """Reading and preparing real audio files: the header verdict, and the upload file that meets every
 limit of the clone endpoint (10 s to 5 min, 20 MB, mp3/m4a/wav)."""
+
 import hashlib
 import os
 import re
@@ -51,6 +52,7 @@ def tone_level(data: np.ndarray, sample_rate: int):
 
 # --- probe: the header verdict ------------------------------------------------------------------
 
+
 def test_a_wav_named_mp3_is_judged_a_wav_by_its_content(make_audio):
     info = audio.probe(make_audio("interview.mp3", 12, fmt="WAV"))
     assert info.format == "wav"
@@ -70,17 +72,21 @@ def test_a_text_file_named_wav_is_refused_as_not_audio(tmp_path):
     assert "wav, mp3 or m4a" in caught.value.fix
 
 
-@pytest.mark.parametrize("name, sample_rate, channels, subtype, tolerance", [
-    ("voice.wav", 16000, 1, "PCM_16", 0),
-    ("voice24.wav", 44100, 2, "PCM_24", 0),
-    ("voice.flac", 22050, 2, "PCM_16", 0),
-    ("voice.mp3", 44100, 2, "MPEG_LAYER_III", COMPRESSED_TOLERANCE_S),
-    # 44.1 kHz: write_m4a does not declare the encoder's 1024 priming samples, which then count as
-    # content (64 ms at 16 kHz, 23 ms at 44.1 kHz).
-    ("voice.m4a", 44100, 1, "aac", COMPRESSED_TOLERANCE_S),
-])
+@pytest.mark.parametrize(
+    "name, sample_rate, channels, subtype, tolerance",
+    [
+        ("voice.wav", 16000, 1, "PCM_16", 0),
+        ("voice24.wav", 44100, 2, "PCM_24", 0),
+        ("voice.flac", 22050, 2, "PCM_16", 0),
+        ("voice.mp3", 44100, 2, "MPEG_LAYER_III", COMPRESSED_TOLERANCE_S),
+        # 44.1 kHz: write_m4a does not declare the encoder's 1024 priming samples, which then count as
+        # content (64 ms at 16 kHz, 23 ms at 44.1 kHz).
+        ("voice.m4a", 44100, 1, "aac", COMPRESSED_TOLERANCE_S),
+    ],
+)
 def test_probe_reports_the_format_rate_channels_and_duration_of_a_real_file(
-        make_audio, name, sample_rate, channels, subtype, tolerance):
+    make_audio, name, sample_rate, channels, subtype, tolerance
+):
     path = make_audio(name, 12, sample_rate, channels, kind="tone", subtype="PCM_24" if "24" in name else "PCM_16")
     info = audio.probe(path)
     assert info.format == name.rsplit(".", 1)[1]
@@ -127,6 +133,7 @@ def test_a_wav_with_a_damaged_header_is_refused_as_damaged(tmp_path):
 
 # --- prepare: files already within the limits ---------------------------------------------------
 
+
 @pytest.mark.parametrize("sample_rate, channels", [(16000, 1), (44100, 2)])
 def test_a_16_bit_wav_within_the_limits_is_uploaded_untouched(make_audio, workdir, sample_rate, channels):
     path = make_audio("host.wav", 12, sample_rate, channels, kind="tone")
@@ -162,6 +169,7 @@ def test_an_aac_m4a_within_the_limits_is_decoded_checked_and_uploaded_untouched(
 
 # --- prepare: files that are fixed --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("subtype, described", [("PCM_24", "24-bit PCM"), ("FLOAT", "32-bit float")])
 def test_a_24_bit_or_float_wav_becomes_a_16_bit_pcm_wav(make_audio, workdir, subtype, described):
     path = make_audio("take.wav", 12, 24000, subtype=subtype)
@@ -175,7 +183,7 @@ def test_a_24_bit_or_float_wav_becomes_a_16_bit_pcm_wav(make_audio, workdir, sub
     assert prepared.sha256 == sha256_of(prepared.path)
     assert prepared.size_bytes == prepared.path.stat().st_size
     assert prepared.filename == "take.wav"
-    assert sf.info(str(path)).subtype == subtype            # the user's file is left as it was
+    assert sf.info(str(path)).subtype == subtype  # the user's file is left as it was
 
 
 def test_a_flac_is_converted_to_wav(make_audio, workdir):
@@ -207,7 +215,7 @@ def test_a_region_gives_exactly_that_stretch_of_the_source(make_audio, workdir):
     source, rate = sf.read(str(path), dtype="float32")
     written, written_rate = sf.read(str(prepared.path), dtype="int16")
     assert written_rate == rate
-    expected = source[int(2.5 * rate):int(14.25 * rate)]
+    expected = source[int(2.5 * rate) : int(14.25 * rate)]
     assert np.abs(written / 32767.0 - expected).max() < 2 / 32767
 
 
@@ -221,8 +229,7 @@ def test_a_region_of_an_m4a_is_converted_to_a_wav_of_that_length(make_audio, wor
     assert prepared.duration_s == pytest.approx(10.5, abs=1 / 44100)
 
 
-def test_a_five_minute_48k_stereo_24_bit_take_is_fitted_under_20_mb_without_changing_the_tone(
-        studio_take, workdir):
+def test_a_five_minute_48k_stereo_24_bit_take_is_fitted_under_20_mb_without_changing_the_tone(studio_take, workdir):
     prepared = audio.prepare(studio_take, workdir)
     assert prepared.size_bytes <= 20_000_000
     assert prepared.path.stat().st_size <= 20_000_000
@@ -243,6 +250,7 @@ def test_a_five_minute_48k_stereo_24_bit_take_is_fitted_under_20_mb_without_chan
 
 
 # --- prepare: files that are refused ------------------------------------------------------------
+
 
 def test_a_file_just_under_10_seconds_is_refused_with_its_length(make_audio, workdir):
     with pytest.raises(AudioError) as caught:
@@ -278,12 +286,16 @@ def test_a_nan_sample_is_refused_without_a_numpy_warning(make_audio, workdir):
             audio.prepare(path, workdir)
 
 
-@pytest.mark.parametrize("make_args", [
-    dict(name="muted.wav", seconds=12, kind="silence", subtype="PCM_24"),
-    dict(name="damaged.wav", seconds=12, kind="nan", subtype="FLOAT"),
-    dict(name="short.wav", seconds=9.5, subtype="PCM_24"),
-    dict(name="muted.flac", seconds=12, kind="silence"),
-], ids=["silent 24-bit", "NaN float", "too short", "silent flac"])
+@pytest.mark.parametrize(
+    "make_args",
+    [
+        dict(name="muted.wav", seconds=12, kind="silence", subtype="PCM_24"),
+        dict(name="damaged.wav", seconds=12, kind="nan", subtype="FLOAT"),
+        dict(name="short.wav", seconds=9.5, subtype="PCM_24"),
+        dict(name="muted.flac", seconds=12, kind="silence"),
+    ],
+    ids=["silent 24-bit", "NaN float", "too short", "silent flac"],
+)
 def test_a_refused_file_leaves_nothing_behind_in_the_workdir(make_audio, workdir, make_args):
     path = make_audio(**make_args)
     with pytest.raises(AudioError):
@@ -298,6 +310,7 @@ def test_clipping_is_reported_as_a_warning(make_audio, workdir, kind, warned):
 
 
 # --- prepare: the prompt clip -------------------------------------------------------------------
+
 
 def test_a_5_second_prompt_clip_is_accepted(make_audio, workdir):
     path = make_audio("prompt.wav", 5)
@@ -324,6 +337,7 @@ def test_a_5_second_region_of_a_long_take_is_accepted_as_a_prompt(make_audio, wo
 
 # --- inspect and convert ------------------------------------------------------------------------
 
+
 def test_inspect_plans_and_checks_a_file_but_writes_nothing(make_audio, tmp_path, monkeypatch):
     path = make_audio("take.wav", 12, 48000, 2, kind="tone", subtype="PCM_24")
     monkeypatch.chdir(tmp_path)
@@ -348,8 +362,9 @@ def test_convert_re_encodes_an_mp3_when_the_target_is_a_wav(make_audio, tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["preview.wav"]
 
 
-@pytest.mark.parametrize("name, target_name", [("preview.mp3", "voice.mp3"), ("preview.wav", "voice.wav"),
-                                               ("preview.wav", "voice.audio")])
+@pytest.mark.parametrize(
+    "name, target_name", [("preview.mp3", "voice.mp3"), ("preview.wav", "voice.wav"), ("preview.wav", "voice.audio")]
+)
 def test_convert_moves_the_file_when_no_re_encoding_is_needed(make_audio, tmp_path, name, target_name):
     source = make_audio(name, 12)
     digest = sha256_of(source)
@@ -377,7 +392,7 @@ def test_more_than_two_channels_are_mixed_down_to_mono_and_said(make_audio, work
 def test_a_file_over_the_size_limit_only_by_its_metadata_says_why_it_is_rewritten(make_audio, workdir):
     path = make_audio("tagged.wav", 12, 16000)
     with sf.SoundFile(str(path), "r+") as tagged:
-        tagged.comment = "session notes " * 400          # a few KB of metadata beside the audio
+        tagged.comment = "session notes " * 400  # a few KB of metadata beside the audio
     info = audio.probe(path)
     plan = audio.plan_upload(info, max_bytes=info.size_bytes - 100)
     assert not plan.untouched and (plan.sample_rate, plan.num_channels) == (16000, 1)
@@ -392,7 +407,7 @@ def test_an_mp3_read_in_blocks_is_the_whole_decode(make_audio):
     whole, _ = sf.read(str(path), dtype="float32", always_2d=True)
 
     def same(a, b):
-        return a.shape == b.shape and float(np.max(np.abs(a - b))) < 1e-6     # float rounding only
+        return a.shape == b.shape and float(np.max(np.abs(a - b))) < 1e-6  # float rounding only
 
     for block_frames in (4096, 65536):
         assert same(np.concatenate(list(audio.blocks(info, 0, info.num_frames, block_frames))), whole)
@@ -401,8 +416,14 @@ def test_an_mp3_read_in_blocks_is_the_whole_decode(make_audio):
 
 
 def _voiceclone(env, *argv):
-    return subprocess.run([sys.executable, "-m", "voiceclone", *map(str, argv)], env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "voiceclone", *map(str, argv)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_probing_and_cloning_an_mp3_keep_the_terminal_clean(env, make_audio):
@@ -417,7 +438,7 @@ def test_probing_and_cloning_an_mp3_keep_the_terminal_clean(env, make_audio):
 def test_a_damaged_mp3_is_refused_in_plain_words_without_the_decoders_chatter(env, make_audio, tmp_path):
     data = bytearray(make_audio("take.mp3", 30, 22050).read_bytes())
     middle = len(data) // 3
-    data[middle:middle + 4000] = np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    data[middle : middle + 4000] = np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8).tobytes()
     broken = tmp_path / "broken.mp3"
     broken.write_bytes(bytes(data))
     done = _voiceclone(env, "clone", broken, "--voice-id", "HostVoice01")

@@ -1,4 +1,5 @@
 """Rendering a capture plan: what a track plays over a region, mixed by the background job."""
+
 import json
 
 import numpy as np
@@ -38,10 +39,10 @@ def test_items_land_at_their_positions_with_silence_between(tmp_path):
     plan = CapturePlan(12.0, (Segment(a, 0.0, 0.0, 4.0), Segment(b, 0.0, 6.0, 5.0)), "test")
     data, rate = rendered(plan, tmp_path)
     assert rate == RATE and data.shape == (12 * RATE, 1)
-    assert dominant(data[RATE:3 * RATE, 0]) == pytest.approx(300, abs=2)
-    assert np.max(np.abs(data[int(4.01 * RATE):int(5.99 * RATE)])) < 1e-4
-    assert dominant(data[7 * RATE:10 * RATE, 0]) == pytest.approx(600, abs=2)
-    assert np.max(np.abs(data[int(11.01 * RATE):])) < 1e-4
+    assert dominant(data[RATE : 3 * RATE, 0]) == pytest.approx(300, abs=2)
+    assert np.max(np.abs(data[int(4.01 * RATE) : int(5.99 * RATE)])) < 1e-4
+    assert dominant(data[7 * RATE : 10 * RATE, 0]) == pytest.approx(600, abs=2)
+    assert np.max(np.abs(data[int(11.01 * RATE) :])) < 1e-4
 
 
 def test_the_take_start_offset_picks_the_right_part_of_the_file(tmp_path):
@@ -49,7 +50,7 @@ def test_the_take_start_offset_picks_the_right_part_of_the_file(tmp_path):
     sf.write(str(tmp_path / "ramp.wav"), ramp, RATE, subtype="FLOAT")
     plan = CapturePlan(2.0, (Segment(str(tmp_path / "ramp.wav"), 3.0, 0.0, 2.0),), "test")
     data, _ = rendered(plan, tmp_path)
-    np.testing.assert_allclose(data[:, 0], ramp[3 * RATE:5 * RATE], atol=2 / 32767)
+    np.testing.assert_allclose(data[:, 0], ramp[3 * RATE : 5 * RATE], atol=2 / 32767)
 
 
 def test_playrate_2_plays_twice_as_fast_and_an_octave_up(tmp_path):
@@ -88,7 +89,7 @@ def test_mono_and_stereo_items_mix_to_stereo_at_the_highest_rate(tmp_path):
     stereo = tone(tmp_path / "s.wav", 300, 3, rate=22050, right_freq=500)
     data, rate = rendered(CapturePlan(4.0, (Segment(mono, 0, 0, 2), Segment(stereo, 0, 2, 2)), "test"), tmp_path)
     assert rate == 22050 and data.shape[1] == 2
-    np.testing.assert_allclose(data[: rate, 0], data[: rate, 1], atol=2 / 32767)
+    np.testing.assert_allclose(data[:rate, 0], data[:rate, 1], atol=2 / 32767)
 
 
 def test_a_region_longer_than_5_minutes_is_rendered_only_up_to_5_minutes(tmp_path):

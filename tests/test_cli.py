@@ -1,5 +1,7 @@
 """The command line as a user runs it: real files, the sandbox over loopback, real YAML presets."""
+
 import errno
+import io
 import os
 import re
 import subprocess
@@ -21,10 +23,21 @@ def api_calls(sandbox) -> list:
 
 # -- clone -----------------------------------------------------------------------------------
 
+
 def test_clone_uploads_clones_saves_the_preview_and_the_preset(run, env, sandbox, make_audio, tmp_path):
     take = make_audio("host take.wav", 12)
-    result = run("clone", take, "--voice-id", "HostVoice01", "--name", "Host", "--text", "Welcome back.",
-                 "--language-boost", "english")
+    result = run(
+        "clone",
+        take,
+        "--voice-id",
+        "HostVoice01",
+        "--name",
+        "Host",
+        "--text",
+        "Welcome back.",
+        "--language-boost",
+        "english",
+    )
     assert result.code == 0, result.err
     assert "Cloned voice 'HostVoice01' and saved it as preset 'Host'." in result.out
     preview = Path(result.out.split("Preview: ")[1].strip())
@@ -62,8 +75,17 @@ def test_clone_without_text_has_no_preview(run, make_audio):
 def test_preview_out_is_written_in_the_format_its_name_asks_for(run, make_audio, tmp_path):
     target = tmp_path / "out" / "preview.wav"
     target.parent.mkdir()
-    data = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.",
-               "--preview-out", target, "--json").json()
+    data = run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--text",
+        "Hi.",
+        "--preview-out",
+        target,
+        "--json",
+    ).json()
     assert data["preview_path"] == str(target)
     assert sf.info(str(target)).format == "WAV"
     assert sorted(p.name for p in target.parent.iterdir()) == ["preview.wav"]
@@ -72,7 +94,9 @@ def test_preview_out_is_written_in_the_format_its_name_asks_for(run, make_audio,
 def test_an_existing_preview_out_is_never_overwritten(run, sandbox, make_audio, tmp_path):
     target = tmp_path / "keep.mp3"
     target.write_bytes(b"the user's file")
-    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--preview-out", target)
+    result = run(
+        "clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--preview-out", target
+    )
     assert result.code == 2 and "already exists" in result.err
     assert target.read_bytes() == b"the user's file"
     assert api_calls(sandbox) == []
@@ -105,7 +129,9 @@ def test_a_voice_id_held_by_a_preset_of_another_sample_is_refused_before_upload(
     other = make_audio("b.wav", 14)
     result = run("clone", other, "--voice-id", "HostVoice01")
     assert result.code == 2
-    assert "voice_id 'HostVoice01' already belongs to preset 'HostVoice01', cloned from a different sample" in result.err
+    assert (
+        "voice_id 'HostVoice01' already belongs to preset 'HostVoice01', cloned from a different sample" in result.err
+    )
     assert len(sandbox.requests_seen()) == calls
 
 
@@ -137,23 +163,40 @@ def test_the_region_options_clone_only_that_region(run, env, make_audio):
 
 
 def test_a_clone_prompt_uploads_the_clip_with_its_purpose(run, env, sandbox, make_audio):
-    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01",
-                 "--prompt-audio", make_audio("p.wav", 5), "--prompt-text", "Hello there.")
+    result = run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--prompt-audio",
+        make_audio("p.wav", 5),
+        "--prompt-text",
+        "Hello there.",
+    )
     assert result.code == 0, result.err
     purposes = [r.get("purpose") for r in sandbox.requests_seen() if r["path"] == "/v1/files/upload"]
     assert purposes == ["prompt_audio", "voice_clone"]
     assert presets_of(env)["HostVoice01"]["prompt"]["text"] == "Hello there."
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--voice-id", "short"], "voice_id 'short' is 5 characters (it must be 8 to 256)"),
-    (["--voice-id", "9Voices01"], "must start with a letter"),
-    (["--voice-id", "HostVoice01", "--text", "x" * 1001], "preview text is 1001 characters; MiniMax takes at most 1000"),
-    (["--voice-id", "HostVoice01", "--model", "speech-9"], "model 'speech-9' is not a MiniMax speech model"),
-    (["--voice-id", "HostVoice01", "--language-boost", "Klingon"], "language_boost 'Klingon' is not one MiniMax knows"),
-    (["--voice-id", "HostVoice01", "--prompt-text", "Hi."], "--prompt-audio is missing"),
-    (["--voice-id", "HostVoice01", "--start", "30"], "beyond the end of the file"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--voice-id", "short"], "voice_id 'short' is 5 characters (it must be 8 to 256)"),
+        (["--voice-id", "9Voices01"], "must start with a letter"),
+        (
+            ["--voice-id", "HostVoice01", "--text", "x" * 1001],
+            "preview text is 1001 characters; MiniMax takes at most 1000",
+        ),
+        (["--voice-id", "HostVoice01", "--model", "speech-9"], "model 'speech-9' is not a MiniMax speech model"),
+        (
+            ["--voice-id", "HostVoice01", "--language-boost", "Klingon"],
+            "language_boost 'Klingon' is not one MiniMax knows",
+        ),
+        (["--voice-id", "HostVoice01", "--prompt-text", "Hi."], "--prompt-audio is missing"),
+        (["--voice-id", "HostVoice01", "--start", "30"], "beyond the end of the file"),
+    ],
+)
 def test_bad_input_is_refused_with_exit_2_and_nothing_is_sent(run, sandbox, make_audio, args, words):
     result = run("clone", make_audio("t.wav", 12), *args)
     assert result.code == 2
@@ -162,10 +205,13 @@ def test_bad_input_is_refused_with_exit_2_and_nothing_is_sent(run, sandbox, make
     assert api_calls(sandbox) == []
 
 
-@pytest.mark.parametrize("seconds, kind, words", [
-    (8.2, "voice", "the sample is 8.2 s; the clone endpoint needs 10 s to 5 min"),
-    (12, "silence", "digital silence"),
-])
+@pytest.mark.parametrize(
+    "seconds, kind, words",
+    [
+        (8.2, "voice", "the sample is 8.2 s; the clone endpoint needs 10 s to 5 min"),
+        (12, "silence", "digital silence"),
+    ],
+)
 def test_unusable_audio_is_refused_with_exit_2_and_nothing_is_sent(run, sandbox, make_audio, seconds, kind, words):
     result = run("clone", make_audio("t.wav", seconds, kind=kind), "--voice-id", "HostVoice01")
     assert result.code == 2 and words in result.err
@@ -190,7 +236,9 @@ def test_an_api_refusal_is_exit_3_with_code_and_trace_id_and_no_preset(run, env,
     result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
     assert result.code == 3
     first, fix = result.err.strip().splitlines()
-    assert first.startswith("error: voice cloning is not enabled for this MiniMax account (MiniMax code 2038, Trace-Id sbx-")
+    assert first.startswith(
+        "error: voice cloning is not enabled for this MiniMax account (MiniMax code 2038, Trace-Id sbx-"
+    )
     assert fix.startswith("fix: Complete the personal or enterprise real-name verification")
     assert presets_of(env) == {} and pending_of(env) == {}, "a refusal leaves nothing behind"
 
@@ -212,6 +260,7 @@ def test_a_lost_clone_answer_still_saves_the_preset_once(run, env, sandbox, make
 
 def test_a_failed_preview_download_warns_and_keeps_the_clone_and_preset(run, env, sandbox, make_audio, monkeypatch):
     from voiceclone import minimax
+
     monkeypatch.setattr(minimax, "MAX_DOWNLOAD_BYTES", 10)
     result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.", "--json")
     assert result.code == 0
@@ -219,13 +268,21 @@ def test_a_failed_preview_download_warns_and_keeps_the_clone_and_preset(run, env
     assert presets_of(env)["HostVoice01"]["preview"]["path"] is None
 
 
-def test_a_damaged_preview_warns_leaves_no_file_and_keeps_the_clone_and_preset(run, env, sandbox, make_audio,
-                                                                               tmp_path):
+def test_a_damaged_preview_warns_leaves_no_file_and_keeps_the_clone_and_preset(run, env, sandbox, make_audio, tmp_path):
     sandbox.add_fault("damaged_audio", path="/v1/voice_clone")
     wanted = tmp_path / "out" / "preview.wav"
     wanted.parent.mkdir()
-    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--text", "Hi.",
-                 "--preview-out", wanted, "--json")
+    result = run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--text",
+        "Hi.",
+        "--preview-out",
+        wanted,
+        "--json",
+    )
     assert result.code == 0, result.err
     assert any("preview could not be saved" in w for w in result.json()["warnings"])
     assert presets_of(env)["HostVoice01"]["preview"]["path"] is None
@@ -265,14 +322,15 @@ def test_ctrl_c_before_the_clone_is_sent_is_exit_130_and_saves_nothing(run, env,
 
 
 def test_ctrl_c_while_minimax_clones_keeps_the_voice_unconfirmed_and_a_rerun_confirms_it(
-        run, env, make_audio, monkeypatch, sandbox):
+    run, env, make_audio, monkeypatch, sandbox
+):
     from voiceclone import jobs
 
     take = make_audio("t.wav", 12)
     real = jobs.MiniMaxClient.clone
 
     def interrupted_after_sending(self, request):
-        real(self, request)             # MiniMax makes the voice, then the user presses Ctrl-C
+        real(self, request)  # MiniMax makes the voice, then the user presses Ctrl-C
         raise KeyboardInterrupt
 
     monkeypatch.setattr(jobs.MiniMaxClient, "clone", interrupted_after_sending)
@@ -291,6 +349,7 @@ def test_ctrl_c_while_minimax_clones_keeps_the_voice_unconfirmed_and_a_rerun_con
 
 
 # -- validate --------------------------------------------------------------------------------
+
 
 def test_validate_gives_the_verdict_and_facts_and_sends_nothing(run, sandbox, make_audio):
     result = run("validate", make_audio("t.wav", 12, 44100, 2, subtype="PCM_24"))
@@ -311,8 +370,11 @@ def test_validate_json_of_a_refused_sample(run, make_audio):
 
 # -- speak -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name, fmt", [("line.wav", "WAV"), ("line.mp3", "MP3"), ("line.flac", "FLAC")])
-def test_speak_with_a_preset_writes_audio_and_makes_the_voice_permanent(run, env, sandbox, make_audio, tmp_path, name, fmt):
+def test_speak_with_a_preset_writes_audio_and_makes_the_voice_permanent(
+    run, env, sandbox, make_audio, tmp_path, name, fmt
+):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     out = tmp_path / name
     result = run("speak", "--preset", "Host", "Thanks for listening (laughs).", "-o", out)
@@ -331,17 +393,21 @@ def test_speaking_by_voice_id_also_records_the_presets_voice_as_permanent(run, e
 
 def test_speak_strips_tags_for_models_that_do_not_perform_them(run, make_audio, tmp_path):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
-    result = run("speak", "--voice-id", "HostVoice01", "Ha (laughs) ha.", "-o", tmp_path / "a.wav",
-                 "--model", "speech-02-hd")
+    result = run(
+        "speak", "--voice-id", "HostVoice01", "Ha (laughs) ha.", "-o", tmp_path / "a.wav", "--model", "speech-02-hd"
+    )
     assert result.code == 0 and "removed 1 interjection tag(s) such as (laughs)" in result.err
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--preset", "Nobody", "Hi.", "-o", "x.wav"], "no preset named 'Nobody'"),
-    (["--voice-id", "HostVoice01", "Hi.", "-o", "x.ogg"], "cannot tell the audio format from 'x.ogg'"),
-    (["--voice-id", "HostVoice01", "Hi.", "-o", "x.wav", "--format", "mp3"], "--format mp3 does not match"),
-    (["--voice-id", "HostVoice01", "", "-o", "x.wav"], "the text is empty"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--preset", "Nobody", "Hi.", "-o", "x.wav"], "no preset named 'Nobody'"),
+        (["--voice-id", "HostVoice01", "Hi.", "-o", "x.ogg"], "cannot tell the audio format from 'x.ogg'"),
+        (["--voice-id", "HostVoice01", "Hi.", "-o", "x.wav", "--format", "mp3"], "--format mp3 does not match"),
+        (["--voice-id", "HostVoice01", "", "-o", "x.wav"], "the text is empty"),
+    ],
+)
 def test_speak_refuses_bad_input_before_sending(run, sandbox, tmp_path, args, words):
     result = run("speak", *[a if a not in ("x.wav", "x.ogg") else tmp_path / a for a in args])
     assert result.code == 2 and words in result.err
@@ -364,15 +430,18 @@ def test_speak_with_an_unknown_voice_is_exit_3_and_writes_nothing(run, tmp_path)
     assert list(tmp_path.glob("*.wav")) == []
 
 
-def test_damaged_speech_audio_is_exit_4_writes_nothing_and_still_records_the_voice_as_used(run, env, sandbox,
-                                                                                          make_audio, tmp_path):
+def test_damaged_speech_audio_is_exit_4_writes_nothing_and_still_records_the_voice_as_used(
+    run, env, sandbox, make_audio, tmp_path
+):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     sandbox.add_fault("damaged_audio", path="/v1/t2a_v2")
     result = run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
     assert result.code == 4
     note, error = result.err.splitlines()[:2]
-    assert note == ("note: this is the first speech of voice 'HostVoice01': MiniMax makes the voice permanent now "
-                    "and charges the clone fee for it (once)")
+    assert note == (
+        "note: this is the first speech of voice 'HostVoice01': MiniMax makes the voice permanent now "
+        "and charges the clone fee for it (once)"
+    )
     assert error.startswith("error: MiniMax's wav audio could not be read") and "Trace-Id sbx-" in error
     assert list(tmp_path.glob("*line.wav*")) == []
     assert presets_of(env)["Host"]["expires_at"] is None, "MiniMax made the voice permanent on this speech"
@@ -386,15 +455,19 @@ def test_recloning_an_active_voice_says_it_was_paid_for_and_what_it_costs_again(
 
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     settings = Settings.from_env(env)
-    assert lifecycle.reclone_question(settings, "Host") == \
-        "Clone preset 'Host' again under a new voice_id? MiniMax charges a new clone."
+    assert (
+        lifecycle.reclone_question(settings, "Host")
+        == "Clone preset 'Host' again under a new voice_id? MiniMax charges a new clone."
+    )
     run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
     assert lifecycle.reclone_question(settings, "Host").startswith(
-        "Preset 'Host' holds an active voice, already paid for.")
+        "Preset 'Host' holds an active voice, already paid for."
+    )
     assert "first speech charges the clone fee again" in lifecycle.reclone_question(settings, "Host")
 
 
 # -- voices and presets ----------------------------------------------------------------------
+
 
 def test_voices_list_shows_clones_after_their_first_speech(run, make_audio, tmp_path):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
@@ -406,7 +479,7 @@ def test_voices_list_shows_clones_after_their_first_speech(run, make_audio, tmp_
 
 def test_voices_delete_needs_confirmation_and_marks_the_preset(run, env, sandbox, make_audio, monkeypatch):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
-    monkeypatch.setattr(sys, "stdin", open(os.devnull))
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
     refused = run("voices", "delete", "HostVoice01")
     assert refused.code == 2 and "Add --yes" in refused.err
     assert not sandbox.state.voices["HostVoice01"].deleted
@@ -431,10 +504,13 @@ def test_presets_list_show_remove(run, env, make_audio):
 
 # -- the key, the entry points, the demo -------------------------------------------------------
 
+
 def test_the_key_never_appears_in_output_files_or_errors(run, env, sandbox, make_audio, tmp_path):
     take = make_audio("t.wav", 12)
-    outputs = [run("clone", take, "--voice-id", "HostVoice01", "--text", "Hi.", "--debug"),
-               run("speak", "--preset", "HostVoice01", "Hi.", "-o", tmp_path / "s.wav", "--debug", "--json")]
+    outputs = [
+        run("clone", take, "--voice-id", "HostVoice01", "--text", "Hi.", "--debug"),
+        run("speak", "--preset", "HostVoice01", "Hi.", "-o", tmp_path / "s.wav", "--debug", "--json"),
+    ]
     sandbox.add_fault("code", code=2049, times=5)
     outputs.append(run("voices", "list", "--debug"))
     outputs.append(run("clone", take, "--voice-id", "HostVoice02", "--force", "--debug", "--json"))
@@ -455,21 +531,32 @@ def _subprocess_env(env) -> dict:
     return {**os.environ, **env}
 
 
-@pytest.mark.parametrize("command", [[sys.executable, "-m", "voiceclone"],
-                                     [str(Path(sys.executable).with_name("voiceclone"))]])
+@pytest.mark.parametrize(
+    "command", [[sys.executable, "-m", "voiceclone"], [str(Path(sys.executable).with_name("voiceclone"))]]
+)
 def test_the_installed_command_and_python_m_run_a_clone(env, make_audio, command):
     if not Path(command[0]).exists():
         pytest.skip(f"the console script is not installed next to {sys.executable} (run `pip install .`)")
-    done = subprocess.run([*command, "clone", str(make_audio("t.wav", 12)), "--voice-id", "HostVoice01", "--json"],
-                          env=_subprocess_env(env), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*command, "clone", str(make_audio("t.wav", 12)), "--voice-id", "HostVoice01", "--json"],
+        env=_subprocess_env(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert FAKE_KEY not in done.stdout + done.stderr
 
 
 def test_the_demo_runs_the_whole_loop_offline_without_a_key(tmp_path):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINIMAX_", "VOICECLONE_"))}
-    done = subprocess.run([sys.executable, "-m", "voiceclone", "demo", "--out", str(tmp_path / "demo")], env=clean,
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "voiceclone", "demo", "--out", str(tmp_path / "demo")],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     voices = yaml.safe_load((tmp_path / "demo" / "presets.yaml").read_text())["voices"]
     (preset,) = voices.values()
@@ -477,19 +564,24 @@ def test_the_demo_runs_the_whole_loop_offline_without_a_key(tmp_path):
     assert "sandbox" in done.stdout.lower()
     assert len(list((tmp_path / "demo").glob("*-speech.wav"))) == 1
     assert (tmp_path / "demo" / "clone-ledger.jsonl").is_file()
-    assert not list(Path(os.environ["XDG_DATA_HOME"]).rglob("clone-ledger.jsonl")), \
+    assert not list(Path(os.environ["XDG_DATA_HOME"]).rglob("clone-ledger.jsonl")), (
         "the sandbox's voices stay out of the user's own ledger"
+    )
 
 
 # -- what a user's own machine does to a command ----------------------------------------------------
+
 
 @pytest.mark.parametrize("option", ["audio", "--prompt-audio", "--consent-audio"])
 def test_a_pipe_given_as_audio_is_refused_at_once_instead_of_hanging(run, sandbox, make_audio, tmp_path, option):
     fifo = tmp_path / "take.wav"
     os.mkfifo(fifo)
-    args = [fifo, "--voice-id", "HostVoice01"] if option == "audio" else \
-        [make_audio("t.wav", 12), "--voice-id", "HostVoice01", option, fifo] + (
-            ["--prompt-text", "Hello there."] if option == "--prompt-audio" else [])
+    args = (
+        [fifo, "--voice-id", "HostVoice01"]
+        if option == "audio"
+        else [make_audio("t.wav", 12), "--voice-id", "HostVoice01", option, fifo]
+        + (["--prompt-text", "Hello there."] if option == "--prompt-audio" else [])
+    )
     started = time.monotonic()
     result = run("clone", *args)
     assert result.code == 2 and "is not a regular file (a pipe or a device)" in result.err
@@ -497,14 +589,25 @@ def test_a_pipe_given_as_audio_is_refused_at_once_instead_of_hanging(run, sandbo
 
 
 def test_a_key_with_characters_http_cannot_carry_is_refused_with_what_to_do(run, make_audio, env):
-    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01",
-                 env_extra={"MINIMAX_API_KEY": "sk-“copied-with-smart-quotes”"})
+    result = run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        env_extra={"MINIMAX_API_KEY": "sk-“copied-with-smart-quotes”"},
+    )
     assert result.code == 2 and "not plain ASCII" in result.err and "Copy the key again" in result.err
     assert "copied-with-smart-quotes" not in result.err + result.out
 
 
-@pytest.mark.parametrize("code, words", [(errno.ENOSPC, "the disk is full"), (errno.EROFS, "the disk is read-only"),
-                                         (errno.EACCES, "there is no permission to write there")])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EROFS, "the disk is read-only"),
+        (errno.EACCES, "there is no permission to write there"),
+    ],
+)
 def test_a_disk_that_refuses_a_write_is_exit_6_with_a_plain_sentence(run, make_audio, tmp_path, code, words):
     sys.path.insert(0, str(Path(__file__).with_name("faults")))
     from world import disk_full_for
@@ -518,16 +621,20 @@ def test_a_disk_that_refuses_a_write_is_exit_6_with_a_plain_sentence(run, make_a
 
 # -- hints that lead somewhere --------------------------------------------------------------------
 
-@pytest.mark.parametrize("given, seconds", [("90", 90.0), ("1:30", 90.0), ("1:30.5", 90.5), ("0:01:30", 90.0),
-                                            ("01:02:03.25", 3723.25)])
+
+@pytest.mark.parametrize(
+    "given, seconds", [("90", 90.0), ("1:30", 90.0), ("1:30.5", 90.5), ("0:01:30", 90.0), ("01:02:03.25", 3723.25)]
+)
 def test_times_are_taken_as_seconds_mm_ss_or_hh_mm_ss(given, seconds):
     from voiceclone import rules
+
     assert rules.parse_time(given) == seconds
 
 
 @pytest.mark.parametrize("given", ["1:75", "abc", "1::2", "-5", "1:2:3:4", ""])
 def test_a_time_that_is_none_of_those_is_refused_with_the_forms_taken(given):
     from voiceclone import rules
+
     with pytest.raises(ValueError, match=r"give seconds \(90.5\), mm:ss \(1:30.5\) or hh:mm:ss"):
         rules.parse_time(given)
 
@@ -602,9 +709,9 @@ def test_a_sample_with_too_little_speech_is_refused_before_anything_is_sent(run,
 
     rng = np.random.default_rng(3)
     rate = 16000
-    data = rng.integers(-1, 2, rate * 20).astype(np.float32) / 32768     # +-1 LSB at about -90 dBFS
+    data = rng.integers(-1, 2, rate * 20).astype(np.float32) / 32768  # +-1 LSB at about -90 dBFS
     if what != "dither":
-        data[:2 * rate] += signal(2, rate)[:, 0]
+        data[: 2 * rate] += signal(2, rate)[:, 0]
     path = tmp_path / "near-silence.wav"
     sf.write(str(path), data, rate, subtype="PCM_16")
     checked = run("validate", path)
@@ -621,6 +728,7 @@ def test_system_voices_are_listed_without_a_made_up_date(run, sandbox):
 
 def _all_parsers(parser, path=()):
     import argparse
+
     yield path, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -632,13 +740,26 @@ def test_help_describes_every_option_and_offers_only_what_a_command_uses():
     from voiceclone import cli
 
     parser = cli.build_parser()
-    undescribed = [f"{' '.join(path)} {action.dest}" for path, sub in _all_parsers(parser) for action in sub._actions
-                   if not action.help and action.dest not in ("help", "command", "action")]
+    undescribed = [
+        f"{' '.join(path)} {action.dest}"
+        for path, sub in _all_parsers(parser)
+        for action in sub._actions
+        if not action.help and action.dest not in ("help", "command", "action")
+    ]
     assert undescribed == []
     assert "--debug" in parser.format_help()
     offered = {" ".join(path): sub._option_string_actions for path, sub in _all_parsers(parser)}
-    for local in ("validate", "sandbox", "demo", "devices", "play", "record", "reaper install", "reaper index",
-                  "audacity doctor"):
+    for local in (
+        "validate",
+        "sandbox",
+        "demo",
+        "devices",
+        "play",
+        "record",
+        "reaper install",
+        "reaper index",
+        "audacity doctor",
+    ):
         assert "--provider" not in offered[local] and "--presets" not in offered[local], local
     assert "--provider" in offered["clone"] and "--presets" in offered["presets list"]
 
@@ -665,17 +786,23 @@ def test_the_warnings_come_before_the_upload_starts(env, make_audio):
     from voiceclone import jobs
     from voiceclone.options import CloneOptions
     from voiceclone.settings import Settings
+
     seen = []
-    jobs.clone(Settings.from_env(env), CloneOptions(audio=make_audio("long.wav", 330), voice_id="HostVoice01"),
-               on_event=lambda event: seen.append(event.stage))
+    jobs.clone(
+        Settings.from_env(env),
+        CloneOptions(audio=make_audio("long.wav", 330), voice_id="HostVoice01"),
+        on_event=lambda event: seen.append(event.stage),
+    )
     assert "warning" in seen and seen.index("warning") < seen.index("upload")
 
 
 def test_validate_calls_exact_zeros_between_words_digital_silence_not_minus_200_dbfs(run, tmp_path):
     from helpers import signal
+
     voice = signal(20, 16000)
-    gaps = np.concatenate([np.concatenate([voice[i:i + 8000], np.zeros((8000, 1), np.float32)])
-                           for i in range(0, len(voice), 8000)])
+    gaps = np.concatenate(
+        [np.concatenate([voice[i : i + 8000], np.zeros((8000, 1), np.float32)]) for i in range(0, len(voice), 8000)]
+    )
     sf.write(str(tmp_path / "espeak-like.wav"), gaps, 16000, subtype="PCM_16")
     result = run("validate", tmp_path / "espeak-like.wav")
     assert "noise floor digital silence between the words" in result.out, result.out
@@ -690,6 +817,7 @@ def test_debug_shows_the_cause_of_a_failure_and_the_plain_message_does_not(run, 
     assert "LibsndfileError" in debug.err and "direct cause" in debug.err
     assert "Traceback" not in plain.err and "LibsndfileError" not in plain.err
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"

@@ -1,4 +1,5 @@
 """The demo's sample: espeak-ng speech when installed, else the synthetic voice."""
+
 import shutil
 
 import pytest

@@ -1,5 +1,6 @@
 """The sound card through pyaudio, for real, on a private PipeWire loopback (what is played comes
 back on the recording side, in real time)."""
+
 import json
 import subprocess
 import sys
@@ -17,8 +18,14 @@ RATE = 48000
 
 
 def voiceclone(env, *args, timeout=60):
-    return subprocess.run([sys.executable, "-m", "voiceclone", *map(str, args)], env=env, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "voiceclone", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_devices_lists_the_inputs_and_outputs(sound):
@@ -38,9 +45,12 @@ def test_a_known_signal_played_through_pyaudio_is_recorded_back(sound, tmp_path)
     sf.write(str(source), np.column_stack([played, played]), RATE, subtype="FLOAT")
     recording = tmp_path / "back.wav"
     listening = threading.Event()
-    recorder = threading.Thread(target=device.record, args=(recording,), daemon=True,
-                                kwargs={"seconds": 6.0, "channels": 2, "sample_rate": RATE,
-                                        "meter": lambda *block: listening.set()})
+    recorder = threading.Thread(
+        target=device.record,
+        args=(recording,),
+        daemon=True,
+        kwargs={"seconds": 6.0, "channels": 2, "sample_rate": RATE, "meter": lambda *block: listening.set()},
+    )
     recorder.start()
     assert listening.wait(10), "the recording stream delivers audio"
     player = threading.Thread(target=device.play, args=(source,), daemon=True)
@@ -54,7 +64,7 @@ def test_a_known_signal_played_through_pyaudio_is_recorded_back(sound, tmp_path)
     correlation = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(played, n)), n)
     lag = int(np.argmax(correlation))
     assert correlation[lag] / (np.linalg.norm(played) ** 2) == pytest.approx(1.0, abs=0.05), "same level"
-    aligned = got[lag:lag + len(played)]
+    aligned = got[lag : lag + len(played)]
     assert len(aligned) == len(played)
     assert np.corrcoef(aligned, played)[0, 1] > 0.99
 
@@ -90,19 +100,35 @@ def test_play_plays_a_file_to_the_end(sound, tmp_path, name):
 def test_without_pyaudio_the_user_is_told_how_to_install_it(run, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyaudio", None)
     result = run("devices")
-    assert result.code == 2 and "pip install 'voice-tone-quick-clone[audio]'" in result.err and "portaudio19-dev" in result.err
+    assert (
+        result.code == 2
+        and "pip install 'voice-tone-quick-clone[audio]'" in result.err
+        and "portaudio19-dev" in result.err
+    )
 
 
-@pytest.mark.parametrize("argv, said", [(["record", "take.wav", "--seconds", "1"], "no default sound input device"),
-                                        (["play", "beep.wav"], "no default sound output device")])
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["record", "take.wav", "--seconds", "1"], "no default sound input device"),
+        (["play", "beep.wav"], "no default sound output device"),
+    ],
+)
 def test_no_sound_server_is_told_in_the_direction_asked(sound_server, tmp_path, argv, said):
     """PortAudio's own message for a missing default input reads "no default output device"."""
     empty = tmp_path / "run"
     empty.mkdir(mode=0o700)
     sf.write(str(tmp_path / "beep.wav"), np.zeros(RATE, np.float32) + 0.1, RATE)
     env = {**sound_server, "XDG_RUNTIME_DIR": str(empty), "PIPEWIRE_RUNTIME_DIR": str(empty)}
-    done = subprocess.run([sys.executable, "-m", "voiceclone", *argv], env=env, capture_output=True, text=True,
-                          timeout=60, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "voiceclone", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2 and said in done.stderr, done.stderr
     assert "start the system's sound server" in done.stderr
     assert not (tmp_path / "take.wav").exists()

@@ -3,6 +3,7 @@ the exit code and message documented for it, and nothing lost: no voice made on 
 a preset, pending entry or recovery file, none adopted for the wrong sample, no duplicate voice,
 the presets file valid with every earlier entry, no partial file or temp folder left behind.
 `python tests/faults/report.py` prints the same figures as a table."""
+
 import sys
 from pathlib import Path
 

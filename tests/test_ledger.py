@@ -1,4 +1,5 @@
 """The clone ledger: lines that survive a torn write, and whose voice a taken voice_id is."""
+
 from voiceclone import ledger
 from voiceclone.ledger import Ledger
 
@@ -13,7 +14,7 @@ def test_a_line_torn_by_a_full_disk_does_not_swallow_the_next_one(tmp_path):
     book = Ledger(tmp_path / "ledger.jsonl")
     write(book, "r1", "a", ledger.SENT)
     with open(book.path, "ab") as handle:
-        handle.write(b'{"time": "2026-12-01T10:00:00Z", "voice_id": "Host')     # the disk filled up here
+        handle.write(b'{"time": "2026-12-01T10:00:00Z", "voice_id": "Host')  # the disk filled up here
     write(book, "r2", "a", ledger.SENT)
     assert [e.request for e in book.entries()] == ["r1", "r2"]
 

@@ -1,7 +1,8 @@
 """Voices that last: the sample archive, activation, re-cloning, states, expiry warnings and sync."""
+
 import hashlib
+import io
 import json
-import os
 import re
 import sys
 from datetime import timedelta
@@ -21,7 +22,7 @@ DOCUMENTED_VOICE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{6,254}[A-Za-z0-9]")
 
 @pytest.fixture(autouse=True)
 def no_terminal(monkeypatch):
-    monkeypatch.setattr(sys, "stdin", open(os.devnull))
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
 
 
 def test_every_clone_archives_the_exact_uploaded_sample_once(run, env, sandbox, make_audio):
@@ -50,8 +51,19 @@ def test_activate_asks_first_then_makes_the_voice_permanent(run, env, sandbox, m
 
 
 def test_reclone_rebuilds_a_deleted_voice_from_the_archive_with_the_same_settings(run, env, sandbox, make_audio):
-    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hello.",
-        "--language-boost", "German", "--noise-reduction")
+    run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--name",
+        "Host",
+        "--text",
+        "Hello.",
+        "--language-boost",
+        "German",
+        "--noise-reduction",
+    )
     run("voices", "delete", "HostVoice01", "--yes")
     done = run("reclone", "Host", "--yes", "--json")
     assert done.code == 0, done.err
@@ -78,12 +90,15 @@ def test_reclone_without_an_archived_sample_says_what_to_do(run, env, sandbox):
     assert sandbox.requests_seen() == []
 
 
-@pytest.mark.parametrize("old, taken, new", [
-    ("HostVoice01", set(), "HostVoice01-r2"),
-    ("HostVoice01-r2", {"HostVoice01-r2"}, "HostVoice01-r3"),
-    ("HostVoice01", {"HostVoice01-r2", "HostVoice01-r3"}, "HostVoice01-r4"),
-    ("V" * 256, set(), "V" * 253 + "-r2"),
-])
+@pytest.mark.parametrize(
+    "old, taken, new",
+    [
+        ("HostVoice01", set(), "HostVoice01-r2"),
+        ("HostVoice01-r2", {"HostVoice01-r2"}, "HostVoice01-r3"),
+        ("HostVoice01", {"HostVoice01-r2", "HostVoice01-r3"}, "HostVoice01-r4"),
+        ("V" * 256, set(), "V" * 253 + "-r2"),
+    ],
+)
 def test_derived_voice_ids_are_new_and_valid(old, taken, new):
     assert derive_voice_id(old, taken) == new
     assert DOCUMENTED_VOICE_ID.fullmatch(new)
@@ -95,28 +110,37 @@ CREATED = parse_timestamp("2026-11-20T12:00:00Z")
 TEMPORARY = {"voice_id": "HostVoice01", "created_at": "2026-11-20T12:00:00Z", "expires_at": "2026-11-27T12:00:00Z"}
 
 
-@pytest.mark.parametrize("after, expected", [
-    (timedelta(0), ("temporary", timedelta(days=7))),
-    (timedelta(days=6, hours=23, minutes=59, seconds=59), ("temporary", timedelta(seconds=1))),
-    (timedelta(days=7), ("expired", None)),
-    (timedelta(days=30), ("expired", None)),
-])
+@pytest.mark.parametrize(
+    "after, expected",
+    [
+        (timedelta(0), ("temporary", timedelta(days=7))),
+        (timedelta(days=6, hours=23, minutes=59, seconds=59), ("temporary", timedelta(seconds=1))),
+        (timedelta(days=7), ("expired", None)),
+        (timedelta(days=30), ("expired", None)),
+    ],
+)
 def test_a_temporary_voice_expires_exactly_seven_days_after_cloning(after, expected):
     assert state(TEMPORARY, CREATED + after) == expected
 
 
-@pytest.mark.parametrize("extra, expected", [
-    ({"activated_at": "2026-11-21T09:00:00Z", "expires_at": None}, "active"),
-    ({"missing_since": "2026-11-22T09:00:00Z"}, "missing"),
-    ({"deleted_at": "2026-11-22T09:00:00Z", "missing_since": "2026-11-22T09:00:00Z"}, "deleted"),
-])
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ({"activated_at": "2026-11-21T09:00:00Z", "expires_at": None}, "active"),
+        ({"missing_since": "2026-11-22T09:00:00Z"}, "missing"),
+        ({"deleted_at": "2026-11-22T09:00:00Z", "missing_since": "2026-11-22T09:00:00Z"}, "deleted"),
+    ],
+)
 def test_activated_missing_and_deleted_voices_name_their_state(extra, expected):
     assert state({**TEMPORARY, **extra}, CREATED + timedelta(days=30)) == (expected, None)
 
 
 def test_only_temporary_voices_within_24_hours_count_as_expiring_soon():
-    voices = {"soon": TEMPORARY, "later": {**TEMPORARY, "expires_at": "2026-11-29T12:00:00Z"},
-              "kept": {**TEMPORARY, "activated_at": "2026-11-21T09:00:00Z"}}
+    voices = {
+        "soon": TEMPORARY,
+        "later": {**TEMPORARY, "expires_at": "2026-11-29T12:00:00Z"},
+        "kept": {**TEMPORARY, "activated_at": "2026-11-21T09:00:00Z"},
+    }
     assert expiring_soon(voices, CREATED + timedelta(days=6, hours=1)) == {"soon": timedelta(hours=23)}
     assert expiring_soon(voices, CREATED + timedelta(days=5, hours=23)) == {}
 
@@ -142,7 +166,7 @@ def test_sync_marks_active_and_missing_voices_and_removes_no_preset(run, env, sa
     run("speak", "--preset", "Gone", "Hi.", "-o", tmp_path / "g.wav")
     other = {"VOICECLONE_PRESETS": str(tmp_path / "other.yaml")}
     run("speak", "--voice-id", "ElseVoice01", "Hi.", "-o", tmp_path / "e.wav", env_extra=other)  # another machine
-    sandbox.state.voices["GoneVoice01"].deleted = True       # deleted on the account, not by this plugin
+    sandbox.state.voices["GoneVoice01"].deleted = True  # deleted on the account, not by this plugin
     result = run("voices", "sync", "--json")
     assert result.code == 0, result.err
     assert result.json() == {"Gone": ["active", "missing"], "Elsewhere": ["temporary", "active"]}
@@ -155,11 +179,24 @@ def test_sync_marks_active_and_missing_voices_and_removes_no_preset(run, env, sa
 
 # -- provenance and consent ----------------------------------------------------------------------
 
+
 def test_each_preset_records_who_cloned_it_from_what_and_with_whose_consent(run, env, make_audio):
     consent_clip = make_audio("consent.wav", 4)
-    result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host", "--watermark",
-                 "--operator", "Anna (editor)", "--consent", "Ben agreed on 2026-11-20, email on file",
-                 "--consent-audio", consent_clip)
+    result = run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--name",
+        "Host",
+        "--watermark",
+        "--operator",
+        "Anna (editor)",
+        "--consent",
+        "Ben agreed on 2026-11-20, email on file",
+        "--consent-audio",
+        consent_clip,
+    )
     assert result.code == 0, result.err
     stored = presets_of(env)["Host"]
     record = stored["provenance"]
@@ -179,6 +216,7 @@ def test_each_preset_records_who_cloned_it_from_what_and_with_whose_consent(run,
 
 def test_the_operator_defaults_to_the_os_user(run, env, make_audio):
     import getpass
+
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
     assert presets_of(env)["HostVoice01"]["provenance"]["operator"] == getpass.getuser()
 
@@ -190,13 +228,34 @@ def test_required_consent_refuses_a_clone_without_one_before_anything_is_sent(ru
     result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", *args, env_extra=extra)
     assert result.code == 2 and "cloning needs a consent record here" in result.err
     assert sandbox.requests_seen() == []
-    assert run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", *args, "--consent", "Ben, 2026-11-20",
-               env_extra=extra).code == 0
+    assert (
+        run(
+            "clone",
+            make_audio("t.wav", 12),
+            "--voice-id",
+            "HostVoice01",
+            *args,
+            "--consent",
+            "Ben, 2026-11-20",
+            env_extra=extra,
+        ).code
+        == 0
+    )
 
 
 def test_a_reclone_keeps_the_consent_of_the_original_clone(run, env, make_audio):
-    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host",
-        "--consent", "Ben agreed", "--consent-audio", make_audio("c.wav", 3))
+    run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--name",
+        "Host",
+        "--consent",
+        "Ben agreed",
+        "--consent-audio",
+        make_audio("c.wav", 3),
+    )
     before = presets_of(env)["Host"]["provenance"]["consent"]
     assert run("reclone", "Host", "--yes").code == 0
     assert presets_of(env)["Host"]["provenance"]["consent"] == before
@@ -204,9 +263,22 @@ def test_a_reclone_keeps_the_consent_of_the_original_clone(run, env, make_audio)
 
 # -- export and import ---------------------------------------------------------------------------
 
+
 def test_a_library_moves_to_another_machine_with_its_audio_and_no_key(run, env, make_audio, tmp_path):
-    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host", "--text", "Hi.",
-        "--consent", "Ben agreed", "--consent-audio", make_audio("c.wav", 3))
+    run(
+        "clone",
+        make_audio("t.wav", 12),
+        "--voice-id",
+        "HostVoice01",
+        "--name",
+        "Host",
+        "--text",
+        "Hi.",
+        "--consent",
+        "Ben agreed",
+        "--consent-audio",
+        make_audio("c.wav", 3),
+    )
     bundle = tmp_path / "library.zip"
     assert run("presets", "export", bundle, "--with-audio").code == 0
     assert FAKE_KEY.encode() not in bundle.read_bytes()
@@ -217,8 +289,9 @@ def test_a_library_moves_to_another_machine_with_its_audio_and_no_key(run, env, 
     original = presets_of(env)["Host"]
     assert moved["voice_id"] == "HostVoice01" and moved["provenance"] == original["provenance"]
     folder = tmp_path / "laptop"
-    assert (folder / moved["sample"]["archive"]).read_bytes() == \
-        (Path(env["VOICECLONE_PRESETS"]).parent / original["sample"]["archive"]).read_bytes()
+    assert (folder / moved["sample"]["archive"]).read_bytes() == (
+        Path(env["VOICECLONE_PRESETS"]).parent / original["sample"]["archive"]
+    ).read_bytes()
     assert Path(moved["preview"]["path"]).read_bytes() == Path(original["preview"]["path"]).read_bytes()
     assert Path(moved["preview"]["path"]).parent == folder / "previews"
 
@@ -226,8 +299,19 @@ def test_a_library_moves_to_another_machine_with_its_audio_and_no_key(run, env, 
 def test_two_previews_with_the_same_file_name_both_move(run, env, make_audio, tmp_path):
     for voice, folder in (("HostVoice01", "a"), ("GuestVoice01", "b")):
         (tmp_path / folder).mkdir()
-        assert run("clone", make_audio(f"{voice}.wav", 12), "--voice-id", voice, "--text", "Hi.",
-                   "--preview-out", tmp_path / folder / "preview.mp3").code == 0
+        assert (
+            run(
+                "clone",
+                make_audio(f"{voice}.wav", 12),
+                "--voice-id",
+                voice,
+                "--text",
+                "Hi.",
+                "--preview-out",
+                tmp_path / folder / "preview.mp3",
+            ).code
+            == 0
+        )
     bundle = tmp_path / "library.zip"
     assert run("presets", "export", bundle, "--with-audio").code == 0
     other = {"VOICECLONE_PRESETS": str(tmp_path / "laptop" / "presets.yaml")}
@@ -242,6 +326,7 @@ def test_without_audio_only_the_presets_move_and_an_import_never_replaces_a_pres
     bundle = tmp_path / "library.zip"
     run("presets", "export", bundle)
     import zipfile
+
     assert zipfile.ZipFile(bundle).namelist() == ["presets.yaml"]
     other = {"VOICECLONE_PRESETS": str(tmp_path / "laptop" / "presets.yaml")}
     run("clone", make_audio("u.wav", 14), "--voice-id", "OtherVoice01", "--name", "Host", env_extra=other)
@@ -254,6 +339,7 @@ def test_without_audio_only_the_presets_move_and_an_import_never_replaces_a_pres
 
 def test_a_file_that_is_not_an_export_is_refused(run, tmp_path):
     import zipfile
+
     evil = tmp_path / "evil.zip"
     with zipfile.ZipFile(evil, "w") as archive:
         archive.writestr("presets.yaml", "schema: 1\nvoices: {}\n")

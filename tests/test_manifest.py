@@ -1,6 +1,7 @@
 """manifest.yaml is the single source of the version, the actions and the limits, a real file the
 package ships; the code agrees with every value in it: the scripts' ReaPack headers, what REAPER
 registers, the hosts, the providers and the limits rules.py enforces."""
+
 import configparser
 import fnmatch
 import pkgutil
@@ -22,11 +23,19 @@ MANIFEST_FILE = ROOT / "plugin" / "voiceclone" / "manifest.yaml"
 MANIFEST = yaml.safe_load(MANIFEST_FILE.read_text(encoding="utf-8"))
 PACKAGE = Path(voiceclone.__file__).parent
 #: Each manifest limit and the rules.py constant that enforces it.
-LIMITS = {"clone_formats": "CLONE_FORMATS", "clone_min_seconds": "CLONE_MIN_S", "clone_max_seconds": "CLONE_MAX_S",
-          "upload_max_bytes": "UPLOAD_MAX_BYTES", "prompt_max_seconds": "PROMPT_MAX_S",
-          "voice_id_min_chars": "VOICE_ID_MIN", "voice_id_max_chars": "VOICE_ID_MAX",
-          "preview_text_max_chars": "PREVIEW_TEXT_MAX", "speech_text_max_chars": "SPEECH_TEXT_MAX",
-          "text_validation_max_chars": "TEXT_VALIDATION_MAX", "voice_lifetime_days": "VOICE_LIFETIME_DAYS"}
+LIMITS = {
+    "clone_formats": "CLONE_FORMATS",
+    "clone_min_seconds": "CLONE_MIN_S",
+    "clone_max_seconds": "CLONE_MAX_S",
+    "upload_max_bytes": "UPLOAD_MAX_BYTES",
+    "prompt_max_seconds": "PROMPT_MAX_S",
+    "voice_id_min_chars": "VOICE_ID_MIN",
+    "voice_id_max_chars": "VOICE_ID_MAX",
+    "preview_text_max_chars": "PREVIEW_TEXT_MAX",
+    "speech_text_max_chars": "SPEECH_TEXT_MAX",
+    "text_validation_max_chars": "TEXT_VALIDATION_MAX",
+    "voice_lifetime_days": "VOICE_LIFETIME_DAYS",
+}
 
 
 def _setup_cfg() -> configparser.ConfigParser:
@@ -38,8 +47,12 @@ def _setup_cfg() -> configparser.ConfigParser:
 def _repository_paths():
     """The checkout's paths as git lists them (tracked, or new and not ignored) that are on disk."""
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                                capture_output=True, check=True).stdout.decode("utf-8")
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout.decode("utf-8")
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     paths = (ROOT / name for name in listed.split("\0") if name)
@@ -88,8 +101,11 @@ def test_limits_agree():
     for key, name in LIMITS.items():
         value = getattr(rules, name)
         assert (list(value) if isinstance(value, tuple) else value) == limits[key], key
-    numeric = {name for name, value in vars(rules).items()
-               if name.isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)}
+    numeric = {
+        name
+        for name, value in vars(rules).items()
+        if name.isupper() and isinstance(value, (int, float)) and not isinstance(value, bool)
+    }
     assert numeric == set(LIMITS.values()) - {"CLONE_FORMATS"}, "every limit rules.py enforces is in the manifest"
 
 
@@ -143,8 +159,11 @@ def test_reaper_registers_each_action_under_its_title(tmp_path):
     assert sorted(name.replace(" - ", ": ", 1) for name in registered) == titles
     register = (install.SCRIPTS / install.REGISTER_SCRIPT).read_text(encoding="utf-8")
     pattern = re.search(r'os\.path\.join\(_folder, "([^"]+)"\)', register).group(1)
-    added = {path.name for path in install.SCRIPTS.glob("*.py")
-             if fnmatch.fnmatch(path.name, pattern) and path.name != install.REGISTER_SCRIPT}
+    added = {
+        path.name
+        for path in install.SCRIPTS.glob("*.py")
+        if fnmatch.fnmatch(path.name, pattern) and path.name != install.REGISTER_SCRIPT
+    }
     assert added == {_action_script(action).name for action in MANIFEST["actions"]}
 
 

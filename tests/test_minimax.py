@@ -1,4 +1,5 @@
 """The HTTP client against the sandbox over loopback: uploads, clone, speech, retries, errors, downloads."""
+
 import http.server
 import logging
 import threading
@@ -33,8 +34,10 @@ PREVIEW = CloneSettings(text="Hi.", model="speech-2.8-hd")
 #: MiniMax API docs, Error Codes: every code of the table (and 2061), the error a user gets for it
 #: and what they read.
 DOCUMENTED_CODES = {
-    1000: (SampleRejectedError, "MiniMax reported an unknown error; for a clone this usually means it could not use "
-                                "the uploaded audio"),
+    1000: (
+        SampleRejectedError,
+        "MiniMax reported an unknown error; for a clone this usually means it could not use the uploaded audio",
+    ),
     1001: (ServiceError, "MiniMax timed out on the request"),
     1002: (RateLimitError, "MiniMax's request-per-minute limit was reached"),
     1004: (AuthError, "MiniMax did not accept the API key"),
@@ -67,8 +70,14 @@ RETRIED_CODES = {1000, 1001, 1002, 1013, 1024, 1033, 1039}
 
 @pytest.fixture
 def settings(sandbox, tmp_path):
-    return Settings(api_key=ApiKey(FAKE_KEY), base_url=sandbox.base_url, presets_path=tmp_path / "p.yaml",
-                    read_timeout=5.0, max_attempts=4, backoff_s=0.01)
+    return Settings(
+        api_key=ApiKey(FAKE_KEY),
+        base_url=sandbox.base_url,
+        presets_path=tmp_path / "p.yaml",
+        read_timeout=5.0,
+        max_attempts=4,
+        backoff_s=0.01,
+    )
 
 
 @pytest.fixture
@@ -96,7 +105,9 @@ def test_upload_returns_an_integer_file_id_and_the_server_got_the_exact_bytes(cl
 
 def test_upload_reports_progress_up_to_the_whole_file(client, take):
     seen = []
-    client.upload(take, purpose="voice_clone", filename="take.wav", fmt="wav", on_progress=lambda d, t: seen.append((d, t)))
+    client.upload(
+        take, purpose="voice_clone", filename="take.wav", fmt="wav", on_progress=lambda d, t: seen.append((d, t))
+    )
     assert seen[-1] == (take.stat().st_size, take.stat().st_size)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
@@ -105,18 +116,39 @@ def test_clone_sends_every_field_with_integer_ids_and_returns_the_preview_url(cl
     file_id = upload(client, take)
     prompt = make_audio("prompt.wav", 5)
     prompt_id = client.upload(prompt, purpose="prompt_audio", filename="prompt.wav", fmt="wav")
-    chosen = CloneSettings(text="A preview.", model="speech-2.8-hd", language_boost="English", noise_reduction=True,
-                           volume_normalization=True, watermark=True, text_validation="words", accuracy=0.5)
-    result = client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01", settings=chosen,
-                                       prompt_file_id=prompt_id, prompt_text="Hello there."))
+    chosen = CloneSettings(
+        text="A preview.",
+        model="speech-2.8-hd",
+        language_boost="English",
+        noise_reduction=True,
+        volume_normalization=True,
+        watermark=True,
+        text_validation="words",
+        accuracy=0.5,
+    )
+    result = client.clone(
+        CloneRequest(
+            file_id=file_id,
+            voice_id="HostVoice01",
+            settings=chosen,
+            prompt_file_id=prompt_id,
+            prompt_text="Hello there.",
+        )
+    )
     assert result.demo_audio_url.startswith(sandbox.base_url + "/sandbox/audio/")
     assert result.trace_id
     voice = sandbox.state.voices["HostVoice01"]
     assert (voice.file_id, voice.prompt_file_id, voice.model) == (file_id, prompt_id, "speech-2.8-hd")
-    assert voice.options == {"need_noise_reduction": True, "need_volume_normalization": True,
-                             "need_volumn_normalization": True, "aigc_watermark": True, "language_boost": "English",
-                             "accuracy": 0.5, "text_validation": "words",
-                             "clone_prompt": {"prompt_audio": prompt_id, "prompt_text": "Hello there."}}
+    assert voice.options == {
+        "need_noise_reduction": True,
+        "need_volume_normalization": True,
+        "need_volumn_normalization": True,
+        "aigc_watermark": True,
+        "language_boost": "English",
+        "accuracy": 0.5,
+        "text_validation": "words",
+        "clone_prompt": {"prompt_audio": prompt_id, "prompt_text": "Hello there."},
+    }
 
 
 def test_clone_body_spells_volume_normalization_both_ways():
@@ -160,8 +192,11 @@ def test_a_lost_clone_answer_whose_retry_meets_2039_says_so_and_leaves_the_verdi
     assert list(sandbox.state.voices) == ["HostVoice01"], "created once"
 
 
-@pytest.mark.parametrize("fault", [dict(kind="server_error", code=502), dict(kind="code", code=1001),
-                                   dict(kind="code", code=1013)], ids=["502", "1001", "1013"])
+@pytest.mark.parametrize(
+    "fault",
+    [dict(kind="server_error", code=502), dict(kind="code", code=1001), dict(kind="code", code=1013)],
+    ids=["502", "1001", "1013"],
+)
 def test_a_server_fault_on_voice_clone_counts_as_an_unknown_answer(client, sandbox, take, fault):
     """reference/minimax-api.md §5: a gateway 5xx, 1001 or 1013 may come after the voice was made."""
     file_id = upload(client, take)
@@ -180,11 +215,12 @@ def test_a_2039_without_a_lost_answer_is_a_taken_voice_id(client, sandbox, take)
 
 
 @pytest.mark.parametrize("code", sorted(DOCUMENTED_CODES))
-def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_the_trace_id(client, sandbox, code,
-                                                                                          monkeypatch):
+def test_every_documented_code_becomes_a_typed_error_with_a_plain_message_and_the_trace_id(
+    client, sandbox, code, monkeypatch
+):
     from voiceclone import minimax
 
-    monkeypatch.setattr(minimax, "RATE_LIMIT_WAIT_S", 0.3)      # 1002 waits up to a minute: shortened here
+    monkeypatch.setattr(minimax, "RATE_LIMIT_WAIT_S", 0.3)  # 1002 waits up to a minute: shortened here
     sandbox.add_fault("code", path="/v1/get_voice", code=code, times=1000)
     with pytest.raises(errors.RemoteError) as caught:
         client.voices()
@@ -225,8 +261,14 @@ def test_http_errors_without_base_resp_are_typed_by_status(client, sandbox, stat
 
 
 def test_a_slow_server_beyond_the_read_timeout_is_a_service_failure(sandbox, settings):
-    impatient = Settings(api_key=settings.api_key, base_url=sandbox.base_url, presets_path=settings.presets_path,
-                         read_timeout=0.3, max_attempts=2, backoff_s=0.01)
+    impatient = Settings(
+        api_key=settings.api_key,
+        base_url=sandbox.base_url,
+        presets_path=settings.presets_path,
+        read_timeout=0.3,
+        max_attempts=2,
+        backoff_s=0.01,
+    )
     sandbox.add_fault("slow", seconds=1.0, times=2)
     with MiniMaxClient(impatient) as client, pytest.raises(ServiceError, match="did not answer within 0.3 s"):
         client.voices()
@@ -234,11 +276,17 @@ def test_a_slow_server_beyond_the_read_timeout_is_a_service_failure(sandbox, set
 
 def test_nothing_listening_is_a_connection_failure(settings):
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    dead = Settings(api_key=settings.api_key, base_url=f"http://127.0.0.1:{port}", presets_path=settings.presets_path,
-                    max_attempts=2, backoff_s=0.01)
+    dead = Settings(
+        api_key=settings.api_key,
+        base_url=f"http://127.0.0.1:{port}",
+        presets_path=settings.presets_path,
+        max_attempts=2,
+        backoff_s=0.01,
+    )
     with MiniMaxClient(dead) as client, pytest.raises(ServiceError, match="could not connect to 127.0.0.1"):
         client.voices()
 
@@ -246,7 +294,9 @@ def test_nothing_listening_is_a_connection_failure(settings):
 def test_speech_hex_is_decoded_into_audio_of_the_asked_format(client, sandbox, take):
     file_id = upload(client, take)
     client.clone(CloneRequest(file_id=file_id, voice_id="HostVoice01"))
-    speech = client.speak("HostVoice01", "Hello from the sandbox.", model="speech-2.8-hd", fmt="flac", sample_rate=24000)
+    speech = client.speak(
+        "HostVoice01", "Hello from the sandbox.", model="speech-2.8-hd", fmt="flac", sample_rate=24000
+    )
     path = Path(client.settings.presets_path).with_name("s.flac")
     path.write_bytes(speech.audio)
     info = sf.info(str(path))
@@ -260,8 +310,9 @@ def test_speech_with_an_unknown_voice_is_voice_not_found(client):
     assert "7 days" in caught.value.fix
 
 
-def test_the_preview_download_keeps_the_real_format_and_never_sends_the_key(client, sandbox, take, tmp_path,
-                                                                            monkeypatch):
+def test_the_preview_download_keeps_the_real_format_and_never_sends_the_key(
+    client, sandbox, take, tmp_path, monkeypatch
+):
     """The preview is served by the very host the key is for: the download must still go without it."""
     download_headers = []
     serve_audio = sandbox_server._Handler._serve_audio
@@ -327,10 +378,13 @@ def test_the_key_is_never_sent_to_a_download_host(client, cdn, tmp_path, make_au
     assert _Handler.seen_auth == [None]
 
 
-@pytest.mark.parametrize("body, content_type, words", [
-    (b"<html>not found</html>", "text/html", "served 'text/html'"),
-    (b"plain bytes that are not audio", "application/octet-stream", "did not serve audio"),
-])
+@pytest.mark.parametrize(
+    "body, content_type, words",
+    [
+        (b"<html>not found</html>", "text/html", "served 'text/html'"),
+        (b"plain bytes that are not audio", "application/octet-stream", "did not serve audio"),
+    ],
+)
 def test_a_download_that_is_not_audio_is_refused_and_leaves_no_file(client, cdn, tmp_path, body, content_type, words):
     _, url = cdn
     _Handler.body, _Handler.content_type = body, content_type
@@ -367,13 +421,18 @@ def test_the_client_never_shows_the_key(settings, caplog):
             with pytest.raises(AuthError) as refused:
                 client.voices()
     assert refused.value.code == 2049 and said, "the key reached the server, and a wait was told"
-    with MiniMaxClient(replace(settings, base_url=base_url, max_attempts=1)) as client:    # now nothing listens
-        with pytest.raises(ServiceError) as unreachable:
-            client.voices()
+    unreachable_settings = replace(settings, base_url=base_url, max_attempts=1)  # now nothing listens
+    with MiniMaxClient(unreachable_settings) as client, pytest.raises(ServiceError) as unreachable:
+        client.voices()
     for caught in (refused, unreachable):
         error = caught.value
-        shown += [str(error), repr(error), error.fix, *error.user_lines(),
-                  "".join(traceback.format_exception(type(error), error, error.__traceback__))]
+        shown += [
+            str(error),
+            repr(error),
+            error.fix,
+            *error.user_lines(),
+            "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+        ]
     shown += said + sandbox_log + [caplog.text]
     assert caplog.text and sandbox_log
     assert [text for text in shown if FAKE_KEY in text] == []
@@ -412,8 +471,12 @@ def test_a_file_id_sent_as_a_decimal_string_is_taken_as_its_number(take, tmp_pat
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _UploadAnswer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings = Settings(api_key=ApiKey(FAKE_KEY), base_url=f"http://127.0.0.1:{server.server_address[1]}",
-                            presets_path=tmp_path / "p.yaml", backoff_s=0.01)
+        settings = Settings(
+            api_key=ApiKey(FAKE_KEY),
+            base_url=f"http://127.0.0.1:{server.server_address[1]}",
+            presets_path=tmp_path / "p.yaml",
+            backoff_s=0.01,
+        )
         with MiniMaxClient(settings) as client:
             assert upload(client, take) == 362145118748916
     finally:
@@ -459,7 +522,9 @@ def test_every_other_retry_is_told_with_its_attempt(settings, sandbox):
     assert [s.split(": retrying in ")[1].split(" s ")[1] for s in said] == ["(2/4)", "(3/4)"]
 
 
-@pytest.mark.parametrize("host, other", [("api.minimaxi.com", "api.minimax.cn"), ("api.minimax.cn", "api.minimaxi.com")])
+@pytest.mark.parametrize(
+    "host, other", [("api.minimaxi.com", "api.minimax.cn"), ("api.minimax.cn", "api.minimaxi.com")]
+)
 def test_a_key_refused_by_one_mainland_host_names_the_other(settings, host, other):
     from dataclasses import replace
 
@@ -478,6 +543,7 @@ def _one_shot_server(behaviour):
     (never answers) or ``truncated`` (a Content-Length longer than the body, then a clean close)."""
     import socket
     import struct
+
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(8)
@@ -505,21 +571,26 @@ def _one_shot_server(behaviour):
             if behaviour in ("reset", "reset_in_body"):
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
+
     threading.Thread(target=serve, daemon=True).start()
     return server, f"http://127.0.0.1:{server.getsockname()[1]}"
 
 
-@pytest.mark.parametrize("behaviour, lost, words", [
-    ("refused", False, "could not connect to 127.0.0.1"),
-    ("reset", True, "broke before the answer arrived"),
-    ("reset_in_body", True, ""),
-    ("silent", True, "did not answer within 0.5 s"),
-    ("truncated", True, ""),
-])
+@pytest.mark.parametrize(
+    "behaviour, lost, words",
+    [
+        ("refused", False, "could not connect to 127.0.0.1"),
+        ("reset", True, "broke before the answer arrived"),
+        ("reset_in_body", True, ""),
+        ("silent", True, "did not answer within 0.5 s"),
+        ("truncated", True, ""),
+    ],
+)
 def test_whether_an_answer_was_lost_is_decided_by_what_failed(settings, behaviour, lost, words):
     """Refused: the request never left, a retry is safe and nothing was made. Every failure after the
     connection existed may have reached the server: the answer counts as lost."""
     import socket
+
     if behaviour == "refused":
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -527,8 +598,14 @@ def test_whether_an_answer_was_lost_is_decided_by_what_failed(settings, behaviou
     else:
         server, url = _one_shot_server(behaviour)
     try:
-        one_try = Settings(api_key=settings.api_key, base_url=url, presets_path=settings.presets_path,
-                           read_timeout=0.5, max_attempts=1, backoff_s=0.01)
+        one_try = Settings(
+            api_key=settings.api_key,
+            base_url=url,
+            presets_path=settings.presets_path,
+            read_timeout=0.5,
+            max_attempts=1,
+            backoff_s=0.01,
+        )
         with MiniMaxClient(one_try) as client, pytest.raises(ServiceError) as caught:
             client.voices()
     finally:

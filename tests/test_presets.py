@@ -1,4 +1,5 @@
 """The YAML preset store: round trips, atomic writes, corrupt files left alone, concurrent writers."""
+
 import multiprocessing
 from pathlib import Path
 
@@ -12,12 +13,28 @@ from voiceclone.presets import PresetStore, expiry_after, parse_timestamp, times
 def preset(voice_id: str) -> dict:
     """A preset in the stored shape (every field of the schema present)."""
     now = utc_now()
-    return {"voice_id": voice_id, "base_url": "https://api.minimax.io", "created_at": timestamp(now),
-            "expires_at": expiry_after(now), "model": "speech-2.8-hd", "language_boost": None,
-            "noise_reduction": False, "volume_normalization": False, "watermark": False,
-            "sample": {"sha256": "ab" * 32, "duration_s": 12.0, "sample_rate": 16000, "num_channels": 1,
-                       "format": "wav", "file_id": 7, "source": "file /takes/a.wav", "archive": None},
-            "preview": {"text": None, "path": None}}
+    return {
+        "voice_id": voice_id,
+        "base_url": "https://api.minimax.io",
+        "created_at": timestamp(now),
+        "expires_at": expiry_after(now),
+        "model": "speech-2.8-hd",
+        "language_boost": None,
+        "noise_reduction": False,
+        "volume_normalization": False,
+        "watermark": False,
+        "sample": {
+            "sha256": "ab" * 32,
+            "duration_s": 12.0,
+            "sample_rate": 16000,
+            "num_channels": 1,
+            "format": "wav",
+            "file_id": 7,
+            "source": "file /takes/a.wav",
+            "archive": None,
+        },
+        "preview": {"text": None, "path": None},
+    }
 
 
 def test_a_saved_preset_reads_back_the_same_from_a_real_yaml_file(tmp_path):
@@ -49,12 +66,15 @@ def test_a_missing_file_is_an_empty_library_and_is_created_on_first_save(tmp_pat
     assert store.path.exists()
 
 
-@pytest.mark.parametrize("content, words", [
-    ("voices: [unclosed", "not valid YAML at line"),
-    ("- just\n- a list\n", "not a preset library"),
-    ("schema: 9\nvoices: {}\n", "schema 9"),
-    ("schema: 1\nvoices:\n  A: {model: x}\n", "without a voice_id"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("voices: [unclosed", "not valid YAML at line"),
+        ("- just\n- a list\n", "not a preset library"),
+        ("schema: 9\nvoices: {}\n", "schema 9"),
+        ("schema: 1\nvoices:\n  A: {model: x}\n", "without a voice_id"),
+    ],
+)
 def test_a_corrupt_file_is_reported_and_never_overwritten(tmp_path, content, words):
     path = tmp_path / "presets.yaml"
     path.write_text(content)
@@ -93,7 +113,7 @@ def test_unknown_preset_names_the_ones_that_exist(tmp_path):
 def _add_presets(path: str, worker: int, count: int) -> None:
     store = PresetStore(Path(path))
     for i in range(count):
-        store.change(lambda voices: voices.update({f"w{worker}-{i}": preset(f"Worker{worker}Voice{i}")}))
+        store.change(lambda voices, i=i: voices.update({f"w{worker}-{i}": preset(f"Worker{worker}Voice{i}")}))
 
 
 def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
@@ -139,16 +159,24 @@ def test_a_file_of_the_older_shape_loads_and_is_stored_with_each_fact_once(tmp_p
     store = PresetStore(path)
     host = store.get("Host")
     assert host["watermark"] is True and host["sample"]["sha256"] == "abc123"
-    assert host["provenance"] == {"operator": "Anna", "cloned_at": "2026-11-20T14:02:11Z", "tool": "voiceclone 0.1.0",
-                                  "consent": {"text": "Ben agreed", "audio": None, "audio_sha256": None}}
+    assert host["provenance"] == {
+        "operator": "Anna",
+        "cloned_at": "2026-11-20T14:02:11Z",
+        "tool": "voiceclone 0.1.0",
+        "consent": {"text": "Ben agreed", "audio": None, "audio_sha256": None},
+    }
     assert host["studio_notes"] == "keep for the Christmas show", "unknown keys are kept"
     assert path.read_text() == OLD_SHAPE, "reading alone rewrites nothing"
     store.change(lambda voices: voices["Host"].update(last_used_at="2026-11-21T10:00:00Z"))
     written = yaml.safe_load(path.read_text())["voices"]["Host"]
     assert "sample_sha256" not in written["provenance"] and written["sample"]["source"] == "file /takes/host.wav"
     view = Preset.from_mapping(written).provenance_view()
-    assert (view["sample_sha256"], view["source"], view["watermark"], view["operator"]) == \
-        ("abc123", "file /takes/host.wav", True, "Anna")
+    assert (view["sample_sha256"], view["source"], view["watermark"], view["operator"]) == (
+        "abc123",
+        "file /takes/host.wav",
+        True,
+        "Anna",
+    )
 
 
 def test_the_example_library_is_exactly_the_stored_shape():
@@ -161,9 +189,11 @@ def test_the_example_library_is_exactly_the_stored_shape():
 
 def test_keys_the_plugin_does_not_know_stay_in_every_record(tmp_path):
     path = tmp_path / "presets.yaml"
-    path.write_text(OLD_SHAPE.replace("archive: samples/abc123.wav}", "archive: samples/abc123.wav, mic: SM7B}")
-                    .replace("consent: {text: Ben agreed}", "consent: {text: Ben agreed, witness: Cleo}")
-                    .replace("sample_sha256: abc123", "sample_sha256: 0ther"))
+    path.write_text(
+        OLD_SHAPE.replace("archive: samples/abc123.wav}", "archive: samples/abc123.wav, mic: SM7B}")
+        .replace("consent: {text: Ben agreed}", "consent: {text: Ben agreed, witness: Cleo}")
+        .replace("sample_sha256: abc123", "sample_sha256: 0ther")
+    )
     store = PresetStore(path)
     store.change(lambda voices: voices["Host"].update(last_used_at="2026-11-21T10:00:00Z"))
     written = yaml.safe_load(path.read_text())["voices"]["Host"]

@@ -1,5 +1,6 @@
 """README and command line cannot drift: every command and flag the README shows is one the
 command line takes."""
+
 import argparse
 import re
 from pathlib import Path
@@ -25,7 +26,7 @@ def _commands():
             first, *others = re.split(r"\s+\|\s+(?=[a-z])", line)
             words = first.split()
             found.append(words)
-            prefix = ["voiceclone"] + _path(words)[:-1]     # `presets list | show NAME`: show is a presets command
+            prefix = ["voiceclone"] + _path(words)[:-1]  # `presets list | show NAME`: show is a presets command
             found += [part.split() if part.startswith("voiceclone ") else prefix + part.split() for part in others]
     return found
 

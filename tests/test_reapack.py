@@ -1,6 +1,7 @@
 """The ReaPack side: the scripts pass reapack-index's checks, the index installs all four actions
 as ONE package with no file owned twice, and `voiceclone reaper install` after a ReaPack install
 leaves one copy of each action. tests/reaper/fake_reapack.py follows the two tools' sources."""
+
 import re
 import shutil
 import sys
@@ -38,9 +39,12 @@ def test_the_checker_refuses_two_actions_that_each_provide_the_bootstrap(tmp_pat
     folder.mkdir()
     (folder / "voiceclone_reaper.py").write_text("# @noindex\n")
     for name in ("A.py", "B.py"):
-        (folder / name).write_text("# @description x\n# @version 0.1.0\n# @provides\n#   [nomain] voiceclone_reaper.py\n")
-    assert check_repository(tmp_path) == ["VoiceClone/B.py failed: 'VoiceClone/voiceclone_reaper.py' conflicts with "
-                                          "'VoiceClone/A.py'"]
+        (folder / name).write_text(
+            "# @description x\n# @version 0.1.0\n# @provides\n#   [nomain] voiceclone_reaper.py\n"
+        )
+    assert check_repository(tmp_path) == [
+        "VoiceClone/B.py failed: 'VoiceClone/voiceclone_reaper.py' conflicts with 'VoiceClone/A.py'"
+    ]
     (folder / "A.py").write_text("# @description x\n# @version v1\n")
     assert "VoiceClone/A.py failed: invalid value for tag 'version'" in check_repository(tmp_path)
 
@@ -68,11 +72,17 @@ def test_reapack_installs_all_four_actions_and_a_second_install_conflicts_with_n
     actions = install_index(index, resource, local_files(URL, SCRIPTS_ROOT), owners)
     folder = resource / "Scripts" / manifest.load()["name"] / "VoiceClone"
     assert sorted(a.name for a in actions) == ACTION_NAMES and {a.parent for a in actions} == {folder}
-    assert (folder / "voiceclone_reaper.py").read_bytes() == (SCRIPTS_ROOT / "VoiceClone" / "voiceclone_reaper.py").read_bytes()
-    install_index(index, resource, local_files(URL, SCRIPTS_ROOT), owners)     # an update: same owner
+    assert (folder / "voiceclone_reaper.py").read_bytes() == (
+        SCRIPTS_ROOT / "VoiceClone" / "voiceclone_reaper.py"
+    ).read_bytes()
+    install_index(index, resource, local_files(URL, SCRIPTS_ROOT), owners)  # an update: same owner
     with pytest.raises(Conflict, match="is already owned by another package"):
-        install_index(index.replace('name="Voice clone - Clone voice from selection.py"', 'name="Other.py"'),
-                      resource, local_files(URL, SCRIPTS_ROOT), owners)
+        install_index(
+            index.replace('name="Voice clone - Clone voice from selection.py"', 'name="Other.py"'),
+            resource,
+            local_files(URL, SCRIPTS_ROOT),
+            owners,
+        )
 
 
 def test_install_after_reapack_writes_the_config_and_no_second_copy(index, tmp_path, run):

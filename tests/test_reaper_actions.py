@@ -1,5 +1,6 @@
 """The REAPER actions, run as REAPER runs them (tests/reaper/fake_reaper.py stands in for REAPER),
 with the real background job against the sandbox and real audio files."""
+
 import io
 import json
 import re
@@ -52,6 +53,7 @@ def dialogs_while_a_job_runs(reaper) -> list:
             if reaper.RPR_GetExtState("VoiceClone", "job_running") != "":
                 running.append(name)
             return original(*args)
+
         setattr(reaper, name, call)
 
     watch("RPR_GetUserInputs")
@@ -59,13 +61,20 @@ def dialogs_while_a_job_runs(reaper) -> list:
     return running
 
 
-def answers(name="Host", voice_id="HostVoice01", text="Welcome back.", model="speech-2.8-hd", language="English",
-            consent="Ben agreed on 2026-11-20"):
+def answers(
+    name="Host",
+    voice_id="HostVoice01",
+    text="Welcome back.",
+    model="speech-2.8-hd",
+    language="English",
+    consent="Ben agreed on 2026-11-20",
+):
     return [name, voice_id, text, model, language, consent]
 
 
 def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_region_start(
-        reaper, scripts, project, sandbox, env):
+    reaper, scripts, project, sandbox, env
+):
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
     before = reaper.net_changes()
@@ -85,7 +94,7 @@ def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_re
     assert preview.read_bytes().startswith(b"ID3"), "marked as AI-generated in front of the untouched frames"
     assert reaper.undo_history == ["Voice clone: insert preview"]
     assert reaper.dialogs_freezing_the_loop == []
-    touched = {c.kind for c in reaper.net_changes()[len(before):]}
+    touched = {c.kind for c in reaper.net_changes()[len(before) :]}
     assert not touched & {"item_selection", "track_selection", "edit_cursor", "time_selection"}, touched
     assert reaper.RPR_GetCursorPosition() == 3.0 and reaper.items_on(0)[0]["selected"] is False
 
@@ -103,7 +112,7 @@ def test_the_uploaded_audio_is_what_the_track_plays_over_the_region(reaper, scri
     (upload,) = uploads(sandbox)
     uploaded, rate = sf.read(io.BytesIO(upload.data), dtype="float32")
     source, _ = sf.read(str(project), dtype="float32")
-    expected = source[3 * 16000:15 * 16000]          # the take starts at 5 s: 8-20 s is 3-15 s of the file
+    expected = source[3 * 16000 : 15 * 16000]  # the take starts at 5 s: 8-20 s is 3-15 s of the file
     assert rate == 16000 and len(uploaded) == len(expected)
     assert np.max(np.abs(uploaded - expected)) < 2 / 32767
 
@@ -120,8 +129,8 @@ def test_selected_items_are_captured_without_muted_items_and_with_their_volume(r
     uploaded, _ = sf.read(io.BytesIO(upload.data), dtype="float32")
     assert len(uploaded) == 24 * 16000
     source, _ = sf.read(str(first), dtype="float32")
-    np.testing.assert_allclose(uploaded[:8 * 16000], 0.5 * source, atol=2 / 32767)
-    assert np.max(np.abs(uploaded[8 * 16000:16 * 16000])) == 0.0, "the muted item is left out"
+    np.testing.assert_allclose(uploaded[: 8 * 16000], 0.5 * source, atol=2 / 32767)
+    assert np.max(np.abs(uploaded[8 * 16000 : 16 * 16000])) == 0.0, "the muted item is left out"
 
 
 def test_a_selection_under_10_seconds_is_refused_before_anything_else(reaper, scripts, project, sandbox):
@@ -193,12 +202,13 @@ def test_cancel_ends_the_job_and_leaves_the_project_as_it_was(reaper, scripts, p
     assert reaper.track_names() == ["Host", "Music"]
     assert reaper.undo_history == []
     assert presets_of(env) == {}
-    if pending_of(env):     # cancelled while MiniMax worked: the voice may exist, and the console says so
+    if pending_of(env):  # cancelled while MiniMax worked: the voice may exist, and the console says so
         assert "it may have made voice 'HostVoice01'" in reaper.console
         assert "kept as unconfirmed preset 'Host'" in reaper.console
     else:
-        assert re.search(r"cancelled(;| before the clone was sent;) nothing was (inserted or saved|saved)",
-                         reaper.console)
+        assert re.search(
+            r"cancelled(;| before the clone was sent;) nothing was (inserted or saved|saved)", reaper.console
+        )
     assert reaper.RPR_GetExtState("VoiceClone", "job_running") == ""
     assert reaper.message_boxes == [], "a cancel is reported in the console, not in a dialog"
 
@@ -207,7 +217,7 @@ def test_speak_inserts_the_speech_at_the_edit_cursor_on_the_voices_track(reaper,
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     reaper.set_cursor(12.5)
     reaper.answer_inputs(values=["Host", "Thanks for listening (laughs)."])
-    reaper.answer_message_box(6)        # yes to "this first speech makes the voice permanent and charges the fee"
+    reaper.answer_message_box(6)  # yes to "this first speech makes the voice permanent and charges the fee"
     frozen = dialogs_while_a_job_runs(reaper)
     reaper.run_script(scripts / SPEAK, max_ticks=3000)
     reaper.assert_clean()
@@ -225,7 +235,7 @@ def test_a_second_line_goes_onto_the_same_voice_track(reaper, scripts, project, 
         reaper.set_cursor(cursor)
         reaper.answer_inputs(values=["Host", text])
         if cursor == 2.0:
-            reaper.answer_message_box(6)    # the cost is asked once: before the first speech
+            reaper.answer_message_box(6)  # the cost is asked once: before the first speech
         reaper.run_script(scripts / SPEAK, max_ticks=3000)
     assert len(reaper.message_boxes) == 1
     assert reaper.track_names() == ["Host", "Voice clone: Host", "Music"]
@@ -243,14 +253,26 @@ def test_voice_presets_lists_time_left_and_removes_a_preset(reaper, scripts, pro
     assert presets_of(env) == {}
 
 
-@pytest.mark.parametrize("action, check", [
-    ("activate", lambda sandbox, env: sandbox.state.voices["HostVoice01"].activated
-     and presets_of(env)["Host"]["expires_at"] is None),
-    ("re-clone", lambda sandbox, env: presets_of(env)["Host"]["voice_id"] == "HostVoice01-r2"
-     and "HostVoice01-r2" in sandbox.state.voices),
-])
-def test_voice_presets_activates_or_reclones_after_asking(reaper, scripts, project, run, make_audio, env, sandbox,
-                                                          action, check):
+@pytest.mark.parametrize(
+    "action, check",
+    [
+        (
+            "activate",
+            lambda sandbox, env: (
+                sandbox.state.voices["HostVoice01"].activated and presets_of(env)["Host"]["expires_at"] is None
+            ),
+        ),
+        (
+            "re-clone",
+            lambda sandbox, env: (
+                presets_of(env)["Host"]["voice_id"] == "HostVoice01-r2" and "HostVoice01-r2" in sandbox.state.voices
+            ),
+        ),
+    ],
+)
+def test_voice_presets_activates_or_reclones_after_asking(
+    reaper, scripts, project, run, make_audio, env, sandbox, action, check
+):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     reaper.answer_inputs(values=["Host", action])
     reaper.answer_message_box(6)
@@ -301,6 +323,7 @@ def test_the_job_runs_in_the_background_across_many_defer_ticks(reaper, scripts,
 
 # --- what a REAPER user sees through the real bridge (tests/reaper/fake_reaper.py's pointer check) ---
 
+
 def source_length(reaper, item: dict) -> float:
     """What REAPER itself says the take plays: its source's length, read through the bridge."""
     take = reaper.RPR_GetActiveTake(item["handle"])
@@ -308,7 +331,8 @@ def source_length(reaper, item: dict) -> float:
 
 
 def test_the_preview_track_sits_directly_below_the_source_even_when_tracks_move_meanwhile(
-        reaper, scripts, make_audio, sandbox):
+    reaper, scripts, make_audio, sandbox
+):
     reaper.add_track("Intro")
     host = reaper.add_track("Host", selected=True)
     reaper.add_track("Music")
@@ -319,7 +343,7 @@ def test_the_preview_track_sits_directly_below_the_source_even_when_tracks_move_
     def add_a_track_above(fake, tick):
         time.sleep(1 / 30)
         if tick == 3:
-            fake.RPR_InsertTrackAtIndex(0, True)      # the user adds a track at the top while the job runs
+            fake.RPR_InsertTrackAtIndex(0, True)  # the user adds a track at the top while the job runs
 
     reaper.run_script(scripts / CLONE, max_ticks=3000, tick_hook=add_a_track_above)
     reaper.assert_clean()
@@ -330,7 +354,8 @@ def test_the_preview_track_sits_directly_below_the_source_even_when_tracks_move_
 
 
 def test_a_result_goes_into_the_tab_the_job_started_in_while_the_user_works_in_another(
-        reaper, scripts, project, sandbox, tmp_path):
+    reaper, scripts, project, sandbox, tmp_path
+):
     job_tab = reaper.RPR_EnumProjects(-1, "", 4096)[0]
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
@@ -353,7 +378,8 @@ def test_a_result_goes_into_the_tab_the_job_started_in_while_the_user_works_in_a
 
 
 def test_a_job_whose_tab_was_closed_keeps_the_preview_and_the_preset_and_says_where(
-        reaper, scripts, project, sandbox, tmp_path, env):
+    reaper, scripts, project, sandbox, tmp_path, env
+):
     job_tab = reaper.RPR_EnumProjects(-1, "", 4096)[0]
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
@@ -400,7 +426,7 @@ def test_an_error_in_a_tick_ends_the_job_cleanly_and_says_so(reaper, scripts, pr
 
 
 def test_cancel_clears_a_running_mark_no_live_job_keeps_fresh(reaper, scripts, project):
-    reaper.RPR_SetExtState("VoiceClone", "job_running", "1", False)     # left by a script REAPER ended
+    reaper.RPR_SetExtState("VoiceClone", "job_running", "1", False)  # left by a script REAPER ended
     reaper.RPR_SetExtState("VoiceClone", "job_heartbeat", repr(time.time() - 120), False)
     reaper.run_script(scripts / CANCEL)
     assert "cleared a stale 'job running' mark" in reaper.console
@@ -420,7 +446,7 @@ def test_a_live_job_is_not_taken_for_a_stale_one(reaper, scripts, project, sandb
 
     def try_a_second_clone(fake, tick):
         time.sleep(1 / 30)
-        if tick == 60:         # 2 s in: four times the stale limit, so only a fresh heartbeat keeps it live
+        if tick == 60:  # 2 s in: four times the stale limit, so only a fresh heartbeat keeps it live
             exec(compile((scripts / CLONE).read_bytes(), str(scripts / CLONE), "exec"), fake.main_globals())
             exec(compile((scripts / CANCEL).read_bytes(), str(scripts / CANCEL), "exec"), fake.main_globals())
 
@@ -441,7 +467,8 @@ def test_the_speech_dialog_holds_the_longest_text_the_api_takes(reaper, scripts,
 
 
 def test_an_action_imports_the_plugin_from_its_folder_and_leaves_reapers_sys_path_as_it_was(
-        reaper, scripts, project, run, make_audio, env, tmp_path):
+    reaper, scripts, project, run, make_audio, env, tmp_path
+):
     import shutil
 
     import voiceclone
@@ -482,7 +509,8 @@ def test_a_voiceclone_already_loaded_from_elsewhere_is_named_in_the_message(reap
 
 
 def test_the_background_job_finds_the_package_in_a_python_that_does_not_have_it(
-        reaper, scripts, project, run, make_audio, env):
+    reaper, scripts, project, run, make_audio, env
+):
     import subprocess
 
     base = getattr(sys, "_base_executable", "")
@@ -503,7 +531,7 @@ def test_the_background_job_finds_the_package_in_a_python_that_does_not_have_it(
 
 
 def test_a_failed_insert_leaves_no_empty_track_keeps_the_file_and_the_preset(reaper, scripts, project, sandbox, env):
-    reaper.RPR_InsertMedia = lambda path, mode: 0     # REAPER could not open the file it was given
+    reaper.RPR_InsertMedia = lambda path, mode: 0  # REAPER could not open the file it was given
     reaper.set_time_selection(8.0, 20.0)
     reaper.answer_inputs(values=answers())
     reaper.answer_message_box(1)
@@ -517,7 +545,8 @@ def test_a_failed_insert_leaves_no_empty_track_keeps_the_file_and_the_preset(rea
 
 
 def test_speech_lands_in_its_jobs_tab_with_its_file_in_that_projects_media_folder(
-        reaper, scripts, project, run, make_audio, tmp_path):
+    reaper, scripts, project, run, make_audio, tmp_path
+):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     job_tab = reaper.RPR_EnumProjects(-1, "", 4096)[0]
     media = Path(reaper.RPR_GetProjectPathEx(0, "", 4096)[1])
@@ -554,7 +583,8 @@ def test_a_tab_saved_under_a_new_name_meanwhile_still_gets_its_result(reaper, sc
 
 
 def test_the_first_speech_of_a_temporary_voice_asks_about_its_cost_and_no_spends_nothing(
-        reaper, scripts, project, run, make_audio, sandbox):
+    reaper, scripts, project, run, make_audio, sandbox
+):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     calls = len(sandbox.requests_seen())
     reaper.answer_inputs(values=["Host", "Thanks for listening."])
@@ -567,7 +597,8 @@ def test_the_first_speech_of_a_temporary_voice_asks_about_its_cost_and_no_spends
 
 
 def test_recloning_an_active_voice_from_the_presets_action_says_it_was_paid_for(
-        reaper, scripts, project, run, make_audio, tmp_path):
+    reaper, scripts, project, run, make_audio, tmp_path
+):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     run("speak", "--preset", "Host", "Hi.", "-o", tmp_path / "line.wav")
     reaper.answer_inputs(values=["Host", "re-clone"])
@@ -576,8 +607,9 @@ def test_recloning_an_active_voice_from_the_presets_action_says_it_was_paid_for(
     assert "holds an active voice, already paid for" in reaper.message_boxes[0].message
 
 
-def test_the_presets_dialogs_name_a_voice_that_may_exist_but_is_unconfirmed(reaper, scripts, project, run, make_audio,
-                                                                            sandbox, env):
+def test_the_presets_dialogs_name_a_voice_that_may_exist_but_is_unconfirmed(
+    reaper, scripts, project, run, make_audio, sandbox, env
+):
     take = make_audio("t.wav", 12)
     run("clone", take, "--voice-id", "HostVoice01", "--name", "Host")
     sandbox.add_fault("drop", path="/v1/voice_clone", times=4)
@@ -623,6 +655,7 @@ print(sorted(m for m in sys.modules if m.startswith("voiceclone")))
 """
     import subprocess
     import sys
+
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     loaded = eval(done.stdout)

@@ -1,4 +1,5 @@
 """What the REAPER host captures: the plan for exactly what the track plays over the selection."""
+
 import re
 import sys
 
@@ -26,7 +27,7 @@ def test_a_time_selection_clips_the_items_and_keeps_their_offsets(reaper, make_a
     captured = capture(reaper)
     (segment,) = captured.plan.segments
     assert (captured.start_s, captured.plan.length_s) == (6.0, 20.0)
-    assert segment.position_s == 0.0 and segment.length_s == 14.5   # the item ends at 2 + (20 - 1.5) s
+    assert segment.position_s == 0.0 and segment.length_s == 14.5  # the item ends at 2 + (20 - 1.5) s
     assert segment.source_start_s == pytest.approx(1.5 + 4.0)
     assert segment.gain == pytest.approx(0.4)
 
@@ -50,8 +51,15 @@ def test_the_voice_is_named_after_the_first_take_heard_in_the_time_selection(rea
 
 def test_playrate_without_pitch_preservation_is_reproduced(reaper, make_audio):
     track = reaper.add_track("Host")
-    reaper.add_item(track, str(make_audio("a.wav", 40)), position=0.0, length=15.0, playrate=2.0,
-                    preserve_pitch=False, selected=True)
+    reaper.add_item(
+        track,
+        str(make_audio("a.wav", 40)),
+        position=0.0,
+        length=15.0,
+        playrate=2.0,
+        preserve_pitch=False,
+        selected=True,
+    )
     (segment,) = capture(reaper).plan.segments
     assert segment.playrate == 2.0 and segment.length_s == 15.0
 
@@ -59,8 +67,16 @@ def test_playrate_without_pitch_preservation_is_reproduced(reaper, make_audio):
 def test_a_section_source_reads_the_right_part_of_its_parent_file(reaper, make_audio):
     reaper.section_parents_valid = True
     track = reaper.add_track("Host")
-    reaper.add_item(track, str(make_audio("a.wav", 40)), position=0.0, length=12.0, source_type="SECTION",
-                    section_offset=10.0, section_length=20.0, selected=True)
+    reaper.add_item(
+        track,
+        str(make_audio("a.wav", 40)),
+        position=0.0,
+        length=12.0,
+        source_type="SECTION",
+        section_offset=10.0,
+        section_length=20.0,
+        selected=True,
+    )
     (segment,) = capture(reaper).plan.segments
     assert segment.source.endswith("a.wav") and segment.source_start_s == pytest.approx(10.0)
 
@@ -70,17 +86,31 @@ def test_a_section_whose_parent_the_bridge_passes_as_null_is_refused_with_what_t
     not, the plugin cannot name the file and says to glue the item."""
     reaper.section_parents_valid = False
     track = reaper.add_track("Host")
-    reaper.add_item(track, str(make_audio("a.wav", 40)), position=0.0, length=12.0, source_type="SECTION",
-                    section_offset=10.0, section_length=20.0, selected=True)
+    reaper.add_item(
+        track,
+        str(make_audio("a.wav", 40)),
+        position=0.0,
+        length=12.0,
+        source_type="SECTION",
+        section_offset=10.0,
+        section_length=20.0,
+        selected=True,
+    )
     with pytest.raises(InputError, match="plays a section of its file") as caught:
         capture(reaper)
     assert "Glue the item" in caught.value.fix
 
 
-@pytest.mark.parametrize("setup, words", [
-    (dict(playrate=1.5, preserve_pitch=True), "time-stretched with pitch preserved"),
-    (dict(source_type="SECTION", section_offset=0.0, section_length=20.0, reversed=True), "plays its source reversed"),
-])
+@pytest.mark.parametrize(
+    "setup, words",
+    [
+        (dict(playrate=1.5, preserve_pitch=True), "time-stretched with pitch preserved"),
+        (
+            dict(source_type="SECTION", section_offset=0.0, section_length=20.0, reversed=True),
+            "plays its source reversed",
+        ),
+    ],
+)
 def test_takes_the_job_cannot_reproduce_are_refused_with_what_to_do(reaper, make_audio, setup, words):
     track = reaper.add_track("Host")
     reaper.add_item(track, str(make_audio("a.wav", 40)), position=0.0, length=12.0, selected=True, **setup)
@@ -106,6 +136,7 @@ def test_only_muted_items_means_nothing_audible(reaper, make_audio):
 @pytest.mark.parametrize("name", ["Host take 3", "3rd guest", "Ünïcode Stimme", "", "a" * 300])
 def test_the_suggested_voice_id_is_always_valid(name):
     from datetime import datetime
+
     suggestion = suggest_voice_id(name, datetime(2026, 11, 25, 10, 15))
     assert DOCUMENTED_VOICE_ID.fullmatch(suggestion), suggestion
     assert suggestion.endswith("_11251015")
@@ -113,6 +144,7 @@ def test_the_suggested_voice_id_is_always_valid(name):
 
 def test_a_media_file_name_never_points_at_an_existing_file(tmp_path):
     from datetime import datetime
+
     moment = datetime(2026, 11, 25, 10, 15, 0)
     first = media_path(tmp_path, "Host: take/1", "speech", moment, ".wav")
     assert first.name == "Voice clone - Host_ take_1 - speech 2026-11-25 101500.wav"

@@ -1,5 +1,6 @@
 """Installing the REAPER actions: the scripts the package ships, copied byte for byte, registered,
 and removed again; the one ReaPack package that holds them."""
+
 import configparser
 import importlib.util
 import json
@@ -14,13 +15,13 @@ from voiceclone import manifest
 from voiceclone.hosts.reaper import install, reapack
 
 ROOT = Path(__file__).resolve().parents[1]
-USER_LINES = ['[Main]', 'KEY 1 65 _SWS_ABOUT 0', 'SCR 4 0 RSabc "Custom: mine.lua" "mine.lua"']
+USER_LINES = ["[Main]", "KEY 1 65 _SWS_ABOUT 0", 'SCR 4 0 RSabc "Custom: mine.lua" "mine.lua"']
 
 
 @pytest.fixture
 def resource(tmp_path):
     folder = tmp_path / "REAPER"
-    for sub in ("Scripts", "Data"):         # as in every REAPER resource folder
+    for sub in ("Scripts", "Data"):  # as in every REAPER resource folder
         (folder / sub).mkdir(parents=True)
     (folder / "reaper-kb.ini").write_text("\n".join(USER_LINES) + "\n")
     return folder
@@ -48,8 +49,9 @@ def _shipped():
 def test_the_scripts_are_real_files_of_the_package_and_the_wheel_ships_every_one():
     package = Path(voiceclone.__file__).parent
     assert install.SCRIPTS.is_dir()
-    assert not any(folder.is_symlink() for folder in [install.SCRIPTS, *install.SCRIPTS.parents]
-                   if folder.is_relative_to(package))
+    assert not any(
+        folder.is_symlink() for folder in [install.SCRIPTS, *install.SCRIPTS.parents] if folder.is_relative_to(package)
+    )
     assert _shipped() and all(path.is_file() and not path.is_symlink() for path in _shipped())
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
@@ -74,8 +76,10 @@ def test_install_copies_the_scripts_writes_the_interpreter_and_registers_the_act
     assert keymap[:3] == USER_LINES
     ours = [line for line in keymap if "VoiceClone/" in line]
     assert len(ours) == len(manifest.actions())
-    assert all(re.match(r'SCR 4 0 RS[0-9a-f]{40} "Custom: Voice clone - .+\.py" "VoiceClone/Voice clone - .+\.py"$', line)
-               for line in ours)
+    assert all(
+        re.match(r'SCR 4 0 RS[0-9a-f]{40} "Custom: Voice clone - .+\.py" "VoiceClone/Voice clone - .+\.py"$', line)
+        for line in ours
+    )
     assert any("Register actions" in line for line in lines)
 
 

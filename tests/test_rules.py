@@ -1,5 +1,6 @@
 """The pure checks of everything a user types: voice_id, preview text and model, language, clone
 prompt, text validation, pause markup, interjection tags, region and preset names."""
+
 import pytest
 
 from voiceclone import rules
@@ -17,9 +18,18 @@ def voice_id_of(length: int) -> str:
 
 # --- voice_id -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("voice_id", [
-    voice_id_of(8), voice_id_of(256), "HostVoice01", "host-voice_2024", "A1234567", "Narrator-EN-v2",
-])
+
+@pytest.mark.parametrize(
+    "voice_id",
+    [
+        voice_id_of(8),
+        voice_id_of(256),
+        "HostVoice01",
+        "host-voice_2024",
+        "A1234567",
+        "Narrator-EN-v2",
+    ],
+)
 def test_a_voice_id_that_meets_every_rule_is_accepted_without_warnings(voice_id):
     assert rules.check_voice_id(voice_id) == []
 
@@ -45,17 +55,20 @@ def test_a_very_long_voice_id_is_shortened_in_the_message_but_still_recognisable
     assert len(message) < 120
 
 
-@pytest.mark.parametrize("voice_id, rule", [
-    ("1HostVoice", "must start with a letter"),
-    ("_HostVoice1", "must start with a letter"),
-    ("-HostVoice1", "must start with a letter"),
-    ("\u00c9milieVoice1", "must start with a letter"),
-    ("HostVoice1-", "must not end with '-' or '_'"),
-    ("HostVoice1_", "must not end with '-' or '_'"),
-    ("Host Voice01", "may hold only letters, digits, '-' and '_'"),
-    ("Host.Voice01", "may hold only letters, digits, '-' and '_'"),
-    ("HostVoic\u00e901", "may hold only letters, digits, '-' and '_'"),
-])
+@pytest.mark.parametrize(
+    "voice_id, rule",
+    [
+        ("1HostVoice", "must start with a letter"),
+        ("_HostVoice1", "must start with a letter"),
+        ("-HostVoice1", "must start with a letter"),
+        ("\u00c9milieVoice1", "must start with a letter"),
+        ("HostVoice1-", "must not end with '-' or '_'"),
+        ("HostVoice1_", "must not end with '-' or '_'"),
+        ("Host Voice01", "may hold only letters, digits, '-' and '_'"),
+        ("Host.Voice01", "may hold only letters, digits, '-' and '_'"),
+        ("HostVoic\u00e901", "may hold only letters, digits, '-' and '_'"),
+    ],
+)
 def test_a_voice_id_breaking_a_rule_is_refused_naming_the_value_and_the_rule(voice_id, rule):
     with pytest.raises(InputError) as caught:
         rules.check_voice_id(voice_id)
@@ -65,8 +78,9 @@ def test_a_voice_id_breaking_a_rule_is_refused_naming_the_value_and_the_rule(voi
     assert caught.value.fix
 
 
-@pytest.mark.parametrize("voice_id, bad", [("Host Voice01", "' '"), ("Host.Voice01", "'.'"),
-                                           ("Host/Voice:01", "'/' ':'")])
+@pytest.mark.parametrize(
+    "voice_id, bad", [("Host Voice01", "' '"), ("Host.Voice01", "'.'"), ("Host/Voice:01", "'/' ':'")]
+)
 def test_the_refusal_of_a_voice_id_quotes_the_characters_that_are_not_allowed(voice_id, bad):
     with pytest.raises(InputError, match=f"found {bad}"):
         rules.check_voice_id(voice_id)
@@ -81,9 +95,10 @@ def test_a_voice_id_without_a_digit_is_accepted_with_a_warning():
 
 # --- preview text and model ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("length", [1, 1000])
 def test_preview_text_up_to_1000_characters_is_sent_as_it_is(length):
-    text = ("Hello there. " * 100)[:length - 1] + "!"
+    text = ("Hello there. " * 100)[: length - 1] + "!"
     sent, model, warnings = rules.check_preview(text, "speech-2.6-hd")
     assert (sent, model, warnings) == (text, "speech-2.6-hd", [])
 
@@ -95,8 +110,9 @@ def test_preview_text_of_1001_characters_is_refused_with_its_count():
     assert "1000" in str(caught.value)
 
 
-@pytest.mark.parametrize("text, what", [("", "empty"), ("   \n ", "empty"),
-                                        ("Hello\u200bthere", "invisible or control character")])
+@pytest.mark.parametrize(
+    "text, what", [("", "empty"), ("   \n ", "empty"), ("Hello\u200bthere", "invisible or control character")]
+)
 def test_preview_text_with_nothing_to_speak_or_hidden_characters_is_refused(text, what):
     with pytest.raises(InputError, match=what):
         rules.check_preview(text, "speech-2.8-hd")
@@ -128,11 +144,22 @@ def test_an_unknown_model_is_refused_listing_the_choices(text, model):
 
 # --- language_boost -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed, canonical", [
-    ("English", "English"), ("english", "English"), ("ENGLISH", "English"),
-    ("chinese", "Chinese"), ("Chinese,Yue", "Chinese,Yue"), ("chinese,yue", "Chinese,Yue"),
-    ("Chinese, Yue", "Chinese,Yue"), ("auto", "auto"), ("Auto", "auto"), ("persian", "Persian"),
-])
+
+@pytest.mark.parametrize(
+    "typed, canonical",
+    [
+        ("English", "English"),
+        ("english", "English"),
+        ("ENGLISH", "English"),
+        ("chinese", "Chinese"),
+        ("Chinese,Yue", "Chinese,Yue"),
+        ("chinese,yue", "Chinese,Yue"),
+        ("Chinese, Yue", "Chinese,Yue"),
+        ("auto", "auto"),
+        ("Auto", "auto"),
+        ("persian", "Persian"),
+    ],
+)
 def test_a_language_is_recognised_in_any_case_and_given_its_canonical_spelling(typed, canonical):
     assert rules.check_language(typed, "speech-2.8-hd") == canonical
 
@@ -165,15 +192,24 @@ def test_persian_is_accepted_with_a_newer_model_or_none_chosen(model):
 
 # --- clone prompt -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("audio, text", [(None, None), ("clip.wav", "Hello there."),
-                                         ("clip.wav", "Is it me?"), ("clip.wav", "\u4f60\u597d\u3002"),
-                                         ("clip.wav", "Well, hello!  ")])
+
+@pytest.mark.parametrize(
+    "audio, text",
+    [
+        (None, None),
+        ("clip.wav", "Hello there."),
+        ("clip.wav", "Is it me?"),
+        ("clip.wav", "\u4f60\u597d\u3002"),
+        ("clip.wav", "Well, hello!  "),
+    ],
+)
 def test_a_clone_prompt_with_both_parts_or_neither_is_accepted(audio, text):
     assert rules.check_prompt(audio, text) is None
 
 
-@pytest.mark.parametrize("audio, text, missing", [("clip.wav", None, "--prompt-text"),
-                                                  (None, "Hello there.", "--prompt-audio")])
+@pytest.mark.parametrize(
+    "audio, text, missing", [("clip.wav", None, "--prompt-text"), (None, "Hello there.", "--prompt-audio")]
+)
 def test_a_clone_prompt_with_one_part_is_refused_naming_the_missing_one(audio, text, missing):
     with pytest.raises(InputError) as caught:
         rules.check_prompt(audio, text)
@@ -188,8 +224,11 @@ def test_prompt_text_without_final_punctuation_is_refused(text):
 
 # --- text validation and accuracy ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text, accuracy", [(None, None), ("a" * 200, None), ("Hello there.", 0.0),
-                                            ("Hello there.", 0.7), ("Hello there.", 1.0)])
+
+@pytest.mark.parametrize(
+    "text, accuracy",
+    [(None, None), ("a" * 200, None), ("Hello there.", 0.0), ("Hello there.", 0.7), ("Hello there.", 1.0)],
+)
 def test_text_validation_up_to_200_characters_with_accuracy_in_0_to_1_is_accepted(text, accuracy):
     assert rules.check_text_validation(text, accuracy) is None
 
@@ -216,8 +255,17 @@ def test_an_accuracy_without_text_validation_is_refused():
 
 # --- pause markup -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["Hello <#0.5#> world.", "Hello<#0.01#>world.", "Hello <#99.99#> world.",
-                                  "One <#1#> two <#2.5#> three.", "A <#0.5#> b <#0.5#> c"])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello <#0.5#> world.",
+        "Hello<#0.01#>world.",
+        "Hello <#99.99#> world.",
+        "One <#1#> two <#2.5#> three.",
+        "A <#0.5#> b <#0.5#> c",
+    ],
+)
 def test_pauses_between_two_pieces_of_text_within_range_are_accepted(text):
     assert rules.check_preview(text, "speech-2.8-hd")[0] == text
 
@@ -230,13 +278,16 @@ def test_a_pause_out_of_range_or_with_more_than_two_decimals_is_refused_naming_i
     assert "0.01 to 99.99" in caught.value.fix
 
 
-@pytest.mark.parametrize("text, pause", [
-    ("<#0.5#> Hello world.", "<#0.5#>"),
-    ("  <#0.5#>Hello world.", "<#0.5#>"),
-    ("Hello world. <#0.5#>", "<#0.5#>"),
-    ("Hello <#0.5#><#1#> world.", "<#0.5#>"),
-    ("Hello <#0.5#> <#1#> world.", "<#0.5#>"),
-])
+@pytest.mark.parametrize(
+    "text, pause",
+    [
+        ("<#0.5#> Hello world.", "<#0.5#>"),
+        ("  <#0.5#>Hello world.", "<#0.5#>"),
+        ("Hello world. <#0.5#>", "<#0.5#>"),
+        ("Hello <#0.5#><#1#> world.", "<#0.5#>"),
+        ("Hello <#0.5#> <#1#> world.", "<#0.5#>"),
+    ],
+)
 def test_a_pause_at_the_start_or_end_or_next_to_another_pause_is_refused(text, pause):
     with pytest.raises(InputError) as caught:
         rules.check_preview(text, "speech-2.8-hd")
@@ -249,6 +300,7 @@ def test_pause_rules_also_apply_to_the_validation_text():
 
 
 # --- interjection tags --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("model", ["speech-2.8-hd", "speech-2.8-turbo"])
 def test_interjection_tags_are_kept_for_the_models_that_perform_them(model):
@@ -280,21 +332,31 @@ def test_the_preview_removes_the_clone_page_extra_tags_for_older_models_but_keep
 
 # --- region -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, end, expected", [
-    (None, None, (0.0, 20.0)), (2.5, 14.25, (2.5, 14.25)), (5, None, (5.0, 20.0)),
-    (None, 12, (0.0, 12.0)), (5, 30, (5.0, 20.0)),
-])
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        (None, None, (0.0, 20.0)),
+        (2.5, 14.25, (2.5, 14.25)),
+        (5, None, (5.0, 20.0)),
+        (None, 12, (0.0, 12.0)),
+        (5, 30, (5.0, 20.0)),
+    ],
+)
 def test_a_region_is_resolved_against_the_file_and_clamped_to_its_end(start, end, expected):
     assert rules.check_region(start, end, 20.0) == expected
 
 
-@pytest.mark.parametrize("start, end, message", [
-    (-1, None, "cannot be negative"),
-    (None, -3, "cannot be negative"),
-    (5, 3, "--end (3 s) must come after --start (5 s)"),
-    (4, 4, "--end (4 s) must come after --start (4 s)"),
-    (25, 30, "--start (25 s) is beyond the end of the file (20.0 s)"),
-])
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        (-1, None, "cannot be negative"),
+        (None, -3, "cannot be negative"),
+        (5, 3, "--end (3 s) must come after --start (5 s)"),
+        (4, 4, "--end (4 s) must come after --start (4 s)"),
+        (25, 30, "--start (25 s) is beyond the end of the file (20.0 s)"),
+    ],
+)
 def test_an_impossible_region_is_refused_saying_why(start, end, message):
     with pytest.raises(InputError) as caught:
         rules.check_region(start, end, 20.0)
@@ -310,17 +372,34 @@ def test_a_start_past_the_end_without_an_end_is_refused_as_beyond_the_file(start
 
 # --- preset names -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, kept", [("Host voice", "Host voice"), ("  Host voice  ", "Host voice"),
-                                        ("N" * 64, "N" * 64), ("\u4e3b\u6301\u4eba", "\u4e3b\u6301\u4eba"),
-                                        ("x", "x")])
+
+@pytest.mark.parametrize(
+    "name, kept",
+    [
+        ("Host voice", "Host voice"),
+        ("  Host voice  ", "Host voice"),
+        ("N" * 64, "N" * 64),
+        ("\u4e3b\u6301\u4eba", "\u4e3b\u6301\u4eba"),
+        ("x", "x"),
+    ],
+)
 def test_a_preset_name_of_1_to_64_printable_characters_is_kept_trimmed(name, kept):
     assert rules.check_preset_name(name) == kept
 
 
-@pytest.mark.parametrize("name", [
-    "", "   ", "N" * 65, "Host\nvoice", "Host\x07voice", "Host\u200bvoice", "\x1b[31mHost",
-    "Host\rvoice",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "   ",
+        "N" * 65,
+        "Host\nvoice",
+        "Host\x07voice",
+        "Host\u200bvoice",
+        "\x1b[31mHost",
+        "Host\rvoice",
+    ],
+)
 def test_a_preset_name_that_is_empty_too_long_or_not_printable_is_refused(name):
     with pytest.raises(InputError) as caught:
         rules.check_preset_name(name)

@@ -1,4 +1,5 @@
 """The MiniMax sandbox, exercised over real HTTP the way the plugin's client talks to it."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,34 @@ AUTH = {"Authorization": f"Bearer {KEY}"}
 RATE = 16000
 MODEL = "speech-2.8-hd"
 #: MiniMax API docs, Error Codes: every base_resp.status_code of the official table, and 2061.
-DOCUMENTED_CODES = (1000, 1001, 1002, 1004, 1008, 1013, 1024, 1026, 1027, 1033, 1039, 1041, 1042, 1043, 1044,
-                    2013, 20132, 2037, 2038, 2039, 2042, 2045, 2048, 2049, 2056, 2061)
+DOCUMENTED_CODES = (
+    1000,
+    1001,
+    1002,
+    1004,
+    1008,
+    1013,
+    1024,
+    1026,
+    1027,
+    1033,
+    1039,
+    1041,
+    1042,
+    1043,
+    1044,
+    2013,
+    20132,
+    2037,
+    2038,
+    2039,
+    2042,
+    2045,
+    2048,
+    2049,
+    2056,
+    2061,
+)
 
 
 def wav_bytes(seconds: float) -> bytes:
@@ -32,8 +59,12 @@ def wav_bytes(seconds: float) -> bytes:
 def samples(tmp_path_factory):
     """Audio files written once for the module: an 11 s clone sample, a 5 s one, prompts."""
     folder = tmp_path_factory.mktemp("audio")
-    files = {"sample": wav_bytes(11.0), "short": wav_bytes(5.0), "prompt": wav_bytes(4.0),
-             "long_prompt": wav_bytes(9.0)}
+    files = {
+        "sample": wav_bytes(11.0),
+        "short": wav_bytes(5.0),
+        "prompt": wav_bytes(4.0),
+        "long_prompt": wav_bytes(9.0),
+    }
     paths = {}
     for name, data in files.items():
         paths[name] = folder / f"{name}.wav"
@@ -71,16 +102,21 @@ def code_of(response) -> int:
 def wav_of_size(size: int) -> bytes:
     """A valid 16 kHz 16-bit mono WAV file of exactly ``size`` bytes (silence)."""
     data = size - 44
-    header = (b"RIFF" + struct.pack("<I", size - 8) + b"WAVE"
-              + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, RATE, 2 * RATE, 2, 16)
-              + b"data" + struct.pack("<I", data))
+    header = (
+        b"RIFF"
+        + struct.pack("<I", size - 8)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, RATE, 2 * RATE, 2, 16)
+        + b"data"
+        + struct.pack("<I", data)
+    )
     return header + bytes(data)
 
 
 def upload(http, path, purpose="voice_clone", filename=None):
     with open(path, "rb") as handle:
-        return http.post("/v1/files/upload", data={"purpose": purpose},
-                         files={"file": (filename or path.name, handle)})
+        return http.post("/v1/files/upload", data={"purpose": purpose}, files={"file": (filename or path.name, handle)})
 
 
 def upload_id(http, path, purpose="voice_clone") -> int:
@@ -100,6 +136,7 @@ def speak(http, voice_id, **fields):
 
 
 # -- files ------------------------------------------------------------------------------------
+
 
 def test_upload_wav_returns_an_integer_file_id(http, sandbox, samples):
     response = upload(http, samples["sample"])
@@ -135,14 +172,17 @@ def test_mp3_and_m4a_are_measured_flac_is_refused(http, sandbox, samples, make_a
 def test_upload_refuses_bad_purpose_missing_file_and_oversize(http, samples):
     bad = upload(http, samples["sample"], purpose="music")
     assert code_of(bad) == 2013 and "purpose" in bad.json()["base_resp"]["status_msg"]
-    assert code_of(http.post("/v1/files/upload", data={"purpose": "voice_clone"},
-                             files={"other": ("x.txt", b"x")})) == 2013
+    assert (
+        code_of(http.post("/v1/files/upload", data={"purpose": "voice_clone"}, files={"other": ("x.txt", b"x")}))
+        == 2013
+    )
     # MiniMax API docs, Voice Cloning - Upload clone audio: at most 20 MB (taken as 20,000,000 bytes)
     largest = wav_of_size(20_000_000)
     accepted = http.post("/v1/files/upload", data={"purpose": "voice_clone"}, files={"file": ("big.wav", largest)})
     assert code_of(accepted) == 0 and accepted.json()["file"]["bytes"] == 20_000_000
-    too_big = http.post("/v1/files/upload", data={"purpose": "voice_clone"},
-                        files={"file": ("big.wav", largest + b"\0")})
+    too_big = http.post(
+        "/v1/files/upload", data={"purpose": "voice_clone"}, files={"file": ("big.wav", largest + b"\0")}
+    )
     assert code_of(too_big) == 2013
     assert "file size 20000001 bytes exceeds 20000000 bytes" in too_big.json()["base_resp"]["status_msg"]
 
@@ -159,10 +199,17 @@ def test_file_list_and_delete(http, sandbox, samples):
 
 # -- voice_clone ------------------------------------------------------------------------------
 
+
 def test_clone_with_preview_serves_a_synthetic_mp3(http, sandbox, samples):
     file_id = upload_id(http, samples["sample"])
-    response = clone(http, file_id, text="Hello, this is my cloned voice.", model=MODEL,
-                     need_volume_normalization=True, need_volumn_normalization=True)
+    response = clone(
+        http,
+        file_id,
+        text="Hello, this is my cloned voice.",
+        model=MODEL,
+        need_volume_normalization=True,
+        need_volumn_normalization=True,
+    )
     assert code_of(response) == 0
     body = response.json()
     assert "voice_id" not in body and body["input_sensitive"] is False
@@ -224,8 +271,15 @@ def test_clone_refusals(http, samples):
         response = http.post("/v1/voice_clone", json=body)
         assert code_of(response) == expected, (fields, response.text)
         assert response.json()["demo_audio"] == ""
-    ok = clone(http, file_id, voice_id="RefusedVoice01", language_boost="English", accuracy=0.8,
-               text_validation="hello", clone_prompt={"prompt_audio": prompt_id, "prompt_text": "Hi."})
+    ok = clone(
+        http,
+        file_id,
+        voice_id="RefusedVoice01",
+        language_boost="English",
+        accuracy=0.8,
+        text_validation="hello",
+        clone_prompt={"prompt_audio": prompt_id, "prompt_text": "Hi."},
+    )
     assert code_of(ok) == 0
     longest = clone(http, file_id, voice_id="LongestText01", text="x" * 1000, text_validation="x" * 200)
     assert code_of(longest) == 0
@@ -251,10 +305,12 @@ def test_malformed_json_is_2013(http):
 
 # -- auth -------------------------------------------------------------------------------------
 
+
 def test_missing_or_malformed_authorization_is_1004(http):
     assert code_of(http.post("/v1/get_voice", json={"voice_type": "all"}, headers={})) == 1004
-    assert code_of(http.post("/v1/get_voice", json={"voice_type": "all"},
-                             headers={"Authorization": "Basic abc"})) == 1004
+    assert (
+        code_of(http.post("/v1/get_voice", json={"voice_type": "all"}, headers={"Authorization": "Basic abc"})) == 1004
+    )
 
 
 def test_configured_keys_refuse_others_with_2049():
@@ -275,13 +331,23 @@ def test_the_key_never_appears_in_responses_or_log(samples):
         base = sandbox.base_url
         responses = []
         with open(samples["sample"], "rb") as handle:
-            responses.append(session.post(base + "/v1/files/upload", data={"purpose": "voice_clone"},
-                                          files={"file": ("s.wav", handle)}))
+            responses.append(
+                session.post(
+                    base + "/v1/files/upload", data={"purpose": "voice_clone"}, files={"file": ("s.wav", handle)}
+                )
+            )
         file_id = responses[0].json()["file"]["file_id"]
-        responses.append(session.post(base + "/v1/voice_clone", json={"file_id": file_id, "voice_id": "KeyCheck01",
-                                                                      "text": "Hi there.", "model": MODEL}))
-        responses.append(session.post(base + "/v1/t2a_v2", json={"model": MODEL, "text": "Hi.",
-                                                                 "voice_setting": {"voice_id": "KeyCheck01"}}))
+        responses.append(
+            session.post(
+                base + "/v1/voice_clone",
+                json={"file_id": file_id, "voice_id": "KeyCheck01", "text": "Hi there.", "model": MODEL},
+            )
+        )
+        responses.append(
+            session.post(
+                base + "/v1/t2a_v2", json={"model": MODEL, "text": "Hi.", "voice_setting": {"voice_id": "KeyCheck01"}}
+            )
+        )
         responses.append(session.post(base + "/v1/get_voice", json={"voice_type": "all"}))
         responses.append(session.post(base + "/v1/nope", json={}))
         responses.append(session.post(base + "/v1/voice_clone", data=KEY))
@@ -293,6 +359,7 @@ def test_the_key_never_appears_in_responses_or_log(samples):
 
 
 # -- t2a, get_voice, delete_voice -------------------------------------------------------------
+
 
 def test_t2a_hex_wav_has_the_requested_rate(http, samples):
     response = speak(http, "English_expressive_narrator", audio_setting={"format": "wav", "sample_rate": 22050})
@@ -308,8 +375,12 @@ def test_t2a_hex_wav_has_the_requested_rate(http, samples):
 
 @pytest.mark.parametrize("fmt, channels", [("mp3", 1), ("flac", 2), ("pcm", 1)])
 def test_t2a_formats_and_url_output(http, fmt, channels):
-    response = speak(http, "female-shaonv", output_format="url",
-                     audio_setting={"format": fmt, "sample_rate": 24000, "channel": channels})
+    response = speak(
+        http,
+        "female-shaonv",
+        output_format="url",
+        audio_setting={"format": fmt, "sample_rate": 24000, "channel": channels},
+    )
     assert code_of(response) == 0
     audio = requests.get(response.json()["data"]["audio"], timeout=10).content
     if fmt == "pcm":
@@ -353,8 +424,10 @@ def test_delete_burns_the_voice_id(http, sandbox, samples):
     assert code_of(deleted) == 0 and deleted.json()["voice_id"] == "SandboxVoice01"
     assert deleted.json()["created_time"].isdigit()
     assert sandbox.state.voices["SandboxVoice01"].deleted
-    assert code_of(http.post("/v1/delete_voice", json={"voice_type": "voice_cloning",
-                                                       "voice_id": "SandboxVoice01"})) == 20132
+    assert (
+        code_of(http.post("/v1/delete_voice", json={"voice_type": "voice_cloning", "voice_id": "SandboxVoice01"}))
+        == 20132
+    )
     assert code_of(http.post("/v1/delete_voice", json={"voice_type": "system", "voice_id": "x"})) == 2013
     assert code_of(speak(http, "SandboxVoice01")) == 20132
     assert code_of(clone(http, file_id)) == 2039
@@ -366,14 +439,17 @@ def test_unactivated_clone_expires_after_seven_days(samples):
         session = requests.Session()
         session.headers.update(AUTH)
         with open(samples["sample"], "rb") as handle:
-            file_id = session.post(sandbox.base_url + "/v1/files/upload", data={"purpose": "voice_clone"},
-                                   files={"file": ("s.wav", handle)}).json()["file"]["file_id"]
+            file_id = session.post(
+                sandbox.base_url + "/v1/files/upload",
+                data={"purpose": "voice_clone"},
+                files={"file": ("s.wav", handle)},
+            ).json()["file"]["file_id"]
         for voice_id in ("ExpiringVoice01", "KeptVoice01"):
             made = session.post(sandbox.base_url + "/v1/voice_clone", json={"file_id": file_id, "voice_id": voice_id})
             assert code_of(made) == 0
         t2a = {"model": MODEL, "text": "Hi.", "voice_setting": {"voice_id": "KeptVoice01"}}
         assert code_of(session.post(sandbox.base_url + "/v1/t2a_v2", json=t2a)) == 0
-        now[0] += 7 * 24 * 3600 + 1     # MiniMax API docs, Voice Cloning - Intro: deleted after 168 h unused
+        now[0] += 7 * 24 * 3600 + 1  # MiniMax API docs, Voice Cloning - Intro: deleted after 168 h unused
         t2a["voice_setting"]["voice_id"] = "ExpiringVoice01"
         assert code_of(session.post(sandbox.base_url + "/v1/t2a_v2", json=t2a)) == 20132
         t2a["voice_setting"]["voice_id"] = "KeptVoice01"
@@ -383,6 +459,7 @@ def test_unactivated_clone_expires_after_seven_days(samples):
 
 
 # -- faults -----------------------------------------------------------------------------------
+
 
 def test_rate_limit_and_code_faults_skip_the_work(http, sandbox, samples):
     file_id = upload_id(http, samples["sample"])
@@ -402,7 +479,7 @@ def test_every_documented_code_can_be_injected_with_its_meaning(http, sandbox):
         response = http.post("/v1/get_voice", json={"voice_type": "all"})
         assert code_of(response) == code
         assert response.json()["base_resp"]["status_msg"] != "error injected by the sandbox", code
-    quoted = {1000: "unknown error", 2049: "invalid api key", 0: "success"}     # the texts MiniMax's docs quote
+    quoted = {1000: "unknown error", 2049: "invalid api key", 0: "success"}  # the texts MiniMax's docs quote
     for code, text in quoted.items():
         if code:
             sandbox.add_fault("code", code=code)
@@ -451,8 +528,11 @@ def test_slow_fault_delays_then_answers(http, sandbox):
 
 
 def test_faults_over_http(http, sandbox):
-    added = requests.post(sandbox.base_url + "/sandbox/faults", timeout=10,
-                          json={"kind": "code", "code": 1008, "path": "/v1/t2a_v2", "times": 1})
+    added = requests.post(
+        sandbox.base_url + "/sandbox/faults",
+        timeout=10,
+        json={"kind": "code", "code": 1008, "path": "/v1/t2a_v2", "times": 1},
+    )
     assert added.status_code == 200
     assert code_of(speak(http, "female-shaonv")) == 1008
     requests.post(sandbox.base_url + "/sandbox/faults", json={"kind": "rate_limit", "times": 3}, timeout=10)
@@ -462,22 +542,36 @@ def test_faults_over_http(http, sandbox):
     assert bad.status_code == 400 and "kind" in bad.json()["error"]
     seen = requests.get(sandbox.base_url + "/sandbox/requests", timeout=10).json()["requests"]
     assert [(r["path"], r["status_code"], r["fault"]) for r in seen] == [
-        ("/v1/t2a_v2", 1008, "code"), ("/v1/t2a_v2", 0, None)]
+        ("/v1/t2a_v2", 1008, "code"),
+        ("/v1/t2a_v2", 0, None),
+    ]
 
 
 def test_bad_fault_arguments_raise():
     sandbox = Sandbox()
-    for kind, kwargs in [("explode", {}), ("code", {}), ("http_status", {"code": 200}), ("rate_limit", {"times": 0}),
-                         ("server_error", {"code": 404}), ("slow", {"seconds": -1}), ("drop", {"path": "v1/x"})]:
+    for kind, kwargs in [
+        ("explode", {}),
+        ("code", {}),
+        ("http_status", {"code": 200}),
+        ("rate_limit", {"times": 0}),
+        ("server_error", {"code": 404}),
+        ("slow", {"seconds": -1}),
+        ("drop", {"path": "v1/x"}),
+    ]:
         with pytest.raises(ValueError):
             sandbox.add_fault(kind, **kwargs)
 
 
 # -- HTTP behaviour ---------------------------------------------------------------------------
 
+
 def test_every_response_has_a_unique_trace_id(http, sandbox):
-    responses = [http.post("/v1/get_voice", json={"voice_type": "all"}), http.post("/v1/missing", json={}),
-                 http.get("/v1/voice_clone"), http.get("/sandbox/audio/none.mp3")]
+    responses = [
+        http.post("/v1/get_voice", json={"voice_type": "all"}),
+        http.post("/v1/missing", json={}),
+        http.get("/v1/voice_clone"),
+        http.get("/sandbox/audio/none.mp3"),
+    ]
     traces = [r.headers.get("Trace-Id", "") for r in responses]
     assert all(t.startswith("sbx-") for t in traces) and len(set(traces)) == len(traces)
 
@@ -494,6 +588,7 @@ def test_chunked_request_body_and_keep_alive(http, sandbox):
     def chunks():
         yield b'{"voice_type": '
         yield b'"system"}'
+
     session = requests.Session()
     first = session.post(sandbox.base_url + "/v1/get_voice", data=chunks(), headers=AUTH, timeout=10)
     assert code_of(first) == 0 and "system_voice" in first.json()
@@ -516,7 +611,7 @@ def test_stop_is_idempotent_and_does_not_wait_for_open_connections():
     sandbox.stop()
     sandbox.stop()
     with pytest.raises(RuntimeError):
-        sandbox.base_url
+        _ = sandbox.base_url
     session.close()
 
 
@@ -528,8 +623,17 @@ def test_banner_names_the_url_and_says_it_is_not_minimax(sandbox):
 
 def test_audio_dir_keeps_generated_audio_on_disk(tmp_path):
     with Sandbox(audio_dir=tmp_path / "audio") as sandbox:
-        response = requests.post(sandbox.base_url + "/v1/t2a_v2", headers=AUTH, timeout=10, json={
-            "model": MODEL, "text": "Hi.", "voice_setting": {"voice_id": "female-shaonv"}, "output_format": "url"})
+        response = requests.post(
+            sandbox.base_url + "/v1/t2a_v2",
+            headers=AUTH,
+            timeout=10,
+            json={
+                "model": MODEL,
+                "text": "Hi.",
+                "voice_setting": {"voice_id": "female-shaonv"},
+                "output_format": "url",
+            },
+        )
         url = response.json()["data"]["audio"]
         name = url.rsplit("/", 1)[1]
         assert (tmp_path / "audio" / name).read_bytes() == requests.get(url, timeout=10).content

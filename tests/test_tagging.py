@@ -1,4 +1,5 @@
 """Every audio file the plugin writes says it is AI-generated, with the voice_id, model and date."""
+
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,10 @@ def test_tags_read_back_and_the_audio_is_unchanged(tmp_path, fmt, subtype):
     tagging.tag(path, voice_id="HostVoice01", model="speech-2.8-hd", date="2026-11-25T10:00:00Z")
     found = metadata(path)
     assert found["title"] == "AI-generated voice"
-    assert "AI-generated speech in a cloned voice: MiniMax voice_id HostVoice01, model speech-2.8-hd, made " \
-           "2026-11-25T10:00:00Z" in found["comment"]
+    assert (
+        "AI-generated speech in a cloned voice: MiniMax voice_id HostVoice01, model speech-2.8-hd, made "
+        "2026-11-25T10:00:00Z" in found["comment"]
+    )
     after, _ = sf.read(str(path), dtype="float32")
     assert np.array_equal(before, after)
 

@@ -1,4 +1,5 @@
 """Background jobs as a DAW host runs them: a child process, a job file, an events file."""
+
 import json
 import os
 import subprocess
@@ -16,8 +17,12 @@ from voiceclone.events_file import EventsFileReader
 def start_job(tmp_path, env, job) -> tuple:
     job_file, events = tmp_path / "job.json", tmp_path / "events.jsonl"
     job_file.write_text(json.dumps(job))
-    child = subprocess.Popen([sys.executable, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
-                             env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone.worker", str(job_file), "--events", str(events)],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     return child, EventsFileReader(events)
 
 
@@ -27,9 +32,17 @@ def finish(child, reader, timeout=60) -> list:
 
 
 def clone_job(take: Path, **extra) -> dict:
-    plan = CapturePlan(12.0, (Segment(str(take), 2.0, 0.0, 12.0),), "REAPER project 'ep12', track 'Host', 10.00-22.00 s")
-    return {"kind": "clone", "capture": plan.as_dict(), "voice_id": "HostVoice01", "name": "Host",
-            "settings": {"text": "Welcome back.", "model": "speech-2.8-hd"}, **extra}
+    plan = CapturePlan(
+        12.0, (Segment(str(take), 2.0, 0.0, 12.0),), "REAPER project 'ep12', track 'Host', 10.00-22.00 s"
+    )
+    return {
+        "kind": "clone",
+        "capture": plan.as_dict(),
+        "voice_id": "HostVoice01",
+        "name": "Host",
+        "settings": {"text": "Welcome back.", "model": "speech-2.8-hd"},
+        **extra,
+    }
 
 
 def test_a_clone_job_reports_progress_then_the_result_and_saves_the_preset_without_the_key(tmp_path, env, make_audio):
@@ -59,7 +72,8 @@ def test_a_job_that_fails_reports_one_plain_error_event(tmp_path, env, make_audi
 
 
 def test_cancelling_the_child_while_minimax_clones_ends_it_quickly_and_keeps_the_voice_unconfirmed(
-        tmp_path, env, sandbox, make_audio):
+    tmp_path, env, sandbox, make_audio
+):
     sandbox.add_fault("slow", path="/v1/voice_clone", seconds=5)
     child, reader = start_job(tmp_path, env, clone_job(make_audio("take.wav", 20)))
     seen = []
@@ -78,8 +92,9 @@ def test_cancelling_the_child_while_minimax_clones_ends_it_quickly_and_keeps_the
 def test_a_speak_job_writes_the_audio(tmp_path, env, make_audio, run):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     out = tmp_path / "line.wav"
-    child, reader = start_job(tmp_path, env, {"kind": "speak", "text": "Thanks for listening.", "preset": "Host",
-                                              "out": str(out)})
+    child, reader = start_job(
+        tmp_path, env, {"kind": "speak", "text": "Thanks for listening.", "preset": "Host", "out": str(out)}
+    )
     events = finish(child, reader)
     assert child.returncode == 0 and events[-1]["data"]["path"] == str(out)
     assert sf.info(str(out)).format == "WAV"

@@ -1,5 +1,6 @@
 """The sample archive: the exact audio each clone uploaded, kept beside the presets file under its
 sha256, so a voice MiniMax deleted can be cloned again from the very same sample."""
+
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def locate(relative: str, presets_folder: Path) -> Path:
     """The archived file for a preset's ``archive`` entry; raises if it is gone."""
     path = Path(presets_folder) / relative
     if not path.is_file():
-        raise PresetError(f"the archived sample {path} is missing",
-                          fix="Clone the voice again from its source audio with `voiceclone clone`.")
+        raise PresetError(
+            f"the archived sample {path} is missing",
+            fix="Clone the voice again from its source audio with `voiceclone clone`.",
+        )
     return path

@@ -11,6 +11,7 @@ Two steps, both before any network:
 
 Arrays are float32 ``(num_frames, num_channels)``; rates in Hz; times in seconds.
 """
+
 import hashlib
 import os
 import stat
@@ -35,7 +36,7 @@ STANDARD_RATES = (48000, 44100, 32000, 24000, 22050, 16000)
 WAV_HEADER_BYTES = 44
 #: Compressed headers can be off by a few tens of milliseconds; keep clear of the 5-minute edge.
 COMPRESSED_MARGIN_S = 0.1
-BLOCK_WINDOWS = 256                 # frames per block = this many 20 ms windows (about 5 s)
+BLOCK_WINDOWS = 256  # frames per block = this many 20 ms windows (about 5 s)
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class AudioInfo:
     """The header verdict of one file."""
 
     path: Path
-    format: str             # wav, mp3, m4a, flac, aiff or ogg (by content)
-    subtype: str            # PCM_16, PCM_24, FLOAT, MPEG_LAYER_III, aac, ...
+    format: str  # wav, mp3, m4a, flac, aiff or ogg (by content)
+    subtype: str  # PCM_16, PCM_24, FLOAT, MPEG_LAYER_III, aac, ...
     sample_rate: int
     num_channels: int
     num_frames: int
@@ -55,9 +56,15 @@ class AudioInfo:
         return self.num_frames / self.sample_rate
 
     def as_dict(self) -> dict:
-        return {"path": str(self.path), "format": self.format, "subtype": self.subtype,
-                "sample_rate": self.sample_rate, "num_channels": self.num_channels,
-                "duration_s": round(self.duration_s, 3), "size_bytes": self.size_bytes}
+        return {
+            "path": str(self.path),
+            "format": self.format,
+            "subtype": self.subtype,
+            "sample_rate": self.sample_rate,
+            "num_channels": self.num_channels,
+            "duration_s": round(self.duration_s, 3),
+            "size_bytes": self.size_bytes,
+        }
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class PreparedAudio:
     """The file to upload, what it is, and what the quality check found."""
 
     path: Path
-    filename: str           # upload name, with the extension of the real format
+    filename: str  # upload name, with the extension of the real format
     format: str
     sha256: str
     duration_s: float
@@ -99,28 +106,38 @@ def probe(path) -> AudioInfo:
         status = path.stat()
         if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError(path)
-        if not stat.S_ISREG(status.st_mode):     # a FIFO or a device would block the read forever
-            raise AudioError(f"{path} is not a regular file (a pipe or a device)",
-                             fix="Give the path of a wav, mp3 or m4a file saved on disk.")
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device would block the read forever
+            raise AudioError(
+                f"{path} is not a regular file (a pipe or a device)",
+                fix="Give the path of a wav, mp3 or m4a file saved on disk.",
+            )
         size = status.st_size
         with open(path, "rb") as handle:
             head = handle.read(12)
     except FileNotFoundError as exc:
         raise AudioError(f"no such file: {path}", fix="Check the path and the spelling of the file name.") from exc
     except IsADirectoryError as exc:
-        raise AudioError(f"{path} is a folder, not an audio file", fix="Give the path of a wav, mp3 or m4a file.") from exc
+        raise AudioError(
+            f"{path} is a folder, not an audio file", fix="Give the path of a wav, mp3 or m4a file."
+        ) from exc
     except OSError as exc:
         raise AudioError(f"cannot read {path}: {exc.strerror}", fix="Check the file's permissions.") from exc
     if size == 0:
         raise AudioError(f"{path} is empty (0 bytes)", fix="Export the audio again.")
     fmt = sniff(head)
     if fmt is None:
-        raise AudioError(f"{path.name} is not an audio file this plugin can read",
-                         fix="Use a wav, mp3 or m4a file (flac, aiff and ogg are converted too).")
+        raise AudioError(
+            f"{path.name} is not an audio file this plugin can read",
+            fix="Use a wav, mp3 or m4a file (flac, aiff and ogg are converted too).",
+        )
     if fmt == "m4a":
         return _probe_m4a(path, size)
-    with _decoding(lambda said: AudioError(f"{path.name} looks like {fmt} but its header is damaged ({said})",
-                                           fix="Export the audio again, or convert it to WAV.")):
+    with _decoding(
+        lambda said: AudioError(
+            f"{path.name} looks like {fmt} but its header is damaged ({said})",
+            fix="Export the audio again, or convert it to WAV.",
+        )
+    ):
         info = sf.info(str(path))
     return AudioInfo(path, fmt, info.subtype, int(info.samplerate), int(info.channels), int(info.frames), size)
 
@@ -141,13 +158,21 @@ def _probe_m4a(path: Path, size: int) -> AudioInfo:
                 seconds = float(container.duration or 0) / 1e6
             codec = stream.codec_context.name
     except av.error.FFmpegError as exc:
-        raise AudioError(f"{path.name} looks like m4a but cannot be opened ({exc})",
-                         fix="Export the audio again, or convert it to WAV.") from exc
+        raise AudioError(
+            f"{path.name} looks like m4a but cannot be opened ({exc})",
+            fix="Export the audio again, or convert it to WAV.",
+        ) from exc
     return AudioInfo(path, "m4a", codec, rate, channels, int(round(seconds * rate)), size)
 
 
-def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional[float] = None,
-                max_s: float = rules.CLONE_MAX_S, max_bytes: int = rules.UPLOAD_MAX_BYTES) -> Plan:
+def plan_upload(
+    info: AudioInfo,
+    *,
+    start: Optional[float] = None,
+    end: Optional[float] = None,
+    max_s: float = rules.CLONE_MAX_S,
+    max_bytes: int = rules.UPLOAD_MAX_BYTES,
+) -> Plan:
     """Decide how ``info`` becomes an upload that meets every limit, changing as little as possible."""
     first, last = rules.check_region(start, end, info.duration_s)
     fixes: List[str] = []
@@ -156,8 +181,10 @@ def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional
     edge = max_s - (COMPRESSED_MARGIN_S if info.format != "wav" else 0.0)
     if last - first > max_s:
         last = first + max_s
-        fixes.append(f"trimmed to {rules.clock(max_s)} (the clone endpoint takes at most {rules.clock(max_s)}); "
-                     f"used {first:.2f}-{last:.2f} s")
+        fixes.append(
+            f"trimmed to {rules.clock(max_s)} (the clone endpoint takes at most {rules.clock(max_s)}); "
+            f"used {first:.2f}-{last:.2f} s"
+        )
     elif last - first > edge:
         fixes.append(f"decoded to WAV: compressed audio this close to {rules.clock(max_s)} can decode a little longer")
     if info.format in CONVERTIBLE or (info.format == "m4a" and info.subtype != "aac"):
@@ -176,27 +203,38 @@ def plan_upload(info: AudioInfo, *, start: Optional[float] = None, end: Optional
     if not untouched and seconds * rate * channels * 2 > budget:
         fitting = [r for r in STANDARD_RATES if r < rate and seconds * r * channels * 2 <= budget]
         if not fitting:
-            raise AudioError(f"the sample cannot fit in {_mb(max_bytes)} even as mono 16 kHz",
-                             fix="Use a shorter region.")
+            raise AudioError(
+                f"the sample cannot fit in {_mb(max_bytes)} even as mono 16 kHz", fix="Use a shorter region."
+            )
         rate = fitting[0]
         fixes.append(f"resampled {info.sample_rate} Hz to {rate} Hz to stay under {_mb(max_bytes)}")
-    if not untouched and not fixes:     # over the limit only by what is not audio (metadata, extra chunks)
-        fixes.append(f"rewritten as plain 16-bit WAV: the file is {_mb(info.size_bytes)}, over the {_mb(max_bytes)} "
-                     "limit, by what is not audio (its metadata is dropped)")
-    return Plan(untouched, int(round(first * info.sample_rate)), int(round(last * info.sample_rate)),
-                rate, channels, tuple(fixes))
+    if not untouched and not fixes:  # over the limit only by what is not audio (metadata, extra chunks)
+        fixes.append(
+            f"rewritten as plain 16-bit WAV: the file is {_mb(info.size_bytes)}, over the {_mb(max_bytes)} "
+            "limit, by what is not audio (its metadata is dropped)"
+        )
+    return Plan(
+        untouched,
+        int(round(first * info.sample_rate)),
+        int(round(last * info.sample_rate)),
+        rate,
+        channels,
+        tuple(fixes),
+    )
 
 
-def inspect(info: AudioInfo, *, purpose: str = "voice_clone", start: Optional[float] = None,
-            end: Optional[float] = None) -> Tuple[Plan, Report]:
+def inspect(
+    info: AudioInfo, *, purpose: str = "voice_clone", start: Optional[float] = None, end: Optional[float] = None
+) -> Tuple[Plan, Report]:
     """Plan the upload and run the quality check, writing nothing. Raises only for a refused length."""
     plan = _plan_for(info, purpose, start, end)
     report, _ = _scan(info, plan, None)
     return plan, report
 
 
-def prepare(path, workdir, *, purpose: str = "voice_clone", start: Optional[float] = None,
-            end: Optional[float] = None) -> PreparedAudio:
+def prepare(
+    path, workdir, *, purpose: str = "voice_clone", start: Optional[float] = None, end: Optional[float] = None
+) -> PreparedAudio:
     """Check ``path`` and make the file to upload, in one decoding pass.
 
     ``purpose`` is ``voice_clone`` (10 s to 5 min) or ``prompt_audio`` (under 8 s). A fixed file is
@@ -219,16 +257,27 @@ def prepare(path, workdir, *, purpose: str = "voice_clone", start: Optional[floa
         raise
     target, fmt = (info.path, info.format) if out is None else (out, "wav")
     return PreparedAudio(
-        path=target, filename=files.safe_stem(info.path.stem, 'sample') + EXTENSIONS[fmt], format=fmt, sha256=sha256_file(target),
-        duration_s=frames / plan.sample_rate, sample_rate=plan.sample_rate, num_channels=plan.num_channels,
-        size_bytes=target.stat().st_size, untouched=plan.untouched, fixes=plan.fixes, report=report)
+        path=target,
+        filename=files.safe_stem(info.path.stem, "sample") + EXTENSIONS[fmt],
+        format=fmt,
+        sha256=sha256_file(target),
+        duration_s=frames / plan.sample_rate,
+        sample_rate=plan.sample_rate,
+        num_channels=plan.num_channels,
+        size_bytes=target.stat().st_size,
+        untouched=plan.untouched,
+        fixes=plan.fixes,
+        report=report,
+    )
 
 
 def _plan_for(info: AudioInfo, purpose: str, start: Optional[float], end: Optional[float]) -> Plan:
     first, last = rules.check_region(start, end, info.duration_s)
     if purpose == "prompt_audio" and last - first >= rules.PROMPT_MAX_S:
-        raise AudioError(f"the prompt audio is {last - first:.1f} s; it must be shorter than {rules.PROMPT_MAX_S:g} s",
-                         fix="Cut --prompt-audio to a clip under 8 s and give its exact words.")
+        raise AudioError(
+            f"the prompt audio is {last - first:.1f} s; it must be shorter than {rules.PROMPT_MAX_S:g} s",
+            fix="Cut --prompt-audio to a clip under 8 s and give its exact words.",
+        )
     if purpose == "voice_clone":
         rules.check_duration(last - first)
     return plan_upload(info, start=start, end=end)
@@ -256,8 +305,12 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int
                 data = resampler.resample_chunk(data)
             written += _write_pcm16(writer, data)
         if writer is not None and resampler is not None:
-            written += _write_pcm16(writer, resampler.resample_chunk(
-                np.zeros((0,) if plan.num_channels == 1 else (0, plan.num_channels), np.float32), last=True))
+            written += _write_pcm16(
+                writer,
+                resampler.resample_chunk(
+                    np.zeros((0,) if plan.num_channels == 1 else (0, plan.num_channels), np.float32), last=True
+                ),
+            )
     except BaseException:
         if writer is not None:
             writer.close()
@@ -325,8 +378,9 @@ def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator
 
 
 def _damaged(path: Path, said: str) -> AudioError:
-    return AudioError(f"{path.name} is damaged: decoding failed ({said})",
-                      fix="Export the audio again, or convert it to WAV.")
+    return AudioError(
+        f"{path.name} is damaged: decoding failed ({said})", fix="Export the audio again, or convert it to WAV."
+    )
 
 
 @contextmanager
@@ -393,9 +447,13 @@ def _mb(size: int) -> str:
 
 
 def _subtype_name(subtype: str) -> str:
-    return {"PCM_24": "24-bit PCM", "PCM_32": "32-bit PCM", "FLOAT": "32-bit float", "DOUBLE": "64-bit float",
-            "PCM_U8": "8-bit PCM"}.get(subtype, subtype)
-
+    return {
+        "PCM_24": "24-bit PCM",
+        "PCM_32": "32-bit PCM",
+        "FLOAT": "32-bit float",
+        "DOUBLE": "64-bit float",
+        "PCM_U8": "8-bit PCM",
+    }.get(subtype, subtype)
 
 
 def check_decodes(path: Path) -> None:

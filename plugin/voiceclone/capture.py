@@ -6,6 +6,7 @@ background job renders it with soundfile, so the DAW never reads samples. The pl
 the standard library (the host side runs inside the DAW's Python); numpy, soundfile and soxr are
 imported by :func:`render`. Units: seconds, Hz; gains are linear.
 """
+
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,13 +23,13 @@ CHANNEL_MODES = {0: "normal", 1: "reverse stereo", 2: "mono downmix", 3: "left c
 class Segment:
     """One stretch of one source file as it plays in the captured region."""
 
-    source: str                 # the audio file
-    source_start_s: float       # where in the file it starts (file time, before the playrate)
-    position_s: float           # where it starts, seconds from the region's start
-    length_s: float             # how long it plays on the timeline
-    playrate: float = 1.0       # 2.0 plays twice as fast (and an octave up, as without pitch preservation)
-    gain: float = 1.0           # item volume x take volume
-    channel_mode: int = 0       # see CHANNEL_MODES
+    source: str  # the audio file
+    source_start_s: float  # where in the file it starts (file time, before the playrate)
+    position_s: float  # where it starts, seconds from the region's start
+    length_s: float  # how long it plays on the timeline
+    playrate: float = 1.0  # 2.0 plays twice as fast (and an octave up, as without pitch preservation)
+    gain: float = 1.0  # item volume x take volume
+    channel_mode: int = 0  # see CHANNEL_MODES
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,11 @@ class CapturePlan:
 
     @classmethod
     def from_dict(cls, data: dict) -> "CapturePlan":
-        return cls(length_s=float(data["length_s"]), segments=tuple(Segment(**s) for s in data["segments"]),
-                   description=str(data["description"]))
+        return cls(
+            length_s=float(data["length_s"]),
+            segments=tuple(Segment(**s) for s in data["segments"]),
+            description=str(data["description"]),
+        )
 
 
 def render(plan: CapturePlan, out: Path) -> Path:
@@ -56,9 +60,11 @@ def render(plan: CapturePlan, out: Path) -> Path:
     """
     import numpy as np
     import soundfile as sf
+
     if not plan.segments:
-        raise AudioError("the selection holds no audio to capture",
-                         fix="Select items with audio, or a time selection over them.")
+        raise AudioError(
+            "the selection holds no audio to capture", fix="Select items with audio, or a time selection over them."
+        )
     infos = {source: _info(source) for source in {s.source for s in plan.segments}}
     rate = max(info.samplerate for info in infos.values())
     channels = 2 if any(infos[s.source].channels > 1 and s.channel_mode in (0, 1) for s in plan.segments) else 1
@@ -70,7 +76,7 @@ def render(plan: CapturePlan, out: Path) -> Path:
             continue
         audio = _segment_audio(segment, infos[segment.source].samplerate, rate, channels)
         count = min(len(audio), frames - start, int(round(segment.length_s * rate)))
-        mix[start:start + count] += audio[:count] * np.float32(segment.gain)
+        mix[start : start + count] += audio[:count] * np.float32(segment.gain)
     out.parent.mkdir(parents=True, exist_ok=True)
     sf.write(str(out), np.clip(mix, -1.0, 1.0), rate, subtype="PCM_16", format="WAV")
     return out
@@ -82,8 +88,10 @@ def _info(path: str):
     try:
         return sf.info(path)
     except (RuntimeError, sf.LibsndfileError) as exc:
-        raise AudioError(f"cannot read the take's source file {path}",
-                         fix="Check the file exists, or glue the item so REAPER writes a new file.") from exc
+        raise AudioError(
+            f"cannot read the take's source file {path}",
+            fix="Check the file exists, or glue the item so REAPER writes a new file.",
+        ) from exc
 
 
 def _segment_audio(segment: Segment, source_rate: int, rate: int, channels: int):

@@ -4,6 +4,7 @@ Exit codes: 0 success; 2 bad input or usage (nothing sent); 3 MiniMax refused; 4
 failure after retries; 5 the DAW unreachable or unable; 6 a file could not be written; 130 cancelled;
 1 an internal bug. Errors are one or two plain lines on stderr; a traceback only with ``--debug``.
 """
+
 import argparse
 import errno
 import json
@@ -32,9 +33,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    local = _Parser(add_help=False)          # what every command takes
+    local = _Parser(add_help=False)  # what every command takes
     local.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    common = _Parser(add_help=False, parents=[local])      # ... and the commands that use MiniMax or the presets
+    common = _Parser(add_help=False, parents=[local])  # ... and the commands that use MiniMax or the presets
     where = common.add_argument_group("where")
     where.add_argument("--provider", choices=sorted(PROVIDERS), help="a named MiniMax host (default minimax-global)")
     where.add_argument("--base-url", help="the API's base URL (default $MINIMAX_BASE_URL or https://api.minimax.io)")
@@ -42,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     as_json = _Parser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
-    parser = _Parser(prog="voiceclone", description="Clone a voice with MiniMax, keep it as a preset, speak with it. "
-                     "The API key is read from MINIMAX_API_KEY.")
+    parser = _Parser(
+        prog="voiceclone",
+        description="Clone a voice with MiniMax, keep it as a preset, speak with it. "
+        "The API key is read from MINIMAX_API_KEY.",
+    )
     parser.add_argument("--version", action="version", version=f"voiceclone {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks (also after a command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -70,59 +74,88 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--audition", action="store_true", help="play the speech when it is ready (Ctrl-C stops)")
 
-    p = sub.add_parser("activate", parents=[common, as_json],
-                       help="make a preset's voice permanent with one short speech (charges the clone fee)")
+    p = sub.add_parser(
+        "activate",
+        parents=[common, as_json],
+        help="make a preset's voice permanent with one short speech (charges the clone fee)",
+    )
     p.add_argument("name", help="the preset")
     p.add_argument("--yes", action="store_true", help="do not ask before spending")
-    p = sub.add_parser("reclone", parents=[common, as_json],
-                       help="clone an expired or deleted preset's voice again from its archived sample")
+    p = sub.add_parser(
+        "reclone",
+        parents=[common, as_json],
+        help="clone an expired or deleted preset's voice again from its archived sample",
+    )
     p.add_argument("name", help="the preset")
     p.add_argument("--yes", action="store_true", help="do not ask before spending")
 
     voices = sub.add_parser("voices", help="the voices on the MiniMax account").add_subparsers(
-        dest="action", metavar="ACTION", parser_class=_Parser)
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
     voices.required = True
     p = voices.add_parser("list", parents=[common, as_json], help="list the account's voices")
-    p.add_argument("--type", default="voice_cloning", choices=("voice_cloning", "system", "voice_generation", "all"),
-                   help="which voices: your clones (default), MiniMax's system voices, designed voices, or all")
-    voices.add_parser("sync", parents=[common, as_json],
-                      help="compare the account's cloned voices with the presets and update their states")
+    p.add_argument(
+        "--type",
+        default="voice_cloning",
+        choices=("voice_cloning", "system", "voice_generation", "all"),
+        help="which voices: your clones (default), MiniMax's system voices, designed voices, or all",
+    )
+    voices.add_parser(
+        "sync",
+        parents=[common, as_json],
+        help="compare the account's cloned voices with the presets and update their states",
+    )
     p = voices.add_parser("delete", parents=[common], help="delete a cloned voice for good (its id is burned)")
     p.add_argument("voice_id", help="the voice to delete")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     presets = sub.add_parser("presets", help="the saved voice presets").add_subparsers(
-        dest="action", metavar="ACTION", parser_class=_Parser)
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
     presets.required = True
     presets.add_parser("list", parents=[common, as_json], help="list presets and when their voices expire")
     p = presets.add_parser("show", parents=[common, as_json], help="show one preset")
     p.add_argument("name", help="the preset")
-    p.add_argument("--provenance", action="store_true", help="only the record of who cloned it, from what, with whose consent")
-    presets.add_parser("remove", parents=[common, as_json],
-                       help="forget a preset (the voice stays on MiniMax)").add_argument("name", help="the preset")
+    p.add_argument(
+        "--provenance", action="store_true", help="only the record of who cloned it, from what, with whose consent"
+    )
+    presets.add_parser(
+        "remove", parents=[common, as_json], help="forget a preset (the voice stays on MiniMax)"
+    ).add_argument("name", help="the preset")
     p = presets.add_parser("export", parents=[common], help="write the library to a zip, to move it to another machine")
     p.add_argument("file", type=Path, help="the zip to write")
     p.add_argument("--with-audio", action="store_true", help="include the archived samples and the previews")
     presets.add_parser("import", parents=[common], help="add the presets of an exported zip").add_argument(
-        "file", type=Path, help="a zip written by `presets export`")
-    presets.add_parser("adopt", parents=[common],
-                       help="save a voice the plugin could not save: a recovery file, or an unconfirmed voice_id "
-                            "you know MiniMax made").add_argument(
-        "what", metavar="FILE_OR_VOICE_ID", help="the recovery file a clone named, or an unconfirmed voice_id")
+        "file", type=Path, help="a zip written by `presets export`"
+    )
+    presets.add_parser(
+        "adopt",
+        parents=[common],
+        help="save a voice the plugin could not save: a recovery file, or an unconfirmed voice_id "
+        "you know MiniMax made",
+    ).add_argument(
+        "what", metavar="FILE_OR_VOICE_ID", help="the recovery file a clone named, or an unconfirmed voice_id"
+    )
 
     reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
-        dest="action", metavar="ACTION", parser_class=_Parser)
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
     reaper.required = True
-    for name, text in (("install", "copy the actions into REAPER and register them"),
-                       ("uninstall", "remove everything install added")):
+    for name, text in (
+        ("install", "copy the actions into REAPER and register them"),
+        ("uninstall", "remove everything install added"),
+    ):
         p = reaper.add_parser(name, parents=[local], help=text)
         p.add_argument("--resource-path", type=Path, help="REAPER's resource folder (default: this system's)")
     p = reaper.add_parser("index", parents=[local], help="write a ReaPack index.xml for the actions")
-    p.add_argument("--url-base", help="the raw URL of plugin/voiceclone/hosts/reaper/scripts in the published repository")
+    p.add_argument(
+        "--url-base", help="the raw URL of plugin/voiceclone/hosts/reaper/scripts in the published repository"
+    )
     p.add_argument("-o", "--out", type=Path, default=Path("index.xml"), help="where to write it (default ./index.xml)")
 
     audacity = sub.add_parser("audacity", help="clone and speak in a running Audacity").add_subparsers(
-        dest="action", metavar="ACTION", parser_class=_Parser)
+        dest="action", metavar="ACTION", parser_class=_Parser
+    )
     audacity.required = True
     p = audacity.add_parser("clone", parents=[common, as_json], help="clone the voice in Audacity's selection")
     p.add_argument("--voice-id", help="the new voice's id (default: made from the track name)")
@@ -143,11 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="output device number or name (default: the system's)")
 
     p = sub.add_parser("sandbox", parents=[local], help="run the offline MiniMax sandbox server")
-    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine only)"
+    )
     p.add_argument("--port", type=int, default=8765, help="the port to listen on (default 8765)")
 
     p = sub.add_parser("demo", parents=[local], help="run the whole loop offline on the sandbox")
-    p.add_argument("--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)")
+    p.add_argument(
+        "--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)"
+    )
     return parser
 
 
@@ -171,12 +208,20 @@ def _add_clone_options(p: argparse.ArgumentParser, *, where: str) -> None:
     p.add_argument("--operator", help="who clones the voice, for the preset's record (default: the OS user)")
     p.add_argument("--consent", help="the speaker's consent: who agreed, when, how")
     p.add_argument("--consent-audio", type=Path, help="a recording of the speaker's consent (archived with its hash)")
-    p.add_argument("--require-consent", action="store_true",
-                   help="refuse to clone without --consent or --consent-audio (also VOICECLONE_REQUIRE_CONSENT=1)")
+    p.add_argument(
+        "--require-consent",
+        action="store_true",
+        help="refuse to clone without --consent or --consent-audio (also VOICECLONE_REQUIRE_CONSENT=1)",
+    )
 
 
-def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] = None,
-         stdout: Optional[TextIO] = None, stderr: Optional[TextIO] = None) -> int:
+def main(
+    argv: Optional[List[str]] = None,
+    *,
+    env: Optional[Mapping[str, str]] = None,
+    stdout: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
+) -> int:
     """Run one command; return its exit code."""
     env = os.environ if env is None else env
     out, err = stdout or sys.stdout, stderr or sys.stderr
@@ -185,7 +230,7 @@ def main(argv: Optional[List[str]] = None, *, env: Optional[Mapping[str, str]] =
     try:
         args = build_parser().parse_args(argv)
         return _run(args, env, out, err) or 0
-    except (Exception, KeyboardInterrupt) as exc:   # every failure ends as one plain error
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (every failure: one plain error)
         if debug and not isinstance(exc, KeyboardInterrupt):
             traceback.print_exc(file=err)
         return _fail(plain(exc, bug_fix="Run it again with --debug and report the output."), out, err, as_json)
@@ -195,8 +240,13 @@ def _fail(exc: VoiceCloneError, out: TextIO, err: TextIO, as_json: bool) -> int:
     for line in exc.user_lines():
         print(line, file=err)
     if as_json:
-        body = {"error": str(exc), "fix": exc.fix or None, "exit_code": exc.exit_code,
-                "code": getattr(exc, "code", None), "trace_id": getattr(exc, "trace_id", None)}
+        body = {
+            "error": str(exc),
+            "fix": exc.fix or None,
+            "exit_code": exc.exit_code,
+            "code": getattr(exc, "code", None),
+            "trace_id": getattr(exc, "trace_id", None),
+        }
         print(json.dumps(body), file=out)
     return exc.exit_code
 
@@ -220,9 +270,12 @@ class _Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = Settings.from_env(self.env, base_url=getattr(self.args, "base_url", None),
-                                               provider=getattr(self.args, "provider", None),
-                                               presets=getattr(self.args, "presets", None))
+            self._settings = Settings.from_env(
+                self.env,
+                base_url=getattr(self.args, "base_url", None),
+                provider=getattr(self.args, "provider", None),
+                presets=getattr(self.args, "presets", None),
+            )
             _warn_presets(self._settings, self.err)
         return self._settings
 
@@ -233,6 +286,7 @@ def _run(args, env, out: TextIO, err: TextIO) -> int:
 
 def _demo(args, ctx: _Context) -> int:
     from .demo import run_demo
+
     return run_demo(args.out, out=ctx.out)
 
 
@@ -241,6 +295,7 @@ def _progress(args, err: TextIO):
     if getattr(args, "json", False) or not err.isatty():
         return None
     from .progress_bar import TerminalProgress
+
     return TerminalProgress(err)
 
 
@@ -280,15 +335,31 @@ def _warn(warnings: List[str], err: TextIO) -> None:
 
 def _clone_options(args) -> CloneOptions:
     chosen = CloneSettings(
-        text=args.text, model=args.model, language_boost=args.language_boost, noise_reduction=args.noise_reduction,
-        volume_normalization=args.volume_normalization, watermark=args.watermark,
-        text_validation=args.text_validation, accuracy=args.accuracy)
+        text=args.text,
+        model=args.model,
+        language_boost=args.language_boost,
+        noise_reduction=args.noise_reduction,
+        volume_normalization=args.volume_normalization,
+        watermark=args.watermark,
+        text_validation=args.text_validation,
+        accuracy=args.accuracy,
+    )
     return CloneOptions(
-        audio=getattr(args, "audio", None), voice_id=args.voice_id or "", name=args.name, settings=chosen,
-        prompt_audio=args.prompt_audio, prompt_text=args.prompt_text, start=args.start, end=args.end,
-        preview_out=args.preview_out, force=args.force,
-        operator=args.operator, consent=args.consent, consent_audio=args.consent_audio,
-        require_consent=args.require_consent)
+        audio=getattr(args, "audio", None),
+        voice_id=args.voice_id or "",
+        name=args.name,
+        settings=chosen,
+        prompt_audio=args.prompt_audio,
+        prompt_text=args.prompt_text,
+        start=args.start,
+        end=args.end,
+        preview_out=args.preview_out,
+        force=args.force,
+        operator=args.operator,
+        consent=args.consent,
+        consent_audio=args.consent_audio,
+        require_consent=args.require_consent,
+    )
 
 
 def _clone(args, ctx: _Context) -> int:
@@ -300,13 +371,19 @@ def _clone(args, ctx: _Context) -> int:
         print(json.dumps(outcome.as_dict()), file=out)
         return 0
     if outcome.reused:
-        print(f"Voice '{outcome.voice_id}' was already cloned from this sample (preset '{outcome.preset}'); "
-              "nothing was sent. To make another voice of it, give a new id: --voice-id "
-              f"{jobs.next_free_voice_id(settings, outcome.voice_id)}.", file=out)
+        print(
+            f"Voice '{outcome.voice_id}' was already cloned from this sample (preset '{outcome.preset}'); "
+            "nothing was sent. To make another voice of it, give a new id: --voice-id "
+            f"{jobs.next_free_voice_id(settings, outcome.voice_id)}.",
+            file=out,
+        )
     else:
         print(f"Cloned voice '{outcome.voice_id}' and saved it as preset '{outcome.preset}'.", file=out)
-        print("It stays temporary until first used for speech: MiniMax deletes unused clones after "
-              f"{rules.VOICE_LIFETIME_DAYS} days.", file=out)
+        print(
+            "It stays temporary until first used for speech: MiniMax deletes unused clones after "
+            f"{rules.VOICE_LIFETIME_DAYS} days.",
+            file=out,
+        )
     if outcome.preview_path:
         print(f"Preview: {outcome.preview_path}", file=out)
         if args.audition:
@@ -318,6 +395,7 @@ def _clone(args, ctx: _Context) -> int:
 
 def _audition(path: Path, out: TextIO) -> None:
     from . import device
+
     try:
         device.play(path)
     except KeyboardInterrupt:
@@ -367,7 +445,7 @@ def _record(args, ctx: _Context) -> int:
 
     def meter(seconds: float, peak_db: float, clip: bool) -> None:
         if err.isatty():
-            bar = "#" * int((min(max(peak_db, -60.0), 0.0) + 60) / 2)      # digital silence is -inf dBFS
+            bar = "#" * int((min(max(peak_db, -60.0), 0.0) + 60) / 2)  # digital silence is -inf dBFS
             note = "CLIPPING" if clip else "too quiet" if peak_db < QUIET_PEAK_DBFS else ""
             print(f"\r  {seconds:6.1f} s  [{bar:<30}] {peak_db:6.1f} dBFS  {note:<9}", end="", file=err, flush=True)
 
@@ -377,9 +455,19 @@ def _record(args, ctx: _Context) -> int:
     verdict = judge(args.out)
     if args.json:
         checked = verdict.as_dict()
-        print(json.dumps({"path": str(args.out), "usable": verdict.usable, "problem": verdict.problem,
-                          "file": checked["file"], "quality": checked["quality"], "warnings": verdict.warnings}),
-              file=out)
+        print(
+            json.dumps(
+                {
+                    "path": str(args.out),
+                    "usable": verdict.usable,
+                    "problem": verdict.problem,
+                    "file": checked["file"],
+                    "quality": checked["quality"],
+                    "warnings": verdict.warnings,
+                }
+            ),
+            file=out,
+        )
     else:
         said = "usable for a clone" if verdict.usable else f"not usable: {verdict.problem}"
         print(f"Recorded {verdict.info.duration_s:.1f} s to {args.out}: {said}", file=out)
@@ -395,17 +483,28 @@ def _validate(args, ctx: _Context) -> int:
         print(json.dumps(verdict.as_dict()), file=out)
     else:
         print(f"{info.path.name}: {f'refused: {problem}' if problem else 'can be cloned'}", file=out)
-        print(f"  format    {info.format} ({info.subtype}), {info.sample_rate} Hz, {info.num_channels} channel(s)", file=out)
+        print(
+            f"  format    {info.format} ({info.subtype}), {info.sample_rate} Hz, {info.num_channels} channel(s)",
+            file=out,
+        )
         print(f"  duration  {info.duration_s:.2f} s", file=out)
         print(f"  size      {info.size_bytes / 1e6:.2f} MB", file=out)
         if plan is not None:
             print("  upload    " + ("as it is" if plan.untouched else "; ".join(plan.fixes)), file=out)
         if report is not None and not report.nonfinite and report.peak_dbfs != float("-inf"):
-            floor = f"{report.noise_floor_dbfs:.1f} dBFS" if report.noise_floor_dbfs > -140 else \
-                "digital silence between the words"
-            print(f"  level     peak {report.peak_dbfs:.1f} dBFS, RMS {report.rms_dbfs:.1f} dBFS, "
-                  f"noise floor {floor}", file=out)
-            print(f"  voice     {report.active_s:.1f} s above the noise, {report.clipped_samples} clipped samples", file=out)
+            floor = (
+                f"{report.noise_floor_dbfs:.1f} dBFS"
+                if report.noise_floor_dbfs > -140
+                else "digital silence between the words"
+            )
+            print(
+                f"  level     peak {report.peak_dbfs:.1f} dBFS, RMS {report.rms_dbfs:.1f} dBFS, noise floor {floor}",
+                file=out,
+            )
+            print(
+                f"  voice     {report.active_s:.1f} s above the noise, {report.clipped_samples} clipped samples",
+                file=out,
+            )
         _warn(verdict.warnings, err)
     return 0 if verdict.usable else AudioError.exit_code
 
@@ -414,8 +513,17 @@ def _speak(args, ctx: _Context) -> int:
     settings, out, err = ctx.settings, ctx.out, ctx.err
     _note_first_speech(settings, args.preset, err)
     job = _Job(args, err)
-    outcome = job(jobs.speak, settings, args.text, args.out, preset=args.preset, voice_id=args.voice_id,
-                  model=args.model, fmt=args.format, force=args.force)
+    outcome = job(
+        jobs.speak,
+        settings,
+        args.text,
+        args.out,
+        preset=args.preset,
+        voice_id=args.voice_id,
+        model=args.model,
+        fmt=args.format,
+        force=args.force,
+    )
     job.warn(outcome.warnings)
     if args.json:
         print(json.dumps(outcome.as_dict()), file=out)
@@ -448,8 +556,13 @@ def _confirmed(args, question: str, refusal: str, out: TextIO, err: TextIO) -> b
 
 def _activate(args, ctx: _Context) -> int:
     settings, out, err = ctx.settings, ctx.out, ctx.err
-    if not _confirmed(args, f"Activate preset '{args.name}'? MiniMax charges the clone fee on this first speech.",
-                      f"activating '{args.name}' charges the MiniMax clone fee", out, err):
+    if not _confirmed(
+        args,
+        f"Activate preset '{args.name}'? MiniMax charges the clone fee on this first speech.",
+        f"activating '{args.name}' charges the MiniMax clone fee",
+        out,
+        err,
+    ):
         return 0
     job = _Job(args, err)
     done = job(lifecycle.activate, settings, args.name)
@@ -463,8 +576,13 @@ def _activate(args, ctx: _Context) -> int:
 
 def _reclone(args, ctx: _Context) -> int:
     settings, out, err = ctx.settings, ctx.out, ctx.err
-    if not _confirmed(args, lifecycle.reclone_question(settings, args.name),
-                      f"re-cloning '{args.name}' creates a new MiniMax voice", out, err):
+    if not _confirmed(
+        args,
+        lifecycle.reclone_question(settings, args.name),
+        f"re-cloning '{args.name}' creates a new MiniMax voice",
+        out,
+        err,
+    ):
         return 0
     job = _Job(args, err)
     outcome = job(lifecycle.reclone, settings, args.name)
@@ -472,8 +590,11 @@ def _reclone(args, ctx: _Context) -> int:
     if args.json:
         print(json.dumps(outcome.as_dict()), file=out)
     else:
-        print(f"Cloned preset '{outcome.preset}' again as voice '{outcome.voice_id}' (the old voice is kept in its "
-              "history).", file=out)
+        print(
+            f"Cloned preset '{outcome.preset}' again as voice '{outcome.voice_id}' (the old voice is kept in its "
+            "history).",
+            file=out,
+        )
         if outcome.preview_path:
             print(f"Preview: {outcome.preview_path}", file=out)
     return 0
@@ -492,8 +613,13 @@ def _voices(args, ctx: _Context) -> int:
             print("Every preset agrees with the account; nothing changed.", file=out)
         return 0
     if args.action == "delete":
-        if not _confirmed(args, f"Delete voice '{args.voice_id}' on MiniMax for good? Its id can never be used again.",
-                          f"deleting '{args.voice_id}' cannot be undone and its id can never be used again", out, err):
+        if not _confirmed(
+            args,
+            f"Delete voice '{args.voice_id}' on MiniMax for good? Its id can never be used again.",
+            f"deleting '{args.voice_id}' cannot be undone and its id can never be used again",
+            out,
+            err,
+        ):
             return 0
         names = jobs.delete_voice(settings, args.voice_id)
         marked = f"; marked preset(s) {', '.join(names)} as deleted" if names else ""
@@ -503,8 +629,11 @@ def _voices(args, ctx: _Context) -> int:
     if args.json:
         print(json.dumps(found), file=out)
         return 0
-    rows = [(kind, v.get("voice_id", ""), v.get("voice_name") or "", _created(v.get("created_time")))
-            for kind, entries in found.items() for v in entries]
+    rows = [
+        (kind, v.get("voice_id", ""), v.get("voice_name") or "", _created(v.get("created_time")))
+        for kind, entries in found.items()
+        for v in entries
+    ]
     if not rows:
         print("No voices of that kind on this account (clones are listed only after their first speech).", file=out)
     for kind, voice_id, name, created in rows:
@@ -530,6 +659,7 @@ def _presets(args, ctx: _Context) -> int:
         return 0
     if args.action == "adopt":
         from . import reconcile
+
         name = reconcile.adopt(settings, args.what)
         print(f"Saved the voice as preset '{name}' in {store.path}.", file=out)
         return 0
@@ -551,6 +681,7 @@ def _presets(args, ctx: _Context) -> int:
             print(json.dumps(preset, default=str), file=out)
         else:
             import yaml
+
             print(yaml.safe_dump({args.name: preset}, sort_keys=False, allow_unicode=True).rstrip(), file=out)
         return 0
     voices, waiting = store.voices(), store.pending()
@@ -558,8 +689,9 @@ def _presets(args, ctx: _Context) -> int:
     if args.json:
         shown = {name: listed(preset, now) for name, preset in voices.items()}
         for voice_id, entry in waiting.items():
-            shown.setdefault(entry["name"] if entry["name"] not in shown else f"{entry['name']} ({voice_id})",
-                             listed_waiting(entry))
+            shown.setdefault(
+                entry["name"] if entry["name"] not in shown else f"{entry['name']} ({voice_id})", listed_waiting(entry)
+            )
         print(json.dumps(shown, default=str), file=out)
         return 0
     if not voices and not waiting:
@@ -596,8 +728,12 @@ def _warn_presets(settings: Settings, err: TextIO) -> None:
     except (VoiceCloneError, OSError):
         return
     for name, left in soon.items():
-        print(f"warning: the voice of preset '{name}' expires in {left.seconds // 3600} h {left.seconds % 3600 // 60} min; "
-              f"use it for speech or run `voiceclone activate \"{name}\"` to keep it", file=err)
+        print(
+            f"warning: the voice of preset '{name}' expires in "
+            f"{left.seconds // 3600} h {left.seconds % 3600 // 60} min; "
+            f'use it for speech or run `voiceclone activate "{name}"` to keep it',
+            file=err,
+        )
 
 
 def _audacity(args, ctx: _Context) -> int:
@@ -622,8 +758,10 @@ def _audacity(args, ctx: _Context) -> int:
     elif track:
         print(f"Added track '{track['name']}' at {track['start']:.2f} s in Audacity.", file=out)
     else:
-        print(f"Cloned voice '{data['voice_id']}' as preset '{data['preset']}' (no preview to add: give --text).",
-              file=out)
+        print(
+            f"Cloned voice '{data['voice_id']}' as preset '{data['preset']}' (no preview to add: give --text).",
+            file=out,
+        )
     if args.action == "clone" and args.audition and data.get("preview_path"):
         _audition(Path(data["preview_path"]), out)
     return 0
@@ -654,8 +792,10 @@ def _sandbox(args, ctx: _Context) -> int:
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        raise InputError(f"port {args.port} on {args.host} is already taken (another sandbox running?)",
-                         fix=f"Give another port: voiceclone sandbox --port {args.port + 1}.") from exc
+        raise InputError(
+            f"port {args.port} on {args.host} is already taken (another sandbox running?)",
+            fix=f"Give another port: voiceclone sandbox --port {args.port + 1}.",
+        ) from exc
     with sandbox:
         print(banner(sandbox), file=out, flush=True)
         try:
@@ -666,6 +806,19 @@ def _sandbox(args, ctx: _Context) -> int:
     return 0
 
 
-_COMMANDS = {"clone": _clone, "validate": _validate, "speak": _speak, "activate": _activate, "reclone": _reclone,
-             "voices": _voices, "presets": _presets, "reaper": _reaper, "audacity": _audacity, "devices": _devices,
-             "record": _record, "play": _play, "sandbox": _sandbox, "demo": _demo}
+_COMMANDS = {
+    "clone": _clone,
+    "validate": _validate,
+    "speak": _speak,
+    "activate": _activate,
+    "reclone": _reclone,
+    "voices": _voices,
+    "presets": _presets,
+    "reaper": _reaper,
+    "audacity": _audacity,
+    "devices": _devices,
+    "record": _record,
+    "play": _play,
+    "sandbox": _sandbox,
+    "demo": _demo,
+}

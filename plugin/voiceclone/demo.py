@@ -3,6 +3,7 @@
 Makes a speech-like sample (espeak-ng when installed, else a synthetic voice), clones it, saves the
 preview and the preset into the demo folder, then speaks a line with the new preset.
 """
+
 import shutil
 import subprocess
 import tempfile
@@ -33,8 +34,12 @@ def make_sample(path: Path) -> str:
         with tempfile.TemporaryDirectory() as tmp:
             spoken = Path(tmp) / "speech.wav"
             try:
-                subprocess.run([espeak, "-v", "en-us", "-s", "150", "-w", str(spoken), SAMPLE_TEXT],
-                               check=True, capture_output=True, timeout=60)
+                subprocess.run(
+                    [espeak, "-v", "en-us", "-s", "150", "-w", str(spoken), SAMPLE_TEXT],
+                    check=True,
+                    capture_output=True,
+                    timeout=60,
+                )
                 if sf.info(str(spoken)).duration >= 12.0:
                     shutil.move(str(spoken), str(path))
                     return "espeak-ng speech"
@@ -55,25 +60,44 @@ def run_demo(folder: Path, *, out: TextIO) -> int:
     how = make_sample(sample)
     print(f"1. Made a {sf.info(str(sample)).duration:.1f} s sample ({how}): {sample}", file=out)
     with Sandbox() as sandbox:
-        print(f"2. Started the offline MiniMax sandbox at {sandbox.base_url} (synthetic audio, no key needed)", file=out)
-        settings = Settings(api_key=ApiKey("sandbox-demo"), base_url=sandbox.base_url,
-                            presets_path=folder / "presets.yaml", max_attempts=2, backoff_s=0.1,
-                            ledger_path=folder / "clone-ledger.jsonl")      # the sandbox's voices stay out of yours
+        print(
+            f"2. Started the offline MiniMax sandbox at {sandbox.base_url} (synthetic audio, no key needed)", file=out
+        )
+        settings = Settings(
+            api_key=ApiKey("sandbox-demo"),
+            base_url=sandbox.base_url,
+            presets_path=folder / "presets.yaml",
+            max_attempts=2,
+            backoff_s=0.1,
+            ledger_path=folder / "clone-ledger.jsonl",
+        )  # the sandbox's voices stay out of yours
         voice_id = f"DemoVoice{stamp}"
         name = f"Demo voice {stamp}"
-        cloned = jobs.clone(settings, CloneOptions(
-            audio=sample, voice_id=voice_id, name=name,
-            settings=CloneSettings(text=PREVIEW_TEXT, language_boost="English"), source=f"demo sample ({how})"))
+        cloned = jobs.clone(
+            settings,
+            CloneOptions(
+                audio=sample,
+                voice_id=voice_id,
+                name=name,
+                settings=CloneSettings(text=PREVIEW_TEXT, language_boost="English"),
+                source=f"demo sample ({how})",
+            ),
+        )
         for warning in cloned.warnings:
             print(f"   warning: {warning}", file=out)
-        print(f"3. Cloned voice '{voice_id}' (file_id {cloned.file_id}) and saved preset '{name}' in "
-              f"{settings.presets_path}", file=out)
+        print(
+            f"3. Cloned voice '{voice_id}' (file_id {cloned.file_id}) and saved preset '{name}' in "
+            f"{settings.presets_path}",
+            file=out,
+        )
         print(f"4. Saved the preview: {cloned.preview_path}", file=out)
         spoken = jobs.speak(settings, SPEECH_TEXT, folder / f"{voice_id}-speech.wav", preset=name)
-        print(f"5. Spoke a line with the preset: {spoken.path} (a first real speech makes a clone permanent; "
-              "`presets list` shows each voice's state)", file=out)
-    print("Done. Everything above ran offline; with MINIMAX_API_KEY set, the same commands talk to MiniMax:",
-          file=out)
-    print(f"   voiceclone clone \"{sample}\" --voice-id MyVoice01 --text \"Hello there.\"", file=out)
-    print(f"   voiceclone presets list --presets \"{folder / 'presets.yaml'}\"   # the demo's own presets", file=out)
+        print(
+            f"5. Spoke a line with the preset: {spoken.path} (a first real speech makes a clone permanent; "
+            "`presets list` shows each voice's state)",
+            file=out,
+        )
+    print("Done. Everything above ran offline; with MINIMAX_API_KEY set, the same commands talk to MiniMax:", file=out)
+    print(f'   voiceclone clone "{sample}" --voice-id MyVoice01 --text "Hello there."', file=out)
+    print(f'   voiceclone presets list --presets "{folder / "presets.yaml"}"   # the demo\'s own presets', file=out)
     return 0

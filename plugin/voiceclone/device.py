@@ -4,6 +4,7 @@ PyAudio is imported here only, and only when a sound command runs. Audio is floa
 ``(num_frames, num_channels)`` at ``sample_rate`` Hz. Recording and playing run in blocks, so a
 stop request (Enter, Ctrl-C, a time limit) takes effect within one block.
 """
+
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,16 +17,18 @@ from .native_stderr import NativeStderr
 
 BLOCK_FRAMES = 2048
 
-Meter = Callable[[float, float, bool], None]      # (seconds so far, peak dBFS of the block, clipped)
+Meter = Callable[[float, float, bool], None]  # (seconds so far, peak dBFS of the block, clipped)
 
 
 def _pyaudio():
     try:
         import pyaudio
     except ImportError as exc:
-        raise InputError("sound-card support is not installed",
-                         fix="Install it with `pip install 'voice-tone-quick-clone[audio]'` (Debian/Ubuntu first: "
-                             "`apt install portaudio19-dev`).") from exc
+        raise InputError(
+            "sound-card support is not installed",
+            fix="Install it with `pip install 'voice-tone-quick-clone[audio]'` (Debian/Ubuntu first: "
+            "`apt install portaudio19-dev`).",
+        ) from exc
     return pyaudio
 
 
@@ -51,13 +54,21 @@ def devices() -> List[dict]:
         found = []
         for index in range(engine.get_device_count()):
             info = engine.get_device_info_by_index(index)
-            found.append({"index": index, "name": info["name"], "inputs": int(info["maxInputChannels"]),
-                          "outputs": int(info["maxOutputChannels"]),
-                          "sample_rate": int(info["defaultSampleRate"])})
+            found.append(
+                {
+                    "index": index,
+                    "name": info["name"],
+                    "inputs": int(info["maxInputChannels"]),
+                    "outputs": int(info["maxOutputChannels"]),
+                    "sample_rate": int(info["defaultSampleRate"]),
+                }
+            )
     if not found:
-        raise InputError("no audio devices were found",
-                         fix="Connect a microphone or headphones, or start the system's sound server "
-                             "(PulseAudio or PipeWire), then try again.")
+        raise InputError(
+            "no audio devices were found",
+            fix="Connect a microphone or headphones, or start the system's sound server "
+            "(PulseAudio or PipeWire), then try again.",
+        )
     return found
 
 
@@ -68,31 +79,45 @@ def _device_index(engine, device: Optional[str], *, want_input: bool) -> Optiona
         try:
             (engine.get_default_input_device_info if want_input else engine.get_default_output_device_info)()
             return None
-        except OSError:     # PortAudio's own words for this case name the wrong direction
+        except OSError:  # PortAudio's own words for this case name the wrong direction
             pass
-        names = [info["name"] for info in map(engine.get_device_info_by_index, range(engine.get_device_count()))
-                 if info["maxInputChannels" if want_input else "maxOutputChannels"]]
-        raise InputError(f"this system has no default sound {kind} device"
-                         + (" (no microphone?)" if want_input else " (no speakers or headphones?)"),
-                         fix="Connect one or start the system's sound server (PulseAudio or PipeWire)"
-                             + (f", or pick one with --device ({', '.join(names)})" if names else "")
-                             + ", then try again.")
+        names = [
+            info["name"]
+            for info in map(engine.get_device_info_by_index, range(engine.get_device_count()))
+            if info["maxInputChannels" if want_input else "maxOutputChannels"]
+        ]
+        raise InputError(
+            f"this system has no default sound {kind} device"
+            + (" (no microphone?)" if want_input else " (no speakers or headphones?)"),
+            fix="Connect one or start the system's sound server (PulseAudio or PipeWire)"
+            + (f", or pick one with --device ({', '.join(names)})" if names else "")
+            + ", then try again.",
+        )
     for index in range(engine.get_device_count()):
         info = engine.get_device_info_by_index(index)
         channels = info["maxInputChannels"] if want_input else info["maxOutputChannels"]
         if channels and (device == str(index) or device.lower() in info["name"].lower()):
             return index
-    raise InputError(f"no {kind} device matches '{device}'",
-                     fix="See `voiceclone devices` for the names and numbers.")
+    raise InputError(f"no {kind} device matches '{device}'", fix="See `voiceclone devices` for the names and numbers.")
 
 
 def _open_error(exc: OSError, what: str) -> InputError:
-    return InputError(f"the {what} device could not be opened ({exc})",
-                      fix="Check `voiceclone devices`, pick one with --device, or start the system's sound server.")
+    return InputError(
+        f"the {what} device could not be opened ({exc})",
+        fix="Check `voiceclone devices`, pick one with --device, or start the system's sound server.",
+    )
 
 
-def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] = None, sample_rate: int = 48000,
-           channels: int = 1, stop: Optional[threading.Event] = None, meter: Optional[Meter] = None) -> Path:
+def record(
+    out: Path,
+    *,
+    seconds: Optional[float] = None,
+    device: Optional[str] = None,
+    sample_rate: int = 48000,
+    channels: int = 1,
+    stop: Optional[threading.Event] = None,
+    meter: Optional[Meter] = None,
+) -> Path:
     """Record until ``seconds`` have passed or ``stop`` is set; write a 24-bit WAV to ``out``."""
     import numpy as np
     import soundfile as sf
@@ -100,15 +125,17 @@ def record(out: Path, *, seconds: Optional[float] = None, device: Optional[str] 
     out = Path(out)
     files.check_new(out)
     stop = stop or threading.Event()
-    with _stream(device, want_input=True, channels=channels, sample_rate=sample_rate) as stream, \
-            files.replacing(out) as partial, \
-            sf.SoundFile(str(partial), "w", sample_rate, channels, "PCM_24", format="WAV") as target:
+    with (
+        _stream(device, want_input=True, channels=channels, sample_rate=sample_rate) as stream,
+        files.replacing(out) as partial,
+        sf.SoundFile(str(partial), "w", sample_rate, channels, "PCM_24", format="WAV") as target,
+    ):
         frames = 0
         while not stop.is_set() and (seconds is None or frames < seconds * sample_rate):
             block = np.frombuffer(stream.read(BLOCK_FRAMES, exception_on_overflow=False), np.float32)
             block = block.reshape(-1, channels)
             if seconds is not None:
-                block = block[:max(0, int(seconds * sample_rate) - frames)]
+                block = block[: max(0, int(seconds * sample_rate) - frames)]
             target.write(block)
             frames += len(block)
             if meter is not None and len(block):
@@ -141,11 +168,19 @@ def _stream(device: Optional[str], *, want_input: bool, channels: int, sample_ra
     """An open float32 PyAudio stream on ``device`` (None: the default) for recording or playing."""
     with _portaudio() as engine:
         index = _device_index(engine, device, want_input=want_input)
-        direction = {"input": True, "input_device_index": index} if want_input else \
-            {"output": True, "output_device_index": index}
+        direction = (
+            {"input": True, "input_device_index": index}
+            if want_input
+            else {"output": True, "output_device_index": index}
+        )
         try:
-            stream = engine.open(format=_pyaudio().paFloat32, channels=channels, rate=sample_rate,
-                                 frames_per_buffer=BLOCK_FRAMES, **direction)
+            stream = engine.open(
+                format=_pyaudio().paFloat32,
+                channels=channels,
+                rate=sample_rate,
+                frames_per_buffer=BLOCK_FRAMES,
+                **direction,
+            )
         except OSError as exc:
             raise _open_error(exc, "input" if want_input else "output") from exc
         try:

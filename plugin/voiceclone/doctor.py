@@ -4,6 +4,7 @@ A :class:`LevelMeter` is fed the decoded audio block by block during the single 
 (see :func:`voiceclone.audio.prepare`) and turns it into a :class:`Report`: facts, warnings a user
 should read, and problems that make the sample unusable (digital silence, NaN or Inf samples).
 """
+
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -11,9 +12,9 @@ import numpy as np
 
 from .errors import AudioError
 
-WINDOW_S = 0.02             # level windows of 20 ms
-CLIP_LEVEL = 0.999          # |sample| at or above this counts as clipped
-SILENCE_DBFS = -60.0        # a window below this is silence
+WINDOW_S = 0.02  # level windows of 20 ms
+CLIP_LEVEL = 0.999  # |sample| at or above this counts as clipped
+SILENCE_DBFS = -60.0  # a window below this is silence
 QUIET_PEAK_DBFS = -30.0
 #: Sound above the noise floor a clone sample needs. Measured with the 20 ms windows here: espeak-ng
 #: speech, 18-20 s takes, clean or with room noise at -60/-45/-35 dBFS: 10.6-17.5 s; steady white noise
@@ -45,26 +46,37 @@ class Report:
         """The reason the sample cannot be used, or None. A ``clone`` sample also needs
         :data:`MIN_SOUND_S` of sound above its noise floor (a prompt clip is shorter)."""
         if self.nonfinite:
-            return AudioError("the sample contains NaN or infinite sample values (a damaged float file)",
-                              fix="Re-export the audio from the DAW as 16- or 24-bit PCM WAV.")
+            return AudioError(
+                "the sample contains NaN or infinite sample values (a damaged float file)",
+                fix="Re-export the audio from the DAW as 16- or 24-bit PCM WAV.",
+            )
         if self.peak_dbfs == float("-inf"):
-            return AudioError("the sample is digital silence: every sample is zero",
-                              fix="Select a region where the voice is audible, or check the track is not muted.")
+            return AudioError(
+                "the sample is digital silence: every sample is zero",
+                fix="Select a region where the voice is audible, or check the track is not muted.",
+            )
         if clone and self.active_s < MIN_SOUND_S:
-            return AudioError(f"only {self.active_s:.1f} s of the sample rises above its noise floor; a clone needs "
-                              f"at least {MIN_SOUND_S:g} s of speech (10 s or more is best)",
-                              fix="Select a region where the voice speaks, or check the track is not muted or "
-                                  "turned far down.")
+            return AudioError(
+                f"only {self.active_s:.1f} s of the sample rises above its noise floor; a clone needs "
+                f"at least {MIN_SOUND_S:g} s of speech (10 s or more is best)",
+                fix="Select a region where the voice speaks, or check the track is not muted or turned far down.",
+            )
         return None
 
     def as_dict(self) -> dict:
         def num(value: float) -> Optional[float]:
             return None if not np.isfinite(value) else round(value, 2)
+
         return {
-            "duration_s": round(self.duration_s, 3), "peak_dbfs": num(self.peak_dbfs),
-            "rms_dbfs": num(self.rms_dbfs), "noise_floor_dbfs": num(self.noise_floor_dbfs),
-            "speech_level_dbfs": num(self.speech_level_dbfs), "clipped_samples": self.clipped_samples,
-            "active_s": round(self.active_s, 2), "nonfinite": self.nonfinite, "warnings": list(self.warnings),
+            "duration_s": round(self.duration_s, 3),
+            "peak_dbfs": num(self.peak_dbfs),
+            "rms_dbfs": num(self.rms_dbfs),
+            "noise_floor_dbfs": num(self.noise_floor_dbfs),
+            "speech_level_dbfs": num(self.speech_level_dbfs),
+            "clipped_samples": self.clipped_samples,
+            "active_s": round(self.active_s, 2),
+            "nonfinite": self.nonfinite,
+            "warnings": list(self.warnings),
         }
 
 
@@ -116,15 +128,22 @@ class LevelMeter:
             return []
         found = []
         if r.clipped_samples >= 10:
-            found.append(f"{r.clipped_samples} samples are clipped at full scale; distortion is cloned too, "
-                         "so record or export it lower if you can")
+            found.append(
+                f"{r.clipped_samples} samples are clipped at full scale; distortion is cloned too, "
+                "so record or export it lower if you can"
+            )
         if r.peak_dbfs < QUIET_PEAK_DBFS:
-            found.append(f"the sample is very quiet (peak {r.peak_dbfs:.1f} dBFS); normalize it or add "
-                         "--volume-normalization")
+            found.append(
+                f"the sample is very quiet (peak {r.peak_dbfs:.1f} dBFS); normalize it or add --volume-normalization"
+            )
         if r.speech_level_dbfs - r.noise_floor_dbfs < NOISY_SNR_DB and r.active_s > 0:
-            found.append(f"the background noise is close to the voice (about {r.speech_level_dbfs - r.noise_floor_dbfs:.0f} dB "
-                         "apart); consider --noise-reduction or a cleaner take")
+            found.append(
+                f"the background noise is close to the voice (about {r.speech_level_dbfs - r.noise_floor_dbfs:.0f} dB "
+                "apart); consider --noise-reduction or a cleaner take"
+            )
         if r.active_s < 10.0:
-            found.append(f"only {r.active_s:.1f} s of the sample has sound above the noise; the clone works "
-                         "best with 10 s or more of speech")
+            found.append(
+                f"only {r.active_s:.1f} s of the sample has sound above the noise; the clone works "
+                "best with 10 s or more of speech"
+            )
         return found

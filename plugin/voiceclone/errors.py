@@ -23,6 +23,7 @@
     ├── StorageError                exit 6: a file could not be written here: disk full, read-only, no permission
     └── Cancelled                   exit 130
 """
+
 import errno
 from typing import Optional
 
@@ -62,9 +63,17 @@ class PresetError(InputError):
 class RemoteError(VoiceCloneError):
     """A failure reported by, or on the way to, the MiniMax service. Carries what support asks for."""
 
-    def __init__(self, message: str, *, code: Optional[int] = None, trace_id: Optional[str] = None,
-                 http_status: Optional[int] = None, fix: Optional[str] = None,
-                 retryable: Optional[bool] = None, response_lost: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: Optional[int] = None,
+        trace_id: Optional[str] = None,
+        http_status: Optional[int] = None,
+        fix: Optional[str] = None,
+        retryable: Optional[bool] = None,
+        response_lost: bool = False,
+    ):
         super().__init__(message, fix=fix)
         self.code = code
         self.trace_id = trace_id
@@ -105,9 +114,11 @@ class ApiError(RemoteError):
 
 
 class AuthError(ApiError):
-    default_fix = ("Check MINIMAX_API_KEY, and that its region matches the host: a global key works "
-                   "only with api.minimax.io (--provider minimax-global), a mainland key only with "
-                   "api.minimaxi.com (--provider minimax-cn).")
+    default_fix = (
+        "Check MINIMAX_API_KEY, and that its region matches the host: a global key works "
+        "only with api.minimax.io (--provider minimax-global), a mainland key only with "
+        "api.minimaxi.com (--provider minimax-cn)."
+    )
 
 
 class RateLimitError(ApiError):
@@ -123,18 +134,23 @@ class ContentError(ApiError):
 
 
 class VerificationError(ApiError):
-    default_fix = ("Complete the personal or enterprise real-name verification in the MiniMax console; "
-                   "voice cloning is enabled after that.")
+    default_fix = (
+        "Complete the personal or enterprise real-name verification in the MiniMax console; "
+        "voice cloning is enabled after that."
+    )
 
 
 class VoiceIdTakenError(ApiError):
-    default_fix = ("Choose a new --voice-id: a voice_id can exist once per account and a deleted one "
-                   "can never be used again.")
+    default_fix = (
+        "Choose a new --voice-id: a voice_id can exist once per account and a deleted one can never be used again."
+    )
 
 
 class VoiceNotFoundError(ApiError):
-    default_fix = ("Check the voice_id with `voiceclone voices list`; a clone not used for speech "
-                   "within 7 days is deleted by MiniMax and has to be cloned again.")
+    default_fix = (
+        "Check the voice_id with `voiceclone voices list`; a clone not used for speech "
+        "within 7 days is deleted by MiniMax and has to be cloned again."
+    )
 
 
 class SampleRejectedError(ApiError):
@@ -170,9 +186,13 @@ class StorageError(VoiceCloneError):
 
 
 #: errno -> what it means for a file the plugin writes.
-_STORAGE_REASONS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-                    errno.EROFS: "the disk is read-only", errno.EACCES: "there is no permission to write there",
-                    errno.EPERM: "there is no permission to write there"}
+_STORAGE_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "there is no permission to write there",
+    errno.EPERM: "there is no permission to write there",
+}
 
 
 def is_storage_failure(exc: BaseException) -> bool:
@@ -183,8 +203,10 @@ def is_storage_failure(exc: BaseException) -> bool:
 def storage_error(exc: OSError, path, what: str, *, fix: Optional[str] = None) -> StorageError:
     """A plain :class:`StorageError` for an OSError met writing ``what`` at ``path``."""
     reason = _STORAGE_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
-    return StorageError(f"could not write {what} {path}: {reason}",
-                        fix=fix or "Free some space or choose a folder you can write to, then run it again.")
+    return StorageError(
+        f"could not write {what} {path}: {reason}",
+        fix=fix or "Free some space or choose a folder you can write to, then run it again.",
+    )
 
 
 class Cancelled(VoiceCloneError):
@@ -212,8 +234,11 @@ def plain(error: BaseException, *, bug_fix: str) -> VoiceCloneError:
 #: base_resp.status_code -> (error class, plain message, fix or None for the class's default).
 #: From MiniMax's error-code page (platform.minimax.io/docs/api-reference/errorcode, and its mainland twin).
 API_CODES = {
-    1000: (SampleRejectedError, "MiniMax reported an unknown error; for a clone this usually means "
-           "it could not use the uploaded audio", None),
+    1000: (
+        SampleRejectedError,
+        "MiniMax reported an unknown error; for a clone this usually means it could not use the uploaded audio",
+        None,
+    ),
     1001: (ServiceError, "MiniMax timed out on the request", None),
     1002: (RateLimitError, "MiniMax's request-per-minute limit was reached", None),
     1004: (AuthError, "MiniMax did not accept the API key", None),
@@ -224,28 +249,57 @@ API_CODES = {
     1027: (ContentError, "MiniMax flagged the generated audio as sensitive content", None),
     1033: (ServiceError, "MiniMax had a system error", None),
     1039: (RateLimitError, "MiniMax's tokens-per-minute limit was reached", None),
-    1041: (RateLimitError, "MiniMax's connection limit for the account was reached",
-           "Close other clients using the same account, or ask MiniMax support to raise the limit."),
-    1042: (ContentError, "more than 10% of the text is invisible or illegal characters",
-           "Remove control and invisible characters from the text and run it again."),
-    1043: (SampleRejectedError, "the sample's speech did not match the expected transcript",
-           "Correct --text-validation to what is said in the sample, or lower --accuracy."),
-    1044: (SampleRejectedError, "the prompt audio did not match --prompt-text",
-           "Make --prompt-text exactly what is said in --prompt-audio, ending with punctuation."),
-    2013: (ApiError, "MiniMax rejected a parameter of the request",
-           "Check the options (model, language, text) against `voiceclone --help`."),
+    1041: (
+        RateLimitError,
+        "MiniMax's connection limit for the account was reached",
+        "Close other clients using the same account, or ask MiniMax support to raise the limit.",
+    ),
+    1042: (
+        ContentError,
+        "more than 10% of the text is invisible or illegal characters",
+        "Remove control and invisible characters from the text and run it again.",
+    ),
+    1043: (
+        SampleRejectedError,
+        "the sample's speech did not match the expected transcript",
+        "Correct --text-validation to what is said in the sample, or lower --accuracy.",
+    ),
+    1044: (
+        SampleRejectedError,
+        "the prompt audio did not match --prompt-text",
+        "Make --prompt-text exactly what is said in --prompt-audio, ending with punctuation.",
+    ),
+    2013: (
+        ApiError,
+        "MiniMax rejected a parameter of the request",
+        "Check the options (model, language, text) against `voiceclone --help`.",
+    ),
     20132: (VoiceNotFoundError, "MiniMax does not know this voice or sample id", None),
-    2037: (SampleRejectedError, "MiniMax found the sample too short or too long (it needs 10 s to 5 min)",
-           "Use a sample between 10 seconds and 5 minutes long."),
+    2037: (
+        SampleRejectedError,
+        "MiniMax found the sample too short or too long (it needs 10 s to 5 min)",
+        "Use a sample between 10 seconds and 5 minutes long.",
+    ),
     2038: (VerificationError, "voice cloning is not enabled for this MiniMax account", None),
     2039: (VoiceIdTakenError, "this voice_id already exists on MiniMax", None),
     2042: (VoiceNotFoundError, "this account has no access to this voice_id", None),
     2045: (RateLimitError, "requests grew too fast for MiniMax", "Wait a minute and send fewer requests at once."),
-    2048: (SampleRejectedError, "the prompt audio is too long for MiniMax (it must be under 8 s)",
-           "Use a --prompt-audio clip shorter than 8 seconds."),
+    2048: (
+        SampleRejectedError,
+        "the prompt audio is too long for MiniMax (it must be under 8 s)",
+        "Use a --prompt-audio clip shorter than 8 seconds.",
+    ),
     2049: (AuthError, "MiniMax says the API key is invalid", None),
-    2056: (QuotaError, "the Token Plan's limit for this period is used up", "Wait for the next period or upgrade the plan."),
-    2061: (QuotaError, "the chosen model is not part of the current Token Plan", "Pick another --model or change the plan."),
+    2056: (
+        QuotaError,
+        "the Token Plan's limit for this period is used up",
+        "Wait for the next period or upgrade the plan.",
+    ),
+    2061: (
+        QuotaError,
+        "the chosen model is not part of the current Token Plan",
+        "Pick another --model or change the plan.",
+    ),
 }
 
 #: Codes worth retrying with backoff (the rest are final). 1000 is "unknown error, retry later"
@@ -264,16 +318,23 @@ def api_error(code: int, status_msg: str, *, trace_id: Optional[str], http_statu
 def http_error(http_status: int, *, trace_id: Optional[str]):
     """The typed error for an HTTP error status without a ``base_resp`` in its body."""
     if http_status in (401, 403):
-        return AuthError(f"MiniMax refused the API key (HTTP {http_status})", http_status=http_status,
-                         trace_id=trace_id)
+        return AuthError(
+            f"MiniMax refused the API key (HTTP {http_status})", http_status=http_status, trace_id=trace_id
+        )
     if http_status == 429:
-        return RateLimitError("MiniMax is rate-limiting this account", http_status=http_status,
-                              trace_id=trace_id)
+        return RateLimitError("MiniMax is rate-limiting this account", http_status=http_status, trace_id=trace_id)
     if http_status == 404:
-        return ApiError("the MiniMax endpoint was not found", http_status=http_status, trace_id=trace_id,
-                        fix="Check --base-url or --provider: the base URL must not end in /v1.")
+        return ApiError(
+            "the MiniMax endpoint was not found",
+            http_status=http_status,
+            trace_id=trace_id,
+            fix="Check --base-url or --provider: the base URL must not end in /v1.",
+        )
     if http_status >= 500 or http_status in (408,):
-        return ServiceError(f"the MiniMax server failed (HTTP {http_status})", http_status=http_status,
-                            trace_id=trace_id, fix="Run it again in a minute; the service may be busy.")
-    return ApiError(f"MiniMax refused the request (HTTP {http_status})", http_status=http_status,
-                    trace_id=trace_id)
+        return ServiceError(
+            f"the MiniMax server failed (HTTP {http_status})",
+            http_status=http_status,
+            trace_id=trace_id,
+            fix="Run it again in a minute; the service may be busy.",
+        )
+    return ApiError(f"MiniMax refused the request (HTTP {http_status})", http_status=http_status, trace_id=trace_id)

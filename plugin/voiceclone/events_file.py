@@ -2,6 +2,7 @@
 
 Standard library only: the host side runs inside the DAW's own Python.
 """
+
 import json
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ class EventsFileWriter:
     """Appends events to the events file, flushed line by line."""
 
     def __init__(self, path: Path):
-        self._handle = open(path, "a", encoding="utf-8")
+        self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed by close())
 
     def write(self, event: str, **fields) -> None:
         self._handle.write(json.dumps({"event": event, "time": round(time.time(), 3), **fields}) + "\n")

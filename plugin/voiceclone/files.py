@@ -1,5 +1,6 @@
 """Writing the user's files so that nothing is lost: never over a file they have, and a result
 appears only when it is complete (a failure leaves no half-written file behind)."""
+
 import os
 import re
 from contextlib import contextmanager
@@ -13,9 +14,11 @@ from .leftovers import partial_name
 def check_new(path: Optional[Path], what: str = "", *, force: str = "") -> None:
     """Refuse, before anything is done, to write over an existing file."""
     if path is not None and Path(path).exists():
-        raise InputError(f"{what + ' ' if what else ''}{path} already exists and would be overwritten",
-                         fix="Choose a new file name, or move the existing file away" + (
-                             f" (or add {force} to replace it)." if force else "."))
+        raise InputError(
+            f"{what + ' ' if what else ''}{path} already exists and would be overwritten",
+            fix="Choose a new file name, or move the existing file away"
+            + (f" (or add {force} to replace it)." if force else "."),
+        )
 
 
 @contextmanager

@@ -1,9 +1,16 @@
 """Audio formats recognised by their first bytes, with their file extensions and MIME types."""
+
 from typing import Optional
 
 EXTENSIONS = {"wav": ".wav", "mp3": ".mp3", "m4a": ".m4a", "flac": ".flac", "aiff": ".aiff", "ogg": ".ogg"}
-MIME_TYPES = {"wav": "audio/wav", "mp3": "audio/mpeg", "m4a": "audio/mp4", "flac": "audio/flac",
-              "aiff": "audio/aiff", "ogg": "audio/ogg"}
+MIME_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "flac": "audio/flac",
+    "aiff": "audio/aiff",
+    "ogg": "audio/ogg",
+}
 
 
 def sniff(head: bytes) -> Optional[str]:

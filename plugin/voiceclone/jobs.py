@@ -5,6 +5,7 @@ Every job checks all of its input before anything is sent or written, reports pr
 preset or the user's audio: presets change only under the store's lock, output files appear only
 when complete.
 """
+
 import copy
 import getpass
 import os
@@ -52,15 +53,22 @@ T = TypeVar("T")
 #: How long the record after a paid clone waits for another run's lock before using a recovery file.
 RECORD_LOCK_TIMEOUT_S = 120.0
 
-SENSITIVE_TYPES = {1: "severe", 2: "pornographic", 3: "advertising", 4: "prohibited", 5: "abusive",
-                   6: "violent or terrorist", 7: "other"}
+SENSITIVE_TYPES = {
+    1: "severe",
+    2: "pornographic",
+    3: "advertising",
+    4: "prohibited",
+    5: "abusive",
+    6: "violent or terrorist",
+    7: "other",
+}
 
 
 @dataclass(frozen=True)
 class Event:
     """A step of a job. ``done``/``total`` count bytes where known."""
 
-    stage: str              # prepare, upload, clone, download, save, speak; "warning": said once, at once
+    stage: str  # prepare, upload, clone, download, save, speak; "warning": said once, at once
     message: str
     done: Optional[int] = None
     total: Optional[int] = None
@@ -122,8 +130,10 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
         try:
             outcome = _record(settings, options, plan, ready, made)
         except (KeyboardInterrupt, Cancelled) as exc:
-            raise Cancelled(f"cancelled while the preset was saved; MiniMax made voice '{options.voice_id}'",
-                            fix="The next voiceclone command saves it (run `voiceclone presets list`).") from exc
+            raise Cancelled(
+                f"cancelled while the preset was saved; MiniMax made voice '{options.voice_id}'",
+                fix="The next voiceclone command saves it (run `voiceclone presets list`).",
+            ) from exc
         if made.demo_audio_url:
             _add_preview(settings, options, plan, outcome, made.demo_audio_url, on_event)
     return outcome
@@ -163,8 +173,12 @@ def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
     warnings = rules.check_voice_id(options.voice_id)
     text, model, text_warnings = rules.check_preview(options.settings.text, options.settings.model)
     warnings += text_warnings
-    chosen = replace(options.settings, text=text, model=model,
-                     language_boost=rules.check_language(options.settings.language_boost, model))
+    chosen = replace(
+        options.settings,
+        text=text,
+        model=model,
+        language_boost=rules.check_language(options.settings.language_boost, model),
+    )
     rules.check_prompt(None if options.prompt_audio is None else str(options.prompt_audio), options.prompt_text)
     rules.check_text_validation(chosen.text_validation, chosen.accuracy)
     name = rules.check_preset_name(options.name or rules.preset_name_for(options.voice_id))
@@ -174,8 +188,7 @@ def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
     return _Plan(name, chosen, warnings, consent_recording)
 
 
-def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path,
-                   on_event: EventSink):
+def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path, on_event: EventSink):
     """The upload-ready sample and its preset-to-be; or the outcome of reusing an earlier clone."""
     on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
     sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
@@ -191,19 +204,33 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
     if holder is not None:
         held = known[holder]
         if (held.get("sample") or {}).get("sha256") != sample.sha256:
-            raise PresetError(f"voice_id '{options.voice_id}' already belongs to preset '{holder}', cloned "
-                              "from a different sample", fix="Choose a new --voice-id for this sample.")
+            raise PresetError(
+                f"voice_id '{options.voice_id}' already belongs to preset '{holder}', cloned from a different sample",
+                fix="Choose a new --voice-id for this sample.",
+            )
         if not options.force:
-            return CloneOutcome(options.voice_id, holder, (held.get("sample") or {}).get("file_id"),
-                                (held.get("preview") or {}).get("path"), None, True, warnings)
-        raise InputError(f"voice '{options.voice_id}' was already made from this sample (preset '{holder}'), and "
-                         "MiniMax never makes a voice_id twice",
-                         fix=f"Clone it again under a new id: --voice-id {next_free_voice_id(settings, options.voice_id)}.")
+            return CloneOutcome(
+                options.voice_id,
+                holder,
+                (held.get("sample") or {}).get("file_id"),
+                (held.get("preview") or {}).get("path"),
+                None,
+                True,
+                warnings,
+            )
+        raise InputError(
+            f"voice '{options.voice_id}' was already made from this sample (preset '{holder}'), and "
+            "MiniMax never makes a voice_id twice",
+            fix=f"Clone it again under a new id: --voice-id {next_free_voice_id(settings, options.voice_id)}.",
+        )
     settings.require_key()
     archived = _kept(lambda: archive.keep(sample.path, sample.sha256, sample.format, store.folder), store)
     consent = _kept(lambda: _consent_record(options, plan.consent_recording, store), store)
-    prompt_archived = None if prompt is None else \
-        _kept(lambda: archive.keep(prompt.path, prompt.sha256, prompt.format, store.folder), store)
+    prompt_archived = (
+        None
+        if prompt is None
+        else _kept(lambda: archive.keep(prompt.path, prompt.sha256, prompt.format, store.folder), store)
+    )
     chosen = plan.settings
     source = options.source or _describe_source(options)
     preset = {
@@ -217,22 +244,36 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
         "volume_normalization": chosen.volume_normalization,
         "watermark": chosen.watermark,
         "sample": {
-            "sha256": sample.sha256, "duration_s": round(sample.duration_s, 3), "sample_rate": sample.sample_rate,
-            "num_channels": sample.num_channels, "format": sample.format, "file_id": None,
-            "source": source, "archive": archived,
+            "sha256": sample.sha256,
+            "duration_s": round(sample.duration_s, 3),
+            "sample_rate": sample.sample_rate,
+            "num_channels": sample.num_channels,
+            "format": sample.format,
+            "file_id": None,
+            "source": source,
+            "archive": archived,
         },
         "preview": {"text": chosen.text, "path": None},
-        "provenance": {"operator": options.operator or _os_user(), "cloned_at": None,
-                       "tool": f"voiceclone {__version__}", "consent": consent},
+        "provenance": {
+            "operator": options.operator or _os_user(),
+            "cloned_at": None,
+            "tool": f"voiceclone {__version__}",
+            "consent": consent,
+        },
     }
     if prompt is not None:
-        preset["prompt"] = {"text": options.prompt_text, "sha256": prompt.sha256, "file_id": None,
-                            "archive": prompt_archived}
+        preset["prompt"] = {
+            "text": options.prompt_text,
+            "sha256": prompt.sha256,
+            "file_id": None,
+            "archive": prompt_archived,
+        }
     return _Ready(sample, prompt, preset, warnings)
 
 
-def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready,
-                    on_event: EventSink) -> _Made:
+def _clone_remotely(
+    settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready, on_event: EventSink
+) -> _Made:
     """Record the intent, then upload and clone. Whatever MiniMax may have made is in the presets
     file when this returns or raises: pending, unconfirmed, or (after :func:`_record`) saved."""
     store, book = PresetStore(settings.presets_path), Ledger(settings.ledger)
@@ -242,66 +283,103 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
 
     def settle(outcome: str) -> None:
         try:
-            book.record(request=ready.request, voice_id=voice_id, sha256=sha, base_url=settings.base_url,
-                        outcome=outcome, presets=str(store.path))
+            book.record(
+                request=ready.request,
+                voice_id=voice_id,
+                sha256=sha,
+                base_url=settings.base_url,
+                outcome=outcome,
+                presets=str(store.path),
+            )
         except OSError:
-            pass        # the pending entry in the presets file still says what may exist
+            pass  # the pending entry in the presets file still says what may exist
 
     try:
         with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
             prompt_id = None
             if ready.prompt is not None:
                 on_event(Event("upload", "Uploading the prompt audio"))
-                prompt_id = client.upload(ready.prompt.path, purpose="prompt_audio", filename=ready.prompt.filename,
-                                          fmt=ready.prompt.format)
+                prompt_id = client.upload(
+                    ready.prompt.path, purpose="prompt_audio", filename=ready.prompt.filename, fmt=ready.prompt.format
+                )
             sample = ready.sample
             on_event(Event("upload", f"Uploading {sample.filename}", 0, sample.size_bytes))
-            file_id = client.upload(sample.path, purpose="voice_clone", filename=sample.filename, fmt=sample.format,
-                                    on_progress=_percent_steps(on_event, "Uploading"))
+            file_id = client.upload(
+                sample.path,
+                purpose="voice_clone",
+                filename=sample.filename,
+                fmt=sample.format,
+                on_progress=_percent_steps(on_event, "Uploading"),
+            )
             on_event(Event("clone", f"Cloning voice '{voice_id}'"))
             ready.preset["sample"]["file_id"] = file_id
             if ready.prompt is not None:
                 ready.preset["prompt"]["file_id"] = prompt_id
-            try:        # the ledger line is written just before the clone: only sent requests are in it
-                book.record(request=ready.request, voice_id=voice_id, sha256=sha, base_url=settings.base_url,
-                            outcome=ledger.SENT, presets=str(store.path))
+            try:  # the ledger line is written just before the clone: only sent requests are in it
+                book.record(
+                    request=ready.request,
+                    voice_id=voice_id,
+                    sha256=sha,
+                    base_url=settings.base_url,
+                    outcome=ledger.SENT,
+                    presets=str(store.path),
+                )
             except OSError as exc:
-                raise storage_error(exc, settings.ledger, "the clone ledger",
-                                    fix="Free some space (or set VOICECLONE_LEDGER to a writable file), then run it "
-                                        "again; nothing was sent to MiniMax.") from exc
+                raise storage_error(
+                    exc,
+                    settings.ledger,
+                    "the clone ledger",
+                    fix="Free some space (or set VOICECLONE_LEDGER to a writable file), then run it "
+                    "again; nothing was sent to MiniMax.",
+                ) from exc
             sent = True
-            result = client.clone(CloneRequest(
-                file_id=file_id, voice_id=voice_id, settings=plan.settings, prompt_file_id=prompt_id,
-                prompt_text=options.prompt_text if ready.prompt is not None else None))
+            result = client.clone(
+                CloneRequest(
+                    file_id=file_id,
+                    voice_id=voice_id,
+                    settings=plan.settings,
+                    prompt_file_id=prompt_id,
+                    prompt_text=options.prompt_text if ready.prompt is not None else None,
+                )
+            )
     except VoiceIdTakenError as exc:
         # 2039: the voice_id exists. After a lost answer (in this run or an earlier one) it may be this
         # sample's own voice; only the ledger can say, and only then is it adopted.
-        verdict = ledger.claim(book, voice_id, sha, settings.base_url,
-                               without=None if exc.after_lost_response else ready.request)
+        verdict = ledger.claim(
+            book, voice_id, sha, settings.base_url, without=None if exc.after_lost_response else ready.request
+        )
         if verdict == ledger.OURS:
             result = CloneResult(demo_audio_url=None, trace_id=exc.trace_id, recovered=True)
         elif verdict == ledger.UNCLEAR:
             settle(ledger.UNKNOWN)
             _unconfirm(store, voice_id, "MiniMax has this voice_id, and both this sample and another one asked for it")
-            raise ServiceError(f"voice_id '{voice_id}' exists on MiniMax, but the ledger cannot tell whether this "
-                               "sample or another one made it", trace_id=exc.trace_id,
-                               fix=f"It is kept as unconfirmed preset '{plan.name}'. If it is this sample's, run "
-                                   f"`voiceclone presets adopt {voice_id}`; else clone under a new id: --voice-id "
-                                   f"{next_free_voice_id(settings, voice_id)}.") from exc
+            raise ServiceError(
+                f"voice_id '{voice_id}' exists on MiniMax, but the ledger cannot tell whether this "
+                "sample or another one made it",
+                trace_id=exc.trace_id,
+                fix=f"It is kept as unconfirmed preset '{plan.name}'. If it is this sample's, run "
+                f"`voiceclone presets adopt {voice_id}`; else clone under a new id: --voice-id "
+                f"{next_free_voice_id(settings, voice_id)}.",
+            ) from exc
         else:
             settle(ledger.REFUSED)
             _drop_pending(store, voice_id, ready.request)
-            raise VoiceIdTakenError(f"voice_id '{voice_id}' is already taken on MiniMax (MiniMax never reuses one)",
-                                    code=exc.code, trace_id=exc.trace_id,
-                                    fix=f"Choose a new one, such as --voice-id {next_free_voice_id(settings, voice_id)}.") from exc
+            raise VoiceIdTakenError(
+                f"voice_id '{voice_id}' is already taken on MiniMax (MiniMax never reuses one)",
+                code=exc.code,
+                trace_id=exc.trace_id,
+                fix=f"Choose a new one, such as --voice-id {next_free_voice_id(settings, voice_id)}.",
+            ) from exc
     except RemoteError as exc:
         if sent and (exc.response_lost or exc.after_lost_response):
             settle(ledger.UNKNOWN)
             _unconfirm(store, voice_id, f"MiniMax's answer was lost: {exc}")
-            raise ServiceError(f"{exc}; MiniMax may have made voice '{voice_id}' all the same",
-                               trace_id=exc.trace_id,
-                               fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to "
-                                   "confirm it (nothing is charged twice).") from exc
+            raise ServiceError(
+                f"{exc}; MiniMax may have made voice '{voice_id}' all the same",
+                trace_id=exc.trace_id,
+                fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to "
+                "confirm it (nothing is charged twice).",
+            ) from exc
         settle(ledger.REFUSED)
         _drop_pending(store, voice_id, ready.request)
         raise
@@ -312,13 +390,15 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
             raise Cancelled("cancelled before the clone was sent; nothing was saved or charged") from exc
         settle(ledger.UNKNOWN)
         _unconfirm(store, voice_id, "cancelled while MiniMax worked on the clone")
-        raise Cancelled(f"cancelled while MiniMax worked; it may have made voice '{voice_id}'",
-                        fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to confirm it "
-                            "(nothing is charged twice).") from exc
+        raise Cancelled(
+            f"cancelled while MiniMax worked; it may have made voice '{voice_id}'",
+            fix=f"It is kept as unconfirmed preset '{plan.name}': run the same clone again to confirm it "
+            "(nothing is charged twice).",
+        ) from exc
     except BaseException:
         if not sent:
             _drop_pending(store, voice_id, ready.request)
-        raise       # after sending, the pending entry stays for the next command to settle
+        raise  # after sending, the pending entry stays for the next command to settle
     settle(ledger.MADE)
     if result.sensitive_type:
         kind = SENSITIVE_TYPES.get(result.sensitive_type, "other")
@@ -326,8 +406,10 @@ def _clone_remotely(settings: Settings, options: CloneOptions, plan: _Plan, read
     since = None
     if result.recovered:
         since = book.first_possible(voice_id, sha, settings.base_url)
-        ready.warnings.append("MiniMax's answer was lost after it made the voice; it is saved, but its preview "
-                              "was lost (use `voiceclone speak` to hear it)")
+        ready.warnings.append(
+            "MiniMax's answer was lost after it made the voice; it is saved, but its preview "
+            "was lost (use `voiceclone speak` to hear it)"
+        )
     elif plan.settings.text is not None and not result.demo_audio_url:
         ready.warnings.append("MiniMax returned no preview audio")
     return _Made(file_id, result.demo_audio_url, result.trace_id, since)
@@ -342,35 +424,60 @@ def _record(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Read
     preset["provenance"]["cloned_at"] = timestamp(created)
     store = PresetStore(settings.presets_path)
     try:
-        name = store.change_library(lambda data: reconcile.file_made(data, options.voice_id, plan.name, preset,
-                                                                     options.replacing), timeout=RECORD_LOCK_TIMEOUT_S)
+        name = store.change_library(
+            lambda data: reconcile.file_made(data, options.voice_id, plan.name, preset, options.replacing),
+            timeout=RECORD_LOCK_TIMEOUT_S,
+        )
     except (PresetError, OSError) as exc:
         why = exc if isinstance(exc, PresetError) else storage_error(exc, store.path, "the presets file")
-        kept = recovery.keep([store.folder, user_data_folder()], name=plan.name, voice_id=options.voice_id,
-                             preset=preset, presets_file=store.path, replacing=options.replacing)
-        where = f"it is kept in {kept}: run `voiceclone presets adopt \"{kept}\"` once the presets file can be " \
-                "written" if kept else "nothing could be written anywhere: free some space, then run the same clone " \
-                                       "again to record it (nothing is charged twice)"
-        raise StorageError(f"MiniMax made voice '{options.voice_id}', but its preset could not be saved ({why})",
-                           fix=where[0].upper() + where[1:] + ".") from exc
+        kept = recovery.keep(
+            [store.folder, user_data_folder()],
+            name=plan.name,
+            voice_id=options.voice_id,
+            preset=preset,
+            presets_file=store.path,
+            replacing=options.replacing,
+        )
+        where = (
+            f'it is kept in {kept}: run `voiceclone presets adopt "{kept}"` once the presets file can be written'
+            if kept
+            else "nothing could be written anywhere: free some space, then run the same clone "
+            "again to record it (nothing is charged twice)"
+        )
+        raise StorageError(
+            f"MiniMax made voice '{options.voice_id}', but its preset could not be saved ({why})",
+            fix=where[0].upper() + where[1:] + ".",
+        ) from exc
     if name != plan.name:
         ready.warnings.append(f"preset '{plan.name}' was taken meanwhile; the voice is saved as preset '{name}'")
-    return CloneOutcome(options.voice_id, name, made.file_id, None, made.demo_audio_url, False, ready.warnings,
-                        made.trace_id)
+    return CloneOutcome(
+        options.voice_id, name, made.file_id, None, made.demo_audio_url, False, ready.warnings, made.trace_id
+    )
 
 
-def _add_preview(settings: Settings, options: CloneOptions, plan: _Plan, outcome: CloneOutcome, url: str,
-                 on_event: EventSink) -> None:
+def _add_preview(
+    settings: Settings, options: CloneOptions, plan: _Plan, outcome: CloneOutcome, url: str, on_event: EventSink
+) -> None:
     """Download the preview onto the saved preset; a failure or Ctrl-C loses only the preview."""
     store = PresetStore(settings.presets_path)
     on_event(Event("download", "Downloading the preview"))
     try:
         with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
-            path = _fetch_preview(client, url, store, outcome.preset, options.preview_out, outcome.warnings,
-                                  mark={"voice_id": options.voice_id, "model": plan.settings.model})
+            path = _fetch_preview(
+                client,
+                url,
+                store,
+                outcome.preset,
+                options.preview_out,
+                outcome.warnings,
+                mark={"voice_id": options.voice_id, "model": plan.settings.model},
+            )
     except (KeyboardInterrupt, Cancelled) as exc:
-        raise Cancelled(f"cancelled while the preview downloaded; voice '{options.voice_id}' is saved as preset "
-                        f"'{outcome.preset}' without it", fix="Hear it with `voiceclone speak`.") from exc
+        raise Cancelled(
+            f"cancelled while the preview downloaded; voice '{options.voice_id}' is saved as preset "
+            f"'{outcome.preset}' without it",
+            fix="Hear it with `voiceclone speak`.",
+        ) from exc
     if path is None:
         return
 
@@ -389,28 +496,42 @@ def _add_preview(settings: Settings, options: CloneOptions, plan: _Plan, outcome
 def _put_pending(store: PresetStore, voice_id: str, name: str, ready: _Ready, replacing: Optional[str]) -> None:
     """The intent, before anything is sent: a pending entry (keeping the earlier requests of the same
     sample for this voice_id, which may have made it), or an error saying nothing was sent."""
+
     def put(data: dict) -> None:
         _check_clash(data["voices"], name, voice_id, replacing)
         earlier = data["pending"].get(voice_id)
         if earlier is not None:
             if (earlier.get("preset") or {}).get("sample", {}).get("sha256") != ready.sample.sha256:
-                raise PresetError(f"voice_id '{voice_id}' is waiting for MiniMax's answer for another sample",
-                                  fix="Choose a new --voice-id for this sample.")
+                raise PresetError(
+                    f"voice_id '{voice_id}' is waiting for MiniMax's answer for another sample",
+                    fix="Choose a new --voice-id for this sample.",
+                )
             if reconcile.running(earlier):
-                raise PresetError(f"another run is cloning voice '{voice_id}' right now",
-                                  fix="Wait for it to finish, then run `voiceclone presets list`.")
+                raise PresetError(
+                    f"another run is cloning voice '{voice_id}' right now",
+                    fix="Wait for it to finish, then run `voiceclone presets list`.",
+                )
         data["pending"][voice_id] = {
-            "name": name, "requests": reconcile.requests_of(earlier or {}) + [ready.request],
-            "since": (earlier or {}).get("since") or timestamp(utc_now()), "pid": os.getpid(),
-            "host": socket.gethostname(), "replacing": replacing, "unconfirmed": (earlier or {}).get("unconfirmed"),
-            "preset": copy.deepcopy(ready.preset)}
+            "name": name,
+            "requests": reconcile.requests_of(earlier or {}) + [ready.request],
+            "since": (earlier or {}).get("since") or timestamp(utc_now()),
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "replacing": replacing,
+            "unconfirmed": (earlier or {}).get("unconfirmed"),
+            "preset": copy.deepcopy(ready.preset),
+        }
 
     try:
         store.change_library(put)
     except OSError as exc:
-        raise storage_error(exc, store.path, "the presets file",
-                            fix="Free some space or make the presets folder writable (or point --presets "
-                                "elsewhere), then run it again; nothing was sent to MiniMax.") from exc
+        raise storage_error(
+            exc,
+            store.path,
+            "the presets file",
+            fix="Free some space or make the presets folder writable (or point --presets "
+            "elsewhere), then run it again; nothing was sent to MiniMax.",
+        ) from exc
 
 
 def _unconfirm(store: PresetStore, voice_id: str, reason: str) -> None:
@@ -421,12 +542,13 @@ def _unconfirm(store: PresetStore, voice_id: str, reason: str) -> None:
     try:
         store.change_library(mark, timeout=RECORD_LOCK_TIMEOUT_S)
     except (PresetError, OSError):
-        pass        # the pending entry written before sending still says what may exist
+        pass  # the pending entry written before sending still says what may exist
 
 
 def _drop_pending(store: PresetStore, voice_id: str, request: str) -> None:
     """Forget a request MiniMax certainly did not act on; the entry goes only when no earlier request
     of it may have made the voice. A failure leaves an entry the next command settles."""
+
     def drop(data: dict) -> None:
         entry = data["pending"].get(voice_id)
         if entry is None:
@@ -449,9 +571,12 @@ def _kept(write: Callable[[], T], store: PresetStore) -> T:
     try:
         return write()
     except OSError as exc:
-        raise storage_error(exc, store.folder, "the sample archive in",
-                            fix="Free some space or make the presets folder writable, then run it again; nothing "
-                                "was sent to MiniMax.") from exc
+        raise storage_error(
+            exc,
+            store.folder,
+            "the sample archive in",
+            fix="Free some space or make the presets folder writable, then run it again; nothing was sent to MiniMax.",
+        ) from exc
 
 
 def next_free_voice_id(settings: Settings, voice_id: str) -> str:
@@ -465,15 +590,24 @@ def next_free_voice_id(settings: Settings, voice_id: str) -> str:
     stem = re.sub(r"-\d+$", "", voice_id)
     for number in range(2, 10000):
         suffix = f"-{number}"
-        candidate = stem[:rules.VOICE_ID_MAX - len(suffix)] + suffix
+        candidate = stem[: rules.VOICE_ID_MAX - len(suffix)] + suffix
         if candidate not in used:
             return candidate
     return voice_id + "-new"
 
 
-def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = None, voice_id: Optional[str] = None,
-          model: Optional[str] = None, fmt: Optional[str] = None, force: bool = False,
-          on_event: EventSink = ignore_events) -> SpeakOutcome:
+def speak(
+    settings: Settings,
+    text: str,
+    out: Path,
+    *,
+    preset: Optional[str] = None,
+    voice_id: Optional[str] = None,
+    model: Optional[str] = None,
+    fmt: Optional[str] = None,
+    force: bool = False,
+    on_event: EventSink = ignore_events,
+) -> SpeakOutcome:
     """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``."""
     if (preset is None) == (voice_id is None):
         raise InputError("give either --preset or --voice-id")
@@ -490,8 +624,10 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
         model = model or held.get("model")
         language = held.get("language_boost")
         if held.get("base_url") and held["base_url"] != settings.base_url:
-            warnings.append(f"preset '{preset}' was cloned on {held['base_url']}, but this run uses "
-                            f"{settings.base_url}; the voice exists only where it was cloned")
+            warnings.append(
+                f"preset '{preset}' was cloned on {held['base_url']}, but this run uses "
+                f"{settings.base_url}; the voice exists only where it was cloned"
+            )
     else:
         warnings += rules.check_voice_id(voice_id)
     model = rules.check_model(model or rules.DEFAULT_MODEL)
@@ -509,21 +645,30 @@ def speak(settings: Settings, text: str, out: Path, *, preset: Optional[str] = N
         marked = tagging.tagged(speech.audio, fmt, voice_id=voice_id, model=model, date=timestamp(utc_now()))
     except AudioError as exc:
         _mark_used(store, voice_id, warnings)
-        raise ServiceError(f"MiniMax's {fmt} audio could not be read: {exc}", trace_id=speech.trace_id,
-                           fix="Run it again, or choose another --format.") from exc
+        raise ServiceError(
+            f"MiniMax's {fmt} audio could not be read: {exc}",
+            trace_id=speech.trace_id,
+            fix="Run it again, or choose another --format.",
+        ) from exc
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomically(out, marked)
     except OSError as exc:
         kept = keep_elsewhere(marked, out)
         _mark_used(store, voice_id, warnings)
-        raise storage_error(exc, out, "the speech file",
-                            fix=f"The speech is kept as {kept}: move it where you need it." if kept else
-                                "Free some space or choose another -o, then speak it again.") from exc
+        raise storage_error(
+            exc,
+            out,
+            "the speech file",
+            fix=f"The speech is kept as {kept}: move it where you need it."
+            if kept
+            else "Free some space or choose another -o, then speak it again.",
+        ) from exc
     _mark_used(store, voice_id, warnings)
     length = speech.extra_info.get("audio_length")
-    return SpeakOutcome(str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0,
-                        warnings, speech.trace_id)
+    return SpeakOutcome(
+        str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0, warnings, speech.trace_id
+    )
 
 
 def first_speech_note(settings: Settings, preset: Optional[str]) -> Optional[str]:
@@ -608,6 +753,7 @@ def remove_preset(settings: Settings, name: str) -> dict:
 
 # -- helpers ---------------------------------------------------------------------------------
 
+
 def holder_of(voices: dict, voice_id: str) -> Optional[str]:
     """The name of the preset holding ``voice_id``, or None."""
     return next((name for name, p in voices.items() if p.get("voice_id") == voice_id), None)
@@ -618,8 +764,10 @@ def _check_consent(options: CloneOptions, settings: Settings) -> Optional[audio.
     if options.consent is not None and not options.consent.strip():
         raise InputError("--consent is empty", fix="Say who agreed to the cloning, and when.")
     if (options.require_consent or settings.require_consent) and not (options.consent or options.consent_audio):
-        raise InputError("cloning needs a consent record here, and none was given",
-                         fix="Add --consent \"<who agreed, when, how>\" and/or --consent-audio FILE.")
+        raise InputError(
+            "cloning needs a consent record here, and none was given",
+            fix='Add --consent "<who agreed, when, how>" and/or --consent-audio FILE.',
+        )
     return None if options.consent_audio is None else audio.probe(options.consent_audio)
 
 
@@ -655,14 +803,17 @@ def _percent_steps(on_event: EventSink, message: str) -> Callable[[int, int], No
         if percent > reported[0]:
             reported[0] = percent
             on_event(Event("upload", message, done, total))
+
     return report
 
 
 def _check_clash(voices: dict, name: str, voice_id: str, replacing: Optional[str] = None) -> None:
     held = voices.get(name)
     if held is not None and held.get("voice_id") not in (voice_id, replacing):
-        raise PresetError(f"preset '{name}' already holds voice '{held.get('voice_id')}'",
-                          fix=f"Choose another --name, or remove it first with `voiceclone presets remove \"{name}\"`.")
+        raise PresetError(
+            f"preset '{name}' already holds voice '{held.get('voice_id')}'",
+            fix=f'Choose another --name, or remove it first with `voiceclone presets remove "{name}"`.',
+        )
 
 
 def _speech_format(out: Path, fmt: Optional[str]) -> str:
@@ -671,17 +822,29 @@ def _speech_format(out: Path, fmt: Optional[str]) -> str:
         raise InputError(f"format '{fmt}' is not offered", fix=f"Use one of: {', '.join(rules.SPEECH_FORMATS)}.")
     if fmt is None:
         if suffix not in rules.SPEECH_FORMATS:
-            raise InputError(f"cannot tell the audio format from '{out.name}'",
-                             fix="End the output name in .wav, .mp3 or .flac, or add --format.")
+            raise InputError(
+                f"cannot tell the audio format from '{out.name}'",
+                fix="End the output name in .wav, .mp3 or .flac, or add --format.",
+            )
         return suffix
     if suffix in EXTENSIONS and suffix != fmt:
-        raise InputError(f"--format {fmt} does not match the file name '{out.name}'",
-                         fix=f"Name the output .{fmt}, or drop --format.")
+        raise InputError(
+            f"--format {fmt} does not match the file name '{out.name}'",
+            fix=f"Name the output .{fmt}, or drop --format.",
+        )
     return fmt
 
 
-def _fetch_preview(client: MiniMaxClient, url: str, store: PresetStore, name: str, preview_out: Optional[Path],
-                   warnings: List[str], *, mark: dict) -> Optional[Path]:
+def _fetch_preview(
+    client: MiniMaxClient,
+    url: str,
+    store: PresetStore,
+    name: str,
+    preview_out: Optional[Path],
+    warnings: List[str],
+    *,
+    mark: dict,
+) -> Optional[Path]:
     """Download the preview and mark it as AI-generated (``mark``: voice_id and model); a failure is a
     warning, never a lost clone."""
     folder = store.folder / "previews" if preview_out is None else Path(preview_out).parent
@@ -697,7 +860,7 @@ def _fetch_preview(client: MiniMaxClient, url: str, store: PresetStore, name: st
         return path
     except (VoiceCloneError, OSError) as exc:
         if path is not None:
-            path.unlink(missing_ok=True)        # neither a damaged nor an unmarked preview is left behind
+            path.unlink(missing_ok=True)  # neither a damaged nor an unmarked preview is left behind
         warnings.append(f"the preview could not be saved ({exc}); the voice is cloned and the preset saved")
         return None
 
@@ -712,6 +875,7 @@ def _describe_source(options: CloneOptions) -> str:
 def _mark_used(store: PresetStore, voice_id: str, warnings: List[str]) -> None:
     """Speech makes a clone permanent (MiniMax then charges the clone fee once): record it, or
     warn when the presets file cannot take it (the speech itself is already safe)."""
+
     def mark(voices: dict) -> None:
         now = timestamp(utc_now())
         for held in voices.values():
@@ -723,8 +887,10 @@ def _mark_used(store: PresetStore, voice_id: str, warnings: List[str]) -> None:
     try:
         store.change(mark)
     except (PresetError, OSError) as exc:
-        warnings.append(f"the presets file could not record that voice '{voice_id}' is now permanent ({exc}); "
-                        "`voiceclone voices sync` records it later")
+        warnings.append(
+            f"the presets file could not record that voice '{voice_id}' is now permanent ({exc}); "
+            "`voiceclone voices sync` records it later"
+        )
 
 
 def keep_elsewhere(data: bytes, wanted: Path) -> Optional[Path]:

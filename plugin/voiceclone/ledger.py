@@ -8,6 +8,7 @@ this sample's (made by the lost request) or another sample's made earlier: :func
 Lines are appended with one ``write`` on a file opened for appending (whole lines up to a few KB
 do not interleave between processes) and fsynced. A torn or foreign line is skipped when read.
 """
+
 import errno
 import json
 import os
@@ -34,8 +35,8 @@ class Entry:
     sha256: str
     base_url: str
     outcome: str
-    request: str            # one id per request, shared by its lines (sent, then made/refused/unknown)
-    presets: str = ""       # the presets file the request was made for
+    request: str  # one id per request, shared by its lines (sent, then made/refused/unknown)
+    presets: str = ""  # the presets file the request was made for
 
 
 class Ledger:
@@ -44,8 +45,9 @@ class Ledger:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def record(self, *, request: str, voice_id: str, sha256: str, base_url: str, outcome: str,
-               presets: str = "") -> None:
+    def record(
+        self, *, request: str, voice_id: str, sha256: str, base_url: str, outcome: str, presets: str = ""
+    ) -> None:
         """Append one line and make it durable; raises OSError when it cannot be written."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
@@ -56,7 +58,7 @@ class Ledger:
         try:
             size = os.fstat(handle).st_size
             if size and os.lseek(handle, size - 1, os.SEEK_SET) >= 0 and os.read(handle, 1) != b"\n":
-                line = b"\n" + line            # a torn line (a full disk) must not swallow this one
+                line = b"\n" + line  # a torn line (a full disk) must not swallow this one
             if os.write(handle, line) != len(line):
                 raise OSError(errno.ENOSPC, "the ledger line was cut short", str(self.path))
             os.fsync(handle)
@@ -87,7 +89,7 @@ class Ledger:
 
     def first_possible(self, voice_id: str, sha256: str, base_url: str) -> Optional[str]:
         """When this sample's first request for ``voice_id`` that may have made it was sent."""
-        for request, entries in _by_request(self.entries(voice_id, base_url)).items():
+        for entries in _by_request(self.entries(voice_id, base_url)).values():
             if entries[0].sha256 == sha256 and _may_have_made(entries):
                 return entries[0].time
         return None
@@ -101,12 +103,15 @@ def claim(ledger: Ledger, voice_id: str, sha256: str, base_url: str, *, without:
     of this sample may have made it and no other sample's ever may have; ``unclear`` otherwise.
     ``without`` leaves out one request (the one just refused with 2039, whose answer was not lost).
     """
-    requests = [(entries[0].sha256, entries) for request, entries in _by_request(ledger.entries(voice_id, base_url)).items()
-                if request != without]
+    requests = [
+        (entries[0].sha256, entries)
+        for request, entries in _by_request(ledger.entries(voice_id, base_url)).items()
+        if request != without
+    ]
     mine = [index for index, (sha, entries) in enumerate(requests) if sha == sha256 and _may_have_made(entries)]
     if not mine:
         return THEIRS
-    if any(sha != sha256 and any(e.outcome == MADE for e in entries) for sha, entries in requests[:mine[0]]):
+    if any(sha != sha256 and any(e.outcome == MADE for e in entries) for sha, entries in requests[: mine[0]]):
         return THEIRS
     others = any(sha != sha256 and _may_have_made(entries) for sha, entries in requests)
     return UNCLEAR if others else OURS

@@ -4,6 +4,7 @@ Every partial file the plugin writes is named ``.NAME.PID.part`` (or ``.tmp``) b
 and every temporary folder ``voiceclone-PID-...`` in the system's temp folder, so that a later run
 can tell a dead run's leftovers (its process is gone) from a live run's work in progress.
 """
+
 import os
 import re
 import shutil

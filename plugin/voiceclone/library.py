@@ -5,6 +5,7 @@ archived samples, prompt and consent recordings, and the previews). It carries n
 hold one. An import adds presets and never replaces one: a name already taken by another voice gets
 a ``(2)`` suffix.
 """
+
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Dict, List
@@ -36,8 +37,9 @@ def export_library(store: PresetStore, target: Path, *, with_audio: bool) -> Dic
             if preview["path"]:
                 audio[preview["path"]] = local
     with files.replacing(target) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(LIBRARY, yaml.safe_dump({"schema": SCHEMA, "voices": voices}, sort_keys=False,
-                                                 allow_unicode=True))
+        archive.writestr(
+            LIBRARY, yaml.safe_dump({"schema": SCHEMA, "voices": voices}, sort_keys=False, allow_unicode=True)
+        )
         for name, path in sorted(audio.items()):
             archive.write(path, name)
     return {"presets": len(voices), "files": len(audio)}
@@ -48,21 +50,26 @@ def import_library(store: PresetStore, source: Path) -> Dict[str, List[str]]:
     try:
         archive = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{source} is not a preset library export ({exc})",
-                         fix="Give a file made by `voiceclone presets export`.") from exc
+        raise InputError(
+            f"{source} is not a preset library export ({exc})", fix="Give a file made by `voiceclone presets export`."
+        ) from exc
     with archive, temp_folder("import") as tmp:
         names = archive.namelist()
         unsafe = [n for n in names if PurePosixPath(n).is_absolute() or ".." in PurePosixPath(n).parts]
         if unsafe or LIBRARY not in names:
-            raise InputError(f"{source} is not a preset library export", fix="Give a file made by `voiceclone presets export`.")
+            raise InputError(
+                f"{source} is not a preset library export", fix="Give a file made by `voiceclone presets export`."
+            )
         incoming_file = Path(tmp) / LIBRARY
         incoming_file.write_bytes(archive.read(LIBRARY))
-        incoming = PresetStore(incoming_file).voices()         # the same checks as any library
+        incoming = PresetStore(incoming_file).voices()  # the same checks as any library
         audio = [n for n in names if n != LIBRARY and not n.endswith("/")]
         taken = [n for n in audio if not n.startswith("samples/") and (store.folder / n).exists()]
         if taken:
-            raise PresetError(f"{store.folder / taken[0]} already exists; the import would overwrite it",
-                              fix="Move that file away, then import again.")
+            raise PresetError(
+                f"{store.folder / taken[0]} already exists; the import would overwrite it",
+                fix="Move that file away, then import again.",
+            )
         for name in audio:
             _extract(archive, name, store.folder)
     done: Dict[str, List[str]] = {"added": [], "renamed": [], "already_here": []}
@@ -89,9 +96,12 @@ def import_library(store: PresetStore, source: Path) -> Dict[str, List[str]]:
 
 def _archived(preset: dict) -> List[str]:
     """The archive entries a preset refers to: sample, prompt, consent recording."""
-    consent = ((preset.get("provenance") or {}).get("consent") or {})
-    entries = [(preset.get("sample") or {}).get("archive"), (preset.get("prompt") or {}).get("archive"),
-               consent.get("audio")]
+    consent = (preset.get("provenance") or {}).get("consent") or {}
+    entries = [
+        (preset.get("sample") or {}).get("archive"),
+        (preset.get("prompt") or {}).get("archive"),
+        consent.get("audio"),
+    ]
     return [e for e in entries if e]
 
 
@@ -107,6 +117,6 @@ def _preview_entry(local: Path, taken: Dict[str, Path]) -> str:
 def _extract(archive: zipfile.ZipFile, name: str, folder: Path) -> None:
     target = folder / name
     if target.exists():
-        return      # a sample: content-addressed, so the same name holds the same bytes
+        return  # a sample: content-addressed, so the same name holds the same bytes
     target.parent.mkdir(parents=True, exist_ok=True)
     files.write_atomically(target, archive.read(name))

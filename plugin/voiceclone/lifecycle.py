@@ -4,6 +4,7 @@ an expired or deleted voice from its archived sample with the same settings.
 Both spend money on MiniMax (activation charges the clone fee, a re-clone a new clone), so the
 command line and the DAW hosts ask before calling them.
 """
+
 import re
 from pathlib import Path
 from typing import Set
@@ -22,8 +23,10 @@ def activate(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.i
     """Make the preset's voice permanent with one short speech call; return what was done."""
     held = PresetStore(settings.presets_path).get(name)
     if held.get("deleted_at"):
-        raise PresetError(f"the voice of preset '{name}' was deleted on MiniMax",
-                          fix=f"Clone it again with `voiceclone reclone \"{name}\"`.")
+        raise PresetError(
+            f"the voice of preset '{name}' was deleted on MiniMax",
+            fix=f'Clone it again with `voiceclone reclone "{name}"`.',
+        )
     with temp_folder("activate") as tmp:
         spoken = jobs.speak(settings, ACTIVATION_TEXT, Path(tmp) / "activation.wav", preset=name, on_event=on_event)
     return {"preset": name, "voice_id": spoken.voice_id, "activated": True, "warnings": spoken.warnings}
@@ -36,21 +39,30 @@ def reclone(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.ig
     held = store.get(name)
     sample = held.get("sample") or {}
     if not sample.get("archive"):
-        raise PresetError(f"preset '{name}' has no archived sample to clone again",
-                          fix="Clone the voice again from its source audio with `voiceclone clone`.")
+        raise PresetError(
+            f"preset '{name}' has no archived sample to clone again",
+            fix="Clone the voice again from its source audio with `voiceclone clone`.",
+        )
     prompt = held.get("prompt") or {}
     preview = held.get("preview") or {}
     options = CloneOptions(
         audio=archive.locate(sample["archive"], store.folder),
-        voice_id=derive_voice_id(held["voice_id"], _used_ids(store.voices())), name=name,
-        settings=CloneSettings(text=preview.get("text"), model=held.get("model"),
-                               language_boost=held.get("language_boost"),
-                               noise_reduction=bool(held.get("noise_reduction")),
-                               volume_normalization=bool(held.get("volume_normalization")),
-                               watermark=bool(held.get("watermark"))),
+        voice_id=derive_voice_id(held["voice_id"], _used_ids(store.voices())),
+        name=name,
+        settings=CloneSettings(
+            text=preview.get("text"),
+            model=held.get("model"),
+            language_boost=held.get("language_boost"),
+            noise_reduction=bool(held.get("noise_reduction")),
+            volume_normalization=bool(held.get("volume_normalization")),
+            watermark=bool(held.get("watermark")),
+        ),
         prompt_audio=archive.locate(prompt["archive"], store.folder) if prompt.get("archive") else None,
         prompt_text=prompt.get("text") if prompt.get("archive") else None,
-        source=sample.get("source"), replacing=held["voice_id"], **_consent_of(held, store))
+        source=sample.get("source"),
+        replacing=held["voice_id"],
+        **_consent_of(held, store),
+    )
     return jobs.clone(settings, options, on_event=on_event)
 
 
@@ -75,7 +87,7 @@ def derive_voice_id(old: str, taken: Set[str]) -> str:
     stem = re.sub(r"-r\d+$", "", old)
     for generation in range(2, 1000):
         suffix = f"-r{generation}"
-        candidate = stem[:rules.VOICE_ID_MAX - len(suffix)] + suffix
+        candidate = stem[: rules.VOICE_ID_MAX - len(suffix)] + suffix
         if candidate not in taken and candidate != old:
             return candidate
     raise PresetError(f"no free voice_id is left for {old}", fix="Clone the voice under a new --voice-id.")

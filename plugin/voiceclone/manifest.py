@@ -1,4 +1,5 @@
 """The plugin's manifest (manifest.yaml, shipped inside the package), read on demand."""
+
 from pathlib import Path
 
 from .version import MANIFEST_PATH

@@ -5,6 +5,7 @@ timeouts, retries with exponential backoff and jitter for what is worth retrying
 turned into a typed :mod:`voiceclone.errors` error at one choke point (:meth:`MiniMaxClient._send`).
 The API key goes only into the Authorization header of API calls, never to a download host.
 """
+
 import io
 import random
 import socket
@@ -50,16 +51,24 @@ class CloneRequest:
 
     def body(self) -> dict:
         s = self.settings
-        body = {"file_id": int(self.file_id), "voice_id": self.voice_id,
-                "need_noise_reduction": s.noise_reduction,
-                # The current docs spell it "volume"; older docs and MiniMax's own demo "volumn".
-                "need_volume_normalization": s.volume_normalization,
-                "need_volumn_normalization": s.volume_normalization,
-                "aigc_watermark": s.watermark}
+        body = {
+            "file_id": int(self.file_id),
+            "voice_id": self.voice_id,
+            "need_noise_reduction": s.noise_reduction,
+            # The current docs spell it "volume"; older docs and MiniMax's own demo "volumn".
+            "need_volume_normalization": s.volume_normalization,
+            "need_volumn_normalization": s.volume_normalization,
+            "aigc_watermark": s.watermark,
+        }
         if self.prompt_file_id is not None:
             body["clone_prompt"] = {"prompt_audio": int(self.prompt_file_id), "prompt_text": self.prompt_text}
-        optional = {"text": s.text, "model": s.model, "language_boost": s.language_boost,
-                    "text_validation": s.text_validation, "accuracy": s.accuracy}
+        optional = {
+            "text": s.text,
+            "model": s.model,
+            "language_boost": s.language_boost,
+            "text_validation": s.text_validation,
+            "accuracy": s.accuracy,
+        }
         body.update({k: v for k, v in optional.items() if v is not None})
         return body
 
@@ -71,7 +80,8 @@ class CloneResult:
     demo_audio_url: Optional[str]
     trace_id: Optional[str]
     sensitive_type: int = 0
-    #: True when the answer was lost and the ledger showed the voice that exists is this sample's (set by the clone job).
+    #: True when the answer was lost and the ledger showed the voice that exists is this sample's
+    #: (set by the clone job).
     recovered: bool = False
     extra_info: dict = field(default_factory=dict)
 
@@ -89,8 +99,13 @@ class Speech:
 class MiniMaxClient:
     """A client for one base URL and key. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
-                 on_wait: Optional[Callable[[str], None]] = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        on_wait: Optional[Callable[[str], None]] = None,
+    ):
         self.settings = settings
         self._sleep = sleep
         #: Told, in a sentence, each time a retry waits (why, and for how long).
@@ -109,15 +124,19 @@ class MiniMaxClient:
 
     # -- endpoints ---------------------------------------------------------------------------
 
-    def upload(self, path: Path, *, purpose: str, filename: str, fmt: str,
-               on_progress: Optional[Progress] = None) -> int:
+    def upload(
+        self, path: Path, *, purpose: str, filename: str, fmt: str, on_progress: Optional[Progress] = None
+    ) -> int:
         """Upload an audio file (multipart, streamed from disk); return its integer ``file_id``."""
+
         def body() -> _MultipartBody:
-            return _MultipartBody({"purpose": purpose}, Path(path), filename, MIME_TYPES.get(fmt, "application/octet-stream"),
-                                  on_progress)
+            return _MultipartBody(
+                {"purpose": purpose}, Path(path), filename, MIME_TYPES.get(fmt, "application/octet-stream"), on_progress
+            )
+
         payload, trace_id = self._call("/v1/files/upload", make_body=body)
         file_id = (payload.get("file") or {}).get("file_id")
-        if isinstance(file_id, str) and file_id.isdigit():     # some gateways send it as a decimal string
+        if isinstance(file_id, str) and file_id.isdigit():  # some gateways send it as a decimal string
             file_id = int(file_id)
         if isinstance(file_id, bool) or not isinstance(file_id, int):
             raise ServiceError(f"MiniMax's upload answer has no integer file_id (got {file_id!r})", trace_id=trace_id)
@@ -129,26 +148,48 @@ class MiniMaxClient:
         ``response_lost``; a 2039 after one has ``after_lost_response``. What a 2039 means is the
         caller's to decide (:func:`voiceclone.ledger.claim`)."""
         # 1000 after an accepted upload means MiniMax could not use the audio: not worth a retry
-        payload, trace_id = self._call("/v1/voice_clone", json_body=request.body(), server_faults_unknown=True,
-                                       final_codes=frozenset({1000}))
-        return CloneResult(demo_audio_url=payload.get("demo_audio") or None, trace_id=trace_id,
-                           sensitive_type=_sensitive_type(payload), extra_info=payload.get("extra_info") or {})
+        payload, trace_id = self._call(
+            "/v1/voice_clone", json_body=request.body(), server_faults_unknown=True, final_codes=frozenset({1000})
+        )
+        return CloneResult(
+            demo_audio_url=payload.get("demo_audio") or None,
+            trace_id=trace_id,
+            sensitive_type=_sensitive_type(payload),
+            extra_info=payload.get("extra_info") or {},
+        )
 
-    def speak(self, voice_id: str, text: str, *, model: str, fmt: str = "wav", sample_rate: int = 32000,
-              language_boost: Optional[str] = None) -> Speech:
+    def speak(
+        self,
+        voice_id: str,
+        text: str,
+        *,
+        model: str,
+        fmt: str = "wav",
+        sample_rate: int = 32000,
+        language_boost: Optional[str] = None,
+    ) -> Speech:
         """Synthesize ``text`` with ``voice_id`` (t2a_v2, non-streaming, hex output)."""
         audio_setting = {"format": fmt, "sample_rate": sample_rate, "channel": 1}
         if fmt == "mp3":
             audio_setting["bitrate"] = 128000
-        body = {"model": model, "text": text, "stream": False, "voice_setting": {"voice_id": voice_id},
-                "audio_setting": audio_setting, "output_format": "hex"}
+        body = {
+            "model": model,
+            "text": text,
+            "stream": False,
+            "voice_setting": {"voice_id": voice_id},
+            "audio_setting": audio_setting,
+            "output_format": "hex",
+        }
         if language_boost:
             body["language_boost"] = language_boost
         payload, trace_id = self._call("/v1/t2a_v2", json_body=body)
         audio_hex = (payload.get("data") or {}).get("audio")
         if not audio_hex:
-            raise ServiceError("MiniMax answered without audio", trace_id=trace_id,
-                               fix="Run it again; if it persists, quote the Trace-Id to MiniMax support.")
+            raise ServiceError(
+                "MiniMax answered without audio",
+                trace_id=trace_id,
+                fix="Run it again; if it persists, quote the Trace-Id to MiniMax support.",
+            )
         try:
             audio = bytes.fromhex(audio_hex)
         except (ValueError, TypeError) as exc:
@@ -178,7 +219,9 @@ class MiniMaxClient:
                 if resp.status_code != 200:
                     raise ServiceError(f"the preview download failed (HTTP {resp.status_code})")
                 kind = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                if kind and not (kind.startswith("audio/") or kind in ("application/octet-stream", "binary/octet-stream")):
+                if kind and not (
+                    kind.startswith("audio/") or kind in ("application/octet-stream", "binary/octet-stream")
+                ):
                     raise ServiceError(f"the preview URL served '{kind}', not audio")
                 if int(resp.headers.get("Content-Length") or 0) > max_bytes:
                     raise ServiceError(f"the preview is larger than {max_bytes // 1_000_000} MB")
@@ -188,7 +231,7 @@ class MiniMaxClient:
         except requests.exceptions.RequestException as exc:
             partial.unlink(missing_ok=True)
             raise ServiceError(f"the preview download failed: {_reason(exc)}") from exc
-        except BaseException:       # a full disk, Ctrl-C: no half-written preview stays behind
+        except BaseException:  # a full disk, Ctrl-C: no half-written preview stays behind
             partial.unlink(missing_ok=True)
             raise
         return final
@@ -207,15 +250,22 @@ class MiniMaxClient:
 
     # -- the one place HTTP happens ----------------------------------------------------------
 
-    def _call(self, path: str, *, json_body: Optional[dict] = None,
-              make_body: Optional[Callable[[], "_MultipartBody"]] = None, server_faults_unknown: bool = False,
-              final_codes: frozenset = frozenset()):
+    def _call(
+        self,
+        path: str,
+        *,
+        json_body: Optional[dict] = None,
+        make_body: Optional[Callable[[], "_MultipartBody"]] = None,
+        server_faults_unknown: bool = False,
+        final_codes: frozenset = frozenset(),
+    ):
         """POST ``path`` with retries; return ``(payload, trace_id)`` or raise a typed error.
 
         Retryable failures are retried with backoff, bounded in count and time; a 1002 (the
         per-minute limit) waits instead, up to :data:`RATE_LIMIT_WAIT_S` in all. Each wait is told
         to ``on_wait``. With ``server_faults_unknown``, a server fault (HTTP 5xx, or a code of
-        :data:`ANSWER_UNKNOWN_CODES`) counts as a lost answer: the server may have done the work before failing to say so.
+        :data:`ANSWER_UNKNOWN_CODES`) counts as a lost answer: the server may have done the work
+        before failing to say so.
         ``final_codes`` are never retried here.
         """
         key = self.settings.require_key()
@@ -241,18 +291,24 @@ class MiniMaxClient:
             if error.code in final_codes:
                 raise error
             if error.code == 1002:
-                delay = retry_after if retry_after is not None else max(self._backoff(attempt),
-                                                                         5 * self.settings.backoff_s)
+                delay = (
+                    retry_after if retry_after is not None else max(self._backoff(attempt), 5 * self.settings.backoff_s)
+                )
                 delay = min(delay, RATE_LIMIT_WAIT_S - limited_s)
                 if delay <= 0:
                     raise error
                 limited_s += delay
-                self._on_wait(f"MiniMax's per-minute request limit was reached: waiting {delay:.0f} s "
-                              f"({limited_s:.0f} of at most {RATE_LIMIT_WAIT_S:.0f} s)")
+                self._on_wait(
+                    f"MiniMax's per-minute request limit was reached: waiting {delay:.0f} s "
+                    f"({limited_s:.0f} of at most {RATE_LIMIT_WAIT_S:.0f} s)"
+                )
             else:
                 delay = retry_after if retry_after is not None else self._backoff(attempt)
-                if (not error.retryable or attempt >= self.settings.max_attempts
-                        or time.monotonic() - started + delay > self.settings.retry_budget_s):
+                if (
+                    not error.retryable
+                    or attempt >= self.settings.max_attempts
+                    or time.monotonic() - started + delay > self.settings.retry_budget_s
+                ):
                     raise error
                 self._on_wait(f"{error}: retrying in {delay:.0f} s ({attempt + 1}/{self.settings.max_attempts})")
             self._sleep(delay)
@@ -265,7 +321,7 @@ class MiniMaxClient:
             resp = self._session.post(url, json=json_body, data=body, headers=headers, timeout=timeout)
         except requests.exceptions.RequestException as exc:
             error = _network_error(exc, url, self.settings)
-            error.__cause__ = exc       # raised later, by the retry loop: --debug still shows what failed
+            error.__cause__ = exc  # raised later, by the retry loop: --debug still shows what failed
             return error, None, None, None
         trace_id = resp.headers.get("Trace-Id")
         try:
@@ -281,14 +337,32 @@ class MiniMaxClient:
             except (TypeError, ValueError):
                 code = -1
             if code:
-                return self._hinted(api_error(code, str(base.get("status_msg") or ""), trace_id=trace_id,
-                                              http_status=resp.status_code)), payload, trace_id, retry_after
+                return (
+                    self._hinted(
+                        api_error(
+                            code, str(base.get("status_msg") or ""), trace_id=trace_id, http_status=resp.status_code
+                        )
+                    ),
+                    payload,
+                    trace_id,
+                    retry_after,
+                )
         if resp.status_code >= 400:
             return self._hinted(http_error(resp.status_code, trace_id=trace_id)), payload, trace_id, retry_after
         if not isinstance(payload, dict):
             # The server took the request but its answer is unreadable: treat it like a lost answer.
-            return ServiceError("MiniMax answered with something that is not JSON", http_status=resp.status_code,
-                                trace_id=trace_id, retryable=True, response_lost=True), None, trace_id, None
+            return (
+                ServiceError(
+                    "MiniMax answered with something that is not JSON",
+                    http_status=resp.status_code,
+                    trace_id=trace_id,
+                    retryable=True,
+                    response_lost=True,
+                ),
+                None,
+                trace_id,
+                None,
+            )
         return None, payload, trace_id, None
 
     def _hinted(self, error: RemoteError) -> RemoteError:
@@ -296,8 +370,10 @@ class MiniMaxClient:
         host = urlsplit(self.settings.base_url).hostname
         if isinstance(error, AuthError) and host in MAINLAND_HOSTS:
             other = next(h for h in MAINLAND_HOSTS if h != host)
-            error.fix = (f"{error.fix} MiniMax's mainland service answers on two hosts: if this key is a mainland "
-                         f"one, try MINIMAX_BASE_URL=https://{other}.")
+            error.fix = (
+                f"{error.fix} MiniMax's mainland service answers on two hosts: if this key is a mainland "
+                f"one, try MINIMAX_BASE_URL=https://{other}."
+            )
         return error
 
     def _backoff(self, attempt: int) -> float:
@@ -308,18 +384,23 @@ class MiniMaxClient:
 class _MultipartBody:
     """A multipart/form-data body streamed from disk, with a known length (no copy in memory)."""
 
-    def __init__(self, fields: Dict[str, str], path: Path, filename: str, content_type: str,
-                 on_progress: Optional[Progress]):
+    def __init__(
+        self, fields: Dict[str, str], path: Path, filename: str, content_type: str, on_progress: Optional[Progress]
+    ):
         boundary = uuid.uuid4().hex
         self.content_type = f"multipart/form-data; boundary={boundary}"
-        head = "".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-                       for name, value in fields.items())
+        head = "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in fields.items()
+        )
         safe_name = filename.replace('"', "_").replace("\r", "_").replace("\n", "_")
-        head += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
-                 f"Content-Type: {content_type}\r\n\r\n")
+        head += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
         tail = f"\r\n--{boundary}--\r\n".encode()
         size = path.stat().st_size
-        self._parts = [io.BytesIO(head.encode()), open(path, "rb"), io.BytesIO(tail)]
+        self._parts = [io.BytesIO(head.encode()), open(path, "rb"), io.BytesIO(tail)]  # noqa: SIM115 (close())
         self._length = len(head.encode()) + size + len(tail)
         self._file_size, self._file_start, self._sent = size, len(head.encode()), 0
         self._on_progress = on_progress
@@ -357,18 +438,26 @@ def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError
     """Map a requests exception; mark whether the request may have reached the server."""
     host = urlsplit(url).netloc
     if isinstance(exc, requests.exceptions.SSLError):
-        return ServiceError(f"the secure connection to {host} failed: {_reason(exc)}", retryable=False,
-                            fix="Check the base URL and the system's certificates.")
+        return ServiceError(
+            f"the secure connection to {host} failed: {_reason(exc)}",
+            retryable=False,
+            fix="Check the base URL and the system's certificates.",
+        )
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return ServiceError(f"could not connect to {host} within {settings.connect_timeout:g} s", retryable=True)
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return ServiceError(f"{host} did not answer within {settings.read_timeout:g} s", retryable=True,
-                            response_lost=True, fix="Run it again; set VOICECLONE_TIMEOUT for a longer wait.")
+        return ServiceError(
+            f"{host} did not answer within {settings.read_timeout:g} s",
+            retryable=True,
+            response_lost=True,
+            fix="Run it again; set VOICECLONE_TIMEOUT for a longer wait.",
+        )
     if isinstance(exc, requests.exceptions.ConnectionError):
         if _never_connected(exc):
             return ServiceError(f"could not connect to {host}", retryable=True)
-        return ServiceError(f"the connection to {host} broke before the answer arrived", retryable=True,
-                            response_lost=True)
+        return ServiceError(
+            f"the connection to {host} broke before the answer arrived", retryable=True, response_lost=True
+        )
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
         return ServiceError(f"the answer from {host} was cut off", retryable=True, response_lost=True)
     # anything else may have happened after the request reached the server
@@ -419,8 +508,10 @@ def _check_download_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
         return
-    raise ServiceError(f"refused to download the preview from a {parts.scheme or 'schemeless'} URL",
-                       fix="Only https preview URLs are fetched; the voice itself was cloned.")
+    raise ServiceError(
+        f"refused to download the preview from a {parts.scheme or 'schemeless'} URL",
+        fix="Only https preview URLs are fetched; the voice itself was cloned.",
+    )
 
 
 def _save_stream(chunks, path: Path, max_bytes: int) -> str:

@@ -4,6 +4,7 @@ libmpg123 writes its decoder notes straight to file descriptor 2 ("Note: Trying 
 "error: part2_3_length ..."), and PortAudio its probing of sound servers: none of it is the user's
 business. The words are kept so that a real failure can be told in one plain line.
 """
+
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ class NativeStderr:
                 self._sink = tempfile.TemporaryFile()
             self._saved = os.dup(2)
             os.dup2(self._sink.fileno(), 2)
-        except (OSError, ValueError, AttributeError):     # no stderr at all (a GUI host): nothing to keep off
+        except (OSError, ValueError, AttributeError):  # no stderr at all (a GUI host): nothing to keep off
             self._saved = None
         return self
 

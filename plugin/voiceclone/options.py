@@ -1,5 +1,6 @@
 """What a clone is asked to do: the options every front end (command line, REAPER, Audacity) fills
 in and the jobs carry out. Plain data, light to import."""
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -17,7 +18,6 @@ class CloneSettings:
     watermark: bool = False
     text_validation: Optional[str] = None
     accuracy: Optional[float] = None
-
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ Loaded with ``yaml.safe_load`` only. Every change is a read-modify-write under a
 atomic replace (temp file, fsync, rename), so two DAWs saving at once lose nothing. A file that
 cannot be read as a preset library is reported and left exactly as it is: never overwritten.
 """
+
 import copy
 import os
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -39,6 +40,7 @@ T = TypeVar("T")
 # before this shape (``provenance`` repeating ``sample_sha256``, ``source`` and ``watermark``)
 # load into the same records. Top-level keys the plugin does not know are kept as they are.
 
+
 @dataclass
 class Sample:
     """The uploaded audio: its hash, facts, MiniMax file_id, where it came from, its archived copy."""
@@ -50,14 +52,14 @@ class Sample:
     format: Optional[str] = None
     file_id: Optional[int] = None
     source: Optional[str] = None
-    archive: Optional[str] = None       # relative to the presets folder: samples/<sha256>.<ext>
+    archive: Optional[str] = None  # relative to the presets folder: samples/<sha256>.<ext>
     extra: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Consent:
     text: Optional[str] = None
-    audio: Optional[str] = None         # the archived recording, relative to the presets folder
+    audio: Optional[str] = None  # the archived recording, relative to the presets folder
     audio_sha256: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict)
 
@@ -141,18 +143,25 @@ class Preset:
             for mine, theirs in (("sha256", "sample_sha256"), ("source", "source")):
                 if theirs in provenance_data and getattr(sample, mine) in (None, provenance_data[theirs]):
                     setattr(sample, mine, provenance_data.pop(theirs))
-            if "watermark" in provenance_data and data.get("watermark", provenance_data["watermark"]) == \
-                    provenance_data["watermark"]:
+            if (
+                "watermark" in provenance_data
+                and data.get("watermark", provenance_data["watermark"]) == provenance_data["watermark"]
+            ):
                 data["watermark"] = provenance_data.pop("watermark")
             consent = _record(Consent, provenance_data.pop("consent", None))
             provenance = _record(Provenance, provenance_data)
             provenance.consent = consent
         values = {k: data.pop(k) for k in list(data) if k in known}
         preview, prompt, history = values.pop("preview", None), values.pop("prompt", None), values.pop("history", None)
-        return cls(**values, sample=sample, provenance=provenance, preview=_record(Preview, preview) or Preview(),
-                   prompt=_record(Prompt, prompt),
-                   history=[_record(Earlier, e) for e in history or [] if isinstance(e, dict)],
-                   extra=data)
+        return cls(
+            **values,
+            sample=sample,
+            provenance=provenance,
+            preview=_record(Preview, preview) or Preview(),
+            prompt=_record(Prompt, prompt),
+            history=[_record(Earlier, e) for e in history or [] if isinstance(e, dict)],
+            extra=data,
+        )
 
     def to_mapping(self) -> Dict[str, Any]:
         """The stored form: every fact once, in the documented order, unknown keys after."""
@@ -172,8 +181,12 @@ class Preset:
     def provenance_view(self) -> Dict[str, Any]:
         """Everything about where the voice came from, in one mapping (``presets show --provenance``)."""
         record = _plain(self.provenance) if self.provenance else {"note": "cloned before provenance was recorded"}
-        return {**record, "sample_sha256": self.sample.sha256, "source": self.sample.source,
-                "watermark": self.watermark}
+        return {
+            **record,
+            "sample_sha256": self.sample.sha256,
+            "source": self.sample.source,
+            "watermark": self.watermark,
+        }
 
 
 def normalized(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -247,16 +260,25 @@ def listed(preset: dict, now: Optional[datetime] = None) -> dict:
     """A saved preset as every listing shows it: the preset, its ``state``, the ``seconds_left`` of a
     temporary voice, and its ``lifetime`` in words."""
     kind, left = state(preset, now)
-    return {**preset, "state": kind, "seconds_left": None if left is None else int(left.total_seconds()),
-            "lifetime": lifetime(preset, now)}
+    return {
+        **preset,
+        "state": kind,
+        "seconds_left": None if left is None else int(left.total_seconds()),
+        "lifetime": lifetime(preset, now),
+    }
 
 
 def listed_waiting(entry: dict) -> dict:
     """A voice still waiting for MiniMax's answer (``pending``) or whose answer was lost
     (``unconfirmed``), in the shape of :func:`listed`."""
     kind = "unconfirmed" if entry.get("unconfirmed") else "pending"
-    return {**entry["preset"], "state": kind, "reason": entry.get("unconfirmed"), "seconds_left": None,
-            "lifetime": "unconfirmed" if kind == "unconfirmed" else "pending (the clone is running)"}
+    return {
+        **entry["preset"],
+        "state": kind,
+        "reason": entry.get("unconfirmed"),
+        "seconds_left": None,
+        "lifetime": "unconfirmed" if kind == "unconfirmed" else "pending (the clone is running)",
+    }
 
 
 def expiring_soon(voices: Dict[str, dict], now: Optional[datetime] = None) -> Dict[str, timedelta]:
@@ -293,8 +315,10 @@ class PresetStore:
         voices = self.voices()
         if name not in voices:
             known = ", ".join(sorted(voices)) or "none yet"
-            raise PresetError(f"no preset named '{name}' in {self.path}",
-                              fix=f"Use one of the saved presets ({known}), see `voiceclone presets list`.")
+            raise PresetError(
+                f"no preset named '{name}' in {self.path}",
+                fix=f"Use one of the saved presets ({known}), see `voiceclone presets list`.",
+            )
         return voices[name]
 
     def pending(self) -> Dict[str, dict]:
@@ -320,8 +344,10 @@ class PresetStore:
                 if data != before:
                     self._write(data)
         except Timeout as exc:
-            raise PresetError(f"the presets file {self.path} is locked by another run",
-                              fix="Wait for the other clone to finish, then run it again.") from exc
+            raise PresetError(
+                f"the presets file {self.path} is locked by another run",
+                fix="Wait for the other clone to finish, then run it again.",
+            ) from exc
         return result
 
     def _read(self) -> dict:
@@ -360,7 +386,7 @@ class PresetStore:
         if not data.get("pending"):
             data = {key: value for key, value in data.items() if key != "pending"}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-        tmp = partial_name(self.path, "tmp")      # the next run removes it if this one is killed
+        tmp = partial_name(self.path, "tmp")  # the next run removes it if this one is killed
         try:
             with open(tmp, "w", encoding="utf-8") as out:
                 out.write(text)
@@ -374,5 +400,7 @@ class PresetStore:
             raise
 
     def _corrupt(self, why: str) -> PresetError:
-        return PresetError(f"the presets file {self.path} {why}; it was left untouched",
-                           fix="Repair the file by hand, or point --presets / VOICECLONE_PRESETS to another file.")
+        return PresetError(
+            f"the presets file {self.path} {why}; it was left untouched",
+            fix="Repair the file by hand, or point --presets / VOICECLONE_PRESETS to another file.",
+        )

@@ -1,4 +1,5 @@
 """Progress on a terminal: one tqdm line per step of a job (bytes for uploads, elapsed time otherwise)."""
+
 import threading
 from typing import Optional, TextIO
 
@@ -21,14 +22,16 @@ class TerminalProgress:
             self._close()
             self._stage = event.stage
             if event.total:
-                self._bar = tqdm(total=event.total, desc=event.message, unit="B", unit_scale=True,
-                                 file=self._stream, leave=False)
+                self._bar = tqdm(
+                    total=event.total, desc=event.message, unit="B", unit_scale=True, file=self._stream, leave=False
+                )
             else:
-                self._bar = tqdm(total=None, desc=event.message, bar_format="{desc} ({elapsed})",
-                                 file=self._stream, leave=False)
+                self._bar = tqdm(
+                    total=None, desc=event.message, bar_format="{desc} ({elapsed})", file=self._stream, leave=False
+                )
                 self._tick(self._bar)
         elif self._bar is not None and not event.total and event.message != self._bar.desc:
-            self._bar.set_description_str(event.message)        # another wait, another sentence
+            self._bar.set_description_str(event.message)  # another wait, another sentence
         if self._bar is not None and event.total and event.done is not None:
             self._bar.n = event.done
             self._bar.refresh()

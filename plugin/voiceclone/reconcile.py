@@ -6,6 +6,7 @@ becomes a temporary preset), refused (it goes), or nothing (the run was killed, 
 lost: the entry stays, ``unconfirmed``, with the reason and what to do). No entry is dropped while
 MiniMax may have made its voice.
 """
+
 import copy
 import os
 import socket
@@ -37,7 +38,7 @@ def settle(settings: Settings) -> Dict[str, str]:
             elif running(entry):
                 continue
             elif all(word in (ledger.REFUSED, None) for word in words):
-                del data["pending"][voice_id]       # never sent, or refused: MiniMax made nothing
+                del data["pending"][voice_id]  # never sent, or refused: MiniMax made nothing
                 done[voice_id] = "not made: forgotten"
             elif entry.get("unconfirmed") is None:
                 entry["unconfirmed"] = "the run that sent the clone stopped before MiniMax's answer was recorded"
@@ -63,9 +64,11 @@ def adopt(settings: Settings, what: str) -> str:
     else:
         entry = store.pending().get(what)
         if entry is None:
-            raise PresetError(f"'{what}' is neither a recovery file nor a voice_id waiting to be confirmed",
-                              fix="Give the file `voiceclone clone` named, or a voice_id `voiceclone presets list` "
-                                  "shows as unconfirmed.")
+            raise PresetError(
+                f"'{what}' is neither a recovery file nor a voice_id waiting to be confirmed",
+                fix="Give the file `voiceclone clone` named, or a voice_id `voiceclone presets list` "
+                "shows as unconfirmed.",
+            )
         preset = entry["preset"]
     voice_id = preset["voice_id"]
     try:
@@ -89,9 +92,14 @@ def file_made(data: dict, voice_id: str, name: str, preset: dict, replacing: Opt
         chosen = f"{name} ({number})"
     if replacing is not None and chosen in voices:
         old = voices[chosen]
-        preset["history"] = list(old.get("history") or []) + [{
-            "voice_id": old["voice_id"], "created_at": old.get("created_at"), "replaced_at": preset["created_at"],
-            "sample_sha256": (old.get("sample") or {}).get("sha256")}]
+        preset["history"] = list(old.get("history") or []) + [
+            {
+                "voice_id": old["voice_id"],
+                "created_at": old.get("created_at"),
+                "replaced_at": preset["created_at"],
+                "sample_sha256": (old.get("sample") or {}).get("sha256"),
+            }
+        ]
     voices[chosen] = preset
     return chosen
 
@@ -122,15 +130,17 @@ def running(entry: dict) -> bool:
         return False
     pid = entry.get("pid")
     if pid == os.getpid():
-        return False        # settling runs before this process sends a clone: the entry is an earlier call's
+        return False  # settling runs before this process sends a clone: the entry is an earlier call's
     if entry.get("host") != socket.gethostname():
-        return True         # another machine's run cannot be looked at: wait for the hour
+        return True  # another machine's run cannot be looked at: wait for the hour
     return leftovers.running(pid)
 
 
 def describe(entries: Dict[str, dict]) -> List[str]:
     """One warning line per unconfirmed voice, with what to do."""
-    return [f"voice '{voice_id}' (preset '{entry['name']}') may exist on MiniMax but is not confirmed: "
-            f"{entry['unconfirmed']}. Run the same clone again to confirm it (nothing is charged twice), or "
-            f"`voiceclone presets adopt {voice_id}` if you know MiniMax made it"
-            for voice_id, entry in entries.items()]
+    return [
+        f"voice '{voice_id}' (preset '{entry['name']}') may exist on MiniMax but is not confirmed: "
+        f"{entry['unconfirmed']}. Run the same clone again to confirm it (nothing is charged twice), or "
+        f"`voiceclone presets adopt {voice_id}` if you know MiniMax made it"
+        for voice_id, entry in entries.items()
+    ]

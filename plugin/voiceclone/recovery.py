@@ -2,6 +2,7 @@
 read-only folder, a lock held too long): each is kept in a recovery file, beside the presets file
 or else in the user data folder, and ``voiceclone presets adopt FILE`` brings it in.
 """
+
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -13,12 +14,26 @@ from .files import safe_stem, write_atomically
 PREFIX = "voiceclone-recovered-"
 
 
-def keep(folders: Iterable[Path], *, name: str, voice_id: str, preset: dict, presets_file: Path,
-         replacing: Optional[str] = None) -> Optional[Path]:
+def keep(
+    folders: Iterable[Path],
+    *,
+    name: str,
+    voice_id: str,
+    preset: dict,
+    presets_file: Path,
+    replacing: Optional[str] = None,
+) -> Optional[Path]:
     """Write the record to the first of ``folders`` that takes it; None when none does. ``replacing``
     is a re-clone's old voice_id, which the preset keeps in its history once adopted."""
-    document = {"recovered_voice": {"name": name, "voice_id": voice_id, "presets_file": str(presets_file),
-                                    "replacing": replacing, "preset": preset}}
+    document = {
+        "recovered_voice": {
+            "name": name,
+            "voice_id": voice_id,
+            "presets_file": str(presets_file),
+            "replacing": replacing,
+            "preset": preset,
+        }
+    }
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
     for folder in folders:
         path = Path(folder) / f"{PREFIX}{safe_stem(voice_id, 'voice')}.yaml"
@@ -36,10 +51,14 @@ def read(path: Path) -> dict:
     try:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise PresetError(f"cannot read the recovery file {path}: {exc}",
-                          fix="Give the file that `voiceclone clone` named when it could not save the preset.") from exc
+        raise PresetError(
+            f"cannot read the recovery file {path}: {exc}",
+            fix="Give the file that `voiceclone clone` named when it could not save the preset.",
+        ) from exc
     record = (document or {}).get("recovered_voice") if isinstance(document, dict) else None
     if not isinstance(record, dict) or not isinstance(record.get("preset"), dict) or not record.get("voice_id"):
-        raise PresetError(f"{path} is not a recovery file of the plugin",
-                          fix="Give the file that `voiceclone clone` named when it could not save the preset.")
+        raise PresetError(
+            f"{path} is not a recovery file of the plugin",
+            fix="Give the file that `voiceclone clone` named when it could not save the preset.",
+        )
     return record

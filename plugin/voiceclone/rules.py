@@ -3,6 +3,7 @@
 No I/O here. Each check either returns the cleaned value or raises :class:`InputError` naming the
 offending value and what the API accepts. Limits mirror ``manifest.yaml`` (a test checks they agree).
 """
+
 import re
 from typing import List, Optional, Tuple
 
@@ -11,7 +12,7 @@ from .errors import AudioError, InputError
 CLONE_FORMATS = ("mp3", "m4a", "wav")
 CLONE_MIN_S = 10.0
 CLONE_MAX_S = 300.0
-CLONE_RANGE = f"{CLONE_MIN_S:g} s to {CLONE_MAX_S / 60:g} min"      # as messages say it
+CLONE_RANGE = f"{CLONE_MIN_S:g} s to {CLONE_MAX_S / 60:g} min"  # as messages say it
 UPLOAD_MAX_BYTES = 20_000_000
 PROMPT_MAX_S = 8.0
 VOICE_ID_MIN = 8
@@ -22,18 +23,60 @@ TEXT_VALIDATION_MAX = 200
 VOICE_LIFETIME_DAYS = 7
 
 MODELS = (
-    "speech-2.8-hd", "speech-2.8-turbo", "speech-2.6-hd", "speech-2.6-turbo",
-    "speech-02-hd", "speech-02-turbo", "speech-01-hd", "speech-01-turbo",
+    "speech-2.8-hd",
+    "speech-2.8-turbo",
+    "speech-2.6-hd",
+    "speech-2.6-turbo",
+    "speech-02-hd",
+    "speech-02-turbo",
+    "speech-01-hd",
+    "speech-01-turbo",
 )
 DEFAULT_MODEL = "speech-2.8-hd"
 TAG_MODELS = ("speech-2.8-hd", "speech-2.8-turbo")
 
 LANGUAGES = (
-    "Chinese", "Chinese,Yue", "English", "Arabic", "Russian", "Spanish", "French", "Portuguese",
-    "German", "Turkish", "Dutch", "Ukrainian", "Vietnamese", "Indonesian", "Japanese", "Italian",
-    "Korean", "Thai", "Polish", "Romanian", "Greek", "Czech", "Finnish", "Hindi", "Bulgarian",
-    "Danish", "Hebrew", "Malay", "Persian", "Slovak", "Swedish", "Croatian", "Filipino", "Hungarian",
-    "Norwegian", "Slovenian", "Catalan", "Nynorsk", "Tamil", "Afrikaans", "auto",
+    "Chinese",
+    "Chinese,Yue",
+    "English",
+    "Arabic",
+    "Russian",
+    "Spanish",
+    "French",
+    "Portuguese",
+    "German",
+    "Turkish",
+    "Dutch",
+    "Ukrainian",
+    "Vietnamese",
+    "Indonesian",
+    "Japanese",
+    "Italian",
+    "Korean",
+    "Thai",
+    "Polish",
+    "Romanian",
+    "Greek",
+    "Czech",
+    "Finnish",
+    "Hindi",
+    "Bulgarian",
+    "Danish",
+    "Hebrew",
+    "Malay",
+    "Persian",
+    "Slovak",
+    "Swedish",
+    "Croatian",
+    "Filipino",
+    "Hungarian",
+    "Norwegian",
+    "Slovenian",
+    "Catalan",
+    "Nynorsk",
+    "Tamil",
+    "Afrikaans",
+    "auto",
 )
 #: Languages the speech-01 and speech-02 models do not have.
 NEWER_MODEL_LANGUAGES = ("Persian", "Filipino", "Tamil")
@@ -42,8 +85,25 @@ SPEECH_FORMATS = ("wav", "mp3", "flac")
 
 #: Interjection tags the 2.8 models perform; the clone preview adds three more.
 SPEECH_TAGS = (
-    "laughs", "chuckle", "coughs", "clear-throat", "groans", "breath", "pant", "inhale", "exhale",
-    "gasps", "sniffs", "sighs", "snorts", "burps", "lip-smacking", "humming", "hissing", "emm", "sneezes",
+    "laughs",
+    "chuckle",
+    "coughs",
+    "clear-throat",
+    "groans",
+    "breath",
+    "pant",
+    "inhale",
+    "exhale",
+    "gasps",
+    "sniffs",
+    "sighs",
+    "snorts",
+    "burps",
+    "lip-smacking",
+    "humming",
+    "hissing",
+    "emm",
+    "sneezes",
 )
 PREVIEW_TAGS = SPEECH_TAGS + ("whistles", "crying", "applause")
 
@@ -66,9 +126,10 @@ def check_voice_id(voice_id: str) -> List[str]:
     if bad:
         broken.append(f"may hold only letters, digits, '-' and '_' (found {' '.join(repr(c) for c in bad)})")
     if broken:
-        raise InputError(f"voice_id '{shown}' " + "; it ".join(broken),
-                         fix="Pick a voice_id such as 'HostVoice01': 8 to 256 letters, digits, '-' or '_', "
-                             "starting with a letter.")
+        raise InputError(
+            f"voice_id '{shown}' " + "; it ".join(broken),
+            fix="Pick a voice_id such as 'HostVoice01': 8 to 256 letters, digits, '-' or '_', starting with a letter.",
+        )
     if not any(c.isdigit() for c in voice_id):
         return [f"voice_id '{shown}' has no digit; some MiniMax resellers require letters and digits"]
     return []
@@ -83,8 +144,7 @@ def preset_name_for(voice_id: str) -> str:
 def check_model(model: str) -> str:
     """Return ``model`` if MiniMax offers it, else raise naming the choices."""
     if model not in MODELS:
-        raise InputError(f"model '{model}' is not a MiniMax speech model",
-                         fix=f"Use one of: {', '.join(MODELS)}.")
+        raise InputError(f"model '{model}' is not a MiniMax speech model", fix=f"Use one of: {', '.join(MODELS)}.")
     return model
 
 
@@ -95,12 +155,16 @@ def check_language(language: Optional[str], model: Optional[str]) -> Optional[st
     wanted = language.replace(" ", "").lower()
     for known in LANGUAGES:
         if known.replace(" ", "").lower() == wanted:
-            if model and known in NEWER_MODEL_LANGUAGES and not model.startswith(("speech-2.", )):
-                raise InputError(f"language_boost '{known}' is not available with {model}",
-                                 fix="Pick a speech-2.6 or speech-2.8 model, or another language.")
+            if model and known in NEWER_MODEL_LANGUAGES and not model.startswith(("speech-2.",)):
+                raise InputError(
+                    f"language_boost '{known}' is not available with {model}",
+                    fix="Pick a speech-2.6 or speech-2.8 model, or another language.",
+                )
             return known
-    raise InputError(f"language_boost '{language}' is not one MiniMax knows",
-                     fix=f"Use 'auto' or one of: {', '.join(LANGUAGES[:-1])}.")
+    raise InputError(
+        f"language_boost '{language}' is not one MiniMax knows",
+        fix=f"Use 'auto' or one of: {', '.join(LANGUAGES[:-1])}.",
+    )
 
 
 def check_text(text: str, *, what: str, limit: int) -> str:
@@ -108,12 +172,16 @@ def check_text(text: str, *, what: str, limit: int) -> str:
     if not text or not text.strip():
         raise InputError(f"the {what} is empty", fix=f"Give the {what} some words to speak.")
     if len(text) > limit:
-        raise InputError(f"the {what} is {len(text)} characters; MiniMax takes at most {limit}",
-                         fix=f"Shorten the {what} to {limit} characters or fewer.")
+        raise InputError(
+            f"the {what} is {len(text)} characters; MiniMax takes at most {limit}",
+            fix=f"Shorten the {what} to {limit} characters or fewer.",
+        )
     hidden = len(_CONTROL.findall(text))
     if hidden:
-        raise InputError(f"the {what} contains {hidden} invisible or control character(s)",
-                         fix="Remove them (paste the text as plain text) and run it again.")
+        raise InputError(
+            f"the {what} contains {hidden} invisible or control character(s)",
+            fix="Remove them (paste the text as plain text) and run it again.",
+        )
     _check_pauses(text, what)
     return text
 
@@ -122,12 +190,16 @@ def _check_pauses(text: str, what: str) -> None:
     for match in _PAUSE.finditer(text):
         seconds = float(match.group(1))
         if not 0.01 <= seconds <= 99.99 or len(match.group(1).partition(".")[2]) > 2:
-            raise InputError(f"the pause {match.group(0)} in the {what} is out of range",
-                             fix="Pauses are written <#0.5#>: 0.01 to 99.99 seconds, two decimals at most.")
-        before, after = text[:match.start()].strip(), text[match.end():].strip()
+            raise InputError(
+                f"the pause {match.group(0)} in the {what} is out of range",
+                fix="Pauses are written <#0.5#>: 0.01 to 99.99 seconds, two decimals at most.",
+            )
+        before, after = text[: match.start()].strip(), text[match.end() :].strip()
         if not before or not after or before.endswith("#>") or after.startswith("<#"):
-            raise InputError(f"the pause {match.group(0)} in the {what} must stand between two pieces of text",
-                             fix="Remove pauses at the start or end and merge pauses that follow each other.")
+            raise InputError(
+                f"the pause {match.group(0)} in the {what} must stand between two pieces of text",
+                fix="Remove pauses at the start or end and merge pauses that follow each other.",
+            )
 
 
 def strip_tags(text: str, model: str, tags=SPEECH_TAGS) -> Tuple[str, List[str]]:
@@ -141,8 +213,9 @@ def strip_tags(text: str, model: str, tags=SPEECH_TAGS) -> Tuple[str, List[str]]
     if not found or model in TAG_MODELS:
         return text, []
     cleaned = re.sub(r"[ \t]{2,}", " ", pattern.sub("", text)).strip()
-    return cleaned, [f"removed {len(found)} interjection tag(s) such as ({found[0]}): only "
-                     f"{' and '.join(TAG_MODELS)} perform them"]
+    return cleaned, [
+        f"removed {len(found)} interjection tag(s) such as ({found[0]}): only {' and '.join(TAG_MODELS)} perform them"
+    ]
 
 
 def check_preview(text: Optional[str], model: Optional[str]) -> Tuple[Optional[str], Optional[str], List[str]]:
@@ -162,41 +235,54 @@ def check_prompt(prompt_audio: Optional[str], prompt_text: Optional[str]) -> Non
     """``clone_prompt`` needs both its audio and its text."""
     if (prompt_audio is None) != (prompt_text is None):
         missing = "--prompt-text" if prompt_text is None else "--prompt-audio"
-        raise InputError(f"a clone prompt needs both --prompt-audio and --prompt-text; {missing} is missing",
-                         fix="Give both (a clip under 8 s and exactly what is said in it), or neither.")
+        raise InputError(
+            f"a clone prompt needs both --prompt-audio and --prompt-text; {missing} is missing",
+            fix="Give both (a clip under 8 s and exactly what is said in it), or neither.",
+        )
     if prompt_text is not None:
         check_text(prompt_text, what="prompt text", limit=PREVIEW_TEXT_MAX)
         if prompt_text.rstrip()[-1] not in ".!?;,:\u3002\uff01\uff1f\u2026\"'\u201d":
-            raise InputError("the prompt text must end with punctuation",
-                             fix="End --prompt-text with a full stop or other punctuation, as MiniMax requires.")
+            raise InputError(
+                "the prompt text must end with punctuation",
+                fix="End --prompt-text with a full stop or other punctuation, as MiniMax requires.",
+            )
 
 
 def check_text_validation(text: Optional[str], accuracy: Optional[float]) -> None:
     """``text_validation`` is at most 200 characters; ``accuracy`` lies in [0, 1] and needs it."""
     if accuracy is not None:
         if text is None:
-            raise InputError("--accuracy only applies together with --text-validation",
-                             fix="Add --text-validation with what is said in the sample, or drop --accuracy.")
+            raise InputError(
+                "--accuracy only applies together with --text-validation",
+                fix="Add --text-validation with what is said in the sample, or drop --accuracy.",
+            )
         if not 0.0 <= accuracy <= 1.0:
             raise InputError(f"--accuracy {accuracy} is outside 0 to 1", fix="Use a value such as 0.7.")
     if text is not None:
         check_text(text, what="validation text", limit=TEXT_VALIDATION_MAX)
 
 
-def check_region(start: Optional[float], end: Optional[float], duration_s: float, *,
-                 within: str = "the file") -> Tuple[float, float]:
+def check_region(
+    start: Optional[float], end: Optional[float], duration_s: float, *, within: str = "the file"
+) -> Tuple[float, float]:
     """Resolve ``--start``/``--end`` against ``within``, ``duration_s`` seconds long; return the region."""
     first = 0.0 if start is None else float(start)
     last = duration_s if end is None else float(end)
     if first < 0 or last < 0:
-        raise InputError(f"--start and --end are seconds from the start of {within} and cannot be negative",
-                         fix=f"Give them as seconds or mm:ss from the start of {within}, such as --start 1:30.")
+        raise InputError(
+            f"--start and --end are seconds from the start of {within} and cannot be negative",
+            fix=f"Give them as seconds or mm:ss from the start of {within}, such as --start 1:30.",
+        )
     if first >= duration_s:
-        raise InputError(f"--start ({first:g} s) is beyond the end of {within} ({duration_s:.1f} s)",
-                         fix=f"Give a --start before {clock(duration_s)}.")
+        raise InputError(
+            f"--start ({first:g} s) is beyond the end of {within} ({duration_s:.1f} s)",
+            fix=f"Give a --start before {clock(duration_s)}.",
+        )
     if last <= first:
-        raise InputError(f"--end ({last:g} s) must come after --start ({first:g} s)",
-                         fix="Swap them, or give an --end later than --start.")
+        raise InputError(
+            f"--end ({last:g} s) must come after --start ({first:g} s)",
+            fix="Swap them, or give an --end later than --start.",
+        )
     return first, min(last, duration_s)
 
 
@@ -208,8 +294,11 @@ def parse_time(text: str) -> float:
         if len(parts) > 3 or any(not p.strip() for p in parts):
             raise ValueError
         numbers = [float(p) for p in parts]
-        if any(n < 0 for n in numbers) or any(n >= 60 for n in numbers[1:]) or \
-                any(not p.strip().isdigit() for p in parts[:-1]):
+        if (
+            any(n < 0 for n in numbers)
+            or any(n >= 60 for n in numbers[1:])
+            or any(not p.strip().isdigit() for p in parts[:-1])
+        ):
             raise ValueError
     except ValueError as exc:
         raise ValueError(f"'{text}' is not a time: give seconds (90.5), mm:ss (1:30.5) or hh:mm:ss (0:01:30)") from exc
@@ -232,25 +321,32 @@ def clock(seconds: float) -> str:
 def check_duration(duration_s: float, *, what: str = "sample") -> None:
     """Raise if the audio is too short to clone from (longer audio is trimmed, not refused)."""
     if duration_s < CLONE_MIN_S:
-        raise AudioError(f"the {what} is {shown_seconds(duration_s)} s; the clone endpoint needs {CLONE_RANGE}",
-                         fix=f"Use a longer recording of the voice, at least {CLONE_MIN_S:g} s of speech.")
+        raise AudioError(
+            f"the {what} is {shown_seconds(duration_s)} s; the clone endpoint needs {CLONE_RANGE}",
+            fix=f"Use a longer recording of the voice, at least {CLONE_MIN_S:g} s of speech.",
+        )
 
 
 def check_preset_name(name: str) -> str:
     """A preset name: 1 to 64 printable characters."""
     if not name or not name.strip() or len(name) > 64 or not name.isprintable():
-        raise InputError(f"preset name {name!r} must be 1 to 64 printable characters",
-                         fix="Pick a short name such as 'Host voice'.")
+        raise InputError(
+            f"preset name {name!r} must be 1 to 64 printable characters", fix="Pick a short name such as 'Host voice'."
+        )
     return name.strip()
 
 
 # -- what MiniMax charges (its voice-clone guide, platform.minimax.io/docs/guides/speech-voice-clone) ----
 
 #: The first speech of a clone makes it permanent and charges the clone fee, once.
-FIRST_SPEECH_COST = ("this is the first speech of voice '{voice_id}': MiniMax makes the voice permanent now and "
-                     "charges the clone fee for it (once)")
+FIRST_SPEECH_COST = (
+    "this is the first speech of voice '{voice_id}': MiniMax makes the voice permanent now and "
+    "charges the clone fee for it (once)"
+)
 #: A re-clone of a voice that is active (already paid for) pays twice more.
-RECLONE_ACTIVE_COST = ("Preset '{name}' holds an active voice, already paid for. Clone it again under a new "
-                       "voice_id? MiniMax charges a new clone, and the new voice's first speech charges the clone "
-                       "fee again.")
+RECLONE_ACTIVE_COST = (
+    "Preset '{name}' holds an active voice, already paid for. Clone it again under a new "
+    "voice_id? MiniMax charges a new clone, and the new voice's first speech charges the clone "
+    "fee again."
+)
 RECLONE_COST = "Clone preset '{name}' again under a new voice_id? MiniMax charges a new clone."

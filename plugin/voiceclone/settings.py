@@ -9,6 +9,7 @@
 ``VOICECLONE_BACKOFF``   first backoff delay in seconds, doubled each retry (default 1)
 ``VOICECLONE_REQUIRE_CONSENT``  ``1``: refuse to clone without a consent record
 """
+
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +36,16 @@ class ApiKey:
         if not value:
             raise InputError("MINIMAX_API_KEY is empty", fix="Export your MiniMax API key as MINIMAX_API_KEY.")
         if any(c.isspace() or ord(c) < 32 for c in value):
-            raise InputError("MINIMAX_API_KEY contains spaces or line breaks",
-                             fix="Copy the key again from the MiniMax console, without quotes or spaces.")
-        if not value.isascii() or "\x7f" in value:     # an HTTP header carries only these
-            raise InputError("MINIMAX_API_KEY contains characters that are not plain ASCII (a typographic quote or "
-                             "dash, an accent?)", fix="Copy the key again from the MiniMax console, as plain text.")
+            raise InputError(
+                "MINIMAX_API_KEY contains spaces or line breaks",
+                fix="Copy the key again from the MiniMax console, without quotes or spaces.",
+            )
+        if not value.isascii() or "\x7f" in value:  # an HTTP header carries only these
+            raise InputError(
+                "MINIMAX_API_KEY contains characters that are not plain ASCII (a typographic quote or "
+                "dash, an accent?)",
+                fix="Copy the key again from the MiniMax console, as plain text.",
+            )
         self._value = value
 
     def header(self) -> str:
@@ -67,11 +73,15 @@ def check_base_url(url: str) -> str:
     """Return ``url`` without a trailing slash or ``/v1``; https only, except on loopback."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InputError(f"base URL '{url}' is not an http(s) URL",
-                         fix="Use --provider, or a base URL such as https://api.minimax.io.")
+        raise InputError(
+            f"base URL '{url}' is not an http(s) URL",
+            fix="Use --provider, or a base URL such as https://api.minimax.io.",
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise InputError(f"base URL '{url}' is plain http, which would send the API key unencrypted",
-                         fix="Use its https:// address; plain http is only for a sandbox on this machine.")
+        raise InputError(
+            f"base URL '{url}' is plain http, which would send the API key unencrypted",
+            fix="Use its https:// address; plain http is only for a sandbox on this machine.",
+        )
     base = url.strip().rstrip("/")
     return base[:-3] if base.endswith("/v1") else base
 
@@ -108,8 +118,14 @@ class Settings:
         return self.ledger_path or user_data_folder() / "clone-ledger.jsonl"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, base_url: Optional[str] = None, provider: Optional[str] = None,
-                 presets: Optional[str] = None) -> "Settings":
+    def from_env(
+        cls,
+        env: Mapping[str, str],
+        *,
+        base_url: Optional[str] = None,
+        provider: Optional[str] = None,
+        presets: Optional[str] = None,
+    ) -> "Settings":
         """Build the settings; command-line values win over the environment."""
         if provider is not None and base_url is not None:
             raise InputError("give either --provider or --base-url, not both")
@@ -135,8 +151,10 @@ class Settings:
     def require_key(self) -> ApiKey:
         """The key, or an error saying how to set it, raised before anything is sent."""
         if self.api_key is None:
-            raise InputError("MINIMAX_API_KEY is not set",
-                             fix="Export your MiniMax API key as MINIMAX_API_KEY (it is never taken as a flag).")
+            raise InputError(
+                "MINIMAX_API_KEY is not set",
+                fix="Export your MiniMax API key as MINIMAX_API_KEY (it is never taken as a flag).",
+            )
         return self.api_key
 
 
@@ -147,9 +165,13 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
     try:
         value = float(raw)
     except ValueError as exc:
-        raise InputError(f"{name}='{raw}' is not a number",
-                         fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).") from exc
+        raise InputError(
+            f"{name}='{raw}' is not a number",
+            fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).",
+        ) from exc
     if not low <= value <= high:
-        raise InputError(f"{name}={raw} is outside {low:g} to {high:g}",
-                         fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).")
+        raise InputError(
+            f"{name}={raw} is outside {low:g} to {high:g}",
+            fix=f"Set {name} to a number from {low:g} to {high:g}, or unset it (default {default:g}).",
+        )
     return value

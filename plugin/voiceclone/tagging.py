@@ -4,6 +4,7 @@ WAV gets an INFO chunk and FLAC Vorbis comments (the samples are rewritten lossl
 MP3 gets an ID3v2.4 tag put in front of the untouched audio frames, so it is not re-encoded.
 Any audio player or ``soundfile.SoundFile(path).copy_metadata()`` reads them back.
 """
+
 import io
 from pathlib import Path
 
@@ -16,8 +17,10 @@ TITLE = "AI-generated voice"
 
 
 def describe(voice_id: str, model: str, date: str) -> str:
-    return (f"AI-generated speech in a cloned voice: MiniMax voice_id {voice_id}, model {model}, "
-            f"made {date} with voiceclone {__version__}")
+    return (
+        f"AI-generated speech in a cloned voice: MiniMax voice_id {voice_id}, model {model}, "
+        f"made {date} with voiceclone {__version__}"
+    )
 
 
 def tagged(data: bytes, fmt: str, *, voice_id: str, model: str, date: str) -> bytes:
@@ -50,8 +53,9 @@ def _tag_pcm(data: bytes, fmt: str, comment: str) -> bytes:
         with sf.SoundFile(io.BytesIO(data)) as source:
             lossless = "int16" if source.subtype == "PCM_16" else "float32"
             samples = source.read(dtype=lossless, always_2d=True)
-            with sf.SoundFile(out, "w", source.samplerate, source.channels, source.subtype,
-                              format=fmt.upper()) as target:
+            with sf.SoundFile(
+                out, "w", source.samplerate, source.channels, source.subtype, format=fmt.upper()
+            ) as target:
                 target.title, target.comment, target.software = TITLE, comment, f"voiceclone {__version__}"
                 target.write(samples)
     except (RuntimeError, sf.LibsndfileError) as exc:
@@ -60,15 +64,18 @@ def _tag_pcm(data: bytes, fmt: str, comment: str) -> bytes:
 
 
 def _tag_mp3(audio: bytes, comment: str) -> bytes:
-    if audio[:3] == b"ID3" and len(audio) >= 10:      # replace an existing ID3v2 tag
-        audio = audio[10 + _syncsafe_read(audio[6:10]) + (10 if audio[5] & 0x10 else 0):]
-    frames = (_text_frame(b"TIT2", TITLE) + _text_frame(b"TSSE", f"voiceclone {__version__}")
-              + _frame(b"COMM", b"\x03eng\x00" + comment.encode("utf-8")))
+    if audio[:3] == b"ID3" and len(audio) >= 10:  # replace an existing ID3v2 tag
+        audio = audio[10 + _syncsafe_read(audio[6:10]) + (10 if audio[5] & 0x10 else 0) :]
+    frames = (
+        _text_frame(b"TIT2", TITLE)
+        + _text_frame(b"TSSE", f"voiceclone {__version__}")
+        + _frame(b"COMM", b"\x03eng\x00" + comment.encode("utf-8"))
+    )
     return b"ID3\x04\x00\x00" + _syncsafe(len(frames)) + frames + audio
 
 
 def _text_frame(frame_id: bytes, text: str) -> bytes:
-    return _frame(frame_id, b"\x03" + text.encode("utf-8"))      # 3 = UTF-8
+    return _frame(frame_id, b"\x03" + text.encode("utf-8"))  # 3 = UTF-8
 
 
 def _frame(frame_id: bytes, body: bytes) -> bytes:

@@ -1,5 +1,6 @@
 """Whether a sample can be cloned, told without sending anything: ``voiceclone validate`` and the
 check after ``voiceclone record``."""
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
@@ -28,10 +29,21 @@ class Verdict:
 
     def as_dict(self) -> dict:
         plan = self.plan
-        return {"ok": self.usable, "problem": self.problem, "file": self.info.as_dict(),
-                "upload": None if plan is None else {"untouched": plan.untouched, "sample_rate": plan.sample_rate,
-                                                     "num_channels": plan.num_channels, "fixes": list(plan.fixes)},
-                "quality": None if self.report is None else self.report.as_dict(), "warnings": self.warnings}
+        return {
+            "ok": self.usable,
+            "problem": self.problem,
+            "file": self.info.as_dict(),
+            "upload": None
+            if plan is None
+            else {
+                "untouched": plan.untouched,
+                "sample_rate": plan.sample_rate,
+                "num_channels": plan.num_channels,
+                "fixes": list(plan.fixes),
+            },
+            "quality": None if self.report is None else self.report.as_dict(),
+            "warnings": self.warnings,
+        }
 
 
 def judge(path: Path, *, start: Optional[float] = None, end: Optional[float] = None) -> Verdict:

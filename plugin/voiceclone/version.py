@@ -3,6 +3,7 @@
 Only the standard library is used here, so the build backend can read the version before any
 dependency is installed.
 """
+
 import re
 from pathlib import Path
 

@@ -18,6 +18,7 @@ each voice that may exist but is unconfirmed); ``{"kind": "remove_preset", "name
 Listing presets for a host's dialog imports neither the audio nor the HTTP modules, so it starts
 in less than half the time.
 """
+
 import argparse
 import json
 import os
@@ -36,8 +37,9 @@ from .settings import Settings
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voiceclone.worker",
-                                     description="Run a DAW host's job, reporting to an events file.")
+    parser = argparse.ArgumentParser(
+        prog="python -m voiceclone.worker", description="Run a DAW host's job, reporting to an events file."
+    )
     parser.add_argument("job_file", type=Path, help="the job (JSON) written by the host")
     parser.add_argument("--events", type=Path, required=True, help="where to append progress and the result")
     args = parser.parse_args(argv)
@@ -56,15 +58,15 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
         settings = Settings.from_env(env, base_url=job.get("base_url"), presets=job.get("presets"))
         folder = settings.presets_path.parent
         leftovers.clean([folder, folder / "previews", folder / "samples"])
-        try:                        # what a killed or cancelled job left is settled here too
+        try:  # what a killed or cancelled job left is settled here too
             reconcile.settle(settings)
         except (VoiceCloneError, OSError):
             pass
         log.write("result", data=perform(job, settings, log.progress))
         return 0
-    except (Exception, KeyboardInterrupt) as exc:   # every failure ends as one plain error in the events
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (every failure: one plain error event)
         if not isinstance(exc, (VoiceCloneError, KeyboardInterrupt)):
-            traceback.print_exc()       # a bug: its traceback goes to the job's log
+            traceback.print_exc()  # a bug: its traceback goes to the job's log
         return _report(log, plain(exc, bug_fix="Run the action again; if it happens again, report this message."))
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -77,15 +79,24 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
     from . import jobs, lifecycle
 
     kind = job.get("kind")
-    if kind == "presets":       # fills a host's dialog: kept light, without the audio and HTTP modules
+    if kind == "presets":  # fills a host's dialog: kept light, without the audio and HTTP modules
         store = PresetStore(settings.presets_path)
-        return {"presets": {name: listed(preset) for name, preset in store.voices().items()},
-                "notes": reconcile.describe(reconcile.unconfirmed(store))}
+        return {
+            "presets": {name: listed(preset) for name, preset in store.voices().items()},
+            "notes": reconcile.describe(reconcile.unconfirmed(store)),
+        }
     if kind == "clone":
         return _clone(job, settings, on_event).as_dict()
     if kind == "speak":
-        return jobs.speak(settings, job["text"], Path(job["out"]), preset=job.get("preset"),
-                          voice_id=job.get("voice_id"), model=job.get("model"), on_event=on_event).as_dict()
+        return jobs.speak(
+            settings,
+            job["text"],
+            Path(job["out"]),
+            preset=job.get("preset"),
+            voice_id=job.get("voice_id"),
+            model=job.get("model"),
+            on_event=on_event,
+        ).as_dict()
     if kind == "remove_preset":
         return {"removed": job["name"], "preset": jobs.remove_preset(settings, job["name"])}
     if kind == "activate":
@@ -104,25 +115,38 @@ def _clone(job: dict, settings: Settings, on_event: Callable):
     from .options import CloneOptions, CloneSettings
 
     paths = ("audio", "preview_out", "prompt_audio", "consent_audio")
-    given = {key: (Path(value) if key in paths and value else value) for key, value in job.items()
-             if key not in ("kind", "capture", "settings", "presets", "base_url")}
+    given = {
+        key: (Path(value) if key in paths and value else value)
+        for key, value in job.items()
+        if key not in ("kind", "capture", "settings", "presets", "base_url")
+    }
     given["consent"] = given.get("consent") or None
     plan = capture.CapturePlan.from_dict(job["capture"]) if job.get("capture") else None
     with temp_folder("capture") as tmp:
         if plan is not None:
             on_event(jobs.Event("capture", "Reading the selected audio"))
-            given.update(audio=capture.render(plan, Path(tmp) / "capture.wav"),
-                         source=given.get("source") or plan.description)
-        outcome = jobs.clone(settings, CloneOptions(settings=CloneSettings(**job.get("settings", {})), **given),
-                             on_event=on_event)
+            given.update(
+                audio=capture.render(plan, Path(tmp) / "capture.wav"), source=given.get("source") or plan.description
+            )
+        outcome = jobs.clone(
+            settings, CloneOptions(settings=CloneSettings(**job.get("settings", {})), **given), on_event=on_event
+        )
     if plan is not None and plan.length_s > rules.CLONE_MAX_S:
-        outcome.warnings.append(f"the selection is {plan.length_s:.1f} s; its first {rules.clock(rules.CLONE_MAX_S)} were used")
+        outcome.warnings.append(
+            f"the selection is {plan.length_s:.1f} s; its first {rules.clock(rules.CLONE_MAX_S)} were used"
+        )
     return outcome
 
 
 def _report(log: EventsFileWriter, error: VoiceCloneError) -> int:
-    log.write("error", message=str(error), fix=error.fix or None, exit_code=error.exit_code,
-              code=getattr(error, "code", None), trace_id=getattr(error, "trace_id", None))
+    log.write(
+        "error",
+        message=str(error),
+        fix=error.fix or None,
+        exit_code=error.exit_code,
+        code=getattr(error, "code", None),
+        trace_id=getattr(error, "trace_id", None),
+    )
     return error.exit_code
 
 

@@ -2,6 +2,7 @@
 reference/audacity-pipe.md): a fresh profile for every start, a warm-up start with the module off
 (so the plug-in scan's child cannot clobber the pipes), then the real start, ready when a
 ``Message`` command is answered."""
+
 import os
 import select
 import shutil
@@ -47,9 +48,14 @@ class Audacity:
     @property
     def env(self) -> dict:
         config = self.home / ".config"
-        return {**os.environ, "HOME": str(self.home), "XDG_CONFIG_HOME": str(config),
-                "XDG_DATA_HOME": str(self.home / ".local" / "share"), "XDG_CACHE_HOME": str(self.home / ".cache"),
-                "DISPLAY": self.display}
+        return {
+            **os.environ,
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(config),
+            "XDG_DATA_HOME": str(self.home / ".local" / "share"),
+            "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "DISPLAY": self.display,
+        }
 
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
@@ -75,12 +81,16 @@ class Audacity:
 
     def _start_xvfb(self) -> None:
         read_end, write_end = os.pipe()
-        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                     pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            pass_fds=(write_end,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(write_end)
         number = b""
         deadline = time.monotonic() + 15
-        while not number.endswith(b"\n") and time.monotonic() < deadline:   # two writes: digits, then newline
+        while not number.endswith(b"\n") and time.monotonic() < deadline:  # two writes: digits, then newline
             ready, _, _ = select.select([read_end], [], [], 0.5)
             if ready:
                 chunk = os.read(read_end, 16)
@@ -104,11 +114,18 @@ class Audacity:
             f"[Directories]\nTempDir={self.temp}\n"
             "[Warnings]\nMixMono=0\nMixStereo=0\nMixUnknownChannels=0\n"
             f"[Module]\nmod-script-pipe={1 if module_enabled else 0}\n"
-            f"[ModulePath]\nmod-script-pipe={MODULE}\n[ModuleDateTime]\nmod-script-pipe={stamp}\n")
+            f"[ModulePath]\nmod-script-pipe={MODULE}\n[ModuleDateTime]\nmod-script-pipe={stamp}\n"
+        )
 
     def _launch(self) -> subprocess.Popen:
-        return subprocess.Popen(["audacity"], env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            ["audacity"],
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def _warm_up(self) -> None:
         """First start on a new profile: let the plug-in scan write its registry, then quit."""
@@ -139,9 +156,10 @@ class Audacity:
                 raise RuntimeError(f"Audacity exited with {self.app.returncode} while starting")
             if self.to_path.exists() and self.from_path.exists():
                 try:
-                    with Pipe(to_path=self.to_path, from_path=self.from_path,
-                              timeout=max(1.0, deadline - time.monotonic())):
-                        return      # connecting waits until Audacity runs commands
+                    with Pipe(
+                        to_path=self.to_path, from_path=self.from_path, timeout=max(1.0, deadline - time.monotonic())
+                    ):
+                        return  # connecting waits until Audacity runs commands
                 except HostUnavailable:
                     pass
             time.sleep(0.1)
@@ -149,8 +167,9 @@ class Audacity:
 
     def dismiss_dialogs(self, title: str) -> int:
         """Press Return in every window whose title contains ``title`` (xdotool); return how many."""
-        found = subprocess.run(["xdotool", "search", "--name", title], env=self.env, capture_output=True,
-                               text=True, timeout=10).stdout.split()
+        found = subprocess.run(
+            ["xdotool", "search", "--name", title], env=self.env, capture_output=True, text=True, timeout=10
+        ).stdout.split()
         for window in found:
             subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "Return"], env=self.env, timeout=10)
         return len(found)

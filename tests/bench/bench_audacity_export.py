@@ -3,6 +3,7 @@ upload request leaving (read the selection, export it from Audacity, check and p
 
 Needs Audacity and Xvfb (tests/run installs them); runs a real Audacity under Xvfb.
 """
+
 import statistics
 import sys
 import tempfile
@@ -36,7 +37,9 @@ def run(runs: int = 5) -> dict:
         tmp = Path(tmp)
         take = tmp / "take.wav"
         sf.write(str(take), signal(90, 48000, 2), 48000, subtype="PCM_24")
-        settings = Settings(api_key=ApiKey("bench-key"), base_url="http://127.0.0.1:9", presets_path=tmp / "presets.yaml")
+        settings = Settings(
+            api_key=ApiKey("bench-key"), base_url="http://127.0.0.1:9", presets_path=tmp / "presets.yaml"
+        )
         times = []
         with Audacity(tmp / "audacity"):
             with Pipe() as pipe:
@@ -52,13 +55,19 @@ def run(runs: int = 5) -> dict:
                         raise _Sent
 
                 try:
-                    commands.clone(settings, CloneOptions(audio=None, voice_id="BenchVoice01",
-                                                               settings=CloneSettings(), force=True),
-                                   on_event=stop_at_upload)
+                    commands.clone(
+                        settings,
+                        CloneOptions(audio=None, voice_id="BenchVoice01", settings=CloneSettings(), force=True),
+                        on_event=stop_at_upload,
+                    )
                 except _Sent:
                     times.append(time.perf_counter() - start)
-    return {"selection_s": 60.0, "median_ms": 1000 * statistics.median(times), "max_ms": 1000 * max(times),
-            "runs": runs}
+    return {
+        "selection_s": 60.0,
+        "median_ms": 1000 * statistics.median(times),
+        "max_ms": 1000 * max(times),
+        "runs": runs,
+    }
 
 
 if __name__ == "__main__":

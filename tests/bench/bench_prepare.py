@@ -2,6 +2,7 @@
 
 Bar: prepare (read, check, downmix, resample, write) takes at most 3x the plain read.
 """
+
 import sys
 import tempfile
 from pathlib import Path
@@ -21,9 +22,14 @@ def run(runs: int = 5) -> dict:
         read32 = median_time(lambda: sf.read(str(take), dtype="float32"), runs)
         prepared = audio.prepare(take, work)
         prepare = median_time(lambda: audio.prepare(take, work), runs)
-    figures = {"read_float64_s": read64, "read_float32_s": read32, "prepare_s": prepare,
-               "ratio_vs_read": prepare / read64, "ratio_vs_read_float32": prepare / read32,
-               "upload": f"{prepared.sample_rate} Hz, {prepared.num_channels} ch, {prepared.size_bytes} bytes"}
+    figures = {
+        "read_float64_s": read64,
+        "read_float32_s": read32,
+        "prepare_s": prepare,
+        "ratio_vs_read": prepare / read64,
+        "ratio_vs_read_float32": prepare / read32,
+        "upload": f"{prepared.sample_rate} Hz, {prepared.num_channels} ch, {prepared.size_bytes} bytes",
+    }
     return figures
 
 

@@ -5,6 +5,7 @@ Runs the real action script in the REAPER stand-in (tests/reaper/fake_reaper.py)
 background job against the sandbox. ``start_up_ms`` is the action's own run before its first tick:
 capture, the (scripted) dialog and starting the child process.
 """
+
 import os
 import sys
 import tempfile
@@ -27,8 +28,9 @@ from voiceclone.sandbox import Sandbox  # noqa: E402
 def run(answer_after_s: float = 5.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sandbox:
         tmp = Path(tmp)
-        os.environ.update(MINIMAX_API_KEY="bench-key", MINIMAX_BASE_URL=sandbox.base_url,
-                          VOICECLONE_PRESETS=str(tmp / "presets.yaml"))
+        os.environ.update(
+            MINIMAX_API_KEY="bench-key", MINIMAX_BASE_URL=sandbox.base_url, VOICECLONE_PRESETS=str(tmp / "presets.yaml")
+        )
         reaper = FakeReaper(resource_path=tmp / "REAPER", project_media_path=tmp / "Media")
         install.install(reaper.resource_path, python=sys.executable)
         take = tmp / "host.wav"
@@ -47,16 +49,24 @@ def run(answer_after_s: float = 5.0) -> dict:
             time.sleep(1 / 30)
 
         start = time.perf_counter()
-        reaper.run_script(reaper.resource_path / "Scripts" / "VoiceClone" / "Voice clone - Clone voice from selection.py",
-                          max_ticks=100000, tick_hook=pace)
+        reaper.run_script(
+            reaper.resource_path / "Scripts" / "VoiceClone" / "Voice clone - Clone voice from selection.py",
+            max_ticks=100000,
+            tick_hook=pace,
+        )
         wall = time.perf_counter() - start
         reaper.assert_clean()
         assert reaper.track_names() == ["Host", "Voice clone: Host"], reaper.track_names()
         ticks = reaper.tick_times
-        return {"wall_s": wall, "start_up_ms": 1000 * (first_tick[0] - start), "ticks": len(ticks), "max_tick_ms": 1000 * max(ticks),
-                "median_tick_ms": 1000 * sorted(ticks)[len(ticks) // 2],
-                "busy_fraction": sum(ticks) / wall,
-                "max_tick_without_insert_ms": 1000 * max(ticks[:-1])}
+        return {
+            "wall_s": wall,
+            "start_up_ms": 1000 * (first_tick[0] - start),
+            "ticks": len(ticks),
+            "max_tick_ms": 1000 * max(ticks),
+            "median_tick_ms": 1000 * sorted(ticks)[len(ticks) // 2],
+            "busy_fraction": sum(ticks) / wall,
+            "max_tick_without_insert_ms": 1000 * max(ticks[:-1]),
+        }
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 The sandbox runs in its own process; the upload runs in a fresh child whose peak RSS (VmHWM) is read
 before and after the upload.
 """
+
 import json
 import os
 import subprocess
@@ -36,8 +37,11 @@ print(json.dumps({"baseline_bytes": before, "peak_bytes": after, "file_id": file
 
 def run() -> dict:
     port = 18765
-    server = subprocess.Popen([sys.executable, "-m", "voiceclone", "sandbox", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "sandbox", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base_url = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -47,17 +51,27 @@ def run() -> dict:
             except requests.ConnectionError:
                 time.sleep(0.1)
         with tempfile.TemporaryDirectory() as tmp:
-            take = write_take(Path(tmp) / "take.wav", 208, 48000, 1, "PCM_16")   # 19.97 MB
+            take = write_take(Path(tmp) / "take.wav", 208, 48000, 1, "PCM_16")  # 19.97 MB
             size = os.path.getsize(take)
-            out = subprocess.run([sys.executable, "-c", CHILD, base_url, str(take)], capture_output=True,
-                                 text=True, check=True, timeout=120)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, base_url, str(take)],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+            )
         figures = json.loads(out.stdout)
     finally:
         server.terminate()
         server.wait(10)
     extra = figures["peak_bytes"] - figures["baseline_bytes"]
-    return {"sample_bytes": size, "baseline_peak_bytes": figures["baseline_bytes"], "upload_peak_bytes": figures["peak_bytes"],
-            "extra_bytes": extra, "extra_vs_sample": extra / size}
+    return {
+        "sample_bytes": size,
+        "baseline_peak_bytes": figures["baseline_bytes"],
+        "upload_peak_bytes": figures["peak_bytes"],
+        "extra_bytes": extra,
+        "extra_vs_sample": extra / size,
+    }
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Helpers shared by the benchmarks: test material and timing."""
+
 import statistics
 import time
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Run every benchmark and print its figures: `.venv/bin/python tests/bench/run_all.py`."""
+
 import sys
 from pathlib import Path
 
@@ -10,9 +11,13 @@ import bench_probe  # noqa: E402
 import bench_reaper_ticks  # noqa: E402
 import bench_upload_memory  # noqa: E402
 
-for name, module in (("prepare", bench_prepare), ("probe", bench_probe), ("upload memory", bench_upload_memory),
-                     ("REAPER defer ticks", bench_reaper_ticks),
-                     ("Audacity export", bench_audacity_export)):
+for name, module in (
+    ("prepare", bench_prepare),
+    ("probe", bench_probe),
+    ("upload memory", bench_upload_memory),
+    ("REAPER defer ticks", bench_reaper_ticks),
+    ("Audacity export", bench_audacity_export),
+):
     print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
     for key, value in module.run().items():
         print(f"   {key:24} {value:.4f}" if isinstance(value, float) else f"   {key:24} {value}")

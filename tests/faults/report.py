@@ -5,6 +5,7 @@ Every scenario of tests/faults/scenarios.py runs against its own sandbox on loop
 run them; the real-disk scenarios need root (a tmpfs is mounted) and are reported as skipped
 otherwise. Bounded: about a minute and a half.
 """
+
 import sys
 import tempfile
 from pathlib import Path
@@ -18,8 +19,17 @@ from world import World, mount_tmpfs  # noqa: E402
 from helpers import FAKE_KEY  # noqa: E402
 from voiceclone.sandbox import Sandbox  # noqa: E402
 
-COLUMNS = ("scenario", "exit (want)", "message", "then", "orphans", "wrong sample", "duplicates", "presets ok",
-           "leftovers")
+COLUMNS = (
+    "scenario",
+    "exit (want)",
+    "message",
+    "then",
+    "orphans",
+    "wrong sample",
+    "duplicates",
+    "presets ok",
+    "leftovers",
+)
 
 
 def main() -> int:
@@ -54,11 +64,20 @@ def main() -> int:
         finally:
             for sandbox in sandboxes:
                 sandbox.__exit__(None, None, None)
-    table = [COLUMNS] + [(row.scenario + (f" x{row.runs}" if row.runs > 1 else ""),
-                          "killed" if row.exit_code == -9 else f"{row.exit_code} ({row.expected})",
-                          "yes" if row.message_ok else "NO", row.then, str(row.figures.orphans),
-                          str(row.figures.wrong_sample), str(row.figures.duplicates),
-                          "yes" if row.figures.presets_ok else "NO", str(row.figures.leftovers)) for row in rows]
+    table = [COLUMNS] + [
+        (
+            row.scenario + (f" x{row.runs}" if row.runs > 1 else ""),
+            "killed" if row.exit_code == -9 else f"{row.exit_code} ({row.expected})",
+            "yes" if row.message_ok else "NO",
+            row.then,
+            str(row.figures.orphans),
+            str(row.figures.wrong_sample),
+            str(row.figures.duplicates),
+            "yes" if row.figures.presets_ok else "NO",
+            str(row.figures.leftovers),
+        )
+        for row in rows
+    ]
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
     for index, line in enumerate(table):
         print(" | ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -67,7 +86,9 @@ def main() -> int:
     for reason in skipped:
         print(f"skipped: {reason}")
     bad = [row.scenario for row in rows if not row.ok]
-    print(f"\n{len(rows) - len(bad)} of {len(rows)} scenarios lost nothing" + (f"; NOT: {', '.join(bad)}" if bad else ""))
+    print(
+        f"\n{len(rows) - len(bad)} of {len(rows)} scenarios lost nothing" + (f"; NOT: {', '.join(bad)}" if bad else "")
+    )
     return 1 if bad else 0
 
 

@@ -6,6 +6,7 @@ returns a :class:`Row`: the faulty run's exit code against the one documented fo
 message names what exists, what the follow-up did, and the :class:`world.Figures` at the end.
 ``tests/test_faults.py`` asserts every row; ``tests/faults/report.py`` prints them as a table.
 """
+
 import random
 import signal
 import time
@@ -16,7 +17,7 @@ from typing import Callable, Dict, List
 from world import Figures, World, disk_full_for, remount_read_only, unmount, voices_on_server
 
 VOICE = "HostVoice01"
-RETRIES = 4         # VOICECLONE_RETRIES' default: "every attempt" is this many
+RETRIES = 4  # VOICECLONE_RETRIES' default: "every attempt" is this many
 
 
 @dataclass
@@ -51,6 +52,7 @@ def _row(name: str, world: World, result, expected: int, words: List[str], then:
 
 # -- the network: MiniMax made the voice, then its answer was lost ------------------------------------
 
+
 def _after_made(label: str, kind: str, times: int, **fault) -> Callable[[World], Row]:
     def scenario(world: World) -> Row:
         take = world.sample("host.wav")
@@ -59,8 +61,15 @@ def _after_made(label: str, kind: str, times: int, **fault) -> Callable[[World],
         if times == 1:
             return _row(f"{label} after the voice is made, x1", world, result, 0, [])
         then = _rerun(world, take)
-        return _row(f"{label} after the voice is made, every attempt", world, result, 4,
-                    ["may have made voice 'HostVoice01'", "run the same clone again"], then)
+        return _row(
+            f"{label} after the voice is made, every attempt",
+            world,
+            result,
+            4,
+            ["may have made voice 'HostVoice01'", "run the same clone again"],
+            then,
+        )
+
     return scenario
 
 
@@ -72,10 +81,17 @@ def _timeout(times: int) -> Callable[[World], Row]:
         if times == 1:
             return _row("answer slower than the timeout after the voice is made, x1", world, result, 0, [])
         world.sandbox.clear_faults()
-        time.sleep(2.6)     # the server finishes its late answers
+        time.sleep(2.6)  # the server finishes its late answers
         then = _rerun(world, take)
-        return _row("answer slower than the timeout, every attempt", world, result, 4,
-                    ["may have made voice 'HostVoice01'"], then)
+        return _row(
+            "answer slower than the timeout, every attempt",
+            world,
+            result,
+            4,
+            ["may have made voice 'HostVoice01'"],
+            then,
+        )
+
     return scenario
 
 
@@ -88,7 +104,8 @@ def unconfirmed_then_a_rerun_fails_before_sending(world: World) -> Row:
     world.sandbox.add_fault("http_status", path="/v1/files/upload", code=401)
     second = _clone(world, take)
     kept = VOICE in (world.library().get("pending") or {})
-    then = f"rerun with a refused upload: exit {second.code}, voice {'still unconfirmed' if kept else 'FORGOTTEN (failed)'}; "
+    voice = "still unconfirmed" if kept else "FORGOTTEN (failed)"
+    then = f"rerun with a refused upload: exit {second.code}, voice {voice}; "
     then += _rerun(world, take)
     return _row("answer lost, then a rerun refused at its upload", world, first, 4, ["may have made voice"], then)
 
@@ -96,16 +113,29 @@ def unconfirmed_then_a_rerun_fails_before_sending(world: World) -> Row:
 def taken_by_another_sample(world: World) -> Row:
     """A voice_id made earlier from another sample, for another presets file (the same ledger)."""
     other = dict(world.env, VOICECLONE_PRESETS=str(world.root / "other" / "presets.yaml"))
-    first = world.cli("clone", world.sample("guest.wav", 13), "--voice-id", VOICE, "--name", "Guest",
-                      VOICECLONE_PRESETS=other["VOICECLONE_PRESETS"])
+    first = world.cli(
+        "clone",
+        world.sample("guest.wav", 13),
+        "--voice-id",
+        VOICE,
+        "--name",
+        "Guest",
+        VOICECLONE_PRESETS=other["VOICECLONE_PRESETS"],
+    )
     assert first.code == 0, first.err
     world.sandbox.add_fault("drop", path="/v1/voice_clone")
     result = _clone(world, world.sample("host.wav"))
-    return _row("voice_id made earlier from another sample, answer lost", world, result, 3,
-                ["already taken", "--voice-id HostVoice01-2"])
+    return _row(
+        "voice_id made earlier from another sample, answer lost",
+        world,
+        result,
+        3,
+        ["already taken", "--voice-id HostVoice01-2"],
+    )
 
 
 # -- signals ------------------------------------------------------------------------------------------
+
 
 def ctrl_c_during_upload(world: World) -> Row:
     take = world.sample("host.wav")
@@ -126,8 +156,14 @@ def ctrl_c_while_minimax_clones(world: World) -> Row:
     child.send_signal(signal.SIGINT)
     result = world.finish(child)
     then = _rerun(world, take)
-    return _row("Ctrl-C while MiniMax clones (voice made)", world, result, 130,
-                ["it may have made voice 'HostVoice01'", "run the same clone again"], then)
+    return _row(
+        "Ctrl-C while MiniMax clones (voice made)",
+        world,
+        result,
+        130,
+        ["it may have made voice 'HostVoice01'", "run the same clone again"],
+        then,
+    )
 
 
 def ctrl_c_during_preview_download(world: World) -> Row:
@@ -138,8 +174,7 @@ def ctrl_c_during_preview_download(world: World) -> Row:
     time.sleep(0.3)
     child.send_signal(signal.SIGINT)
     result = world.finish(child)
-    return _row("Ctrl-C during the preview download", world, result, 130,
-                ["is saved as preset 'Host' without it"])
+    return _row("Ctrl-C during the preview download", world, result, 130, ["is saved as preset 'Host' without it"])
 
 
 def sigkill_at_random_points(world_factory: Callable[[], World], kills: int = 20, seed: int = 8) -> Row:
@@ -158,21 +193,26 @@ def sigkill_at_random_points(world_factory: Callable[[], World], kills: int = 20
         world.finish(child)
         ledger_file = world.root / "data" / "clone-ledger.jsonl"
         sent_lines = ledger_file.read_text().count('"outcome": "sent"') if ledger_file.exists() else 0
-        after_sending += sent_lines > 1         # the keeper's own clone wrote one
+        after_sending += sent_lines > 1  # the keeper's own clone wrote one
         made_before_list = VOICE in voices_on_server(world)
         world.sandbox.clear_faults()
-        time.sleep(0.7)                     # a late answer the dead run never read finishes on the server
+        time.sleep(0.7)  # a late answer the dead run never read finishes on the server
         listed = world.cli("presets", "list")
         then = _rerun(world, take)
         if listed.code != 0 or "failed" in then:
             failures.append(f"kill {number}: list {listed.code}, {then}")
-        if made_before_list and not any(p.get("voice_id") == VOICE for p in
-                                        (world.library().get("voices") or {}).values()):
+        if made_before_list and not any(
+            p.get("voice_id") == VOICE for p in (world.library().get("voices") or {}).values()
+        ):
             failures.append(f"kill {number}: the made voice was not saved")
         found = world.figures()
-        totals = Figures(totals.orphans + found.orphans, totals.wrong_sample + found.wrong_sample,
-                         totals.duplicates + found.duplicates, totals.presets_ok and found.presets_ok,
-                         totals.leftovers + found.leftovers)
+        totals = Figures(
+            totals.orphans + found.orphans,
+            totals.wrong_sample + found.wrong_sample,
+            totals.duplicates + found.duplicates,
+            totals.presets_ok and found.presets_ok,
+            totals.leftovers + found.leftovers,
+        )
     then = f"{after_sending} killed after sending; each: presets list, rerun: exit 0"
     if failures:
         then = "; ".join(failures) + " (failed)"
@@ -181,8 +221,10 @@ def sigkill_at_random_points(world_factory: Callable[[], World], kills: int = 20
 
 # -- the disk -------------------------------------------------------------------------------------------
 
-def _disk(name: str, pattern: str, expected: int, words: List[str], *, after: int = 0,
-          follow: str = "rerun") -> Callable[[World], Row]:
+
+def _disk(
+    name: str, pattern: str, expected: int, words: List[str], *, after: int = 0, follow: str = "rerun"
+) -> Callable[[World], Row]:
     def scenario(world: World) -> Row:
         take = world.sample("host.wav")
         with disk_full_for(pattern, after=after):
@@ -197,6 +239,7 @@ def _disk(name: str, pattern: str, expected: int, words: List[str], *, after: in
         if "nothing was sent to MiniMax" in words and made_before_follow_up:
             then += " (a voice was made before the refusal: failed)"
         return _row(name, world, result, expected, words, then)
+
     return scenario
 
 
@@ -264,12 +307,24 @@ SIGNALS: Dict[str, Callable[[World], Row]] = {
 DISK: Dict[str, Callable[[World], Row]] = {
     "enospc-archive": _disk("ENOSPC on the sample archive", r"/samples/", 6, ["nothing was sent to MiniMax"]),
     "enospc-ledger": _disk("ENOSPC on the clone ledger", r"clone-ledger\.jsonl", 6, ["nothing was sent to MiniMax"]),
-    "enospc-pending": _disk("ENOSPC on the pending record", r"\.presets\.yaml\.\d+\.", 6,
-                            ["nothing was sent to MiniMax"]),
-    "enospc-record": _disk("ENOSPC on the preset record after the voice is made", r"\.presets\.yaml\.\d+\.", 6,
-                           ["MiniMax made voice 'HostVoice01'", "presets adopt"], after=1, follow="adopt"),
-    "enospc-record-and-recovery": _disk("ENOSPC on the record and every recovery file", r"\.presets\.yaml\.\d+\.|recovered",
-                                        6, ["MiniMax made voice 'HostVoice01'", "run the same clone again"], after=1),
+    "enospc-pending": _disk(
+        "ENOSPC on the pending record", r"\.presets\.yaml\.\d+\.", 6, ["nothing was sent to MiniMax"]
+    ),
+    "enospc-record": _disk(
+        "ENOSPC on the preset record after the voice is made",
+        r"\.presets\.yaml\.\d+\.",
+        6,
+        ["MiniMax made voice 'HostVoice01'", "presets adopt"],
+        after=1,
+        follow="adopt",
+    ),
+    "enospc-record-and-recovery": _disk(
+        "ENOSPC on the record and every recovery file",
+        r"\.presets\.yaml\.\d+\.|recovered",
+        6,
+        ["MiniMax made voice 'HostVoice01'", "run the same clone again"],
+        after=1,
+    ),
     "enospc-preview": _disk("ENOSPC on the preview file", r"/previews/", 0, []),
     "enospc-speech": speech_file_on_a_full_disk,
 }

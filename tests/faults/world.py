@@ -10,6 +10,7 @@ would lose: voices made on the server with neither a preset, a pending entry nor
 presets whose voice was made from another sample; extra voices made from one sample; the presets
 file and its earlier entries; partial files and temp folders left behind.
 """
+
 import builtins
 import contextlib
 import errno
@@ -47,11 +48,11 @@ class Result:
 class Figures:
     """What a scenario left, as a user would count it."""
 
-    orphans: int            # voices on the server with no preset, pending entry or recovery file
-    wrong_sample: int       # presets whose voice MiniMax made from another sample
-    duplicates: int         # voices beyond one per sample
-    presets_ok: bool        # the presets file loads, with every earlier entry as it was
-    leftovers: int          # partial files and temp folders left behind
+    orphans: int  # voices on the server with no preset, pending entry or recovery file
+    wrong_sample: int  # presets whose voice MiniMax made from another sample
+    duplicates: int  # voices beyond one per sample
+    presets_ok: bool  # the presets file loads, with every earlier entry as it was
+    leftovers: int  # partial files and temp folders left behind
 
     @property
     def clean(self) -> bool:
@@ -66,11 +67,16 @@ class World:
         self.tmp = self.root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
         folder = presets_folder or self.root / "lib"
-        self.env = {"MINIMAX_API_KEY": FAKE_KEY, "MINIMAX_BASE_URL": sandbox.base_url,
-                    "VOICECLONE_PRESETS": str(folder / "presets.yaml"),
-                    "VOICECLONE_LEDGER": str(self.root / "data" / "clone-ledger.jsonl"),
-                    "VOICECLONE_BACKOFF": "0.01", "VOICECLONE_TIMEOUT": "10",
-                    "TMPDIR": str(self.tmp), "XDG_DATA_HOME": str(self.root / "xdg")}
+        self.env = {
+            "MINIMAX_API_KEY": FAKE_KEY,
+            "MINIMAX_BASE_URL": sandbox.base_url,
+            "VOICECLONE_PRESETS": str(folder / "presets.yaml"),
+            "VOICECLONE_LEDGER": str(self.root / "data" / "clone-ledger.jsonl"),
+            "VOICECLONE_BACKOFF": "0.01",
+            "VOICECLONE_TIMEOUT": "10",
+            "TMPDIR": str(self.tmp),
+            "XDG_DATA_HOME": str(self.root / "xdg"),
+        }
         self._seed = 10
         self.keeper_entry: Optional[dict] = None
 
@@ -113,9 +119,13 @@ class World:
 
     def spawn(self, *argv) -> subprocess.Popen:
         """The command line as its own process (``python -m voiceclone``), for signals."""
-        return subprocess.Popen([sys.executable, "-m", "voiceclone", *[str(a) for a in argv]],
-                                env={**os.environ, **self.env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "voiceclone", *[str(a) for a in argv]],
+            env={**os.environ, **self.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def finish(self, child: subprocess.Popen, timeout: float = 60) -> Result:
         out, err = child.communicate(timeout=timeout)
@@ -146,11 +156,12 @@ class World:
         try:
             library = self.library()
             presets_ok = isinstance(library.get("voices", {}), dict) and (
-                self.keeper_entry is None or library["voices"].get("Keeper") == self.keeper_entry)
+                self.keeper_entry is None or library["voices"].get("Keeper") == self.keeper_entry
+            )
         except (OSError, yaml.YAMLError):
             library, presets_ok = {}, False
         voices, pending = dict(library.get("voices") or {}), dict(library.get("pending") or {})
-        for other in self.root.rglob("presets.yaml"):        # the user's other presets files
+        for other in self.root.rglob("presets.yaml"):  # the user's other presets files
             if other != self.presets:
                 more = yaml.safe_load(other.read_text(encoding="utf-8")) or {}
                 voices.update({f"{other}:{n}": p for n, p in (more.get("voices") or {}).items()})
@@ -160,13 +171,20 @@ class World:
             recovered.add(((yaml.safe_load(path.read_text()) or {}).get("recovered_voice") or {}).get("voice_id"))
         kept = {p.get("voice_id") for p in voices.values()} | set(pending) | recovered
         orphans = len(set(made) - kept)
-        sample_of = {v: hashlib.sha256(state.files[voice.file_id].data).hexdigest()
-                     for v, voice in made.items() if voice.file_id in state.files}
-        wrong = sum(1 for p in voices.values() if p.get("voice_id") in sample_of
-                    and sample_of[p["voice_id"]] != (p.get("sample") or {}).get("sha256"))
+        sample_of = {
+            v: hashlib.sha256(state.files[voice.file_id].data).hexdigest()
+            for v, voice in made.items()
+            if voice.file_id in state.files
+        }
+        wrong = sum(
+            1
+            for p in voices.values()
+            if p.get("voice_id") in sample_of and sample_of[p["voice_id"]] != (p.get("sample") or {}).get("sha256")
+        )
         duplicates = len(sample_of) - len(set(sample_of.values()))
-        leftovers = sum(1 for p in self.root.rglob("*") if PARTIAL.match(p.name)) + \
-            sum(1 for p in self.tmp.iterdir() if p.name.startswith("voiceclone-"))
+        leftovers = sum(1 for p in self.root.rglob("*") if PARTIAL.match(p.name)) + sum(
+            1 for p in self.tmp.iterdir() if p.name.startswith("voiceclone-")
+        )
         return Figures(orphans, wrong, duplicates, presets_ok, leftovers)
 
 
@@ -209,8 +227,9 @@ def mount_tmpfs(folder: Path, size: str) -> Optional[str]:
     folder.mkdir(parents=True, exist_ok=True)
     if shutil.which("mount") is None or os.geteuid() != 0:
         return "mounting a tmpfs needs root and mount(8)"
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True, text=True
+    )
     return None if done.returncode == 0 else f"mount failed: {done.stderr.strip()}"
 
 

@@ -3,6 +3,7 @@ sources (cfillion/reapack-index ``lib/reapack/index/{scanner,provides,cdetector}
 parser cfillion/metaheader; cfillion/reapack ``src/source.cpp``, ``src/registry.cpp``,
 ``src/install.cpp``). Only the rules a script repository meets are modelled.
 """
+
 import re
 import shutil
 from pathlib import Path
@@ -12,8 +13,21 @@ from xml.etree import ElementTree
 
 #: ``main=`` sections ReaPack knows (source.cpp ``getSection``); "true" is the legacy "detect it".
 SECTIONS = {"main", "midi_editor", "midi_inlineeditor", "midi_eventlisteditor", "mediaexplorer", "true"}
-PLATFORMS = {"all", "windows", "win32", "win64", "darwin", "darwin32", "darwin64", "darwin-arm64", "linux",
-             "linux32", "linux64", "linux-armv7l", "linux-aarch64"}
+PLATFORMS = {
+    "all",
+    "windows",
+    "win32",
+    "win64",
+    "darwin",
+    "darwin32",
+    "darwin64",
+    "darwin-arm64",
+    "linux",
+    "linux32",
+    "linux64",
+    "linux-armv7l",
+    "linux-aarch64",
+}
 #: ReaPack parses version names into numeric and letter segments; a name must start with a digit.
 VERSION = re.compile(r"\A\d[\w.\-]*\Z")
 
@@ -30,7 +44,7 @@ def read_header(path: Path) -> Dict[str, object]:
             if line.rstrip() == prefix.rstrip():
                 breaks += 1
                 continue
-            rest = line[len(prefix):] if line.startswith(prefix) else ""
+            rest = line[len(prefix) :] if line.startswith(prefix) else ""
             if rest[:1].isspace():
                 value = tags[key]
                 text = rest.strip()
@@ -67,12 +81,18 @@ def check_repository(root: Path) -> List[str]:
         problems = _check_tags(script, tags)
         files = [] if tags.get("metapackage") is True else [script.name]
         for options, name in _provides(tags.get("provides")):
-            problems += [f"invalid value for tag 'provides': unknown option '{o}'" for o in options
-                         if o not in ("main", "nomain") and not o.startswith(("main=", "type="))
-                         and o not in PLATFORMS]
-            problems += [f"invalid value for tag 'provides': invalid Action List section '{section}'"
-                         for o in options if o.startswith("main=") for section in o[5:].split(",")
-                         if section not in SECTIONS]
+            problems += [
+                f"invalid value for tag 'provides': unknown option '{o}'"
+                for o in options
+                if o not in ("main", "nomain") and not o.startswith(("main=", "type=")) and o not in PLATFORMS
+            ]
+            problems += [
+                f"invalid value for tag 'provides': invalid Action List section '{section}'"
+                for o in options
+                if o.startswith("main=")
+                for section in o[5:].split(",")
+                if section not in SECTIONS
+            ]
             if name == ".":
                 name = script.name
             if not (script.parent / name).is_file():
@@ -83,11 +103,12 @@ def check_repository(root: Path) -> List[str]:
         for name in files:
             owners.setdefault(f"{script.parent.name}/{name}", []).append(where)
         failures += [f"{where} failed: {problem}" for problem in problems]
-    for target, packages in owners.items():            # cdetector.rb
+    for target, packages in owners.items():  # cdetector.rb
         if len(packages) > 1:
             first, *others = packages
-            message = f"duplicate file '{target}'" if len(set(packages)) == 1 else \
-                f"'{target}' conflicts with '{first}'"
+            message = (
+                f"duplicate file '{target}'" if len(set(packages)) == 1 else f"'{target}' conflicts with '{first}'"
+            )
             failures.append(f"{others[0]} failed: {message}")
     return failures
 
@@ -110,8 +131,9 @@ class Conflict(Exception):
     """What ReaPack reports when a file is owned by another package (install.cpp)."""
 
 
-def install_index(index_xml: str, resource: Path, fetch: Callable[[str], Path],
-                  owners: Optional[Dict[Path, str]] = None) -> List[Path]:
+def install_index(
+    index_xml: str, resource: Path, fetch: Callable[[str], Path], owners: Optional[Dict[Path, str]] = None
+) -> List[Path]:
     """Install every package of ``index_xml`` as ReaPack does: each source goes to
     ``Scripts/<index name>/<category>/<file or package name>``; a path already owned by another
     package raises :class:`Conflict` (the registry's files table is UNIQUE). Returns the files
@@ -126,8 +148,13 @@ def install_index(index_xml: str, resource: Path, fetch: Callable[[str], Path],
             owner = f"{category.get('name')}/{package.get('name')}"
             version = package.findall("version")[-1]
             for source in version.findall("source"):
-                target = resource / "Scripts" / root.get("name") / category.get("name") / \
-                    (source.get("file") or package.get("name"))
+                target = (
+                    resource
+                    / "Scripts"
+                    / root.get("name")
+                    / category.get("name")
+                    / (source.get("file") or package.get("name"))
+                )
                 if owners.get(target, owner) != owner:
                     raise Conflict(f"Conflict: {target} is already owned by another package")
                 owners[target] = owner
@@ -140,7 +167,9 @@ def install_index(index_xml: str, resource: Path, fetch: Callable[[str], Path],
 
 def local_files(url_base: str, folder: Path) -> Callable[[str], Path]:
     """A fetch for :func:`install_index` that serves ``url_base/...`` from ``folder``."""
+
     def fetch(url: str) -> Path:
         assert url.startswith(url_base + "/"), url
-        return folder / unquote(url[len(url_base) + 1:])
+        return folder / unquote(url[len(url_base) + 1 :])
+
     return fetch

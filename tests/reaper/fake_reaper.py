@@ -22,6 +22,7 @@ Inspection: ``changes`` (every edit, :class:`Change`), ``net_changes()``, ``undo
 (API misuse REAPER would not report: unbalanced undo/refresh, a source given to a second take...),
 ``tick_times``, ``ui_refresh_depth``, ``undo_depth``, ``project`` (the model itself).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -65,8 +66,7 @@ from fake_reaper_model import (
     out_string,
 )
 
-__all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "null_handle",
-           "BUILD_PEAKS"]
+__all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "null_handle", "BUILD_PEAKS"]
 
 #: "Peaks: Build any missing peaks" (§3c).
 BUILD_PEAKS = 40047
@@ -83,19 +83,58 @@ _MISSING = object()
 
 # Numeric parameters: name -> model attribute, name -> change kind, and stored extras with defaults.
 _TRACK_FIELDS = {"B_MUTE": "mute", "I_SELECTED": "selected", "D_VOL": "volume", "D_PAN": "pan"}
-_TRACK_EXTRAS = {"I_SOLO": 0, "I_RECARM": 0, "I_RECMON": 0, "I_RECMODE": 0, "I_FOLDERDEPTH": 0,
-                 "I_NCHAN": 2, "B_PHASE": 0, "I_FXEN": 1, "B_SHOWINTCP": 1, "B_SHOWINMIXER": 1,
-                 "I_CUSTOMCOLOR": 0, "D_WIDTH": 1.0}
-_ITEM_FIELDS = {"D_POSITION": "position", "D_LENGTH": "length", "B_MUTE": "mute", "D_VOL": "volume",
-                "B_UISEL": "selected", "B_LOOPSRC": "loop_source", "D_FADEINLEN": "fade_in",
-                "D_FADEOUTLEN": "fade_out", "I_CURTAKE": "active_take"}
-_ITEM_KINDS = {"D_POSITION": "item_moved", "D_LENGTH": "item_length", "B_MUTE": "item_mute",
-               "D_VOL": "item_volume", "B_UISEL": "item_selection", "B_LOOPSRC": "item_loop_source",
-               "I_CURTAKE": "active_take"}
-_ITEM_EXTRAS = {"C_LOCK": 0, "D_SNAPOFFSET": 0.0, "B_ALLTAKESPLAY": 0, "I_CUSTOMCOLOR": 0, "I_GROUPID": 0,
-                "C_FADEINSHAPE": 0, "C_FADEOUTSHAPE": 0}
-_TAKE_FIELDS = {"D_STARTOFFS": "start_offset", "D_PLAYRATE": "playrate", "D_VOL": "volume", "D_PAN": "pan",
-                "D_PITCH": "pitch", "I_CHANMODE": "chanmode", "B_PPITCH": "preserve_pitch"}
+_TRACK_EXTRAS = {
+    "I_SOLO": 0,
+    "I_RECARM": 0,
+    "I_RECMON": 0,
+    "I_RECMODE": 0,
+    "I_FOLDERDEPTH": 0,
+    "I_NCHAN": 2,
+    "B_PHASE": 0,
+    "I_FXEN": 1,
+    "B_SHOWINTCP": 1,
+    "B_SHOWINMIXER": 1,
+    "I_CUSTOMCOLOR": 0,
+    "D_WIDTH": 1.0,
+}
+_ITEM_FIELDS = {
+    "D_POSITION": "position",
+    "D_LENGTH": "length",
+    "B_MUTE": "mute",
+    "D_VOL": "volume",
+    "B_UISEL": "selected",
+    "B_LOOPSRC": "loop_source",
+    "D_FADEINLEN": "fade_in",
+    "D_FADEOUTLEN": "fade_out",
+    "I_CURTAKE": "active_take",
+}
+_ITEM_KINDS = {
+    "D_POSITION": "item_moved",
+    "D_LENGTH": "item_length",
+    "B_MUTE": "item_mute",
+    "D_VOL": "item_volume",
+    "B_UISEL": "item_selection",
+    "B_LOOPSRC": "item_loop_source",
+    "I_CURTAKE": "active_take",
+}
+_ITEM_EXTRAS = {
+    "C_LOCK": 0,
+    "D_SNAPOFFSET": 0.0,
+    "B_ALLTAKESPLAY": 0,
+    "I_CUSTOMCOLOR": 0,
+    "I_GROUPID": 0,
+    "C_FADEINSHAPE": 0,
+    "C_FADEOUTSHAPE": 0,
+}
+_TAKE_FIELDS = {
+    "D_STARTOFFS": "start_offset",
+    "D_PLAYRATE": "playrate",
+    "D_VOL": "volume",
+    "D_PAN": "pan",
+    "D_PITCH": "pitch",
+    "I_CHANMODE": "chanmode",
+    "B_PPITCH": "preserve_pitch",
+}
 _TAKE_EXTRAS = {"D_PANLAW": -1.0, "I_PITCHMODE": -1, "I_CUSTOMCOLOR": 0}
 
 
@@ -121,9 +160,9 @@ def parse_captions(captions_csv: str, count: int) -> Tuple[List[str], str]:
     while index < len(pieces):
         piece = pieces[index]
         if piece.startswith("separator="):
-            rest = piece[len("separator="):]
+            rest = piece[len("separator=") :]
             separator = rest[0] if rest else ","
-            index += 0 if rest else 1          # "separator=," was split at its own comma
+            index += 0 if rest else 1  # "separator=," was split at its own comma
         elif not piece.startswith("extrawidth="):
             captions.append(piece)
         index += 1
@@ -267,12 +306,26 @@ class FakeReaper:
         self.project.tracks.append(track)
         return track.handle
 
-    def add_item(self, track: Union[str, int], source_path: Union[str, Path, None] = None, *, position: float,
-                 length: Optional[float] = None, start_offset: float = 0.0, playrate: float = 1.0,
-                 item_vol: float = 1.0, take_vol: float = 1.0, mute: bool = False, selected: bool = False,
-                 take_name: Optional[str] = None, source_type: Optional[str] = None, preserve_pitch: bool = True,
-                 section_offset: float = 0.0, section_length: Optional[float] = None,
-                 reversed: bool = False) -> str:
+    def add_item(
+        self,
+        track: Union[str, int],
+        source_path: Union[str, Path, None] = None,
+        *,
+        position: float,
+        length: Optional[float] = None,
+        start_offset: float = 0.0,
+        playrate: float = 1.0,
+        item_vol: float = 1.0,
+        take_vol: float = 1.0,
+        mute: bool = False,
+        selected: bool = False,
+        take_name: Optional[str] = None,
+        source_type: Optional[str] = None,
+        preserve_pitch: bool = True,
+        section_offset: float = 0.0,
+        section_length: Optional[float] = None,
+        reversed: bool = False,
+    ) -> str:
         """Put an item with one take of ``source_path`` on ``track`` (a handle or an index).
 
         ``length`` defaults to what is left of the source after ``start_offset`` at ``playrate``.
@@ -399,8 +452,13 @@ class FakeReaper:
         namespace.update(RPR_defer=self._defer, RPR_runloop=self._defer, RPR_atexit=self._register_atexit)
         return namespace
 
-    def run_script(self, path: Union[str, Path], *, max_ticks: int = 1000,
-                   tick_hook: Optional[Callable[[FakeReaper, int], None]] = None) -> Dict[str, Any]:
+    def run_script(
+        self,
+        path: Union[str, Path],
+        *,
+        max_ticks: int = 1000,
+        tick_hook: Optional[Callable[[FakeReaper, int], None]] = None,
+    ) -> Dict[str, Any]:
         """Run an action script as REAPER does, then its defer loop; returns its globals.
 
         The file runs in fresh :meth:`main_globals`, with ``sys.modules["__main__"]`` showing
@@ -532,7 +590,7 @@ class FakeReaper:
         try:
             exec(code, self._session.namespace)
             return True
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (REAPER shows any script error in its console)
             self.script_errors.append(ScriptError(phase, label, exc, traceback.format_exc()))
             return False
 
@@ -648,8 +706,15 @@ class FakeReaper:
             raise ValueError(f"no track {track!r}")
         return found
 
-    def _builder_source(self, path: Union[str, Path, None], source_type: Optional[str], length: Optional[float],
-                        section_offset: float, section_length: Optional[float], reversed_: bool) -> Source:
+    def _builder_source(
+        self,
+        path: Union[str, Path, None],
+        source_type: Optional[str],
+        length: Optional[float],
+        section_offset: float,
+        section_length: Optional[float],
+        reversed_: bool,
+    ) -> Source:
         if path is None:
             if source_type != "MIDI" or length is None:
                 raise ValueError("an item without a file needs source_type='MIDI' and a length")
@@ -667,18 +732,26 @@ class FakeReaper:
     def _item_view(self, item: Item) -> Dict[str, Any]:
         take = item.take()
         source = take.source if take is not None else None
-        return {"handle": item.handle, "position": item.position, "length": item.length, "end": item.end,
-                "mute": item.mute, "volume": item.volume, "selected": item.selected,
-                "loop_source": item.loop_source, "takes": len(item.takes),
-                "take_name": take.name if take else "",
-                "source": source.root().filename if source else "",
-                "source_type": source.type if source else "",
-                "start_offset": take.start_offset if take else 0.0,
-                "playrate": take.playrate if take else 1.0,
-                "take_volume": take.volume if take else 1.0,
-                "chanmode": take.chanmode if take else 0,
-                "is_midi": take.is_midi if take else False,
-                "peaks_built": source.peaks_built if source else False}
+        return {
+            "handle": item.handle,
+            "position": item.position,
+            "length": item.length,
+            "end": item.end,
+            "mute": item.mute,
+            "volume": item.volume,
+            "selected": item.selected,
+            "loop_source": item.loop_source,
+            "takes": len(item.takes),
+            "take_name": take.name if take else "",
+            "source": source.root().filename if source else "",
+            "source_type": source.type if source else "",
+            "start_offset": take.start_offset if take else 0.0,
+            "playrate": take.playrate if take else 1.0,
+            "take_volume": take.volume if take else 1.0,
+            "chanmode": take.chanmode if take else 0,
+            "is_midi": take.is_midi if take else False,
+            "peaks_built": source.peaks_built if source else False,
+        }
 
     def _log(self, kind: str, handle: str, what: str = "", old: Any = None, new: Any = None) -> None:
         """Record one project edit, and whether an undo block was open."""
@@ -761,12 +834,16 @@ class FakeReaper:
     def RPR_GetSetMediaTrackInfo_String(self, tr, parmname, stringNeedBig, setNewValue):
         """``(ok, tr, parmname, value, setNewValue)`` (§2): P_NAME, P_EXT:key, GUID (get)."""
         track, name, text, setting = self._track(tr), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
-        ok, value = (False, text) if track is None else \
-            self._named_string(track, "track_renamed", "track_ext", name, text, setting)
+        ok, value = (
+            (False, text)
+            if track is None
+            else self._named_string(track, "track_renamed", "track_ext", name, text, setting)
+        )
         return (int(ok), tr, parmname, value, setNewValue)
 
-    def _named_string(self, obj: Any, rename_kind: str, ext_kind: str, name: str, text: str,
-                      setting: bool) -> Tuple[bool, str]:
+    def _named_string(
+        self, obj: Any, rename_kind: str, ext_kind: str, name: str, text: str, setting: bool
+    ) -> Tuple[bool, str]:
         """P_NAME, P_EXT:key and GUID (get) of a track or a take: ``(ok, value)``."""
         if name == "P_NAME":
             if setting and text != obj.name:
@@ -774,7 +851,7 @@ class FakeReaper:
                 obj.name = text
             return True, text if setting else obj.name
         if name.startswith("P_EXT:"):
-            return self._ext_string(obj, ext_kind, name[len("P_EXT:"):], text, setting)
+            return self._ext_string(obj, ext_kind, name[len("P_EXT:") :], text, setting)
         if name == "GUID" and not setting:
             return True, obj.guid
         return False, text
@@ -784,7 +861,7 @@ class FakeReaper:
         found = self._track(track)
         if found is None:
             return (0, track, c_string(bufOut), bufOut_sz)
-        name = found.name or "Track %d" % (self.project.tracks.index(found) + 1)
+        name = found.name or f"Track {self.project.tracks.index(found) + 1}"
         return (1, track, out_string(name, bufOut_sz), bufOut_sz)
 
     def RPR_CountSelectedTracks(self, proj):
@@ -914,8 +991,9 @@ class FakeReaper:
         project = self.project
         index = flags >> 16
         if flags & 0xFFFF != 512 or not 0 <= index < len(project.tracks):
-            self.protocol_errors.append(f"InsertMedia({path!r}, {flags:#x}): the stand-in models only "
-                                        "512 | (index of an existing track << 16)")
+            self.protocol_errors.append(
+                f"InsertMedia({path!r}, {flags:#x}): the stand-in models only 512 | (index of an existing track << 16)"
+            )
             return 0
         source = Source.from_file(path) if os.path.isfile(path) else None
         if source is None:
@@ -978,8 +1056,9 @@ class FakeReaper:
     def RPR_GetSetMediaItemTakeInfo_String(self, tk, parmname, stringNeedBig, setNewValue):
         """``(ok, tk, parmname, value, setNewValue)``: P_NAME, P_EXT:key, GUID (get)."""
         found, name, text, setting = self._take(tk), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
-        ok, value = (False, text) if found is None else \
-            self._named_string(found, "take_name", "take_ext", name, text, setting)
+        ok, value = (
+            (False, text) if found is None else self._named_string(found, "take_name", "take_ext", name, text, setting)
+        )
         return (int(ok), tk, parmname, value, setNewValue)
 
     def RPR_GetTakeNumStretchMarkers(self, take):
@@ -1146,9 +1225,14 @@ class FakeReaper:
         count = c_int(num_inputs)
         captions, separator = parse_captions(c_string(captions_csv), count)
         defaults_text = c_string(retvals_csv)
-        call = ModalCall("GetUserInputs", c_string(title), captions=captions,
-                         defaults=split_values(defaults_text, separator, count), separator=separator,
-                         during_defer_loop=self._in_tick)
+        call = ModalCall(
+            "GetUserInputs",
+            c_string(title),
+            captions=captions,
+            defaults=split_values(defaults_text, separator, count),
+            separator=separator,
+            during_defer_loop=self._in_tick,
+        )
         self.modal_calls.append(call)
         if count > MAX_INPUT_FIELDS:
             raise AssertionError(f"GetUserInputs {call.title!r} asks for {count} fields; REAPER shows at most 16")
@@ -1157,29 +1241,36 @@ class FakeReaper:
             return (0, title, num_inputs, captions_csv, defaults_text, retvals_csv_sz)
         values = call.defaults if answer.values is None else answer.values
         if len(values) != count:
-            raise AssertionError(f"GetUserInputs {call.title!r} has {count} fields {captions}, "
-                                 f"but the scripted answer has {len(values)} values {values}")
+            raise AssertionError(
+                f"GetUserInputs {call.title!r} has {count} fields {captions}, "
+                f"but the scripted answer has {len(values)} values {values}"
+            )
         return (1, title, num_inputs, captions_csv, out_string(separator.join(values), retvals_csv_sz), retvals_csv_sz)
 
     def RPR_ShowMessageBox(self, msg, title, type_):
         """``int`` (§5). Modal: the answer comes from :meth:`answer_message_box` and must be one
         the box type can give (type 4 Yes/No: 6 or 7)."""
         box_type = c_int(type_)
-        call = ModalCall("ShowMessageBox", c_string(title), message=c_string(msg), box_type=box_type,
-                         during_defer_loop=self._in_tick)
+        call = ModalCall(
+            "ShowMessageBox", c_string(title), message=c_string(msg), box_type=box_type, during_defer_loop=self._in_tick
+        )
         self.modal_calls.append(call)
         answer = call.answer = self._next_answer(self._box_answers, call, "fake.answer_message_box(result)")
         allowed = BOX_ANSWERS.get(box_type)
         if allowed is not None and answer not in allowed:
-            raise AssertionError(f"a type {box_type} message box answers one of {allowed}, "
-                                 f"not the scripted {answer} (box {call.title!r}: {call.message!r})")
+            raise AssertionError(
+                f"a type {box_type} message box answers one of {allowed}, "
+                f"not the scripted {answer} (box {call.title!r}: {call.message!r})"
+            )
         return answer
 
     def _next_answer(self, answers: Deque, call: ModalCall, how: str) -> Any:
         if not answers:
             shown = call.message if call.kind == "ShowMessageBox" else f"fields {call.captions}"
-            raise AssertionError(f"unexpected modal {call.kind} {call.title!r} ({shown}): "
-                                 f"no answer was scripted; a test expecting it calls {how}")
+            raise AssertionError(
+                f"unexpected modal {call.kind} {call.title!r} ({shown}): "
+                f"no answer was scripted; a test expecting it calls {how}"
+            )
         return answers.popleft()
 
     def RPR_ShowConsoleMsg(self, msg):

@@ -13,6 +13,7 @@ conventions follow ``reaper_python.py`` (REAPER 6.x, 64-bit), which the referenc
 - numbers go through ``ctypes`` exactly as the bridge does, so ``c_int(1.5)`` raises the same
   ``TypeError`` a script would get inside REAPER; C ``bool`` results come back as ``int`` 0/1.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -37,12 +38,24 @@ _HANDLE = re.compile(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$")
 
 #: Source type strings by file extension (§2: ``WAVE``, ``MP3``, ``SECTION``, ``MIDI``...).
 #: AIFF as ``WAVE`` is an assumption (REAPER reads AIFF with its WAV source); not verified.
-SOURCE_TYPES = {".wav": "WAVE", ".w64": "WAVE", ".rf64": "WAVE", ".bwf": "WAVE", ".aif": "WAVE",
-                ".aiff": "WAVE", ".mp3": "MP3", ".flac": "FLAC", ".ogg": "VORBIS", ".opus": "OPUS",
-                ".mid": "MIDI", ".midi": "MIDI"}
+SOURCE_TYPES = {
+    ".wav": "WAVE",
+    ".w64": "WAVE",
+    ".rf64": "WAVE",
+    ".bwf": "WAVE",
+    ".aif": "WAVE",
+    ".aiff": "WAVE",
+    ".mp3": "MP3",
+    ".flac": "FLAC",
+    ".ogg": "VORBIS",
+    ".opus": "OPUS",
+    ".mid": "MIDI",
+    ".midi": "MIDI",
+}
 
 
 # --- the bridge's argument conversions -----------------------------------------------------------
+
 
 def c_int(value: Any) -> int:
     """An ``int`` argument as the bridge passes it (``ctypes.c_int``: floats raise TypeError)."""
@@ -78,7 +91,7 @@ def null_handle(type_name: str) -> str:
 
 def format_handle(type_name: str, address: int) -> str:
     """``rpr_unpackp``: ``'(%s)0x%08X%08X'``."""
-    return "(%s)0x%08X%08X" % (type_name, address >> 32, address & 0xFFFFFFFF)
+    return f"({type_name})0x{address >> 32:08X}{address & 0xFFFFFFFF:08X}"
 
 
 class Handles:
@@ -120,10 +133,11 @@ class Handles:
 
 def make_guid(counter: int) -> str:
     """A REAPER-style GUID string, deterministic per fake: ``{0000A11C-...}``."""
-    return "{%s}" % str(uuid.UUID(int=(0xA11CE << 96) + counter)).upper()
+    return f"{{{str(uuid.UUID(int=(0xA11CE << 96) + counter)).upper()}}}"
 
 
 # --- the project model ---------------------------------------------------------------------------
+
 
 @dataclass(eq=False)
 class Source:
@@ -161,12 +175,17 @@ class Source:
         return cls(type="MIDI", length=length)
 
     @classmethod
-    def section_of(cls, parent: Source, offset: float, length: Optional[float],
-                   reversed_: bool = False) -> Source:
+    def section_of(cls, parent: Source, offset: float, length: Optional[float], reversed_: bool = False) -> Source:
         """A SECTION source playing ``length`` seconds of ``parent`` from ``offset``."""
         length = parent.length - offset if length is None else length
-        section = cls(type="SECTION", length=length, parent=parent, section_offset=offset,
-                      section_length=length, reversed=reversed_)
+        section = cls(
+            type="SECTION",
+            length=length,
+            parent=parent,
+            section_offset=offset,
+            section_length=length,
+            reversed=reversed_,
+        )
         parent.owner = section
         return section
 
@@ -184,13 +203,13 @@ class Take:
 
     name: str = ""
     source: Optional[Source] = None
-    start_offset: float = 0.0       # D_STARTOFFS
-    playrate: float = 1.0           # D_PLAYRATE
-    volume: float = 1.0             # D_VOL
-    pan: float = 0.0                # D_PAN
-    pitch: float = 0.0              # D_PITCH
-    chanmode: int = 0               # I_CHANMODE
-    preserve_pitch: bool = True     # B_PPITCH
+    start_offset: float = 0.0  # D_STARTOFFS
+    playrate: float = 1.0  # D_PLAYRATE
+    volume: float = 1.0  # D_VOL
+    pan: float = 0.0  # D_PAN
+    pitch: float = 0.0  # D_PITCH
+    chanmode: int = 0  # I_CHANMODE
+    preserve_pitch: bool = True  # B_PPITCH
     stretch_markers: List[Tuple[float, float]] = field(default_factory=list)
     ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
@@ -206,16 +225,16 @@ class Take:
 class Item:
     """A ``MediaItem``. Fade lengths are stored but never applied to audio."""
 
-    position: float = 0.0           # D_POSITION
-    length: float = 0.0             # D_LENGTH
-    mute: bool = False              # B_MUTE
-    volume: float = 1.0             # D_VOL
-    selected: bool = False          # B_UISEL
-    loop_source: bool = False       # B_LOOPSRC
-    fade_in: float = 0.0            # D_FADEINLEN
-    fade_out: float = 0.0           # D_FADEOUTLEN
+    position: float = 0.0  # D_POSITION
+    length: float = 0.0  # D_LENGTH
+    mute: bool = False  # B_MUTE
+    volume: float = 1.0  # D_VOL
+    selected: bool = False  # B_UISEL
+    loop_source: bool = False  # B_LOOPSRC
+    fade_in: float = 0.0  # D_FADEINLEN
+    fade_out: float = 0.0  # D_FADEOUTLEN
     takes: List[Take] = field(default_factory=list)
-    active_take: int = 0            # I_CURTAKE
+    active_take: int = 0  # I_CURTAKE
     params: Dict[str, float] = field(default_factory=dict)
     guid: str = ""
     track: Optional[Track] = None
@@ -235,10 +254,10 @@ class Track:
     """A ``MediaTrack``; an empty ``name`` shows as "Track N" (§2, ``GetTrackName``)."""
 
     name: str = ""
-    selected: bool = False          # I_SELECTED
-    mute: bool = False              # B_MUTE
-    volume: float = 1.0             # D_VOL
-    pan: float = 0.0                # D_PAN
+    selected: bool = False  # I_SELECTED
+    mute: bool = False  # B_MUTE
+    volume: float = 1.0  # D_VOL
+    pan: float = 0.0  # D_PAN
     items: List[Item] = field(default_factory=list)
     ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
@@ -280,6 +299,7 @@ class Project:
 
 # --- what the fake records -----------------------------------------------------------------------
 
+
 @dataclass
 class Change:
     """One edit of the project made through the API.
@@ -301,7 +321,7 @@ class Change:
 class ModalCall:
     """A modal dialog the script opened, with the answer the test scripted for it."""
 
-    kind: str                       # "GetUserInputs" or "ShowMessageBox"
+    kind: str  # "GetUserInputs" or "ShowMessageBox"
     title: str
     message: str = ""
     box_type: int = 0
@@ -338,7 +358,7 @@ class ScriptError:
     """An exception raised by the script's body, deferred code or atexit code (REAPER prints it
     and ends the script)."""
 
-    phase: str                      # "main", "defer" or "atexit"
-    code: str                       # the file name, or the deferred code string
+    phase: str  # "main", "defer" or "atexit"
+    code: str  # the file name, or the deferred code string
     exception: BaseException
     traceback: str

@@ -1,6 +1,7 @@
 """The fake REAPER keeps the documented bridge behaviour (reference/reaper-reascript.md): string
 handles with truthy NULLs, out-parameters echoed in tuples, RPR_defer only in __main__, undo blocks,
 and modal dialogs a test must expect."""
+
 import re
 import sys
 import textwrap
@@ -25,15 +26,24 @@ def scene(reaper, make_audio):
     wav = make_audio("voice.wav", 3, 16000)
     track = reaper.add_track("Voice", selected=True)
     item = reaper.add_item(track, wav, position=10.0, length=2.0, start_offset=0.5, selected=True)
-    section_item = reaper.add_item(track, wav, position=20.0, source_type="SECTION", section_offset=0.25,
-                                   section_length=1.0)
+    section_item = reaper.add_item(
+        track, wav, position=20.0, source_type="SECTION", section_offset=0.25, section_length=1.0
+    )
     take = reaper.RPR_GetActiveTake(item)
     section_source = reaper.RPR_GetMediaItemTake_Source(reaper.RPR_GetActiveTake(section_item))
-    return SimpleNamespace(wav=wav, track=track, item=item, take=take, source=reaper.RPR_GetMediaItemTake_Source(take),
-                           section_item=section_item, section_source=section_source)
+    return SimpleNamespace(
+        wav=wav,
+        track=track,
+        item=item,
+        take=take,
+        source=reaper.RPR_GetMediaItemTake_Source(take),
+        section_item=section_item,
+        section_source=section_source,
+    )
 
 
 # --- handles (§1) --------------------------------------------------------------------------------
+
 
 def test_a_null_handle_is_a_truthy_string_ending_in_zeros(reaper):
     track = reaper.RPR_GetTrack(0, 0)
@@ -85,37 +95,52 @@ def test_numbers_pass_through_ctypes_so_a_float_index_fails_as_in_reaper(scene, 
 
 
 def test_c_bools_come_back_as_int(scene, reaper):
-    for value in (reaper.RPR_TakeIsMIDI(scene.take), reaper.RPR_HasExtState("x", "y"),
-                  reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*"),
-                  reaper.RPR_MoveMediaItemToTrack(scene.item, scene.track)):
+    for value in (
+        reaper.RPR_TakeIsMIDI(scene.take),
+        reaper.RPR_HasExtState("x", "y"),
+        reaper.RPR_ValidatePtr2(0, scene.item, "MediaItem*"),
+        reaper.RPR_MoveMediaItemToTrack(scene.item, scene.track),
+    ):
         assert type(value) is int
 
 
 # --- out-parameter tuples: the reference's tables (§2, §5) ---------------------------------------
 
 OUT_PARAMETER_SHAPES = {
-    "GetMediaSourceFileName": (lambda r, s: r.RPR_GetMediaSourceFileName(s.source, "", 4096),
-                               lambda r, s: (s.source, str(s.wav), 4096)),
-    "GetMediaSourceType": (lambda r, s: r.RPR_GetMediaSourceType(s.source, "", 64),
-                           lambda r, s: (s.source, "WAVE", 64)),
-    "GetMediaSourceLength": (lambda r, s: r.RPR_GetMediaSourceLength(s.source, False),
-                             lambda r, s: (3.0, s.source, 0)),
-    "PCM_Source_GetSectionInfo": (lambda r, s: r.RPR_PCM_Source_GetSectionInfo(s.section_source, 0.0, 0.0, False),
-                                  lambda r, s: (1, s.section_source, 0.25, 1.0, 0)),
-    "GetSet_LoopTimeRange2": (lambda r, s: r.RPR_GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False),
-                              lambda r, s: (0, False, False, 11.0, 21.5, False)),
+    "GetMediaSourceFileName": (
+        lambda r, s: r.RPR_GetMediaSourceFileName(s.source, "", 4096),
+        lambda r, s: (s.source, str(s.wav), 4096),
+    ),
+    "GetMediaSourceType": (
+        lambda r, s: r.RPR_GetMediaSourceType(s.source, "", 64),
+        lambda r, s: (s.source, "WAVE", 64),
+    ),
+    "GetMediaSourceLength": (lambda r, s: r.RPR_GetMediaSourceLength(s.source, False), lambda r, s: (3.0, s.source, 0)),
+    "PCM_Source_GetSectionInfo": (
+        lambda r, s: r.RPR_PCM_Source_GetSectionInfo(s.section_source, 0.0, 0.0, False),
+        lambda r, s: (1, s.section_source, 0.25, 1.0, 0),
+    ),
+    "GetSet_LoopTimeRange2": (
+        lambda r, s: r.RPR_GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False),
+        lambda r, s: (0, False, False, 11.0, 21.5, False),
+    ),
     "GetTrackName": (lambda r, s: r.RPR_GetTrackName(s.track, "", 512), lambda r, s: (1, s.track, "Voice", 512)),
     "GetSetMediaTrackInfo_String get": (
         lambda r, s: r.RPR_GetSetMediaTrackInfo_String(s.track, "P_NAME", "", False),
-        lambda r, s: (1, s.track, "P_NAME", "Voice", False)),
+        lambda r, s: (1, s.track, "P_NAME", "Voice", False),
+    ),
     "GetSetMediaTrackInfo_String set": (
         lambda r, s: r.RPR_GetSetMediaTrackInfo_String(s.track, "P_NAME", "New", True),
-        lambda r, s: (1, s.track, "P_NAME", "New", True)),
+        lambda r, s: (1, s.track, "P_NAME", "New", True),
+    ),
     "GetSetMediaItemTakeInfo_String": (
         lambda r, s: r.RPR_GetSetMediaItemTakeInfo_String(s.take, "P_NAME", "", False),
-        lambda r, s: (1, s.take, "P_NAME", "voice.wav", False)),
-    "GetProjectPathEx": (lambda r, s: r.RPR_GetProjectPathEx(0, "", 4096),
-                         lambda r, s: (0, r.project.media_path, 4096)),
+        lambda r, s: (1, s.take, "P_NAME", "voice.wav", False),
+    ),
+    "GetProjectPathEx": (
+        lambda r, s: r.RPR_GetProjectPathEx(0, "", 4096),
+        lambda r, s: (0, r.project.media_path, 4096),
+    ),
     "EnumProjects": (lambda r, s: r.RPR_EnumProjects(-1, "", 4096), lambda r, s: (r.project.handle, -1, "", 4096)),
 }
 
@@ -138,15 +163,23 @@ def test_plain_returns_have_the_types_of_the_reference_tables(scene, reaper):
 
 
 def test_p_ext_values_are_stored_per_object_and_logged(scene, reaper):
-    assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "", False) == \
-        (0, scene.track, "P_EXT:voiceclone", "", False)
+    assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "", False) == (
+        0,
+        scene.track,
+        "P_EXT:voiceclone",
+        "",
+        False,
+    )
     assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "job 7", True)[0] == 1
     assert reaper.RPR_GetSetMediaTrackInfo_String(scene.track, "P_EXT:voiceclone", "", False)[3] == "job 7"
     reaper.RPR_GetSetMediaItemTakeInfo_String(scene.take, "P_EXT:voiceclone", '{"voice": "Host"}', True)
-    assert reaper.RPR_GetSetMediaItemTakeInfo_String(scene.take, "P_EXT:voiceclone", "", False)[3] == \
-        '{"voice": "Host"}'
-    assert [(c.kind, c.what) for c in reaper.changes] == [("track_ext", "P_EXT:voiceclone"),
-                                                         ("take_ext", "P_EXT:voiceclone")]
+    assert (
+        reaper.RPR_GetSetMediaItemTakeInfo_String(scene.take, "P_EXT:voiceclone", "", False)[3] == '{"voice": "Host"}'
+    )
+    assert [(c.kind, c.what) for c in reaper.changes] == [
+        ("track_ext", "P_EXT:voiceclone"),
+        ("take_ext", "P_EXT:voiceclone"),
+    ]
 
 
 def test_the_first_project_is_unsaved_and_the_only_one_open(reaper):
@@ -186,10 +219,10 @@ def test_the_time_selection_is_set_and_read_through_the_same_call(reaper):
 
 # --- GetUserInputs and ShowMessageBox (§5) -------------------------------------------------------
 
+
 def test_user_inputs_split_and_join_values_with_the_separator_pseudo_caption(reaper):
     reaper.answer_inputs(ok=True, values=["Hello, world.", "15"])
-    result = reaper.RPR_GetUserInputs("Speak", 2, "Text,Seconds,extrawidth=300,separator=\n",
-                                      "Hi, there\n10", 4096)
+    result = reaper.RPR_GetUserInputs("Speak", 2, "Text,Seconds,extrawidth=300,separator=\n", "Hi, there\n10", 4096)
     assert result == (1, "Speak", 2, "Text,Seconds,extrawidth=300,separator=\n", "Hello, world.\n15", 4096)
     dialog = reaper.modal_calls[0]
     assert (dialog.captions, dialog.defaults, dialog.separator) == (["Text", "Seconds"], ["Hi, there", "10"], "\n")
@@ -197,8 +230,14 @@ def test_user_inputs_split_and_join_values_with_the_separator_pseudo_caption(rea
 
 def test_user_inputs_use_commas_by_default_and_keep_defaults_on_cancel(reaper):
     reaper.answer_inputs(ok=False)
-    assert reaper.RPR_GetUserInputs("Clone", 2, "Name,Voice id", "Host,host_1", 4096) == \
-        (0, "Clone", 2, "Name,Voice id", "Host,host_1", 4096)
+    assert reaper.RPR_GetUserInputs("Clone", 2, "Name,Voice id", "Host,host_1", 4096) == (
+        0,
+        "Clone",
+        2,
+        "Name,Voice id",
+        "Host,host_1",
+        4096,
+    )
     assert reaper.modal_calls[0].captions == ["Name", "Voice id"]
 
 
@@ -207,11 +246,14 @@ def test_user_inputs_answered_with_the_defaults_return_them(reaper):
     assert reaper.RPR_GetUserInputs("Clone", 2, "Name,Voice id", "Host,host_1", 4096)[4] == "Host,host_1"
 
 
-@pytest.mark.parametrize("captions, expected", [
-    ("A,B,separator=|", (["A", "B"], "|")),
-    ("A,B,separator=,", (["A", "B"], ",")),
-    ("A,extrawidth=200", (["A", ""], ",")),
-])
+@pytest.mark.parametrize(
+    "captions, expected",
+    [
+        ("A,B,separator=|", (["A", "B"], "|")),
+        ("A,B,separator=,", (["A", "B"], ",")),
+        ("A,extrawidth=200", (["A", ""], ",")),
+    ],
+)
 def test_caption_pseudo_fields_are_not_captions(captions, expected):
     assert parse_captions(captions, 2) == expected
 
@@ -229,11 +271,14 @@ def test_a_message_box_returns_the_scripted_button_its_type_allows(reaper):
     reaper.answer_message_box(1)
     with pytest.raises(AssertionError, match="type 4 message box answers one of"):
         reaper.RPR_ShowMessageBox("Again?", "Voice clone", 4)
-    assert [(c.title, c.message, c.box_type) for c in reaper.message_boxes] == \
-        [("Voice clone", "Replace the preset?", 4), ("Voice clone", "Again?", 4)]
+    assert [(c.title, c.message, c.box_type) for c in reaper.message_boxes] == [
+        ("Voice clone", "Replace the preset?", 4),
+        ("Voice clone", "Again?", 4),
+    ]
 
 
 # --- the defer loop and the script's globals (§1, §5) --------------------------------------------
+
 
 def test_main_globals_hold_the_rpr_functions_and_the_defer_trio_but_no_file(reaper):
     namespace = reaper.main_globals()
@@ -260,8 +305,9 @@ RPR_defer("tick()")
 
 def test_a_script_that_defers_a_counter_five_times_runs_five_ticks_then_its_atexit(reaper, tmp_path):
     seen = []
-    namespace = reaper.run_script(write_script(tmp_path, "counter.py", COUNTER),
-                                  tick_hook=lambda fake, index: seen.append(index))
+    namespace = reaper.run_script(
+        write_script(tmp_path, "counter.py", COUNTER), tick_hook=lambda fake, index: seen.append(index)
+    )
     assert namespace["count"] == 5
     assert seen == [0, 1, 2, 3, 4]
     assert len(reaper.tick_times) == 5
@@ -294,17 +340,22 @@ def test_the_user_can_stop_a_script_between_two_ticks(reaper, tmp_path):
     def stop_at_two(fake, index):
         if index == 2:
             fake.stop_script()
+
     reaper.run_script(write_script(tmp_path, "forever.py", FOREVER), tick_hook=stop_at_two)
     assert reaper.console == "stopped after 2 ticks"
 
 
 def test_an_error_in_deferred_code_ends_the_script_and_is_raised(reaper, tmp_path):
-    script = write_script(tmp_path, "broken.py", """
+    script = write_script(
+        tmp_path,
+        "broken.py",
+        """
         def tick():
             raise ValueError("the job file is gone")
         RPR_atexit("RPR_ShowConsoleMsg('cleaned up')")
         RPR_defer("tick()")
-        """)
+        """,
+    )
     with pytest.raises(ValueError, match="the job file is gone"):
         reaper.run_script(script, tick_hook=lambda *_: None)
     assert [e.phase for e in reaper.script_errors] == ["defer"]
@@ -318,7 +369,10 @@ def test_file_is_not_defined_in_the_main_script(reaper, tmp_path):
 
 
 def test_library_code_reaches_the_script_globals_through_main(reaper, tmp_path):
-    write_script(tmp_path, "helper_lib.py", """
+    write_script(
+        tmp_path,
+        "helper_lib.py",
+        """
         import sys
 
         def later(code):
@@ -326,13 +380,18 @@ def test_library_code_reaches_the_script_globals_through_main(reaper, tmp_path):
 
         def track_count():
             return sys.modules["__main__"].RPR_CountTracks(0)
-        """)
-    script = write_script(tmp_path, "main.py", f"""
+        """,
+    )
+    script = write_script(
+        tmp_path,
+        "main.py",
+        f"""
         sys.path.insert(0, {str(tmp_path)!r})
         import helper_lib
         seen = []
         helper_lib.later("seen.append(helper_lib.track_count())")
-        """)
+        """,
+    )
     reaper.add_track("Voice")
     try:
         namespace = reaper.run_script(script, tick_hook=lambda *_: None)
@@ -345,16 +404,26 @@ def test_library_code_reaches_the_script_globals_through_main(reaper, tmp_path):
 def test_modal_calls_say_whether_the_defer_loop_was_running(reaper, tmp_path):
     for _ in range(3):
         reaper.answer_message_box(1)
-    reaper.run_script(write_script(tmp_path, "modal.py", """
+    reaper.run_script(
+        write_script(
+            tmp_path,
+            "modal.py",
+            """
         def progress():
             RPR_ShowMessageBox("during the job", "Voice clone", 0)
             RPR_defer("RPR_ShowMessageBox('job done', 'Voice clone', 0)")
 
         RPR_ShowMessageBox("before the job", "Voice clone", 0)
         RPR_defer("progress()")
-        """), tick_hook=lambda *_: None)
-    assert [(c.message, c.during_defer_loop, c.tick, c.loop_went_on) for c in reaper.modal_calls] == \
-        [("before the job", False, None, None), ("during the job", True, 0, True), ("job done", True, 1, False)]
+        """,
+        ),
+        tick_hook=lambda *_: None,
+    )
+    assert [(c.message, c.during_defer_loop, c.tick, c.loop_went_on) for c in reaper.modal_calls] == [
+        ("before the job", False, None, None),
+        ("during the job", True, 0, True),
+        ("job done", True, 1, False),
+    ]
     assert [c.message for c in reaper.dialogs_freezing_the_loop] == ["during the job"]
 
 
@@ -365,6 +434,7 @@ def test_rpr_defer_takes_a_code_string_not_a_function(reaper):
 
 # --- undo, change log, UI refresh (§4) ------------------------------------------------------------
 
+
 def test_nested_undo_blocks_make_one_undo_point_named_by_the_outermost_end(scene, reaper):
     reaper.RPR_Undo_BeginBlock2(0)
     reaper.RPR_Undo_BeginBlock2(0)
@@ -374,8 +444,10 @@ def test_nested_undo_blocks_make_one_undo_point_named_by_the_outermost_end(scene
     reaper.RPR_Undo_EndBlock2(0, "Voice clone: insert", -1)
     assert reaper.undo_history == ["Voice clone: insert"]
     entry = reaper.project.undo_history[0]
-    assert [(c.kind, c.old, c.new) for c in entry.changes] == [("track_renamed", "Voice", "Host"),
-                                                             ("item_moved", 10.0, 12.0)]
+    assert [(c.kind, c.old, c.new) for c in entry.changes] == [
+        ("track_renamed", "Voice", "Host"),
+        ("item_moved", 10.0, 12.0),
+    ]
     assert all(c.in_undo_block for c in reaper.changes)
 
 
@@ -408,6 +480,7 @@ def test_unbalanced_undo_and_refresh_calls_are_reported(reaper):
 
 
 # --- the pointer check: what rpr_packp does to handles (§1) ---------------------------------------
+
 
 def test_validateptr2_is_always_false_from_python_because_its_pointer_is_packed_as_void(scene, reaper):
     """reaper_python.py (5.95, 6.x): ``RPR_ValidatePtr2`` packs ``pointer`` with
@@ -490,6 +563,7 @@ def test_a_tracks_guid_reads_as_a_braced_string(scene, reaper):
 
 # --- InsertMedia (§4) ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def two_tracks(reaper, make_audio):
     top = reaper.add_track("Top", selected=True)
@@ -507,8 +581,9 @@ def test_insert_media_puts_the_file_at_the_edit_cursor_on_the_track_of_the_high_
     assert (view["position"], view["length"], view["source"]) == (7.5, 12.0, str(two_tracks))
     assert (view["take_name"], view["peaks_built"]) == ("result.wav", False)
     take = reaper.RPR_GetActiveTake(view["handle"])
-    assert reaper.RPR_GetMediaSourceLength(reaper.RPR_GetMediaItemTake_Source(take), False)[0] == 12.0, \
+    assert reaper.RPR_GetMediaSourceLength(reaper.RPR_GetMediaItemTake_Source(take), False)[0] == 12.0, (
         "the inserted source is a take's, so it passes the pointer check"
+    )
 
 
 def test_insert_media_selects_only_the_new_item_and_moves_the_cursor_to_its_end(reaper, two_tracks):
@@ -567,11 +642,14 @@ def test_a_file_reaper_cannot_open_gives_a_null_source(reaper, tmp_path):
 
 # --- state and actions (§5, §6) -------------------------------------------------------------------
 
+
 def test_ext_state_is_read_back_and_a_persisted_multi_line_value_is_reported(reaper):
     reaper.RPR_SetExtState("VoiceClone", "server", "https://api.minimax.io", True)
     assert reaper.RPR_GetExtState("VoiceClone", "server") == "https://api.minimax.io"
-    assert (reaper.RPR_GetExtState("VoiceClone", "job_running"), reaper.RPR_HasExtState("VoiceClone", "job_running")) \
-        == ("", 0)
+    assert (
+        reaper.RPR_GetExtState("VoiceClone", "job_running"),
+        reaper.RPR_HasExtState("VoiceClone", "job_running"),
+    ) == ("", 0)
     reaper.RPR_SetExtState("VoiceClone", "last_error", "line one\nline two", False)
     assert reaper.protocol_errors == []
     reaper.RPR_SetExtState("VoiceClone", "last_error", "line one\nline two", True)

@@ -1,6 +1,7 @@
 """A private PipeWire sound server with a loopback (a sink whose sound comes back on a source), for
 the pyaudio tests (see reference/audio-libs.md §1 a2): its own D-Bus, runtime and config folders, so
 nothing of the machine's own audio setup is touched. PipeWire's dummy driver clocks it in real time."""
+
 import os
 import shutil
 import subprocess
@@ -39,14 +40,32 @@ class SoundServer:
         (config / "pipewire" / "pipewire.conf.d" / "10-loopback.conf").write_text(LOOPBACK)
         self.env.update(XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(config), PIPEWIRE_RUNTIME_DIR=str(runtime))
         self.env.pop("PULSE_SERVER", None)
-        bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1",
-                              f"--address=unix:path={runtime}/bus"], capture_output=True, text=True, timeout=10)
+        bus = subprocess.run(
+            [
+                "dbus-daemon",
+                "--session",
+                "--fork",
+                "--print-address=1",
+                "--print-pid=1",
+                f"--address=unix:path={runtime}/bus",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         address, pid = bus.stdout.split()[:2]
         self._bus_pid = int(pid)
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
         for program in ("pipewire", "wireplumber"):
-            self.processes.append(subprocess.Popen([program], env=self.env, stdout=subprocess.DEVNULL,
-                                                   stderr=subprocess.DEVNULL, start_new_session=True))
+            self.processes.append(
+                subprocess.Popen(
+                    [program],
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
             time.sleep(0.3)
         self._wait_for_default_devices(10.0)
         return self.env

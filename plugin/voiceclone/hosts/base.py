@@ -22,6 +22,7 @@ A host keeps these rules:
 
 Standard library only: REAPER's side imports this module inside REAPER's own Python.
 """
+
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,9 +53,9 @@ class Captured:
     sample: Dict[str, Any]
     length_s: float
     start_s: float
-    name: str                   # the take's or the track's name: the preset's default
-    track: Optional[str]        # the source track, as :attr:`Place.below` names it
-    source: str                 # where it came from, for the preset's record
+    name: str  # the take's or the track's name: the preset's default
+    track: Optional[str]  # the source track, as :attr:`Place.below` names it
+    source: str  # where it came from, for the preset's record
 
 
 class Host(Protocol):
@@ -173,5 +174,7 @@ def suggest_voice_id(name: str, moment: datetime) -> str:
 def check_selection(length_s: float, *, where: str = "") -> None:
     """Refuse a selection too short to clone from, before anything else, with its measured length."""
     if length_s < rules.CLONE_MIN_S:
-        raise AudioError(f"the selection is {rules.shown_seconds(length_s)} s; a voice clone needs {rules.CLONE_RANGE}",
-                         fix=f"Select at least {rules.CLONE_MIN_S:g} seconds of the voice{where}.")
+        raise AudioError(
+            f"the selection is {rules.shown_seconds(length_s)} s; a voice clone needs {rules.CLONE_RANGE}",
+            fix=f"Select at least {rules.CLONE_MIN_S:g} seconds of the voice{where}.",
+        )

@@ -4,6 +4,7 @@ Each function builds a :class:`~.base.Flow`; the host starts it. What differs be
 dialog in REAPER, the command line's options for Audacity) comes in as a ``choose`` callback.
 Standard library only: REAPER runs these flows on its UI thread.
 """
+
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
@@ -26,21 +27,26 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
         options = choose(sample)
         if options is None:
             return STOP
-        preview = media_path(host.media_folder(), options.get("name") or sample.name, "preview", datetime.now(),
-                             ".mp3")
+        preview = media_path(host.media_folder(), options.get("name") or sample.name, "preview", datetime.now(), ".mp3")
         job = {"kind": "clone", **sample.sample, "source": sample.source, "preview_out": str(preview), **options}
         return Work(job, title=f"cloning '{options['voice_id']}'")
 
     def insert(outcome: dict) -> dict:
-        tell(host, f"cloned voice '{outcome['voice_id']}' as preset '{outcome['preset']}'"
-                    + (" (reused: this sample was cloned before)" if outcome.get("reused") else ""), outcome)
+        tell(
+            host,
+            f"cloned voice '{outcome['voice_id']}' as preset '{outcome['preset']}'"
+            + (" (reused: this sample was cloned before)" if outcome.get("reused") else ""),
+            outcome,
+        )
         sample = captured["it"]
         if not outcome.get("preview_path"):
             host.say("Voice clone: no preview to insert (no preview text was given).")
             return {**outcome, "track": None}
-        track = host.insert(Path(outcome["preview_path"]),
-                            Place(sample.start_s, track_name(outcome["preset"]), below=sample.track),
-                            undo="Voice clone: insert preview")
+        track = host.insert(
+            Path(outcome["preview_path"]),
+            Place(sample.start_s, track_name(outcome["preset"]), below=sample.track),
+            undo="Voice clone: insert preview",
+        )
         return {**outcome, "track": track}
 
     return Flow(host, [ask, insert])
@@ -53,7 +59,7 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
     where: Dict[str, Any] = {}
 
     def presets(_: Any) -> Work:
-        where.update(place=host.cursor(), folder=host.media_folder())    # as the user stood when asking
+        where.update(place=host.cursor(), folder=host.media_folder())  # as the user stood when asking
         return Work({"kind": "presets"}, title="reading presets")
 
     def ask(listing: dict):
@@ -69,8 +75,11 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
     def insert(outcome: dict) -> dict:
         preset, cursor = where["preset"], where["place"]
         tell(host, f"spoke {len(where['text'])} characters with '{preset}'", outcome)
-        track = host.insert(Path(outcome["path"]), Place(cursor.position_s, track_name(preset), below=cursor.below,
-                                                         reuse_track=True), undo="Voice clone: insert speech")
+        track = host.insert(
+            Path(outcome["path"]),
+            Place(cursor.position_s, track_name(preset), below=cursor.below, reuse_track=True),
+            undo="Voice clone: insert speech",
+        )
         return {**outcome, "track": track}
 
     return Flow(host, [presets, ask, insert])

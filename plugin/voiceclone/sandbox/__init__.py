@@ -20,6 +20,7 @@ or talk to it from Python with the plugin's own client::
 Any non-empty key is accepted unless ``Sandbox(api_keys=...)`` names the ones to take.
 ``voiceclone sandbox`` runs one from the command line and prints its URL (:func:`banner`).
 """
+
 from .server import Sandbox, banner
 
 __all__ = ["Sandbox", "banner"]

@@ -1,4 +1,5 @@
 """The sandbox's audio: measure an upload, and make and encode synthetic speech."""
+
 from __future__ import annotations
 
 import io

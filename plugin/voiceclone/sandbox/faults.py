@@ -1,4 +1,5 @@
 """Failures the sandbox injects into its next matching /v1 requests, so tests can provoke them."""
+
 from __future__ import annotations
 
 import threading
@@ -29,8 +30,9 @@ class Fault:
         return self.path is None or self.path == path
 
 
-def make_fault(kind: str, *, path: Optional[str] = None, times: int = 1, seconds: float = 0.0,
-               code: Optional[int] = None) -> Fault:
+def make_fault(
+    kind: str, *, path: Optional[str] = None, times: int = 1, seconds: float = 0.0, code: Optional[int] = None
+) -> Fault:
     """A checked :class:`Fault`; raise ValueError naming what is wrong."""
     if kind not in KINDS:
         raise ValueError(f"fault kind {kind!r} is not one of {', '.join(KINDS)}")

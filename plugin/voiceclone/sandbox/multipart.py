@@ -1,4 +1,5 @@
 """Parse a multipart/form-data request body (the job of ``cgi.FieldStorage``, gone in Python 3.13)."""
+
 from __future__ import annotations
 
 import email.policy

@@ -4,6 +4,7 @@ Routes: the ``/v1`` API (Bearer auth, errors as HTTP 200 + ``base_resp``), and t
 ``/sandbox/...`` routes without auth: ``POST``/``DELETE /sandbox/faults``, ``GET /sandbox/requests``
 and ``GET /sandbox/audio/<name>`` (the generated audio the API hands out as URLs).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,11 @@ API_ROUTES = {
 AUDIO_PREFIX = "/sandbox/audio/"
 #: How often the serving loop checks for stop(); the default 0.5 s would slow every test's teardown.
 SHUTDOWN_POLL_S = 0.05
-_SERVER_ERROR_PAGE = (b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
-                      b"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
-                      b"</body>\r\n</html>\r\n")
+_SERVER_ERROR_PAGE = (
+    b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
+    b"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
 
 
 class Sandbox:
@@ -53,9 +56,16 @@ class Sandbox:
     Tests read :attr:`state` (``state.files``, ``state.voices``) and :meth:`requests_seen`.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, api_keys: Optional[Iterable[str]] = None,
-                 audio_dir=None, clock: Callable[[], float] = time.time,
-                 log: Optional[Callable[[str], None]] = None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_keys: Optional[Iterable[str]] = None,
+        audio_dir=None,
+        clock: Callable[[], float] = time.time,
+        log: Optional[Callable[[str], None]] = None,
+    ):
         self.host = host
         self.port = port
         if isinstance(api_keys, str):
@@ -73,8 +83,9 @@ class Sandbox:
         """Listen and serve in a daemon thread; return self. Starting a running sandbox does nothing."""
         if self._server is None:
             self._server = _Server((self.host, self.port), self)
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,),
-                                            name="minimax-sandbox", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,), name="minimax-sandbox", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -101,8 +112,9 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running; call start() first")
         return self._server.base_url
 
-    def add_fault(self, kind: str, *, path: Optional[str] = None, times: int = 1, seconds: float = 0.0,
-                  code: Optional[int] = None) -> None:
+    def add_fault(
+        self, kind: str, *, path: Optional[str] = None, times: int = 1, seconds: float = 0.0, code: Optional[int] = None
+    ) -> None:
         """Fail the next ``times`` /v1 requests to ``path`` (None: any) in the way ``kind`` names.
 
         Kinds: ``rate_limit`` (code 1002), ``code`` (base_resp ``code``), ``server_error`` (HTTP 503,
@@ -140,21 +152,33 @@ class Sandbox:
         with self._seen_lock:
             self._seen.append(entry)
         if self.log is not None:
-            words = [entry["method"], entry["path"], "->",
-                     "dropped" if entry["http_status"] is None else f"HTTP {entry['http_status']}"]
+            words = [
+                entry["method"],
+                entry["path"],
+                "->",
+                "dropped" if entry["http_status"] is None else f"HTTP {entry['http_status']}",
+            ]
             if entry["status_code"] is not None:
                 words.append(f"code {entry['status_code']}")
-            words += [f"{name}={entry[name]}" for name in ("purpose", "voice_id", "file_id", "fault")
-                      if entry.get(name) is not None]
+            words += [
+                f"{name}={entry[name]}"
+                for name in ("purpose", "voice_id", "file_id", "fault")
+                if entry.get(name) is not None
+            ]
             self.log(" ".join(words + ["trace", entry["trace_id"]]))
 
 
 def banner(sandbox: Sandbox) -> str:
     """The line the ``voiceclone sandbox`` command prints when the sandbox is up."""
-    keys = ("one of the sandbox's configured keys as MINIMAX_API_KEY" if sandbox.api_keys is not None
-            else "any non-empty MINIMAX_API_KEY works")
-    return (f"MiniMax SANDBOX (offline, synthetic audio; not the real MiniMax API) listening on "
-            f"{sandbox.base_url} - point the plugin at it with MINIMAX_BASE_URL={sandbox.base_url} ({keys})")
+    keys = (
+        "one of the sandbox's configured keys as MINIMAX_API_KEY"
+        if sandbox.api_keys is not None
+        else "any non-empty MINIMAX_API_KEY works"
+    )
+    return (
+        f"MiniMax SANDBOX (offline, synthetic audio; not the real MiniMax API) listening on "
+        f"{sandbox.base_url} - point the plugin at it with MINIMAX_BASE_URL={sandbox.base_url} ({keys})"
+    )
 
 
 class _Server(ThreadingHTTPServer):
@@ -240,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if url.path.startswith("/sandbox/"):
                 response = self._admin(url.path, body)
-                if response is None:        # a dropped download
+                if response is None:  # a dropped download
                     self.close_connection = True
                 else:
                     self._send(response)
@@ -254,8 +278,14 @@ class _Handler(BaseHTTPRequestHandler):
     # -- the API -----------------------------------------------------------------------------
 
     def _api(self, path: str, query: str, body: bytes) -> None:
-        entry = {"method": self.command, "path": path, "http_status": None, "status_code": None,
-                 "trace_id": self.trace_id, "fault": None}
+        entry = {
+            "method": self.command,
+            "path": path,
+            "http_status": None,
+            "status_code": None,
+            "trace_id": self.trace_id,
+            "fault": None,
+        }
         route = API_ROUTES.get(path)
         if route is None or route[0] != self.command:
             response = _route_refusal(route is None, route and route[0])
@@ -375,7 +405,7 @@ class _Handler(BaseHTTPRequestHandler):
         return _json_response(200, {"requests": self.sandbox.requests_seen()})
 
     def _serve_audio(self, path: str, body: bytes) -> Optional[Response]:
-        found = self.sandbox.state.audio.get(path[len(AUDIO_PREFIX):])
+        found = self.sandbox.state.audio.get(path[len(AUDIO_PREFIX) :])
         if found is None:
             return _route_refusal(True, None)
         fault = self.sandbox._faults.take(faults_module.AUDIO_PATH)
@@ -421,8 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         self.end_headers()
-        if response.cut:            # half the body, then the connection closes: an answer cut off
-            self.wfile.write(response.payload[:len(response.payload) // 2])
+        if response.cut:  # half the body, then the connection closes: an answer cut off
+            self.wfile.write(response.payload[: len(response.payload) // 2])
             self.close_connection = True
             return
         self.wfile.write(response.payload)

@@ -4,6 +4,7 @@ The sandbox stands in for MiniMax in the tests, so it keeps its own copy of ever
 importing the plugin's (:mod:`voiceclone.rules`): a wrong limit there must fail a test, not pass on
 both sides. Each value names the section of the MiniMax API docs it comes from.
 """
+
 import re
 
 # MiniMax API docs, File Management - Upload / List: the purposes a file can have.
@@ -35,24 +36,70 @@ PREVIEW_TEXT_MAX = 1000
 # MiniMax API docs, Voice Cloning - Clone (text_validation, accuracy).
 TEXT_VALIDATION_MAX = 200
 ACCURACY_RANGE = (0.0, 1.0)
-CLONE_FLAGS = ("need_noise_reduction", "need_volume_normalization", "aigc_watermark",
-               # the older spelling, still sent by MiniMax's own dubbing demo
-               "need_volumn_normalization")
+CLONE_FLAGS = (
+    "need_noise_reduction",
+    "need_volume_normalization",
+    "aigc_watermark",
+    # the older spelling, still sent by MiniMax's own dubbing demo
+    "need_volumn_normalization",
+)
 
 # MiniMax API docs, Speech T2A HTTP (model) and Voice Cloning - Clone (model): the same eight models.
 # A reseller's page lists only four preview models; the sandbox follows the official list.
 MODELS = (
-    "speech-2.8-hd", "speech-2.8-turbo", "speech-2.6-hd", "speech-2.6-turbo",
-    "speech-02-hd", "speech-02-turbo", "speech-01-hd", "speech-01-turbo",
+    "speech-2.8-hd",
+    "speech-2.8-turbo",
+    "speech-2.6-hd",
+    "speech-2.6-turbo",
+    "speech-02-hd",
+    "speech-02-turbo",
+    "speech-01-hd",
+    "speech-01-turbo",
 )
 
 # MiniMax API docs, Speech T2A HTTP (language_boost); Voice Cloning - Clone takes the same values.
 LANGUAGES = (
-    "Chinese", "Chinese,Yue", "English", "Arabic", "Russian", "Spanish", "French", "Portuguese",
-    "German", "Turkish", "Dutch", "Ukrainian", "Vietnamese", "Indonesian", "Japanese", "Italian",
-    "Korean", "Thai", "Polish", "Romanian", "Greek", "Czech", "Finnish", "Hindi", "Bulgarian",
-    "Danish", "Hebrew", "Malay", "Persian", "Slovak", "Swedish", "Croatian", "Filipino", "Hungarian",
-    "Norwegian", "Slovenian", "Catalan", "Nynorsk", "Tamil", "Afrikaans", "auto",
+    "Chinese",
+    "Chinese,Yue",
+    "English",
+    "Arabic",
+    "Russian",
+    "Spanish",
+    "French",
+    "Portuguese",
+    "German",
+    "Turkish",
+    "Dutch",
+    "Ukrainian",
+    "Vietnamese",
+    "Indonesian",
+    "Japanese",
+    "Italian",
+    "Korean",
+    "Thai",
+    "Polish",
+    "Romanian",
+    "Greek",
+    "Czech",
+    "Finnish",
+    "Hindi",
+    "Bulgarian",
+    "Danish",
+    "Hebrew",
+    "Malay",
+    "Persian",
+    "Slovak",
+    "Swedish",
+    "Croatian",
+    "Filipino",
+    "Hungarian",
+    "Norwegian",
+    "Slovenian",
+    "Catalan",
+    "Nynorsk",
+    "Tamil",
+    "Afrikaans",
+    "auto",
 )
 
 # MiniMax API docs, Speech T2A HTTP (text): fewer than 10,000 characters.

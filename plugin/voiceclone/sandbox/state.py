@@ -4,6 +4,7 @@ Each operation takes the parsed request and a :class:`Context`, and returns the 
 without ``base_resp``, or raises :class:`Refusal` with the ``base_resp`` code the real API gives.
 The limits are the sandbox's own copy of MiniMax's docs (:mod:`.spec`), never the plugin's.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -44,7 +45,7 @@ class Context(NamedTuple):
 
     base_url: str
     trace_id: str
-    damaged: bool = False       # a "damaged_audio" fault: the audio handed out is cut after its first bytes
+    damaged: bool = False  # a "damaged_audio" fault: the audio handed out is cut after its first bytes
 
 
 def _encode(samples, rate: int, fmt: str, channels: int, ctx: Context) -> bytes:
@@ -82,8 +83,13 @@ class StoredFile:
     data: bytes = field(repr=False)
 
     def describe(self) -> dict:
-        return {"file_id": self.file_id, "bytes": self.bytes, "created_at": self.created_at,
-                "filename": self.filename, "purpose": self.purpose}
+        return {
+            "file_id": self.file_id,
+            "bytes": self.bytes,
+            "created_at": self.created_at,
+            "filename": self.filename,
+            "purpose": self.purpose,
+        }
 
 
 @dataclass
@@ -163,8 +169,9 @@ class State:
             fmt, seconds = _audio_facts(upload.data)
         with self._lock:
             file_id = self._new_file_id()
-            stored = StoredFile(file_id, purpose, upload.filename, len(upload.data), int(self.clock()),
-                                seconds, fmt, upload.data)
+            stored = StoredFile(
+                file_id, purpose, upload.filename, len(upload.data), int(self.clock()), seconds, fmt, upload.data
+            )
             self.files[file_id] = stored
         return {"file": stored.describe()}
 
@@ -197,10 +204,14 @@ class State:
         """``POST /v1/voice_clone``: create the voice; preview it when ``text`` is sent."""
         with self._lock:
             sample = self._file(body.get("file_id"), "voice_clone", "file_id")
-            if not (spec.CLONE_MIN_S - DURATION_TOLERANCE_S <= sample.duration_s
-                    <= spec.CLONE_MAX_S + DURATION_TOLERANCE_S):
-                raise Refusal(2037, f"the sample is {sample.duration_s:.2f} s, it must be "
-                                    f"{spec.CLONE_MIN_S:g} to {spec.CLONE_MAX_S:g} s")
+            if not (
+                spec.CLONE_MIN_S - DURATION_TOLERANCE_S <= sample.duration_s <= spec.CLONE_MAX_S + DURATION_TOLERANCE_S
+            ):
+                raise Refusal(
+                    2037,
+                    f"the sample is {sample.duration_s:.2f} s, it must be "
+                    f"{spec.CLONE_MIN_S:g} to {spec.CLONE_MAX_S:g} s",
+                )
             voice_id = _voice_id(body.get("voice_id"))
             if voice_id in self.voices:
                 raise Refusal(2039, voice_id)
@@ -210,18 +221,21 @@ class State:
             if model is not None:
                 _check_model(model)
             options = _clone_options(body)
-            self.voices[voice_id] = Voice(voice_id, sample.file_id, self.clock(), model,
-                                          prompt_file_id=prompt_file_id, options=options)
+            self.voices[voice_id] = Voice(
+                voice_id, sample.file_id, self.clock(), model, prompt_file_id=prompt_file_id, options=options
+            )
             serial = self._next_serial()
         reply = {"input_sensitive": False, "input_sensitive_type": 0, "demo_audio": ""}
         if text:
-            samples = audio.speech(text, voice_id, PREVIEW_RATE, shortest=PREVIEW_SECONDS[0],
-                                   longest=PREVIEW_SECONDS[1])
+            samples = audio.speech(
+                text, voice_id, PREVIEW_RATE, shortest=PREVIEW_SECONDS[0], longest=PREVIEW_SECONDS[1]
+            )
             mp3 = _encode(samples, PREVIEW_RATE, "mp3", 1, ctx)
             reply["extra_info"] = _extra_info(text, samples, PREVIEW_RATE, mp3, 128000)
             if model is not None:
-                reply["demo_audio"] = self._publish(ctx, f"sandbox-synthetic-preview-{voice_id}-{serial}.mp3",
-                                                    mp3, "mp3")
+                reply["demo_audio"] = self._publish(
+                    ctx, f"sandbox-synthetic-preview-{voice_id}-{serial}.mp3", mp3, "mp3"
+                )
         return reply
 
     def t2a(self, body: dict, ctx: Context) -> dict:
@@ -267,15 +281,26 @@ class State:
             raise Refusal(2013, f"voice_type {voice_type!r} must be one of {', '.join(spec.VOICE_TYPES)}")
         reply = {}
         if voice_type in ("system", "all"):
-            reply["system_voice"] = [{"voice_id": voice_id, "voice_name": name, "description": list(description),
-                                      "created_time": "1970-01-01"}
-                                     for voice_id, (name, description) in SYSTEM_VOICES.items()]
+            reply["system_voice"] = [
+                {
+                    "voice_id": voice_id,
+                    "voice_name": name,
+                    "description": list(description),
+                    "created_time": "1970-01-01",
+                }
+                for voice_id, (name, description) in SYSTEM_VOICES.items()
+            ]
         if voice_type in ("voice_cloning", "all"):
             with self._lock:
                 reply["voice_cloning"] = [
-                    {"voice_id": v.voice_id, "description": [],
-                     "created_time": time.strftime("%Y-%m-%d", time.gmtime(v.created))}
-                    for v in self.voices.values() if v.activated and not v.deleted]
+                    {
+                        "voice_id": v.voice_id,
+                        "description": [],
+                        "created_time": time.strftime("%Y-%m-%d", time.gmtime(v.created)),
+                    }
+                    for v in self.voices.values()
+                    if v.activated and not v.deleted
+                ]
         if voice_type in ("voice_generation", "all"):
             reply["voice_generation"] = []
         return reply
@@ -329,7 +354,7 @@ class State:
 
     def _new_file_id(self) -> int:
         while True:
-            file_id = 10 ** 14 + secrets.randbelow(9 * 10 ** 14)
+            file_id = 10**14 + secrets.randbelow(9 * 10**14)
             if file_id not in self.files:
                 return file_id
 
@@ -362,8 +387,9 @@ def _clone_options(body: dict) -> dict:
     _check_language(body.get("language_boost"))
     accuracy = body.get("accuracy")
     low, high = spec.ACCURACY_RANGE
-    if accuracy is not None and (not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool)
-                                 or not low <= accuracy <= high):
+    if accuracy is not None and (
+        not isinstance(accuracy, (int, float)) or isinstance(accuracy, bool) or not low <= accuracy <= high
+    ):
         raise Refusal(2013, f"accuracy must be a number from {low:g} to {high:g}")
     _optional_text(body.get("text_validation"), "text_validation", spec.TEXT_VALIDATION_MAX)
     names = spec.CLONE_FLAGS + ("language_boost", "accuracy", "text_validation", "clone_prompt")
@@ -377,18 +403,25 @@ def _audio_setting(setting: dict) -> Tuple[str, int, int, int]:
     bitrate = setting.get("bitrate", 128000)
     if fmt not in spec.SPEECH_FORMATS:
         raise Refusal(2013, f"audio_setting.format {fmt!r} must be one of {', '.join(spec.SPEECH_FORMATS)}")
-    for name, value, allowed in (("sample_rate", rate, spec.SPEECH_RATES), ("channel", channels, spec.SPEECH_CHANNELS),
-                                 ("bitrate", bitrate, spec.SPEECH_BITRATES)):
+    for name, value, allowed in (
+        ("sample_rate", rate, spec.SPEECH_RATES),
+        ("channel", channels, spec.SPEECH_CHANNELS),
+        ("bitrate", bitrate, spec.SPEECH_BITRATES),
+    ):
         if not _is_int(value) or value not in allowed:
-            raise Refusal(2013, f"audio_setting.{name} {value!r} must be one of "
-                                f"{', '.join(map(str, allowed))}")
+            raise Refusal(2013, f"audio_setting.{name} {value!r} must be one of {', '.join(map(str, allowed))}")
     return fmt, rate, channels, bitrate
 
 
 def _extra_info(text: str, samples, rate: int, data: bytes, bitrate: int) -> dict:
-    return {"audio_length": int(round(1000 * len(samples) / rate)), "audio_sample_rate": rate,
-            "audio_size": len(data), "bitrate": bitrate, "word_count": len(text.split()),
-            "usage_characters": len(text)}
+    return {
+        "audio_length": int(round(1000 * len(samples) / rate)),
+        "audio_sample_rate": rate,
+        "audio_size": len(data),
+        "bitrate": bitrate,
+        "word_count": len(text.split()),
+        "usage_characters": len(text),
+    }
 
 
 def _check_model(model) -> None:

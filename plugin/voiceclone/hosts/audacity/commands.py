@@ -1,5 +1,6 @@
 """``voiceclone audacity clone | speak | doctor``: the shared flows (:mod:`..flows`) on a running
 Audacity (:class:`.host.AudacityHost`), and a check of what stops Audacity from being driven."""
+
 import configparser
 import sys
 from dataclasses import asdict, fields
@@ -26,14 +27,20 @@ def clone(settings, options: CloneOptions, *, on_event=_ignore) -> dict:
     """Clone the selected region (or ``options.start``..``end`` on the selected tracks); the preview
     goes on a new track below the source at the region's start. Returns the clone's outcome, as
     ``--json`` prints it, with the ``track`` made (None without a preview)."""
-    given = {f.name: getattr(options, f.name) for f in fields(options)
-             if f.name not in ("audio", "start", "end", "settings", "voice_id", "name", "source")}
+    given = {
+        f.name: getattr(options, f.name)
+        for f in fields(options)
+        if f.name not in ("audio", "start", "end", "settings", "voice_id", "name", "source")
+    }
     job = {key: str(value) if isinstance(value, Path) else value for key, value in given.items() if value is not None}
     job["settings"] = asdict(options.settings)
 
     def choose(captured) -> dict:
-        return {**job, "voice_id": options.voice_id or suggest_voice_id(captured.name, datetime.now()),
-                "name": options.name or captured.name}
+        return {
+            **job,
+            "voice_id": options.voice_id or suggest_voice_id(captured.name, datetime.now()),
+            "name": options.name or captured.name,
+        }
 
     with AudacityHost(settings, on_event=on_event, start=options.start, end=options.end) as host:
         return flows.clone_selection(host, choose).start().result
@@ -57,8 +64,10 @@ def config_path() -> Path:
     return legacy
 
 
-ENABLE_STEPS = ("In Audacity: Edit > Preferences > Modules, set mod-script-pipe to Enabled, click OK, "
-                "then quit and start Audacity again.")
+ENABLE_STEPS = (
+    "In Audacity: Edit > Preferences > Modules, set mod-script-pipe to Enabled, click OK, "
+    "then quit and start Audacity again."
+)
 
 
 def doctor() -> Tuple[bool, List[str]]:
@@ -72,7 +81,9 @@ def doctor() -> Tuple[bool, List[str]]:
         lines.append(f"mod-script-pipe: enabled in {cfg}")
     else:
         ok = False
-        state = {"0": "disabled", "2": "set to ask", "3": "failed to load", "4": "new (not loaded yet)"}.get(module, module)
+        state = {"0": "disabled", "2": "set to ask", "3": "failed to load", "4": "new (not loaded yet)"}.get(
+            module, module
+        )
         lines.append(f"mod-script-pipe: {state} in {cfg}. {ENABLE_STEPS}")
     to_path, _ = default_paths()
     try:

@@ -6,6 +6,7 @@ importing), so a second command, or the user, has it meanwhile. The jobs run in 
 The command line's options answer for the dialogs REAPER shows. A speech gets a new track each
 time: Audacity's scripting cannot put a clip on an existing track at a time.
 """
+
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -25,8 +26,9 @@ class AudacityHost:
     selection's; ``on_event`` gets the jobs' progress.
     """
 
-    def __init__(self, settings: Settings, *, on_event: Callable, start: Optional[float] = None,
-                 end: Optional[float] = None):
+    def __init__(
+        self, settings: Settings, *, on_event: Callable, start: Optional[float] = None, end: Optional[float] = None
+    ):
         self.settings = settings
         self._on_event = on_event
         self._range = (start, end)
@@ -53,9 +55,14 @@ class AudacityHost:
             if region != selection:
                 restore(pipe, selection)
         where = ", ".join(f"'{name}'" for name in region.names)
-        return Captured(sample={"audio": str(sample)}, length_s=region.length_s, start_s=region.start_s,
-                        name=region.names[0], track=str(region.tracks[0]),
-                        source=f"Audacity track {where}, {region.start_s:.2f}-{region.end_s:.2f} s")
+        return Captured(
+            sample={"audio": str(sample)},
+            length_s=region.length_s,
+            start_s=region.start_s,
+            name=region.names[0],
+            track=str(region.tracks[0]),
+            source=f"Audacity track {where}, {region.start_s:.2f}-{region.end_s:.2f} s",
+        )
 
     def cursor(self) -> Place:
         with Pipe() as pipe:
@@ -89,13 +96,19 @@ class AudacityHost:
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         try:
             with Pipe() as pipe:
-                return import_track(pipe, path, name=place.track_name, start_s=place.position_s,
-                                    keep=read_selection(pipe, require_range=False),
-                                    below=None if place.below is None else int(place.below))
+                return import_track(
+                    pipe,
+                    path,
+                    name=place.track_name,
+                    start_s=place.position_s,
+                    keep=read_selection(pipe, require_range=False),
+                    below=None if place.below is None else int(place.below),
+                )
         except VoiceCloneError as exc:
-            raise HostError(f"the audio is made but Audacity could not take it ({exc}); it is kept as {path}",
-                            fix=(f"{exc.fix.rstrip('.')}, or i" if exc.fix else "I")
-                                + f"mport {path} with File > Import > Audio.") from exc
+            raise HostError(
+                f"the audio is made but Audacity could not take it ({exc}); it is kept as {path}",
+                fix=(f"{exc.fix.rstrip('.')}, or i" if exc.fix else "I") + f"mport {path} with File > Import > Audio.",
+            ) from exc
 
 
 def _region(pipe: Pipe, selection: Selection, start, end) -> Selection:
@@ -107,10 +120,14 @@ def _region(pipe: Pipe, selection: Selection, start, end) -> Selection:
     if start is None and end is None:
         return selection
     if not selection.tracks:
-        raise InputError("no track is selected in Audacity",
-                         fix="Click the voice's track to select it, then run the command again.")
+        raise InputError(
+            "no track is selected in Audacity", fix="Click the voice's track to select it, then run the command again."
+        )
     project_end = max((clip["end"] for clip in info(pipe, "Clips") if clip["track"] in selection.tracks), default=0.0)
-    first, last = rules.check_region(selection.start_s if start is None else start,
-                                     selection.end_s if end is None else end, project_end,
-                                     within="the selected tracks")
+    first, last = rules.check_region(
+        selection.start_s if start is None else start,
+        selection.end_s if end is None else end,
+        project_end,
+        within="the selected tracks",
+    )
     return replace(selection, start_s=first, end_s=last)

@@ -7,6 +7,7 @@ under 1 KiB, and reads the reply up to its ``BatchCommand finished:`` status lin
 after it. A bare newline means Audacity is not ready yet. ``Failed!`` raises. One client at a time:
 a connection holds this user's turn on the pipe (:mod:`.turn`) from connect to close.
 """
+
 import errno
 import os
 import select
@@ -23,14 +24,12 @@ from . import turn
 #: Said when Audacity's pipes are not there.
 PIPE_MISSING_FIX = "Start Audacity; if it runs, run `voiceclone audacity doctor` to enable the module."
 
-MAX_LINE = 1023                 # the server reads lines with fgets into 1 KiB
+MAX_LINE = 1023  # the server reads lines with fgets into 1 KiB
 STATUS = "BatchCommand finished: "
-NOT_READY_WAIT_S = 0.25         # a lone newline with nothing after it for this long means "not ready"
-NO_WRITER_S = 1.0               # Audacity holds its end open while it runs; none for this long: it left
-LOCK_WAIT_S = 30.0              # how long a command waits for another one's turn on the pipe
+NOT_READY_WAIT_S = 0.25  # a lone newline with nothing after it for this long means "not ready"
+NO_WRITER_S = 1.0  # Audacity holds its end open while it runs; none for this long: it left
+LOCK_WAIT_S = 30.0  # how long a command waits for another one's turn on the pipe
 WINDOWS = sys.platform == "win32"
-
-
 
 
 class _Stale(Exception):
@@ -59,8 +58,10 @@ def quote(value) -> str:
         return repr(float(value)) if isinstance(value, float) else str(value)
     text = str(value)
     if '"' in text or "\n" in text or "\r" in text:
-        raise InputError(f"{text!r} cannot be sent to Audacity (it holds a quote or a line break)",
-                         fix="Rename the file or folder without quotes or line breaks.")
+        raise InputError(
+            f"{text!r} cannot be sent to Audacity (it holds a quote or a line break)",
+            fix="Rename the file or folder without quotes or line breaks.",
+        )
     return f'"{text}"'
 
 
@@ -94,13 +95,15 @@ class Pipe:
         try:
             self._turn = turn.take(self.lock_path, LOCK_WAIT_S)
         except OSError as exc:
-            raise HostUnavailable(f"cannot use the lock file {self.lock_path} ({exc.strerror})",
-                            fix=f"Make {self.lock_path.parent} writable for this user, then run the command "
-                                "again.") from exc
+            raise HostUnavailable(
+                f"cannot use the lock file {self.lock_path} ({exc.strerror})",
+                fix=f"Make {self.lock_path.parent} writable for this user, then run the command again.",
+            ) from exc
         if self._turn is None:
-            raise HostUnavailable(f"another voiceclone command kept Audacity busy for {LOCK_WAIT_S:.0f} s",
-                            fix="Wait for it to finish (close any dialog open in Audacity), then run the command "
-                                "again.")
+            raise HostUnavailable(
+                f"another voiceclone command kept Audacity busy for {LOCK_WAIT_S:.0f} s",
+                fix="Wait for it to finish (close any dialog open in Audacity), then run the command again.",
+            )
         try:
             deadline = time.monotonic() + self.timeout
             while True:
@@ -111,8 +114,10 @@ class Pipe:
                 except _Stale as exc:
                     self._close_fifos()
                     if time.monotonic() > deadline:
-                        raise HostUnavailable("Audacity's script pipe closes as soon as it is opened",
-                                        fix="Start Audacity again, then run the command again.") from exc
+                        raise HostUnavailable(
+                            "Audacity's script pipe closes as soon as it is opened",
+                            fix="Start Audacity again, then run the command again.",
+                        ) from exc
                     time.sleep(0.05)
         except BaseException:
             self.close()
@@ -121,8 +126,8 @@ class Pipe:
     def _open(self, deadline: float) -> None:
         if WINDOWS:
             self._wait_for_files(deadline)
-            self._to = open(self.to_path, "wb", buffering=0)
-            self._from = open(self.from_path, "rb", buffering=0)
+            self._to = open(self.to_path, "wb", buffering=0)  # noqa: SIM115 (closed by close())
+            self._from = open(self.from_path, "rb", buffering=0)  # noqa: SIM115 (closed by close())
             return
         appear_by = time.monotonic() + min(self.timeout, 3.0)
         while True:
@@ -131,11 +136,14 @@ class Pipe:
                 break
             except OSError as exc:
                 if exc.errno == errno.ENOENT and time.monotonic() > appear_by:
-                    raise HostUnavailable("Audacity is not running, or its mod-script-pipe module is off",
-                                    fix=PIPE_MISSING_FIX) from exc
+                    raise HostUnavailable(
+                        "Audacity is not running, or its mod-script-pipe module is off", fix=PIPE_MISSING_FIX
+                    ) from exc
                 if exc.errno not in (errno.ENOENT, errno.ENXIO) or time.monotonic() > deadline:
-                    raise HostUnavailable("Audacity's script pipe exists but nobody reads it (Audacity was closed or "
-                                    "is stuck)", fix="Start Audacity again, then run the command again.") from exc
+                    raise HostUnavailable(
+                        "Audacity's script pipe exists but nobody reads it (Audacity was closed or is stuck)",
+                        fix="Start Audacity again, then run the command again.",
+                    ) from exc
                 time.sleep(0.05)
         os.set_blocking(self._to, True)
         try:
@@ -147,8 +155,9 @@ class Pipe:
         appear_by = min(deadline, time.monotonic() + 3.0)
         while not (self.to_path.exists() and self.from_path.exists()):
             if time.monotonic() > appear_by:
-                raise HostUnavailable("Audacity is not running, or its mod-script-pipe module is off",
-                                fix=PIPE_MISSING_FIX)
+                raise HostUnavailable(
+                    "Audacity is not running, or its mod-script-pipe module is off", fix=PIPE_MISSING_FIX
+                )
             time.sleep(0.05)
 
     def close(self) -> None:
@@ -174,13 +183,17 @@ class Pipe:
         try:
             status, body = self._exchange(line)
         except _Stale as exc:
-            raise HostUnavailable("Audacity closed its script pipe (it quit or crashed)",
-                            fix="Start Audacity again, then run the command again.") from exc
+            raise HostUnavailable(
+                "Audacity closed its script pipe (it quit or crashed)",
+                fix="Start Audacity again, then run the command again.",
+            ) from exc
         if status is None:
             raise HostUnavailable("Audacity is not ready for commands yet", fix="Wait a moment and run it again.")
         if status != "OK":
-            raise HostCommandFailed(f"Audacity could not run {command}: {' '.join(body) or status}",
-                                fix="Close any open Audacity dialog, then run the command again.")
+            raise HostCommandFailed(
+                f"Audacity could not run {command}: {' '.join(body) or status}",
+                fix="Close any open Audacity dialog, then run the command again.",
+            )
         return body
 
     def _synchronise(self) -> None:
@@ -197,8 +210,10 @@ class Pipe:
             if status is not None:
                 break
             if time.monotonic() > deadline:
-                raise HostUnavailable("Audacity did not become ready in time",
-                                fix="Close any open Audacity dialog and run the command again.")
+                raise HostUnavailable(
+                    "Audacity did not become ready in time",
+                    fix="Close any open Audacity dialog and run the command again.",
+                )
             time.sleep(0.1)
         while not any(token in line for line in body):
             status, body = self._read_reply()
@@ -206,8 +221,9 @@ class Pipe:
     def _exchange(self, line: str):
         data = (line + ("\r\n\0" if WINDOWS else "\n")).encode("utf-8")
         if len(data) > MAX_LINE:
-            raise InputError(f"the Audacity command is {len(data)} bytes; the pipe takes under 1 KiB",
-                             fix="Use shorter file paths.")
+            raise InputError(
+                f"the Audacity command is {len(data)} bytes; the pipe takes under 1 KiB", fix="Use shorter file paths."
+            )
         self._write(data)
         return self._read_reply()
 
@@ -236,14 +252,16 @@ class Pipe:
             if marker >= 0:
                 end = text.find("\n\n", marker)
                 if end >= 0:
-                    self._buffer = text[end + 2:].encode("utf-8")
-                    status = text[marker + len(STATUS):end].strip()
+                    self._buffer = text[end + 2 :].encode("utf-8")
+                    status = text[marker + len(STATUS) : end].strip()
                     body = [line for line in text[:marker].splitlines() if line.strip()]
                     return status, body
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise HostUnavailable("Audacity did not answer in time (a dialog may be open in Audacity)",
-                                fix="Close the open dialog in Audacity, then run the command again.")
+                raise HostUnavailable(
+                    "Audacity did not answer in time (a dialog may be open in Audacity)",
+                    fix="Close the open dialog in Audacity, then run the command again.",
+                )
             self._buffer += self._read_some(remaining)
 
     def _read_some(self, timeout: float) -> bytes:
@@ -258,7 +276,7 @@ class Pipe:
             chunk = os.read(self._from, 65536) if ready else b""
             if chunk or remaining <= 0:
                 return chunk
-            if ready:       # end of file: nobody holds the other end (yet, or any more)
+            if ready:  # end of file: nobody holds the other end (yet, or any more)
                 no_writer_since = no_writer_since or time.monotonic()
                 if time.monotonic() - no_writer_since > NO_WRITER_S:
                     raise _Stale()

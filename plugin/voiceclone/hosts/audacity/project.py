@@ -6,6 +6,7 @@ back exactly as they were. State is always read back with ``GetInfo`` rather tha
 That Undo also takes back every change made since the last undo state, and scripting commands
 (``SetTrack``, ``SetClip``) make none: an import therefore ends with a menu command that stores one.
 """
+
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,19 +43,28 @@ def read_selection(pipe: Pipe, *, require_range: bool = True) -> Selection:
     tracks = info(pipe, "Tracks")
     chosen = [i for i, t in enumerate(tracks) if t.get("selected") and t.get("kind") == "wave"]
     if require_range and not chosen:
-        raise InputError("nothing is selected in Audacity",
-                         fix="Select the voice's track and a time range on it, then run the command again.")
+        raise InputError(
+            "nothing is selected in Audacity",
+            fix="Select the voice's track and a time range on it, then run the command again.",
+        )
     pipe.send("AddLabel")
     try:
         start, end = _new_label(info(pipe, "Labels"), len(tracks))
     finally:
         pipe.send("Undo")
-    selection = Selection(start, end, chosen, [tracks[i]["name"] for i in chosen],
-                          max((tracks[i].get("channels", 1) for i in chosen), default=1))
+    selection = Selection(
+        start,
+        end,
+        chosen,
+        [tracks[i]["name"] for i in chosen],
+        max((tracks[i].get("channels", 1) for i in chosen), default=1),
+    )
     restore(pipe, selection)
     if require_range and end <= start:
-        raise InputError("no time range is selected in Audacity (only a cursor position)",
-                         fix="Drag over the voice on its track to select 10 s to 5 min of it.")
+        raise InputError(
+            "no time range is selected in Audacity (only a cursor position)",
+            fix="Drag over the voice on its track to select 10 s to 5 min of it.",
+        )
     return selection
 
 
@@ -86,8 +96,9 @@ def export_selection(pipe: Pipe, selection: Selection, path: Path) -> Path:
     return path
 
 
-def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Selection,
-                 below: Optional[int] = None) -> dict:
+def import_track(
+    pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Selection, below: Optional[int] = None
+) -> dict:
     """Import ``path`` as a new track called ``name`` starting at ``start_s``, directly below the
     track ``below`` (None: after the last); leave ``keep`` selected.
 
@@ -100,14 +111,14 @@ def import_track(pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Sel
     if len(tracks) != before + 1:
         raise InputError(f"Audacity did not import {path.name}", fix="Check the file is audio, then try again.")
     pipe.send("SelectTracks", Track=before, TrackCount=1, Mode="Set")
-    pipe.send("SetTrack", Name=name, Focused=True)     # TrackMoveUp moves the focused track
+    pipe.send("SetTrack", Name=name, Focused=True)  # TrackMoveUp moves the focused track
     # Scripting commands such as SetTrack and SetClip change the project without an undo state, so
     # the next Undo (the next command's selection read) would take them back. The Align menu command
     # moves the clip and stores the state, rename included.
     pipe.send("SelectTime", Start=start_s, End=start_s, RelativeTo="ProjectStart")
     pipe.send("Align_StartToSelStart")
     at = before if below is None or below + 1 >= before else below + 1
-    for _ in range(before - at):        # up, one track at a time, to just under ``below``
+    for _ in range(before - at):  # up, one track at a time, to just under ``below``
         pipe.send("TrackMoveUp")
     restore(pipe, replace(keep, tracks=[t + 1 if t >= at else t for t in keep.tracks]))
     track = info(pipe, "Tracks")[at]
@@ -120,5 +131,7 @@ def _check_path(path: Path, what: str) -> None:
     if not Path(path).exists():
         raise InputError(f"the {what} {path} does not exist", fix="Check the path and try again.")
     if '"' in str(path):
-        raise InputError(f"the {what} {path} has a quote in its name, which Audacity's pipe cannot take",
-                         fix="Rename it without quotes.")
+        raise InputError(
+            f"the {what} {path} has a quote in its name, which Audacity's pipe cannot take",
+            fix="Rename it without quotes.",
+        )

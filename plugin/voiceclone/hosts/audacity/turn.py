@@ -6,6 +6,7 @@ connection therefore holds an exclusive lock on a file next to the pipe while it
 second command (a shortcut pressed twice) waits its turn. The lock goes with the process, so a
 killed command never leaves Audacity locked.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ WINDOWS = sys.platform == "win32"
 
 def take(path: Path, wait_s: float) -> Optional[BinaryIO]:
     """An open file that holds the lock on ``path``; None if another process kept it for ``wait_s``."""
-    handle = open(path, "a+b")      # held until give_back
+    handle = open(path, "a+b")  # noqa: SIM115 (held until give_back)
     deadline = time.monotonic() + wait_s
     while True:
         try:
@@ -32,6 +33,7 @@ def take(path: Path, wait_s: float) -> Optional[BinaryIO]:
 def give_back(handle: BinaryIO) -> None:
     if WINDOWS:
         import msvcrt
+
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
     handle.close()
@@ -40,8 +42,10 @@ def give_back(handle: BinaryIO) -> None:
 def _lock(handle: BinaryIO) -> None:
     if WINDOWS:
         import msvcrt
+
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
     else:
         import fcntl
+
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -4,6 +4,7 @@ action id and its ``__main__`` globals.
 Dialogs are shown only before a job starts or after it ended, never while it runs; every error
 becomes one plain message (:meth:`.api.Reaper.report`), in the action and in the job's callbacks.
 """
+
 from datetime import datetime
 from typing import Callable, Dict, Optional
 
@@ -27,7 +28,7 @@ def run(action: str, namespace: Dict, python: str, package_path: str) -> None:
     rpr = Reaper(namespace, python, package_path)
     try:
         ACTIONS[action](rpr)
-    except Exception as exc:        # noqa: BLE001 (every error, a bug too, becomes one plain message)
+    except Exception as exc:  # noqa: BLE001 (every error, a bug too, becomes one plain message)
         rpr.report(exc)
 
 
@@ -41,11 +42,25 @@ def clone_from_selection(rpr: Reaper) -> None:
         title = "Clone voice from selection"
         if captured.length_s > rules.CLONE_MAX_S:
             title += f" ({captured.length_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
-        answers = host.ask(title, ["Preset name", "Voice ID", "Preview text (empty: none)", "Model",
-                                   "Language (empty or auto)", "Consent (who agreed; when)"],
-                           [captured.name, suggest_voice_id(captured.name, datetime.now()),
-                            _remembered(rpr, "text", DEFAULT_PREVIEW), _remembered(rpr, "model", rules.DEFAULT_MODEL),
-                            _remembered(rpr, "language", ""), ""])
+        answers = host.ask(
+            title,
+            [
+                "Preset name",
+                "Voice ID",
+                "Preview text (empty: none)",
+                "Model",
+                "Language (empty or auto)",
+                "Consent (who agreed; when)",
+            ],
+            [
+                captured.name,
+                suggest_voice_id(captured.name, datetime.now()),
+                _remembered(rpr, "text", DEFAULT_PREVIEW),
+                _remembered(rpr, "model", rules.DEFAULT_MODEL),
+                _remembered(rpr, "language", ""),
+                "",
+            ],
+        )
         if answers is None:
             return None
         preset, voice_id, text, model, language, consent = answers
@@ -55,8 +70,12 @@ def clone_from_selection(rpr: Reaper) -> None:
             host.say(f"Voice clone: note: {warning}")
         language = rules.check_language(language or None, model)
         _remember(rpr, text=text or "", model=model or "", language=language or "")
-        return {"voice_id": voice_id, "name": preset, "consent": consent,
-                "settings": {"text": text, "model": model, "language_boost": language}}
+        return {
+            "voice_id": voice_id,
+            "name": preset,
+            "consent": consent,
+            "settings": {"text": text, "model": model, "language_boost": language},
+        }
 
     flows.clone_selection(host, choose).start()
 
@@ -71,8 +90,11 @@ def speak_at_cursor(rpr: Reaper) -> None:
         if not presets:
             raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
         names = sorted(presets)
-        answers = host.ask("Speak text with voice preset", [f"Preset ({' | '.join(names)})"[:200].replace(",", ";"),
-                                                            "Text"], [_remembered(rpr, "preset", names[0]), ""])
+        answers = host.ask(
+            "Speak text with voice preset",
+            [f"Preset ({' | '.join(names)})"[:200].replace(",", ";"), "Text"],
+            [_remembered(rpr, "preset", names[0]), ""],
+        )
         if answers is None:
             return None
         preset, text = answers
@@ -101,8 +123,12 @@ def voice_presets(rpr: Reaper) -> None:
             host.say(f"Voice clone: warning: {note}")
         presets = listing["presets"]
         lines = [f"{name}: {p['voice_id']}, {p['lifetime']}" for name, p in sorted(presets.items())]
-        answers = host.ask("Voice presets", ["Preset", f"Action ({' | '.join(PRESET_ACTIONS)})"], ["", "activate"],
-                           note="\n".join(lines) or "No presets yet.")
+        answers = host.ask(
+            "Voice presets",
+            ["Preset", f"Action ({' | '.join(PRESET_ACTIONS)})"],
+            ["", "activate"],
+            note="\n".join(lines) or "No presets yet.",
+        )
         if answers is None or not answers[0]:
             return STOP
         name, action = answers
@@ -118,14 +144,22 @@ def voice_presets(rpr: Reaper) -> None:
         chosen["action"] = action
         return Work({"kind": kind, "name": name, "voice_id": presets[name]["voice_id"]}, title=f"{action} '{name}'")
 
-    Flow(host, [lambda _: Work({"kind": "presets"}, title="reading presets"), pick,
-                lambda outcome: flows.tell(host, f"{chosen['action']}: done", outcome)]).start()
+    Flow(
+        host,
+        [
+            lambda _: Work({"kind": "presets"}, title="reading presets"),
+            pick,
+            lambda outcome: flows.tell(host, f"{chosen['action']}: done", outcome),
+        ],
+    ).start()
 
 
 #: What the Voice presets action offers: typed word -> (job kind, question asked first or None).
 PRESET_ACTIONS = {
-    "activate": ("activate", "Activate preset '{name}'? MiniMax makes the voice permanent and charges the clone "
-                             "fee on this first speech."),
+    "activate": (
+        "activate",
+        "Activate preset '{name}'? MiniMax makes the voice permanent and charges the clone fee on this first speech.",
+    ),
     "re-clone": ("reclone", rules.RECLONE_COST),
     "remove": ("remove_preset", None),
     "delete voice": ("delete_voice", "Delete voice '{voice_id}' on MiniMax for good? Its id can never be used again."),
@@ -153,11 +187,13 @@ ACTIONS: Dict[str, Callable[[Reaper], None]] = {
 
 # -- helpers ---------------------------------------------------------------------------------
 
+
 def _busy(rpr: Reaper) -> bool:
     clear_stale_job(rpr)
     if job_running(rpr):
-        rpr.console("Voice clone: a voice job is already running; wait for it, or run "
-                    "'Voice clone: Cancel running voice job'.")
+        rpr.console(
+            "Voice clone: a voice job is already running; wait for it, or run 'Voice clone: Cancel running voice job'."
+        )
         return True
     return False
 

@@ -5,6 +5,7 @@ into the script's ``__main__`` globals. The action script hands those globals ov
 imports ``reaper_python``. Handles are strings, and a NULL handle is a non-empty string ending in
 ``0x0000000000000000``; out-parameters come back as tuples echoing every argument.
 """
+
 from typing import Any, Dict
 
 from ...errors import plain

@@ -2,6 +2,7 @@
 background child polled from defer ticks, results inserted with ``InsertMedia`` into the project
 tab the action started in (see :mod:`.project`). Runs on REAPER's UI thread; standard library only.
 """
+
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -27,15 +28,23 @@ class ReaperHost:
 
     def capture(self) -> Captured:
         captured = capture_selection(self.rpr)
-        return Captured(sample={"capture": captured.plan.as_dict()}, length_s=captured.plan.length_s,
-                        start_s=captured.start_s, name=captured.take_name or captured.track_name,
-                        track=captured.track_guid, source=captured.plan.description)
+        return Captured(
+            sample={"capture": captured.plan.as_dict()},
+            length_s=captured.plan.length_s,
+            start_s=captured.start_s,
+            name=captured.take_name or captured.track_name,
+            track=captured.track_guid,
+            source=captured.plan.description,
+        )
 
     def cursor(self) -> Place:
         _, _, _, start, end, _ = self.rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
         selected = self.rpr.GetSelectedTrack(0, 0)
-        return Place(start if end > start else self.rpr.GetCursorPosition(), "",
-                     below=None if is_null(selected) else track_guid(self.rpr, selected))
+        return Place(
+            start if end > start else self.rpr.GetCursorPosition(),
+            "",
+            below=None if is_null(selected) else track_guid(self.rpr, selected),
+        )
 
     def media_folder(self) -> Path:
         return self._folder
@@ -45,7 +54,8 @@ class ReaperHost:
         if note:
             self.rpr.console(note)
         ok, _, _, _, values, _ = self.rpr.GetUserInputs(
-            title, len(fields), ",".join(fields) + ",extrawidth=320,separator=\n", "\n".join(defaults), DIALOG_BUFFER)
+            title, len(fields), ",".join(fields) + ",extrawidth=320,separator=\n", "\n".join(defaults), DIALOG_BUFFER
+        )
         if not ok:
             return None
         answers = values.split("\n")
@@ -69,6 +79,14 @@ class ReaperHost:
         BackgroundJob(self.rpr, job, title=title, on_result=then, on_error=self.fail).start()
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
-        insert_audio(self.rpr, path, tab=self.tab, track_name=place.track_name, position_s=place.position_s,
-                     below_guid=place.below, undo=undo, reuse_track=place.reuse_track)
+        insert_audio(
+            self.rpr,
+            path,
+            tab=self.tab,
+            track_name=place.track_name,
+            position_s=place.position_s,
+            below_guid=place.below,
+            undo=undo,
+            reuse_track=place.reuse_track,
+        )
         return {"name": place.track_name, "start": place.position_s}

@@ -9,6 +9,7 @@ action is listed twice. REAPER rewrites ``reaper-kb.ini`` when it quits, so an i
 REAPER runs is completed by loading ``Voice clone - Register actions.py`` once. Running install
 again is safe; uninstall removes exactly what install added.
 """
+
 import hashlib
 import json
 import os
@@ -27,11 +28,10 @@ CONFIG = Path("Data", FOLDER, "voiceclone-config.json")
 BOOTSTRAP = "voiceclone_reaper.py"
 REGISTER_SCRIPT = "Voice clone - Register actions.py"
 #: Said whenever registrations are removed: REAPER writes its in-memory action list back on exit.
-REOPEN = ("REAPER rewrites reaper-kb.ini when it quits, so if it is open now, quit it and run this "
-          "command again")
+REOPEN = "REAPER rewrites reaper-kb.ini when it quits, so if it is open now, quit it and run this command again"
 #: The shipped action scripts. ``scripts/`` is the ReaPack repository, this folder its category.
 SCRIPTS = Path(__file__).with_name("scripts") / FOLDER
-PACKAGE_PATH = Path(__file__).resolve().parents[3]     # the folder holding the voiceclone package
+PACKAGE_PATH = Path(__file__).resolve().parents[3]  # the folder holding the voiceclone package
 
 
 def default_resource_path() -> Path:
@@ -54,8 +54,10 @@ def install(resource: Optional[Path] = None, *, python: str = sys.executable) ->
     reapack = reapack_copies(resource)
     if reapack:
         removed = _remove_own_copy(resource)
-        done.append(f"ReaPack installed the actions in {reapack[0]}, so no second copy was made"
-                    + (f" (removed the earlier one from {_own_folder(resource)}; {REOPEN})" if removed else ""))
+        done.append(
+            f"ReaPack installed the actions in {reapack[0]}, so no second copy was made"
+            + (f" (removed the earlier one from {_own_folder(resource)}; {REOPEN})" if removed else "")
+        )
         return done + ["Bind shortcuts to the 'Voice clone:' actions in the Action List."]
     target = _own_folder(resource)
     target.mkdir(parents=True, exist_ok=True)
@@ -63,11 +65,13 @@ def install(resource: Optional[Path] = None, *, python: str = sys.executable) ->
         shutil.copyfile(script, target / script.name)
     actions = manifest.actions()
     _write_keymap(resource, _without_ours(_keymap_lines(resource)) + [_keymap_line(a) for a in actions])
-    return done + [f"Copied the Voice clone scripts to {target}",
-                   f"Registered {len(actions)} actions in {resource / 'reaper-kb.ini'}",
-                   "If REAPER was open: quit it and start it again, or load "
-                   f"'{REGISTER_SCRIPT}' once (Actions > Show action list > New action > Load ReaScript).",
-                   "Then bind shortcuts to the 'Voice clone:' actions in the Action List."]
+    return done + [
+        f"Copied the Voice clone scripts to {target}",
+        f"Registered {len(actions)} actions in {resource / 'reaper-kb.ini'}",
+        "If REAPER was open: quit it and start it again, or load "
+        f"'{REGISTER_SCRIPT}' once (Actions > Show action list > New action > Load ReaScript).",
+        "Then bind shortcuts to the 'Voice clone:' actions in the Action List.",
+    ]
 
 
 def uninstall(resource: Optional[Path] = None) -> List[str]:
@@ -80,11 +84,15 @@ def uninstall(resource: Optional[Path] = None) -> List[str]:
     _remove_if_empty(resource / CONFIG.parent)
     done = [f"Removed the Voice clone configuration from {resource / CONFIG.parent}"]
     if removed:
-        done.append(f"Removed the Voice clone scripts from {_own_folder(resource)} and "
-                    f"{len(lines) - len(_keymap_lines(resource))} action registration(s); {REOPEN}")
+        done.append(
+            f"Removed the Voice clone scripts from {_own_folder(resource)} and "
+            f"{len(lines) - len(_keymap_lines(resource))} action registration(s); {REOPEN}"
+        )
     for folder in reapack_copies(resource):
-        done.append(f"The copy ReaPack installed in {folder} stays: remove it with Extensions > ReaPack > "
-                    "Manage repositories (or Browse packages > Uninstall).")
+        done.append(
+            f"The copy ReaPack installed in {folder} stays: remove it with Extensions > ReaPack > "
+            "Manage repositories (or Browse packages > Uninstall)."
+        )
     return done
 
 
@@ -126,9 +134,12 @@ def _checked(resource: Optional[Path]) -> Path:
     given = resource is not None
     resource = Path(resource) if given else default_resource_path()
     if not resource.is_dir():
-        raise InputError(f"there is no REAPER resource folder at {resource}",
-                         fix="Check the path: REAPER shows it under Options > Show resource path." if given else
-                             "Start REAPER once, or give --resource-path (REAPER: Options > Show resource path).")
+        raise InputError(
+            f"there is no REAPER resource folder at {resource}",
+            fix="Check the path: REAPER shows it under Options > Show resource path."
+            if given
+            else "Start REAPER once, or give --resource-path (REAPER: Options > Show resource path).",
+        )
     return resource
 
 

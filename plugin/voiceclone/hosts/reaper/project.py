@@ -8,6 +8,7 @@ fresh from ``PCM_Source_CreateFromFile`` cannot be given to a take, and ``Valida
 False. A result therefore goes in with ``InsertMedia``, tracks are found by their GUID and index,
 and a job that outlives a tab switch inserts into the tab it started in.
 """
+
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from .api import Reaper, is_null
 
 #: Source types the background job reads with soundfile (REAPER's names).
 READABLE_SOURCES = ("WAVE", "MP3", "FLAC", "VORBIS", "OGG", "AIFF")
-PEAKS_ACTION = 40047      # Peaks: Build any missing peaks
+PEAKS_ACTION = 40047  # Peaks: Build any missing peaks
 #: InsertMedia mode: "use high word as absolute track index" (0-based, as GetTrack's).
 ON_TRACK = 512
 
@@ -49,7 +50,7 @@ class Capture:
 
     plan: CapturePlan
     tab: Tab
-    track_guid: str         # the source track, by GUID: a handle means nothing in another tab
+    track_guid: str  # the source track, by GUID: a handle means nothing in another tab
     track_name: str
     take_name: str
     start_s: float
@@ -64,18 +65,23 @@ def capture_selection(rpr: Reaper) -> Capture:
         if is_null(track) and rpr.CountSelectedMediaItems(0):
             track = rpr.GetMediaItem_Track(rpr.GetSelectedMediaItem(0, 0))
         if is_null(track):
-            raise InputError("there is a time selection but no selected track",
-                             fix="Select the track that holds the voice, then run the action again.")
+            raise InputError(
+                "there is a time selection but no selected track",
+                fix="Select the track that holds the voice, then run the action again.",
+            )
         items = [rpr.GetTrackMediaItem(track, i) for i in range(rpr.CountTrackMediaItems(track))]
     else:
         items = [rpr.GetSelectedMediaItem(0, i) for i in range(rpr.CountSelectedMediaItems(0))]
         if not items:
-            raise InputError("nothing is selected",
-                             fix="Select the voice's items, or make a time selection on its track.")
+            raise InputError(
+                "nothing is selected", fix="Select the voice's items, or make a time selection on its track."
+            )
         tracks = {rpr.GetMediaItem_Track(item) for item in items}
         if len(tracks) > 1:
-            raise InputError(f"the selected items are on {len(tracks)} tracks",
-                             fix="Select items on one track only: the track of the voice to clone.")
+            raise InputError(
+                f"the selected items are on {len(tracks)} tracks",
+                fix="Select items on one track only: the track of the voice to clone.",
+            )
         track = tracks.pop()
         spans = [_span(rpr, item) for item in items]
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
@@ -85,14 +91,17 @@ def capture_selection(rpr: Reaper) -> Capture:
     audible.sort(key=lambda item: rpr.GetMediaItemInfo_Value(item, "D_POSITION"))
     inside = [(item, s) for item, s in ((item, _segment(rpr, item, start, end)) for item in audible) if s is not None]
     if not inside:
-        raise InputError("the selection holds no audible audio items",
-                         fix="Unmute the voice's items or select a region where it speaks.")
+        raise InputError(
+            "the selection holds no audible audio items",
+            fix="Unmute the voice's items or select a region where it speaks.",
+        )
     segments = [segment for _, segment in inside]
     track_name = rpr.GetTrackName(track, "", 512)[2]
-    take_name = _take_name(rpr, inside[0][0])       # the first take heard in the selection
+    take_name = _take_name(rpr, inside[0][0])  # the first take heard in the selection
     tab = current_tab(rpr)
-    plan = CapturePlan(length, tuple(segments), f"REAPER project {tab.label}, track '{track_name}', "
-                                                  f"{start:.2f}-{end:.2f} s")
+    plan = CapturePlan(
+        length, tuple(segments), f"REAPER project {tab.label}, track '{track_name}', {start:.2f}-{end:.2f} s"
+    )
     return Capture(plan, tab, track_guid(rpr, track), track_name, take_name, start)
 
 
@@ -114,20 +123,32 @@ def _segment(rpr: Reaper, item: str, start: float, end: float) -> Optional[Segme
     source, offset = _file_source(rpr, take, name)
     playrate = rpr.GetMediaItemTakeInfo_Value(take, "D_PLAYRATE")
     if abs(playrate - 1.0) > 1e-9 and rpr.GetMediaItemTakeInfo_Value(take, "B_PPITCH"):
-        raise InputError(f"the take '{name}' is time-stretched with pitch preserved",
-                         fix="Glue the item (Item > Glue items) so REAPER renders the stretch, then run it again.")
+        raise InputError(
+            f"the take '{name}' is time-stretched with pitch preserved",
+            fix="Glue the item (Item > Glue items) so REAPER renders the stretch, then run it again.",
+        )
     if rpr.GetTakeNumStretchMarkers(take) > 0:
-        raise InputError(f"the take '{name}' has stretch markers",
-                         fix="Glue the item (Item > Glue items) so REAPER renders them, then run it again.")
+        raise InputError(
+            f"the take '{name}' has stretch markers",
+            fix="Glue the item (Item > Glue items) so REAPER renders them, then run it again.",
+        )
     mode = int(rpr.GetMediaItemTakeInfo_Value(take, "I_CHANMODE"))
     if mode not in CHANNEL_MODES:
-        raise InputError(f"the take '{name}' uses a channel mode this plugin cannot reproduce",
-                         fix="Set the take's channel mode to normal, mono or left/right, or glue the item.")
+        raise InputError(
+            f"the take '{name}' uses a channel mode this plugin cannot reproduce",
+            fix="Set the take's channel mode to normal, mono or left/right, or glue the item.",
+        )
     start_offset = rpr.GetMediaItemTakeInfo_Value(take, "D_STARTOFFS")
     gain = rpr.GetMediaItemInfo_Value(item, "D_VOL") * rpr.GetMediaItemTakeInfo_Value(take, "D_VOL")
-    return Segment(source=source, source_start_s=offset + start_offset + (first - position) * playrate,
-                   position_s=first - start, length_s=last - first, playrate=playrate, gain=gain,
-                   channel_mode=mode)
+    return Segment(
+        source=source,
+        source_start_s=offset + start_offset + (first - position) * playrate,
+        position_s=first - start,
+        length_s=last - first,
+        playrate=playrate,
+        gain=gain,
+        channel_mode=mode,
+    )
 
 
 def _file_source(rpr: Reaper, take: str, name: str) -> Tuple[str, float]:
@@ -138,19 +159,24 @@ def _file_source(rpr: Reaper, take: str, name: str) -> Tuple[str, float]:
     if kind == "SECTION":
         _, _, section_offset, _, reversed_ = rpr.PCM_Source_GetSectionInfo(source, 0.0, 0.0, False)
         if reversed_:
-            raise InputError(f"the take '{name}' plays its source reversed",
-                             fix="Glue the item (Item > Glue items) so REAPER renders it, then run it again.")
+            raise InputError(
+                f"the take '{name}' plays its source reversed",
+                fix="Glue the item (Item > Glue items) so REAPER renders it, then run it again.",
+            )
         offset = section_offset
         source = rpr.GetMediaSourceParent(source)
         kind = rpr.GetMediaSourceType(source, "", 64)[1]
-        if not kind:        # the bridge passed the parent as NULL: it is no take's own source
-            raise InputError(f"the take '{name}' plays a section of its file, which REAPER does not let the "
-                             "plugin read from Python",
-                             fix="Glue the item (Item > Glue items) to make a WAV of it, then run it again.")
+        if not kind:  # the bridge passed the parent as NULL: it is no take's own source
+            raise InputError(
+                f"the take '{name}' plays a section of its file, which REAPER does not let the plugin read from Python",
+                fix="Glue the item (Item > Glue items) to make a WAV of it, then run it again.",
+            )
     filename = rpr.GetMediaSourceFileName(source, "", 4096)[1]
     if kind not in READABLE_SOURCES or not filename:
-        raise InputError(f"the take '{name}' is a {kind or 'non-file'} source, which the plugin cannot read",
-                         fix="Glue the item (Item > Glue items) to make a WAV of it, then run it again.")
+        raise InputError(
+            f"the take '{name}' is a {kind or 'non-file'} source, which the plugin cannot read",
+            fix="Glue the item (Item > Glue items) to make a WAV of it, then run it again.",
+        )
     return filename, offset
 
 
@@ -202,8 +228,7 @@ def in_tab(rpr: Reaper, tab: Tab, *, kept: Path, anchor_guid: Optional[str] = No
     if shown != tab.handle:
         rpr.SelectProjectInstance(tab.handle)
     try:
-        if current_tab(rpr).file_name != tab.file_name and anchor_guid \
-                and _track_index(rpr, guid=anchor_guid) is None:
+        if current_tab(rpr).file_name != tab.file_name and anchor_guid and _track_index(rpr, guid=anchor_guid) is None:
             raise _closed(tab, kept)
         yield
     finally:
@@ -212,8 +237,10 @@ def in_tab(rpr: Reaper, tab: Tab, *, kept: Path, anchor_guid: Optional[str] = No
 
 
 def _closed(tab: Tab, kept: Path) -> HostError:
-    return HostError(f"the project {tab.label} this job started in is no longer open",
-                     fix=f"The audio is kept as {kept}: open that project and drag the file in (Insert > Media file).")
+    return HostError(
+        f"the project {tab.label} this job started in is no longer open",
+        fix=f"The audio is kept as {kept}: open that project and drag the file in (Insert > Media file).",
+    )
 
 
 @dataclass(frozen=True)
@@ -245,8 +272,17 @@ def _all_items(rpr: Reaper) -> List[str]:
     return [rpr.GetMediaItem(0, i) for i in range(rpr.CountMediaItems(0))]
 
 
-def insert_audio(rpr: Reaper, path: Path, *, tab: Tab, track_name: str, position_s: float,
-                 below_guid: Optional[str], undo: str, reuse_track: bool = False) -> str:
+def insert_audio(
+    rpr: Reaper,
+    path: Path,
+    *,
+    tab: Tab,
+    track_name: str,
+    position_s: float,
+    below_guid: Optional[str],
+    undo: str,
+    reuse_track: bool = False,
+) -> str:
     """Put the file ``path`` at ``position_s`` in the project ``tab`` on a new track named
     ``track_name`` directly below the track ``below_guid`` (or last), or with ``reuse_track`` on the
     existing track of that name, as one undo step ``undo``. Selection and edit cursor stay as they
@@ -290,10 +326,12 @@ def _insert_item(rpr: Reaper, path: Path, index: int, position_s: float, track_n
     rpr.InsertMedia(str(path), ON_TRACK | (index << 16))
     new = [item for item in _all_items(rpr) if item not in before]
     if len(new) != 1:
-        raise HostError(f"REAPER did not insert {Path(path).name}",
-                        fix=f"The audio is kept as {path}: drag it onto the track '{track_name}' (Insert > Media file).")
+        raise HostError(
+            f"REAPER did not insert {Path(path).name}",
+            fix=f"The audio is kept as {path}: drag it onto the track '{track_name}' (Insert > Media file).",
+        )
     item = new[0]
-    if rpr.GetMediaItem_Track(item) != track:       # REAPER read the track index another way: move it
+    if rpr.GetMediaItem_Track(item) != track:  # REAPER read the track index another way: move it
         rpr.MoveMediaItemToTrack(item, track)
     rpr.SetMediaItemInfo_Value(item, "D_POSITION", position_s)
     rpr.GetSetMediaItemTakeInfo_String(rpr.GetActiveTake(item), "P_NAME", Path(path).stem, True)

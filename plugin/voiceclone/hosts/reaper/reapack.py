@@ -7,6 +7,7 @@ registered only with ``[main]``. ReaPack keeps one owner per installed file, so 
 their shared bootstrap ship as ONE package: the clone action, whose ``@provides`` lists the others.
 ReaPack installs it to ``Scripts/<index name>/<category>/`` and shows ``@about`` as RTF.
 """
+
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -64,9 +65,11 @@ def build_index(url_base: Optional[str] = None, *, moment: Optional[datetime] = 
     settings = data["reapack"]
     base = (url_base or settings.get("url_base") or "").rstrip("/")
     if not base:
-        raise InputError("ReaPack needs the URL the scripts are downloaded from",
-                         fix="Pass --url-base (the raw URL of plugin/voiceclone/hosts/reaper/scripts in the "
-                             "published repository), or set reapack.url_base in manifest.yaml.")
+        raise InputError(
+            "ReaPack needs the URL the scripts are downloaded from",
+            fix="Pass --url-base (the raw URL of plugin/voiceclone/hosts/reaper/scripts in the "
+            "published repository), or set reapack.url_base in manifest.yaml.",
+        )
     when = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     root = ElementTree.Element("index", version="1", name=data["name"])
     category = ElementTree.SubElement(root, "category", name=settings["category"])
@@ -75,13 +78,15 @@ def build_index(url_base: Optional[str] = None, *, moment: Optional[datetime] = 
         package = ElementTree.SubElement(category, "reapack", name=script.name, type="script", desc=tags["description"])
         metadata = ElementTree.SubElement(package, "metadata")
         ElementTree.SubElement(metadata, "description").text = rtf(tags.get("about", ""))
-        version = ElementTree.SubElement(package, "version", name=tags["version"], author=tags.get("author", ""),
-                                         time=when)
+        version = ElementTree.SubElement(
+            package, "version", name=tags["version"], author=tags.get("author", ""), time=when
+        )
         ElementTree.SubElement(version, "source", main="main").text = _url(base, settings["category"], script.name)
         for options, name in provides(tags):
             attributes = {"main": "main"} if "main" in options else {}
-            ElementTree.SubElement(version, "source", file=name, **attributes).text = \
-                _url(base, settings["category"], name)
+            ElementTree.SubElement(version, "source", file=name, **attributes).text = _url(
+                base, settings["category"], name
+            )
     ElementTree.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 

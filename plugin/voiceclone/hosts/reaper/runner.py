@@ -14,6 +14,7 @@ without its atexit code) is stale, and the next action or Cancel clears it; a jo
 own mark. An error in a tick ends the job cleanly: the child is stopped, the marks cleared, and the
 error shown as one message.
 """
+
 import json
 import os
 import shutil
@@ -28,25 +29,30 @@ from ...errors import Cancelled, InputError
 from ...events_file import EventsFileReader
 from .api import Reaper
 
-SECTION = "VoiceClone"          # ExtState section
-RUNNING_KEY = "job_running"     # the running job's token (read by the Cancel action)
-CANCEL_KEY = "cancel"           # set to "1" by the Cancel action
-BEAT_KEY = "job_heartbeat"      # time.time() of the running job's last tick, every BEAT_S
+SECTION = "VoiceClone"  # ExtState section
+RUNNING_KEY = "job_running"  # the running job's token (read by the Cancel action)
+CANCEL_KEY = "cancel"  # set to "1" by the Cancel action
+BEAT_KEY = "job_heartbeat"  # time.time() of the running job's last tick, every BEAT_S
 BEAT_S = 1.0
 #: A "running" mark whose heartbeat is older than this has no live job behind it. Long enough for
 #: REAPER to be busy elsewhere (a render, another script's dialog) without the job counting as gone.
 STALE_AFTER_S = 30.0
 #: The child's command after the interpreter: the package folder goes LAST on sys.path, then the worker runs.
-WORKER = ["-c", "import runpy, sys; sys.path.append(sys.argv.pop(1)); "
-                "runpy.run_module('voiceclone.worker', run_name='__main__', alter_sys=True)"]
+WORKER = [
+    "-c",
+    "import runpy, sys; sys.path.append(sys.argv.pop(1)); "
+    "runpy.run_module('voiceclone.worker', run_name='__main__', alter_sys=True)",
+]
 
 
 def interpreter(rpr: Reaper) -> str:
     """The plugin's Python; raises with what to do when it is gone."""
     python = rpr.python
     if not Path(python).exists():
-        raise InputError(f"the plugin's Python {python} no longer exists",
-                         fix="Reinstall the plugin, then run `voiceclone reaper install` again.")
+        raise InputError(
+            f"the plugin's Python {python} no longer exists",
+            fix="Reinstall the plugin, then run `voiceclone reaper install` again.",
+        )
     return python
 
 
@@ -88,8 +94,9 @@ class BackgroundJob:
     failed or was cancelled. Progress goes to the REAPER console.
     """
 
-    def __init__(self, rpr: Reaper, job: dict, *, title: str, on_result: Callable[[dict], None],
-                 on_error: Callable[[dict], None]):
+    def __init__(
+        self, rpr: Reaper, job: dict, *, title: str, on_result: Callable[[dict], None], on_error: Callable[[dict], None]
+    ):
         self.rpr = rpr
         self.job = job
         self.title = title
@@ -115,8 +122,13 @@ class BackgroundJob:
         with open(self.folder / "child.log", "wb") as log:
             self.child = subprocess.Popen(
                 [python, *WORKER, self.rpr.package_path, str(job_file), "--events", str(events)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, close_fds=True, cwd=self.folder,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0)
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                close_fds=True,
+                cwd=self.folder,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0) if sys.platform == "win32" else 0,
+            )
         self.rpr.SetExtState(SECTION, CANCEL_KEY, "", False)
         self.rpr.SetExtState(SECTION, RUNNING_KEY, self.token, False)
         self._heartbeat()
@@ -129,7 +141,7 @@ class BackgroundJob:
         error, in the job's callbacks too, ends the job cleanly and becomes one message."""
         try:
             self._tick()
-        except Exception as exc:        # noqa: BLE001 (a stuck "running" mark would block every action)
+        except Exception as exc:  # noqa: BLE001 (a stuck "running" mark would block every action)
             self.stop()
             self.rpr.report(exc)
 
@@ -162,7 +174,7 @@ class BackgroundJob:
         now = time.time()
         if now - self._beat >= BEAT_S:
             self._beat = now
-            if self.rpr.GetExtState(SECTION, RUNNING_KEY) == "":   # cleared as stale while REAPER was busy
+            if self.rpr.GetExtState(SECTION, RUNNING_KEY) == "":  # cleared as stale while REAPER was busy
                 self.rpr.SetExtState(SECTION, RUNNING_KEY, self.token, False)
             self.rpr.SetExtState(SECTION, BEAT_KEY, repr(now), False)
 
@@ -170,7 +182,7 @@ class BackgroundJob:
         kind = event.get("event")
         if kind == "progress":
             message, done, total = event.get("message"), event.get("done"), event.get("total")
-            if event.get("stage") == "warning":     # said at once, and not again with the result
+            if event.get("stage") == "warning":  # said at once, and not again with the result
                 self._said.append(message)
                 self.rpr.console(f"  warning: {message}")
             elif event.get("stage") != self._stage:
@@ -182,10 +194,13 @@ class BackgroundJob:
             self.outcome = event
 
     def _finish(self) -> None:
-        outcome = self.outcome or {"event": "error", "exit_code": self.child.returncode,
-                                   "message": self._child_log() or "the background job ended without a word",
-                                   "fix": "Run the action again; if it repeats, run the same clone with the "
-                                          "voiceclone command line to see the full error."}
+        outcome = self.outcome or {
+            "event": "error",
+            "exit_code": self.child.returncode,
+            "message": self._child_log() or "the background job ended without a word",
+            "fix": "Run the action again; if it repeats, run the same clone with the "
+            "voiceclone command line to see the full error.",
+        }
         self._clean_up()
         if outcome["event"] == "result":
             data = outcome["data"]
@@ -195,8 +210,12 @@ class BackgroundJob:
         else:
             if self.cancelled and outcome.get("exit_code") != Cancelled.exit_code:
                 # the child was ended before it could say what it left: it had sent nothing yet
-                outcome = {**outcome, "exit_code": Cancelled.exit_code, "fix": None,
-                           "message": "cancelled; nothing was inserted or saved"}
+                outcome = {
+                    **outcome,
+                    "exit_code": Cancelled.exit_code,
+                    "fix": None,
+                    "message": "cancelled; nothing was inserted or saved",
+                }
             self.on_error(outcome)
 
     def _child_log(self) -> str:
@@ -210,4 +229,3 @@ class BackgroundJob:
             _clear_marks(self.rpr)
         if self.folder is not None and os.path.isdir(self.folder):
             shutil.rmtree(self.folder, ignore_errors=True)
-

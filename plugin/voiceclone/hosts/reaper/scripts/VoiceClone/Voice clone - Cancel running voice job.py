@@ -15,13 +15,18 @@ import os
 # Scripts/<repository>/VoiceClone (ReaPack). It is loaded by its path, so REAPER's one sys.path,
 # shared by every script, stays as it was. RPR_ functions are provided by REAPER.
 _scripts = os.path.join(RPR_GetResourcePath(), "Scripts")  # noqa: F821
-_found = glob.glob(os.path.join(_scripts, "VoiceClone", "voiceclone_reaper.py")) + \
-    glob.glob(os.path.join(_scripts, "*", "VoiceClone", "voiceclone_reaper.py"))
+_found = glob.glob(os.path.join(_scripts, "VoiceClone", "voiceclone_reaper.py")) + glob.glob(
+    os.path.join(_scripts, "*", "VoiceClone", "voiceclone_reaper.py")
+)
 if _found:
     _spec = importlib.util.spec_from_file_location("voiceclone_reaper", _found[0])
     _bootstrap = importlib.util.module_from_spec(_spec)
     _spec.loader.exec_module(_bootstrap)
     _bootstrap.run("cancel_job", globals())
 else:
-    RPR_ShowMessageBox("error: voiceclone_reaper.py is missing beside the Voice clone actions\n"  # noqa: F821
-                       "fix: reinstall them (ReaPack, or `voiceclone reaper install`).", "Voice clone", 0)
+    RPR_ShowMessageBox(
+        "error: voiceclone_reaper.py is missing beside the Voice clone actions\n"  # noqa: F821
+        "fix: reinstall them (ReaPack, or `voiceclone reaper install`).",
+        "Voice clone",
+        0,
+    )

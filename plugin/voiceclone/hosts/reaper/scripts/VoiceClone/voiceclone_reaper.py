@@ -7,6 +7,7 @@ command or by ReaPack): the plugin's own Python (inside REAPER, sys.executable i
 folder its package lives in. REAPER runs every script in one Python, so the package is imported
 from that folder without leaving it on sys.path for other scripts.
 """
+
 import json
 import os
 import sys
@@ -21,15 +22,21 @@ def run(action, namespace):
             config = json.load(handle)
         python, package_path = config["python"], config["package_path"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        _tell(namespace, "the Voice clone plugin is not set up for this REAPER (%s)" % exc,
-              "in a terminal, run `voiceclone reaper install`, then run the action again.")
+        _tell(
+            namespace,
+            f"the Voice clone plugin is not set up for this REAPER ({exc})",
+            "in a terminal, run `voiceclone reaper install`, then run the action again.",
+        )
         return
     try:
         actions = _import_actions(package_path)
     except ImportError as exc:
-        _tell(namespace, "REAPER's Python cannot load the Voice clone plugin (%s)" % exc,
-              "run `voiceclone reaper install` again with the plugin's own Python; if another package "
-              "named voiceclone is installed in REAPER's Python, remove it; then restart REAPER.")
+        _tell(
+            namespace,
+            f"REAPER's Python cannot load the Voice clone plugin ({exc})",
+            "run `voiceclone reaper install` again with the plugin's own Python; if another package "
+            "named voiceclone is installed in REAPER's Python, remove it; then restart REAPER.",
+        )
         return
     actions.run(action, namespace, python, package_path)
 
@@ -38,7 +45,7 @@ def _import_actions(package_path):
     """The plugin's REAPER actions, imported from ``package_path`` (searched last, then dropped)."""
     loaded = sys.modules.get("voiceclone")
     if loaded is not None and not _inside(getattr(loaded, "__file__", None) or "", package_path):
-        raise ImportError("voiceclone was already loaded from %s, not from %s" % (loaded.__file__, package_path))
+        raise ImportError(f"voiceclone was already loaded from {loaded.__file__}, not from {package_path}")
     added = package_path not in sys.path
     if added:
         sys.path.append(package_path)
@@ -48,7 +55,7 @@ def _import_actions(package_path):
         if added:
             sys.path.remove(package_path)
     if not _inside(actions.__file__, package_path):
-        raise ImportError("another voiceclone package was found, at %s" % actions.__file__)
+        raise ImportError(f"another voiceclone package was found, at {actions.__file__}")
     return actions
 
 
@@ -57,4 +64,4 @@ def _inside(path, folder):
 
 
 def _tell(namespace, error, fix):
-    namespace["RPR_ShowMessageBox"]("error: %s\nfix: %s" % (error, fix), "Voice clone", 0)
+    namespace["RPR_ShowMessageBox"](f"error: {error}\nfix: {fix}", "Voice clone", 0)
