@@ -312,7 +312,7 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int
                 ),
             )
     except BaseException:
-        if writer is not None:
+        if writer is not None and out is not None:
             writer.close()
             out.unlink(missing_ok=True)
         raise

@@ -345,7 +345,7 @@ def _clone_options(args) -> CloneOptions:
         accuracy=args.accuracy,
     )
     return CloneOptions(
-        audio=getattr(args, "audio", None),
+        audio=getattr(args, "audio", None) or Path(),  # a host fills in its own capture
         voice_id=args.voice_id or "",
         name=args.name,
         settings=chosen,
@@ -440,7 +440,12 @@ def _record(args, ctx: _Context) -> int:
         raise InputError("there is no terminal to press Enter in", fix="Give --seconds N to stop after N seconds.")
     stop = threading.Event()
     if at_terminal:
-        threading.Thread(target=lambda: (input(), stop.set()), daemon=True).start()
+
+        def wait_for_enter() -> None:
+            input()
+            stop.set()
+
+        threading.Thread(target=wait_for_enter, daemon=True).start()
         print("Recording... press Enter to stop.", file=err)
 
     def meter(seconds: float, peak_db: float, clip: bool) -> None:

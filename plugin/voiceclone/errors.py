@@ -202,7 +202,7 @@ def is_storage_failure(exc: BaseException) -> bool:
 
 def storage_error(exc: OSError, path, what: str, *, fix: Optional[str] = None) -> StorageError:
     """A plain :class:`StorageError` for an OSError met writing ``what`` at ``path``."""
-    reason = _STORAGE_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    reason = _STORAGE_REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
     return StorageError(
         f"could not write {what} {path}: {reason}",
         fix=fix or "Free some space or choose a folder you can write to, then run it again.",

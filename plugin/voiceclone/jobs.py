@@ -620,7 +620,7 @@ def speak(
     language = None
     if preset is not None:
         held = store.get(preset)
-        voice_id = held["voice_id"]
+        speaker = str(held["voice_id"])
         model = model or held.get("model")
         language = held.get("language_boost")
         if held.get("base_url") and held["base_url"] != settings.base_url:
@@ -629,7 +629,9 @@ def speak(
                 f"{settings.base_url}; the voice exists only where it was cloned"
             )
     else:
-        warnings += rules.check_voice_id(voice_id)
+        assert voice_id is not None  # one of the two, checked above
+        speaker = voice_id
+        warnings += rules.check_voice_id(speaker)
     model = rules.check_model(model or rules.DEFAULT_MODEL)
     rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
     text, tag_warnings = rules.strip_tags(text, model)
@@ -637,14 +639,14 @@ def speak(
     settings.require_key()
     for warning in warnings:
         on_event(Event("warning", warning))
-    on_event(Event("speak", f"Speaking {len(text)} characters with '{voice_id}'"))
+    on_event(Event("speak", f"Speaking {len(text)} characters with '{speaker}'"))
     with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
-        speech = client.speak(voice_id, text, model=model, fmt=fmt, language_boost=language)
+        speech = client.speak(speaker, text, model=model, fmt=fmt, language_boost=language)
     # The speech is paid for (and made the voice permanent): the audio is written first, the preset after.
     try:
-        marked = tagging.tagged(speech.audio, fmt, voice_id=voice_id, model=model, date=timestamp(utc_now()))
+        marked = tagging.tagged(speech.audio, fmt, voice_id=speaker, model=model, date=timestamp(utc_now()))
     except AudioError as exc:
-        _mark_used(store, voice_id, warnings)
+        _mark_used(store, speaker, warnings)
         raise ServiceError(
             f"MiniMax's {fmt} audio could not be read: {exc}",
             trace_id=speech.trace_id,
@@ -655,7 +657,7 @@ def speak(
         files.write_atomically(out, marked)
     except OSError as exc:
         kept = keep_elsewhere(marked, out)
-        _mark_used(store, voice_id, warnings)
+        _mark_used(store, speaker, warnings)
         raise storage_error(
             exc,
             out,
@@ -664,10 +666,10 @@ def speak(
             if kept
             else "Free some space or choose another -o, then speak it again.",
         ) from exc
-    _mark_used(store, voice_id, warnings)
+    _mark_used(store, speaker, warnings)
     length = speech.extra_info.get("audio_length")
     return SpeakOutcome(
-        str(out), voice_id, preset, model, fmt, None if length is None else length / 1000.0, warnings, speech.trace_id
+        str(out), speaker, preset, model, fmt, None if length is None else length / 1000.0, warnings, speech.trace_id
     )
 
 

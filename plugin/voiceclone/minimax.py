@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Set
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -468,7 +468,8 @@ def _never_connected(exc: BaseException) -> bool:
     """Whether the failure came before a connection existed (refused, unreachable, a name that does not
     resolve), so the request cannot have reached the server. requests wraps urllib3's error, which
     wraps the socket's: the whole chain is looked at, by type."""
-    seen, todo = set(), [exc]
+    seen: Set[int] = set()
+    todo: List[Optional[BaseException]] = [exc]
     while todo:
         link = todo.pop()
         if link is None or id(link) in seen:

@@ -62,14 +62,14 @@ def adopt(settings: Settings, what: str) -> str:
         preset, name = record["preset"], record.get("name") or record["voice_id"]
         entry = {"name": name, "preset": preset, "replacing": record.get("replacing")}
     else:
-        entry = store.pending().get(what)
-        if entry is None:
+        waiting = store.pending().get(what)
+        if waiting is None:
             raise PresetError(
                 f"'{what}' is neither a recovery file nor a voice_id waiting to be confirmed",
                 fix="Give the file `voiceclone clone` named, or a voice_id `voiceclone presets list` "
                 "shows as unconfirmed.",
             )
-        preset = entry["preset"]
+        entry, preset = waiting, waiting["preset"]
     voice_id = preset["voice_id"]
     try:
         name = store.change_library(lambda data: _promote(data, voice_id, entry))

@@ -34,18 +34,18 @@ def voice_like(duration_s: float, sample_rate: int = 24000, *, pitch_hz: float =
         pos += length
         bounds.append(pos)
         kinds.append(kind)
-    bounds = np.array(bounds)
-    index = np.clip(np.searchsorted(bounds, t, side="right") - 1, 0, len(kinds) - 1)
-    kinds = np.array(kinds)
-    voiced = kinds[index] >= 0
-    local = (t - bounds[index]) / (bounds[index + 1] - bounds[index])
+    edges = np.array(bounds)
+    index = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, len(kinds) - 1)
+    sounds = np.array(kinds)
+    voiced = sounds[index] >= 0
+    local = (t - edges[index]) / (edges[index + 1] - edges[index])
     envelope = np.where(voiced, np.sin(np.pi * np.clip(local, 0, 1)) ** 0.6, 0.0)
     # Intonation: slow drift, falling at phrase ends, a little vibrato.
     f0 = pitch_hz * (
         1 + 0.12 * np.sin(2 * np.pi * 0.23 * t + rng.uniform(0, 6)) - 0.08 * local + 0.01 * np.sin(2 * np.pi * 5.5 * t)
     )
     phase = 2 * np.pi * np.cumsum(f0) / sample_rate
-    formants = _VOWELS[np.where(voiced, kinds[index], 0)]
+    formants = _VOWELS[np.where(voiced, sounds[index], 0)]
     signal = np.zeros(num_frames)
     for k in range(1, int(min(4000, sample_rate / 2 - 200) // pitch_hz) + 1):
         fk = k * f0

@@ -26,7 +26,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import Callable, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from . import leftovers, reconcile
 from .errors import InputError, VoiceCloneError, plain
@@ -115,7 +115,7 @@ def _clone(job: dict, settings: Settings, on_event: Callable):
     from .options import CloneOptions, CloneSettings
 
     paths = ("audio", "preview_out", "prompt_audio", "consent_audio")
-    given = {
+    given: Dict[str, Any] = {
         key: (Path(value) if key in paths and value else value)
         for key, value in job.items()
         if key not in ("kind", "capture", "settings", "presets", "base_url")

@@ -138,9 +138,15 @@ class Flow:
             if value is STOP:
                 return
             if isinstance(value, Work):
-                self.host.run(value.job, lambda outcome, at=index: self._go(at, outcome), title=value.title)
+                self.host.run(value.job, self._resume_at(index), title=value.title)
                 return
         self.result = value
+
+    def _resume_at(self, index: int) -> Callable[[Dict[str, Any]], None]:
+        def resume(outcome: Dict[str, Any]) -> None:
+            self._go(index, outcome)
+
+        return resume
 
 
 TRACK_PREFIX = "Voice clone: "

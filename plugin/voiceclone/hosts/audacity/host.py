@@ -7,7 +7,6 @@ The command line's options answer for the dialogs REAPER shows. A speech gets a 
 time: Audacity's scripting cannot put a clip on an existing track at a time.
 """
 
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -32,15 +31,13 @@ class AudacityHost:
         self.settings = settings
         self._on_event = on_event
         self._range = (start, end)
-        self._temp: Optional[tempfile.TemporaryDirectory] = None
+        self._temp = temp_folder("audacity")
 
     def __enter__(self) -> "AudacityHost":
-        self._temp = temp_folder("audacity")
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._temp is not None:
-            self._temp.cleanup()
+        self._temp.cleanup()
 
     def capture(self) -> Captured:
         from ...jobs import Event

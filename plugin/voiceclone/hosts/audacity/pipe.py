@@ -16,7 +16,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, BinaryIO, List, Optional
 
 from ...errors import HostCommandFailed, HostUnavailable, InputError
 from . import turn
@@ -74,9 +74,10 @@ class Pipe:
         self.from_path = Path(from_path or default_from)
         self.timeout = timeout
         self.lock_path = lock_path_for(self.to_path)
-        self._turn = None
-        self._to = None
-        self._from = None
+        self._turn: Optional[BinaryIO] = None
+        #: The two ends: file descriptors on Linux and macOS, files on Windows; None while closed.
+        self._to: Any = None
+        self._from: Any = None
         self._buffer = b""
 
     def __enter__(self) -> "Pipe":

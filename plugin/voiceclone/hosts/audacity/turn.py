@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import BinaryIO, Optional
 
-WINDOWS = sys.platform == "win32"
-
 
 def take(path: Path, wait_s: float) -> Optional[BinaryIO]:
     """An open file that holds the lock on ``path``; None if another process kept it for ``wait_s``."""
@@ -31,7 +29,7 @@ def take(path: Path, wait_s: float) -> Optional[BinaryIO]:
 
 
 def give_back(handle: BinaryIO) -> None:
-    if WINDOWS:
+    if sys.platform == "win32":
         import msvcrt
 
         handle.seek(0)
@@ -40,7 +38,7 @@ def give_back(handle: BinaryIO) -> None:
 
 
 def _lock(handle: BinaryIO) -> None:
-    if WINDOWS:
+    if sys.platform == "win32":
         import msvcrt
 
         handle.seek(0)

@@ -63,12 +63,12 @@ def clone_from_selection(rpr: Reaper) -> None:
         )
         if answers is None:
             return None
-        preset, voice_id, text, model, language, consent = answers
+        preset, voice_id, typed_text, typed_model, typed_language, consent = answers
         preset = rules.check_preset_name(preset)
-        text, model, text_warnings = rules.check_preview(text or None, model or None)
+        text, model, text_warnings = rules.check_preview(typed_text or None, typed_model or None)
         for warning in rules.check_voice_id(voice_id) + text_warnings:
             host.say(f"Voice clone: note: {warning}")
-        language = rules.check_language(language or None, model)
+        language = rules.check_language(typed_language or None, model)
         _remember(rpr, text=text or "", model=model or "", language=language or "")
         return {
             "voice_id": voice_id,

@@ -132,7 +132,7 @@ def _remove_if_empty(folder: Path) -> None:
 
 def _checked(resource: Optional[Path]) -> Path:
     given = resource is not None
-    resource = Path(resource) if given else default_resource_path()
+    resource = Path(resource) if resource is not None else default_resource_path()
     if not resource.is_dir():
         raise InputError(
             f"there is no REAPER resource folder at {resource}",

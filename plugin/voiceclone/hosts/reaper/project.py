@@ -207,7 +207,8 @@ def _track_index(rpr: Reaper, *, guid: Optional[str] = None, name: Optional[str]
 
 
 def _open_tabs(rpr: Reaper) -> List[str]:
-    handles, index = [], 0
+    handles: List[str] = []
+    index = 0
     while True:
         handle = rpr.EnumProjects(index, "", 4096)[0]
         if is_null(handle):

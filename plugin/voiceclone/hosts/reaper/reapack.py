@@ -39,7 +39,7 @@ def headers(script: Path) -> Dict[str, str]:
             continue
         match = re.match(r"#\s*@(\w+)(?:\s+(.*\S))?\s*$", line)
         last, breaks = (match.group(1), 0) if match else (None, 0)
-        if last:
+        if match and last:
             tags[last] = match.group(2)
     return {tag: "true" if value is None else value for tag, value in tags.items()}
 
@@ -83,10 +83,8 @@ def build_index(url_base: Optional[str] = None, *, moment: Optional[datetime] = 
         )
         ElementTree.SubElement(version, "source", main="main").text = _url(base, settings["category"], script.name)
         for options, name in provides(tags):
-            attributes = {"main": "main"} if "main" in options else {}
-            ElementTree.SubElement(version, "source", file=name, **attributes).text = _url(
-                base, settings["category"], name
-            )
+            attributes = {"file": name, **({"main": "main"} if "main" in options else {})}
+            ElementTree.SubElement(version, "source", attributes).text = _url(base, settings["category"], name)
     ElementTree.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 

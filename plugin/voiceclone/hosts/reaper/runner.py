@@ -146,6 +146,7 @@ class BackgroundJob:
             self.rpr.report(exc)
 
     def _tick(self) -> None:
+        assert self.reader is not None and self.child is not None, "ticks come only after start()"
         self._heartbeat()
         for event in self.reader.poll():
             self._read_event(event)
@@ -183,7 +184,7 @@ class BackgroundJob:
         if kind == "progress":
             message, done, total = event.get("message"), event.get("done"), event.get("total")
             if event.get("stage") == "warning":  # said at once, and not again with the result
-                self._said.append(message)
+                self._said.append(str(message))
                 self.rpr.console(f"  warning: {message}")
             elif event.get("stage") != self._stage:
                 self._stage = event.get("stage")
@@ -194,6 +195,7 @@ class BackgroundJob:
             self.outcome = event
 
     def _finish(self) -> None:
+        assert self.child is not None
         outcome = self.outcome or {
             "event": "error",
             "exit_code": self.child.returncode,
@@ -219,6 +221,8 @@ class BackgroundJob:
             self.on_error(outcome)
 
     def _child_log(self) -> str:
+        if self.folder is None:
+            return ""
         try:
             return (self.folder / "child.log").read_text(encoding="utf-8", errors="replace").strip()[-500:]
         except OSError:
