@@ -823,3 +823,18 @@ def test_debug_shows_the_cause_of_a_failure_and_the_plain_message_does_not(run, 
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     offline = run("--debug", "voices", "list", env_extra={"MINIMAX_BASE_URL": dead, "VOICECLONE_RETRIES": "1"})
     assert offline.code == 4 and "requests.exceptions.ConnectionError" in offline.err, offline.err
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_not_an_error(env, tmp_path):
+    """`voiceclone ... | head -1`: the reader closing the pipe is not a bug to report."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "reaper", "install", "--resource-path", str(tmp_path)],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    child.stdout.close()  # before the command writes its first line
+    _, errors = child.communicate(timeout=60)
+    assert child.returncode == 0 and "internal error" not in errors and "BrokenPipe" not in errors, errors
+    assert (tmp_path / "Scripts" / "VoiceClone").is_dir(), "the install itself was done"

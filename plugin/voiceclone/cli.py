@@ -230,10 +230,21 @@ def main(
     try:
         args = build_parser().parse_args(argv)
         return _run(args, env, out, err) or 0
+    except BrokenPipeError:  # the reader of the output went away (`| head`): the work is done
+        _quiet_broken_output(out)
+        return 0
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (every failure: one plain error)
         if debug and not isinstance(exc, KeyboardInterrupt):
             traceback.print_exc(file=err)
         return _fail(plain(exc, bug_fix="Run it again with --debug and report the output."), out, err, as_json)
+
+
+def _quiet_broken_output(out: TextIO) -> None:
+    """Point the closed output at the null device, so the exit's final flush raises nothing."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's StringIO)
+        pass
 
 
 def _fail(exc: VoiceCloneError, out: TextIO, err: TextIO, as_json: bool) -> int:
