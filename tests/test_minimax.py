@@ -198,7 +198,7 @@ def test_a_lost_clone_answer_whose_retry_meets_2039_says_so_and_leaves_the_verdi
     ids=["502", "1001", "1013"],
 )
 def test_a_server_fault_on_voice_clone_counts_as_an_unknown_answer(client, sandbox, take, fault):
-    """reference/minimax-api.md §5: a gateway 5xx, 1001 or 1013 may come after the voice was made."""
+    """MiniMax's error-code page: a gateway 5xx, 1001 or 1013 may come after the voice was made."""
     file_id = upload(client, take)
     sandbox.add_fault(fault["kind"], path="/v1/voice_clone", code=fault["code"], times=10)
     with pytest.raises(errors.ServiceError) as caught:

@@ -1,5 +1,5 @@
 """A real Audacity under Xvfb with mod-script-pipe enabled, for the tests (see
-reference/audacity-pipe.md): a fresh profile for every start, a warm-up start with the module off
+Audacity's scripting docs and what 3.2 does): a fresh profile for every start, a warm-up start with the module off
 (so the plug-in scan's child cannot clobber the pipes), then the real start, ready when a
 ``Message`` command is answered."""
 

@@ -1,9 +1,9 @@
 """A stand-in for REAPER's Python ReaScript bridge: run the plugin's real action scripts in tests.
 
-It follows /work/shared/reference/reaper-reascript.md (cited as §n) and the bridge it was compiled
-from (``reaper_python.py``): handles are strings and a NULL handle is a truthy string ending in
-``0x0000000000000000``; a bad handle becomes NULL; out-parameters come back as tuples echoing every
-argument; C bools are ``int`` 0/1; numbers pass through ``ctypes`` (``GetTrack(0, 1.0)`` raises
+It follows REAPER's ReaScript API documentation (reaper.fm/sdk/reascript/reascripthelp.html) and
+the bridge it was compiled from (``reaper_python.py``): handles are strings and a NULL handle is a
+truthy string ending in ``0x0000000000000000``; a bad handle becomes NULL; out-parameters come back
+as tuples echoing every argument; C bools are ``int`` 0/1; numbers pass through ``ctypes`` (``GetTrack(0, 1.0)`` raises
 ``TypeError`` as it would in REAPER); ``RPR_defer`` takes a code string and lives only in the
 script's ``__main__`` globals. It offers only the ``RPR_`` functions the plugin calls.
 
@@ -68,13 +68,14 @@ from fake_reaper_model import (
 
 __all__ = ["FakeReaper", "Change", "ModalCall", "ScriptError", "UndoEntry", "null_handle", "BUILD_PEAKS"]
 
-#: "Peaks: Build any missing peaks" (§3c).
+#: "Peaks: Build any missing peaks" (the ReaScript API docs).
 BUILD_PEAKS = 40047
-#: GetUserInputs shows at most 16 fields (§5).
+#: GetUserInputs shows at most 16 fields (the ReaScript API docs).
 MAX_INPUT_FIELDS = 16
-#: What each ShowMessageBox type can return (§5): 1 OK, 2 Cancel, 3 Abort, 4 Retry, 5 Ignore, 6 Yes, 7 No.
+#: What each ShowMessageBox type can return (the ReaScript API docs):
+#: 1 OK, 2 Cancel, 3 Abort, 4 Retry, 5 Ignore, 6 Yes, 7 No.
 BOX_ANSWERS = {0: (1,), 1: (1, 2), 2: (3, 4, 5), 3: (6, 7, 2), 4: (6, 7), 5: (4, 2)}
-#: Seconds slept between defer ticks when no ``tick_hook`` is given (REAPER: ~1/30 s, §5).
+#: Seconds slept between defer ticks when no ``tick_hook`` is given (REAPER: ~1/30 s, the ReaScript API docs).
 TICK_INTERVAL = 1 / 30
 #: Changes that are events (an object appeared), not a value that went from old to new.
 EVENT_KINDS = ("track_inserted", "track_deleted", "item_added", "take_added")
@@ -153,7 +154,7 @@ def _byte_out(value: Any) -> int:
 
 
 def parse_captions(captions_csv: str, count: int) -> Tuple[List[str], str]:
-    """GetUserInputs captions and the value separator (§5): ``extrawidth=N`` is dropped,
+    """GetUserInputs captions and the value separator (the ReaScript API docs): ``extrawidth=N`` is dropped,
     ``separator=X`` (one character, ``separator=,`` included) sets the separator."""
     pieces = captions_csv.split(",")
     captions, separator, index = [], ",", 0
@@ -178,7 +179,7 @@ def split_values(text: str, separator: str, count: int) -> List[str]:
 
 class _MainModule(types.ModuleType):
     """``sys.modules["__main__"]`` while a script runs: its attributes are the script's globals, so
-    library code can reach ``sys.modules["__main__"].RPR_defer`` as reapy does (§1)."""
+    library code can reach ``sys.modules["__main__"].RPR_defer`` as reapy does (reaper_python.py)."""
 
     def __init__(self, namespace: Dict[str, Any]):
         super().__init__("__main__")
@@ -211,12 +212,12 @@ class FakeReaper:
     ----------
     resource_path, project_media_path
         Real folders (created if missing): ``GetResourcePath()`` and the first project's recording
-        path (``GetProjectPathEx``, §5). That project is unsaved (``EnumProjects`` gives no .rpp
+        path (``GetProjectPathEx``, the ReaScript API docs). That project is unsaved (``EnumProjects`` gives no .rpp
         name); :meth:`open_project` opens more tabs.
 
     ``section_parents_valid`` says whether the file source under a SECTION source passes the
     pointer check. The bridge's rule (a ``PCM_source*`` is valid while a take of the project uses
-    it, §1) does not say whether a section's parent counts as used; tests run both ways.
+    it, reaper_python.py) does not say whether a section's parent counts as used; tests run both ways.
     ``move_cursor_on_insert`` is REAPER's preference to move the edit cursor after inserting media.
     ``python_path`` is the ``sys.path`` of REAPER's one Python, shared by every script it runs.
     """
@@ -362,7 +363,7 @@ class FakeReaper:
         self._input_answers.append(InputsAnswer(bool(ok), None if values is None else [str(v) for v in values]))
 
     def answer_message_box(self, result: int) -> None:
-        """Script the next ShowMessageBox: 1 OK, 2 Cancel, 6 Yes, 7 No... (§5)."""
+        """Script the next ShowMessageBox: 1 OK, 2 Cancel, 6 Yes, 7 No... (the ReaScript API docs)."""
         self._box_answers.append(int(result))
 
     # ============================================================================================
@@ -400,7 +401,7 @@ class FakeReaper:
 
     @property
     def dialogs_freezing_the_loop(self) -> List[ModalCall]:
-        """Dialogs opened in a tick after which the loop went on: they froze a running job (§5:
+        """Dialogs opened in a tick after which the loop went on: they froze a running job (the ReaScript API docs:
         a modal box blocks REAPER and the defer loop)."""
         return [call for call in self.modal_calls if call.loop_went_on]
 
@@ -436,7 +437,7 @@ class FakeReaper:
         assert not problems, "\n".join(problems)
 
     # ============================================================================================
-    # Running scripts: __main__ globals, the defer loop (§1, §5)
+    # Running scripts: __main__ globals, the defer loop (reaper_python.py; the ReaScript API docs)
     # ============================================================================================
 
     @classmethod
@@ -446,7 +447,7 @@ class FakeReaper:
 
     def main_globals(self) -> Dict[str, Any]:
         """A fresh ``__main__`` namespace as REAPER prepares it: every ``RPR_`` function plus
-        ``RPR_defer``, ``RPR_runloop``, ``RPR_atexit``, ``sys`` and ``__name__``; no ``__file__`` (§1)."""
+        ``RPR_defer``, ``RPR_runloop``, ``RPR_atexit``, ``sys`` and ``__name__``; no ``__file__`` (reaper_python.py)."""
         namespace: Dict[str, Any] = {"__name__": "__main__", "__doc__": None, "sys": sys}
         namespace.update((name, getattr(self, name)) for name in self.rpr_names())
         namespace.update(RPR_defer=self._defer, RPR_runloop=self._defer, RPR_atexit=self._register_atexit)
@@ -484,7 +485,7 @@ class FakeReaper:
         return namespace
 
     def stop_script(self, *, expect_errors: bool = False) -> None:
-        """The user stops the script (§5): deferred code is dropped and the atexit code runs.
+        """The user stops the script (the ReaScript API docs): deferred code is dropped and the atexit code runs.
         From a ``tick_hook`` the loop ends before its next tick."""
         session = self._session
         if session is None:
@@ -508,13 +509,13 @@ class FakeReaper:
         self._script_modules.clear()
 
     def _defer(self, code: Any) -> None:
-        """RPR_defer / RPR_runloop: run ``code`` (a string) on the next tick (§5)."""
+        """RPR_defer / RPR_runloop: run ``code`` (a string) on the next tick (the ReaScript API docs)."""
         if not isinstance(code, str):
             raise TypeError(f"RPR_defer takes a string of code evaluated in __main__, not {type(code).__name__}")
         self._deferred.append(code)
 
     def _register_atexit(self, code: Any) -> None:
-        """RPR_atexit: run ``code`` (a string) when the script ends or is stopped (§5)."""
+        """RPR_atexit: run ``code`` (a string) when the script ends or is stopped (the ReaScript API docs)."""
         if not isinstance(code, str):
             raise TypeError(f"RPR_atexit takes a string of code evaluated in __main__, not {type(code).__name__}")
         self._atexit.append(code)
@@ -608,7 +609,7 @@ class FakeReaper:
         argument, or None where REAPER receives NULL.
 
         The bridge passes a pointer only when ``ValidatePtr(p, type)`` holds, and ``ValidatePtr``
-        checks against the current project tab (reference §1; reapy #80: handles kept from a tab the
+        checks against the current project tab (reaper_python.py; reapy #80: handles kept from a tab the
         user left go in as NULL). So:
 
         - a ``void*`` argument is checked as type "void*", which REAPER does not know: always NULL
@@ -651,7 +652,7 @@ class FakeReaper:
 
     def _project(self, value: Any) -> Project:
         """A ``ReaProject*`` argument: an open tab's handle is that project; 0, None and anything
-        else pack to NULL, which REAPER reads as the current project (§1)."""
+        else pack to NULL, which REAPER reads as the current project (reaper_python.py)."""
         found = self._pointer(value, PROJECT)
         return self.project if found is None else found
 
@@ -777,7 +778,7 @@ class FakeReaper:
         return 1
 
     def _ext_string(self, obj: Any, kind: str, key: str, text: str, setting: bool) -> Tuple[bool, str]:
-        """``P_EXT:key`` (§5): get returns false when the key is absent; setting "" removes it."""
+        """``P_EXT:key`` (the ReaScript API docs): get returns false when the key is absent; setting "" removes it."""
         if not key:
             return False, text
         if not setting:
@@ -800,12 +801,12 @@ class FakeReaper:
         return len(self._project(proj).tracks)
 
     def RPR_GetTrack(self, proj, trackidx):
-        """A track handle; the NULL handle for an index out of range (§1)."""
+        """A track handle; the NULL handle for an index out of range (reaper_python.py)."""
         index, tracks = c_int(trackidx), self._project(proj).tracks
         return tracks[index].handle if 0 <= index < len(tracks) else null_handle(TRACK)
 
     def RPR_InsertTrackAtIndex(self, idx, wantDefaults):
-        """None; ``idx`` is clamped to 0..N and later tracks move down one index (§4)."""
+        """None; ``idx`` is clamped to 0..N and later tracks move down one index (the ReaScript API docs)."""
         tracks = self.project.tracks
         index = min(max(c_int(idx), 0), len(tracks))
         c_bool(wantDefaults)
@@ -832,7 +833,7 @@ class FakeReaper:
         return float(_TRACK_EXTRAS.get(name, 0.0))
 
     def RPR_GetSetMediaTrackInfo_String(self, tr, parmname, stringNeedBig, setNewValue):
-        """``(ok, tr, parmname, value, setNewValue)`` (§2): P_NAME, P_EXT:key, GUID (get)."""
+        """``(ok, tr, parmname, value, setNewValue)`` (the ReaScript API docs): P_NAME, P_EXT:key, GUID (get)."""
         track, name, text, setting = self._track(tr), c_string(parmname), c_string(stringNeedBig), c_bool(setNewValue)
         ok, value = (
             (False, text)
@@ -857,7 +858,7 @@ class FakeReaper:
         return False, text
 
     def RPR_GetTrackName(self, track, bufOut, bufOut_sz):
-        """``(ok, track, name, bufOut_sz)``: "Track N" for an unnamed track (§2)."""
+        """``(ok, track, name, bufOut_sz)``: "Track N" for an unnamed track (the ReaScript API docs)."""
         found = self._track(track)
         if found is None:
             return (0, track, c_string(bufOut), bufOut_sz)
@@ -914,7 +915,7 @@ class FakeReaper:
         return null_handle(TRACK) if found is None else found.track.handle
 
     def RPR_GetMediaItemInfo_Value(self, item, parmname):
-        """``float`` (§2): D_POSITION, D_LENGTH, B_MUTE, D_VOL, B_UISEL, B_LOOPSRC, I_CURTAKE..."""
+        """``float`` (the ReaScript API docs): D_POSITION, D_LENGTH, B_MUTE, D_VOL, B_UISEL, B_LOOPSRC, I_CURTAKE..."""
         found, name = self._item(item), c_string(parmname)
         if found is None:
             return 0.0
@@ -942,7 +943,7 @@ class FakeReaper:
         return 0
 
     def RPR_AddMediaItemToTrack(self, tr):
-        """A new empty item at 0 s, length 0, unselected; NULL for a bad track (§4)."""
+        """A new empty item at 0 s, length 0, unselected; NULL for a bad track (the ReaScript API docs)."""
         track = self._track(tr)
         if track is None:
             return null_handle(ITEM)
@@ -975,7 +976,7 @@ class FakeReaper:
         return 1
 
     def RPR_InsertMedia(self, file, mode):
-        """``int`` (§4; the API doc gives no meaning to the value): 1 here when inserted, 0 when
+        """``int`` (the ReaScript API docs; the API doc gives no meaning to the value): 1 here when inserted, 0 when
         the file is missing or of a type REAPER does not open.
 
         Modelled: mode 0 with &512, "use high word as absolute track index" (API doc), the index
@@ -1023,13 +1024,13 @@ class FakeReaper:
     # ============================================================================================
 
     def RPR_GetActiveTake(self, item):
-        """A take handle; NULL for an empty item (§2)."""
+        """A take handle; NULL for an empty item (the ReaScript API docs)."""
         found = self._item(item)
         take = found.take() if found is not None else None
         return null_handle(TAKE) if take is None else take.handle
 
     def RPR_AddTakeToMediaItem(self, item):
-        """A new take without a source; it is the active take only if it is the first (§4)."""
+        """A new take without a source; it is the active take only if it is the first (the ReaScript API docs)."""
         found = self._item(item)
         if found is None:
             return null_handle(TAKE)
@@ -1038,12 +1039,12 @@ class FakeReaper:
         return take.handle
 
     def RPR_TakeIsMIDI(self, take):
-        """``int`` 0/1 (§2)."""
+        """``int`` 0/1 (the ReaScript API docs)."""
         found = self._take(take)
         return int(found is not None and found.is_midi)
 
     def RPR_GetMediaItemTakeInfo_Value(self, take, parmname):
-        """``float`` (§2): D_STARTOFFS, D_PLAYRATE, D_VOL, I_CHANMODE, B_PPITCH..."""
+        """``float`` (the ReaScript API docs): D_STARTOFFS, D_PLAYRATE, D_VOL, I_CHANMODE, B_PPITCH..."""
         found, name = self._take(take), c_string(parmname)
         if found is None:
             return 0.0
@@ -1072,7 +1073,7 @@ class FakeReaper:
         return found.source.handle
 
     def RPR_SetMediaItemTake_Source(self, take, source):
-        """``int``; the take owns the new source, the old one is the caller's to destroy (§4)."""
+        """``int``; the take owns the new source, the old one is the caller's to destroy (the ReaScript API docs)."""
         found, new = self._take(take), self._source(source)
         if found is None or new is None:
             return 0
@@ -1087,7 +1088,7 @@ class FakeReaper:
         return 1
 
     # ============================================================================================
-    # RPR_ functions: sources (§2)
+    # RPR_ functions: sources (the ReaScript API docs)
     # ============================================================================================
 
     def RPR_PCM_Source_CreateFromFile(self, filename):
@@ -1097,7 +1098,8 @@ class FakeReaper:
         return null_handle(SOURCE) if source is None else self._register_source(source)
 
     def RPR_GetMediaSourceFileName(self, source, filenamebuf, filenamebuf_sz):
-        """``(source, filename, filenamebuf_sz)``; "" for in-project MIDI and SECTION sources (§2)."""
+        """``(source, filename, filenamebuf_sz)``; "" for in-project MIDI and SECTION sources
+        (the ReaScript API docs)."""
         found = self._source(source)
         if found is None:
             return (source, c_string(filenamebuf), filenamebuf_sz)
@@ -1111,12 +1113,12 @@ class FakeReaper:
         return (source, out_string(found.type, typebuf_sz), typebuf_sz)
 
     def RPR_GetMediaSourceParent(self, src):
-        """The parent of a SECTION source; NULL for a root source (§2)."""
+        """The parent of a SECTION source; NULL for a root source (the ReaScript API docs)."""
         found = self._source(src)
         return null_handle(SOURCE) if found is None or found.parent is None else found.parent.handle
 
     def RPR_GetMediaSourceLength(self, source, lengthIsQNOut):
-        """``(length, source, lengthIsQN)``: seconds, never beats here (§2)."""
+        """``(length, source, lengthIsQN)``: seconds, never beats here (the ReaScript API docs)."""
         found = self._source(source)
         if found is None:
             return (0.0, source, _byte_out(lengthIsQNOut))
@@ -1124,7 +1126,7 @@ class FakeReaper:
 
     def RPR_PCM_Source_GetSectionInfo(self, src, offsOut, lenOut, revOut):
         """``(ok, src, offset, length, reversed)`` for a SECTION source; other sources give
-        ok 0 and their out-values untouched (§2)."""
+        ok 0 and their out-values untouched (the ReaScript API docs)."""
         found = self._source(src)
         if found is None or found.type != "SECTION":
             return (0, src, c_double(offsOut), c_double(lenOut), _byte_out(revOut))
@@ -1135,7 +1137,7 @@ class FakeReaper:
     # ============================================================================================
 
     def RPR_GetSet_LoopTimeRange2(self, proj, isSet, isLoop, start, end, allowautoseek):
-        """``(proj, isSet, isLoop, start, end, allowautoseek)`` (§2): isLoop False is the time
+        """``(proj, isSet, isLoop, start, end, allowautoseek)`` (the ReaScript API docs): isLoop False is the time
         selection, True the loop points; start == end means none."""
         project, setting, loop = self._project(proj), c_bool(isSet), c_bool(isLoop)
         begin, finish = c_double(start), c_double(end)
@@ -1157,7 +1159,7 @@ class FakeReaper:
         return self.project.cursor
 
     def RPR_SetEditCurPos(self, time_, moveview, seekplay):
-        """None (§4: moveview, seekplay); the cursor never goes below 0."""
+        """None (the ReaScript API docs: moveview, seekplay); the cursor never goes below 0."""
         self._move_cursor(self.project, c_double(time_))
         c_bool(moveview), c_bool(seekplay)
 
@@ -1168,7 +1170,7 @@ class FakeReaper:
             project.cursor = position
 
     # ============================================================================================
-    # RPR_ functions: project and paths (§5)
+    # RPR_ functions: project and paths (the ReaScript API docs)
     # ============================================================================================
 
     def RPR_GetProjectPathEx(self, proj, buf, buf_sz):
@@ -1176,7 +1178,7 @@ class FakeReaper:
         return (proj, out_string(self._project(proj).media_path, buf_sz), buf_sz)
 
     def RPR_EnumProjects(self, idx, projfnOutOptional, projfnOutOptional_sz):
-        """``(proj, idx, rpp_filename, size)`` (§5): -1 is the current project, 0, 1... the open
+        """``(proj, idx, rpp_filename, size)`` (the ReaScript API docs): -1 is the current project, 0, 1... the open
         tabs in order, NULL past the last; the file name is "" while a project is unsaved."""
         index = c_int(idx)
         if index == -1:
@@ -1198,7 +1200,7 @@ class FakeReaper:
         return str(self.resource_path)
 
     # ============================================================================================
-    # RPR_ functions: ExtState (§5)
+    # RPR_ functions: ExtState (the ReaScript API docs)
     # ============================================================================================
 
     def RPR_GetExtState(self, section, key):
@@ -1216,11 +1218,11 @@ class FakeReaper:
         return int((c_string(section), c_string(key)) in self.ext_state)
 
     # ============================================================================================
-    # RPR_ functions: dialogs and console (§5)
+    # RPR_ functions: dialogs and console (the ReaScript API docs)
     # ============================================================================================
 
     def RPR_GetUserInputs(self, title, num_inputs, captions_csv, retvals_csv, retvals_csv_sz):
-        """``(ok, title, num_inputs, captions_csv, values, retvals_csv_sz)`` (§5). Modal: the answer
+        """``(ok, title, num_inputs, captions_csv, values, retvals_csv_sz)`` (the ReaScript API docs). Modal: the answer
         comes from :meth:`answer_inputs`; on Cancel the values buffer keeps the defaults."""
         count = c_int(num_inputs)
         captions, separator = parse_captions(c_string(captions_csv), count)
@@ -1248,7 +1250,7 @@ class FakeReaper:
         return (1, title, num_inputs, captions_csv, out_string(separator.join(values), retvals_csv_sz), retvals_csv_sz)
 
     def RPR_ShowMessageBox(self, msg, title, type_):
-        """``int`` (§5). Modal: the answer comes from :meth:`answer_message_box` and must be one
+        """``int`` (the ReaScript API docs). Modal: the answer comes from :meth:`answer_message_box` and must be one
         the box type can give (type 4 Yes/No: 6 or 7)."""
         box_type = c_int(type_)
         call = ModalCall(
@@ -1278,7 +1280,7 @@ class FakeReaper:
         self.console += c_string(msg)
 
     # ============================================================================================
-    # RPR_ functions: actions (§3c, §6)
+    # RPR_ functions: actions (the ReaScript API docs)
     # ============================================================================================
 
     def RPR_Main_OnCommand(self, command, flag):
@@ -1295,7 +1297,7 @@ class FakeReaper:
 
     def RPR_AddRemoveReaScript(self, add, sectionID, scriptfn, commit):
         """Add: the new command id (the same id again for a script already added), 0 when the file
-        does not exist. Remove: the removed id, 0 if it was not registered (§6)."""
+        does not exist. Remove: the removed id, 0 if it was not registered (the ReaScript API docs)."""
         adding, section, path = c_bool(add), c_int(sectionID), self._script_path(c_string(scriptfn))
         c_bool(commit)
         existing = next((s for s in self.registered_scripts.values() if (s.section, s.path) == (section, path)), None)
@@ -1316,7 +1318,7 @@ class FakeReaper:
         return path if os.path.isabs(path) else os.path.join(str(self.resource_path), "Scripts", path)
 
     # ============================================================================================
-    # RPR_ functions: undo, UI refresh, pointer validation (§4)
+    # RPR_ functions: undo, UI refresh, pointer validation (the ReaScript API docs)
     # ============================================================================================
 
     def RPR_Undo_BeginBlock2(self, proj):
@@ -1338,7 +1340,7 @@ class FakeReaper:
             self._block_changes = []
 
     def RPR_PreventUIRefresh(self, prevent_count):
-        """None; ``ui_refresh_depth`` follows the count and must come back to 0 (§4)."""
+        """None; ``ui_refresh_depth`` follows the count and must come back to 0 (the ReaScript API docs)."""
         self.ui_refresh_depth += c_int(prevent_count)
         if self.ui_refresh_depth < 0:
             self.protocol_errors.append(f"PreventUIRefresh went below zero ({self.ui_refresh_depth})")

@@ -1,12 +1,12 @@
 """The in-memory REAPER project behind :class:`fake_reaper.FakeReaper`, and the bridge's conventions.
 
-Section numbers (§) refer to /work/shared/reference/reaper-reascript.md. The argument and return
+Sources: REAPER's bridge ``reaper_python.py`` and the ReaScript API documentation. The argument and return
 conventions follow ``reaper_python.py`` (REAPER 6.x, 64-bit), which the reference was compiled from:
 
 - handles are strings ``'(MediaItem*)0x00007FF000100000'`` (16 upper-case hex digits); a NULL
-  handle is ``'(MediaItem*)0x0000000000000000'``, a truthy string (§1);
+  handle is ``'(MediaItem*)0x0000000000000000'``, a truthy string (reaper_python.py);
 - on the way in, ``rpr_packp`` parses a handle with its regular expression and passes it only if
-  ``ValidatePtr(p, type)`` holds, else NULL (§1). ``ValidatePtr`` checks against the *current*
+  ``ValidatePtr(p, type)`` holds, else NULL (reaper_python.py). ``ValidatePtr`` checks against the *current*
   project tab, so a wrong type, an unknown or deleted object, ``0``, ``None``, a track or item of
   another tab, a ``PCM_source*`` no take uses and every ``void*`` argument all arrive as NULL
   (:meth:`fake_reaper.FakeReaper._pointer` says where each is documented);
@@ -36,7 +36,7 @@ ANY = "void*"
 #: ``rpr_packp``'s pattern: only this exact shape is ever turned back into a pointer.
 _HANDLE = re.compile(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$")
 
-#: Source type strings by file extension (§2: ``WAVE``, ``MP3``, ``SECTION``, ``MIDI``...).
+#: Source type strings by file extension (the ReaScript API docs: ``WAVE``, ``MP3``, ``SECTION``, ``MIDI``...).
 #: AIFF as ``WAVE`` is an assumption (REAPER reads AIFF with its WAV source); not verified.
 SOURCE_TYPES = {
     ".wav": "WAVE",
@@ -78,14 +78,14 @@ def c_string(value: Any) -> str:
 
 
 def out_string(text: str, size: Any) -> str:
-    """A string written into an out-buffer REAPER was told is ``size`` bytes long (§1): at most
+    """A string written into an out-buffer REAPER was told is ``size`` bytes long (reaper_python.py): at most
     ``size - 1`` UTF-8 bytes survive; a cut through a character fails to decode, as in the bridge."""
     limit = max(c_int(size) - 1, 0)
     return text.encode("utf-8")[:limit].decode("utf-8")
 
 
 def null_handle(type_name: str) -> str:
-    """The NULL handle of ``type_name``, e.g. ``'(MediaItem*)0x0000000000000000'`` (§1)."""
+    """The NULL handle of ``type_name``, e.g. ``'(MediaItem*)0x0000000000000000'`` (reaper_python.py)."""
     return format_handle(type_name, 0)
 
 
@@ -142,7 +142,7 @@ def make_guid(counter: int) -> str:
 @dataclass(eq=False)
 class Source:
     """A ``PCM_source``: a file (facts read from the real file), in-project MIDI, or a SECTION of a
-    parent source (offset, length, reversed; §2)."""
+    parent source (offset, length, reversed; the ReaScript API docs)."""
 
     type: str
     filename: str = ""
@@ -171,7 +171,7 @@ class Source:
 
     @classmethod
     def midi(cls, length: float) -> Source:
-        """In-project MIDI: no file name (§2)."""
+        """In-project MIDI: no file name (the ReaScript API docs)."""
         return cls(type="MIDI", length=length)
 
     @classmethod
@@ -251,7 +251,7 @@ class Item:
 
 @dataclass(eq=False)
 class Track:
-    """A ``MediaTrack``; an empty ``name`` shows as "Track N" (§2, ``GetTrackName``)."""
+    """A ``MediaTrack``; an empty ``name`` shows as "Track N" (the ReaScript API docs, ``GetTrackName``)."""
 
     name: str = ""
     selected: bool = False  # I_SELECTED
@@ -346,7 +346,7 @@ class InputsAnswer:
 
 @dataclass
 class RegisteredScript:
-    """A script added with ``AddRemoveReaScript`` and its command id (§6)."""
+    """A script added with ``AddRemoveReaScript`` and its command id (the ReaScript API docs)."""
 
     command_id: int
     section: int

@@ -1,6 +1,6 @@
-"""The fake REAPER keeps the documented bridge behaviour (reference/reaper-reascript.md): string
-handles with truthy NULLs, out-parameters echoed in tuples, RPR_defer only in __main__, undo blocks,
-and modal dialogs a test must expect."""
+"""The fake REAPER keeps the documented bridge behaviour (REAPER's ``reaper_python.py`` and the
+ReaScript API docs): string handles with truthy NULLs, out-parameters echoed in tuples, RPR_defer
+only in __main__, undo blocks, and modal dialogs a test must expect."""
 
 import re
 import sys
@@ -42,7 +42,7 @@ def scene(reaper, make_audio):
     )
 
 
-# --- handles (§1) --------------------------------------------------------------------------------
+# --- handles (reaper_python.py) -------------------------------------------------------------------
 
 
 def test_a_null_handle_is_a_truthy_string_ending_in_zeros(reaper):
@@ -104,7 +104,7 @@ def test_c_bools_come_back_as_int(scene, reaper):
         assert type(value) is int
 
 
-# --- out-parameter tuples: the reference's tables (§2, §5) ---------------------------------------
+# --- out-parameter tuples: the reference's tables (the ReaScript API docs) ------------------------
 
 OUT_PARAMETER_SHAPES = {
     "GetMediaSourceFileName": (
@@ -217,7 +217,7 @@ def test_the_time_selection_is_set_and_read_through_the_same_call(reaper):
     assert [c.kind for c in reaper.changes] == ["time_selection"]
 
 
-# --- GetUserInputs and ShowMessageBox (§5) -------------------------------------------------------
+# --- GetUserInputs and ShowMessageBox (the ReaScript API docs) ------------------------------------
 
 
 def test_user_inputs_split_and_join_values_with_the_separator_pseudo_caption(reaper):
@@ -277,7 +277,7 @@ def test_a_message_box_returns_the_scripted_button_its_type_allows(reaper):
     ]
 
 
-# --- the defer loop and the script's globals (§1, §5) --------------------------------------------
+# --- the defer loop and the script's globals (reaper_python.py; the ReaScript API docs) -----------
 
 
 def test_main_globals_hold_the_rpr_functions_and_the_defer_trio_but_no_file(reaper):
@@ -432,7 +432,7 @@ def test_rpr_defer_takes_a_code_string_not_a_function(reaper):
         reaper.main_globals()["RPR_defer"](print)
 
 
-# --- undo, change log, UI refresh (§4) ------------------------------------------------------------
+# --- undo, change log, UI refresh (the ReaScript API docs) ----------------------------------------
 
 
 def test_nested_undo_blocks_make_one_undo_point_named_by_the_outermost_end(scene, reaper):
@@ -479,7 +479,7 @@ def test_unbalanced_undo_and_refresh_calls_are_reported(reaper):
         reaper.assert_clean()
 
 
-# --- the pointer check: what rpr_packp does to handles (§1) ---------------------------------------
+# --- the pointer check: what rpr_packp does to handles (reaper_python.py) -------------------------
 
 
 def test_validateptr2_is_always_false_from_python_because_its_pointer_is_packed_as_void(scene, reaper):
@@ -561,7 +561,7 @@ def test_a_tracks_guid_reads_as_a_braced_string(scene, reaper):
     assert re.fullmatch(r"\{[0-9A-F-]{36}\}", guid)
 
 
-# --- InsertMedia (§4) ------------------------------------------------------------------------------
+# --- InsertMedia (the ReaScript API docs) ---------------------------------------------------------
 
 
 @pytest.fixture
@@ -640,7 +640,7 @@ def test_a_file_reaper_cannot_open_gives_a_null_source(reaper, tmp_path):
     assert reaper.RPR_PCM_Source_CreateFromFile(str(tmp_path / "notes.txt")).endswith(NULL)
 
 
-# --- state and actions (§5, §6) -------------------------------------------------------------------
+# --- state and actions (the ReaScript API docs) ---------------------------------------------------
 
 
 def test_ext_state_is_read_back_and_a_persisted_multi_line_value_is_reported(reaper):
@@ -667,7 +667,7 @@ def test_a_script_is_registered_once_and_a_missing_file_not_at_all(reaper, tmp_p
 
 
 def test_every_script_shares_reapers_one_python_path(reaper, tmp_path):
-    """REAPER loads one Python library (the .dll/.so named in Preferences > ReaScript, §6) for all
+    """REAPER loads one Python library (the .dll/.so named in Preferences > ReaScript, the ReaScript API docs) for all
     scripts, so what one script puts on sys.path, every later script sees."""
     marker = str(tmp_path / "left-behind")
     reaper.run_script(write_script(tmp_path, "first.py", f"sys.path.insert(0, {marker!r})\n"))
@@ -695,7 +695,7 @@ def test_track_selection_is_read_by_index_among_the_selected_and_set_per_track(s
 
 
 def test_redraw_calls_return_none_and_the_resource_path_is_a_string(scene, reaper):
-    """§4: UpdateItemInProject(item), UpdateArrange() return None; §5: GetResourcePath() -> str."""
+    """UpdateItemInProject(item), UpdateArrange() return None; GetResourcePath() -> str (the ReaScript API docs)."""
     assert reaper.RPR_UpdateItemInProject(scene.item) is None and reaper.RPR_UpdateArrange() is None
     assert reaper.update_calls == ["UpdateItemInProject", "UpdateArrange"]
     assert reaper.RPR_GetResourcePath() == str(reaper.resource_path)

@@ -1,6 +1,6 @@
 """A private PipeWire sound server with a loopback (a sink whose sound comes back on a source), for
-the pyaudio tests (see reference/audio-libs.md §1 a2): its own D-Bus, runtime and config folders, so
-nothing of the machine's own audio setup is touched. PipeWire's dummy driver clocks it in real time."""
+the pyaudio tests (set up as PipeWire's docs set up a loopback): its own D-Bus, runtime and config
+folders, so nothing of the machine's own audio setup is touched. PipeWire's dummy driver clocks it in real time."""
 
 import os
 import shutil

@@ -12,7 +12,6 @@ again is safe; uninstall removes exactly what install added.
 
 import hashlib
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -35,13 +34,11 @@ PACKAGE_PATH = Path(__file__).resolve().parents[3]  # the folder holding the voi
 
 
 def default_resource_path() -> Path:
-    """Where REAPER keeps its settings and Scripts folder on this system."""
-    home = Path.home()
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", home / "AppData" / "Roaming")) / "REAPER"
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / "REAPER"
-    return Path(os.environ.get("XDG_CONFIG_HOME", home / ".config")) / "REAPER"
+    """Where REAPER keeps its settings and Scripts folder on this system (its per-user config folder:
+    ``%APPDATA%\\REAPER``, ``~/Library/Application Support/REAPER``, ``~/.config/REAPER``)."""
+    from platformdirs import user_config_dir  # the command line's, never REAPER's, Python runs this
+
+    return Path(user_config_dir("REAPER", appauthor=False, roaming=True))
 
 
 def install(resource: Optional[Path] = None, *, python: str = sys.executable) -> List[str]:
