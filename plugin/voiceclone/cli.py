@@ -374,32 +374,35 @@ def _clone_options(args) -> CloneOptions:
 
 
 def _clone(args, ctx: _Context) -> int:
+    from .hosts import command_line
+
     settings, out, err = ctx.settings, ctx.out, ctx.err
     job = _Job(args, err)
-    outcome = job(jobs.clone, settings, _clone_options(args))
-    job.warn(outcome.warnings)
+    outcome = job(command_line.clone, settings, _clone_options(args))
+    job.warn(outcome["warnings"])
     if args.json:
-        print(json.dumps(outcome.as_dict()), file=out)
+        print(json.dumps(outcome), file=out)
         return 0
-    if outcome.reused:
+    voice_id, preset = outcome["voice_id"], outcome["preset"]
+    if outcome["reused"]:
         print(
-            f"Voice '{outcome.voice_id}' was already cloned from this sample (preset '{outcome.preset}'); "
+            f"Voice '{voice_id}' was already cloned from this sample (preset '{preset}'); "
             "nothing was sent. To make another voice of it, give a new id: --voice-id "
-            f"{jobs.next_free_voice_id(settings, outcome.voice_id)}.",
+            f"{jobs.next_free_voice_id(settings, voice_id)}.",
             file=out,
         )
     else:
-        print(f"Cloned voice '{outcome.voice_id}' and saved it as preset '{outcome.preset}'.", file=out)
+        print(f"Cloned voice '{voice_id}' and saved it as preset '{preset}'.", file=out)
         print(
             "It stays temporary until first used for speech: MiniMax deletes unused clones after "
             f"{rules.VOICE_LIFETIME_DAYS} days.",
             file=out,
         )
-    if outcome.preview_path:
-        print(f"Preview: {outcome.preview_path}", file=out)
+    if outcome["preview_path"]:
+        print(f"Preview: {outcome['preview_path']}", file=out)
         if args.audition:
-            _audition(Path(outcome.preview_path), out)
-    elif not args.text and not outcome.reused:
+            _audition(Path(outcome["preview_path"]), out)
+    elif not args.text and not outcome["reused"]:
         print("No preview was made: give --text to hear the voice (or use `voiceclone speak`).", file=out)
     return 0
 
@@ -526,11 +529,13 @@ def _validate(args, ctx: _Context) -> int:
 
 
 def _speak(args, ctx: _Context) -> int:
+    from .hosts import command_line
+
     settings, out, err = ctx.settings, ctx.out, ctx.err
     _note_first_speech(settings, args.preset, err)
     job = _Job(args, err)
     outcome = job(
-        jobs.speak,
+        command_line.speak,
         settings,
         args.text,
         args.out,
@@ -540,14 +545,14 @@ def _speak(args, ctx: _Context) -> int:
         fmt=args.format,
         force=args.force,
     )
-    job.warn(outcome.warnings)
+    job.warn(outcome["warnings"])
     if args.json:
-        print(json.dumps(outcome.as_dict()), file=out)
+        print(json.dumps(outcome), file=out)
     else:
-        length = "" if outcome.duration_s is None else f" ({outcome.duration_s:.1f} s)"
-        print(f"Spoke with '{outcome.voice_id}' into {outcome.path}{length}.", file=out)
+        length = "" if outcome["duration_s"] is None else f" ({outcome['duration_s']:.1f} s)"
+        print(f"Spoke with '{outcome['voice_id']}' into {outcome['path']}{length}.", file=out)
     if args.audition:
-        _audition(Path(outcome.path), out)
+        _audition(Path(outcome["path"]), out)
     return 0
 
 

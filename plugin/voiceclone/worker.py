@@ -9,8 +9,9 @@ which the host reads a little at a time (:class:`voiceclone.events_file.EventsFi
 ``{"event": "error", "message": ..., "fix": ..., "exit_code": ...}``
 
 Job files (each may add ``"presets"`` and ``"base_url"``):
-``{"kind": "clone", "capture": <CapturePlan>, "voice_id": ..., "name": ..., "settings": {<CloneSettings>},
-"preview_out": ...}``; ``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ...}``;
+``{"kind": "clone", "capture": <CapturePlan> | "audio": <file>, "voice_id": ..., "name": ..., "settings":
+{<CloneSettings>}, "preview_out": ...}`` (and any other :class:`~voiceclone.options.CloneOptions` field);
+``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ..., "format": ..., "force": ...}``;
 ``{"kind": "presets"}`` (``presets``: every preset with its ``lifetime``; ``notes``: a line for
 each voice that may exist but is unconfirmed); ``{"kind": "remove_preset", "name": ...}``;
 ``{"kind": "delete_voice", "voice_id": ...}``; ``{"kind": "activate" | "reclone", "name": ...}``.
@@ -95,6 +96,8 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             preset=job.get("preset"),
             voice_id=job.get("voice_id"),
             model=job.get("model"),
+            fmt=job.get("format"),
+            force=bool(job.get("force")),
             on_event=on_event,
         ).as_dict()
     if kind == "remove_preset":

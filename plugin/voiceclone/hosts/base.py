@@ -17,8 +17,8 @@ A host keeps these rules:
 - inserts a result on a new track named :func:`track_name` directly below the source track, at
   the region's start (speech: at the edit cursor), as one undo step, leaving the user's selection
   and cursor as they were;
-- writes paid audio into its media folder under :func:`media_path`, never over a file, so it is
-  kept whatever happens to the insert.
+- writes paid audio to a new file first (a DAW: its media folder, named by :func:`media_path`), never
+  over a file, so it is kept whatever happens to the insert.
 
 Standard library only: REAPER's side imports this module inside REAPER's own Python.
 """
@@ -55,7 +55,7 @@ class Captured:
     start_s: float
     name: str  # the take's or the track's name: the preset's default
     track: Optional[str]  # the source track, as :attr:`Place.below` names it
-    source: str  # where it came from, for the preset's record
+    source: Optional[str]  # where it came from, for the preset's record (None: the job says)
 
 
 class Host(Protocol):
@@ -72,8 +72,10 @@ class Host(Protocol):
     def cursor(self) -> Place:
         """Where speech goes: the edit cursor (or the time selection's start) on the selected track."""
 
-    def media_folder(self) -> Path:
-        """Where paid audio is written before it is inserted (and stays if the insert fails)."""
+    def new_file(self, name: str, what: str, extension: str) -> Optional[Path]:
+        """Where the paid audio ``what`` ("preview", "speech") of preset ``name`` is written before it
+        is inserted, and where it stays if the insert fails: a file that does not exist yet. None:
+        the job's own default place."""
 
     def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
         """The user's answers to ``fields`` (None: cancelled). A host without dialogs answers

@@ -5,11 +5,10 @@ dialog in REAPER, the command line's options for Audacity) comes in as a ``choos
 Standard library only: REAPER runs these flows on its UI thread.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
-from .base import STOP, Captured, Flow, Host, Place, Work, media_path, track_name
+from .base import STOP, Captured, Flow, Host, Place, Work, track_name
 
 #: ``choose(captured)``: the clone job's options (``voice_id``, ``name``, ``settings``...), or None to stop.
 ChooseClone = Callable[[Captured], Optional[Dict[str, Any]]]
@@ -27,8 +26,10 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
         options = choose(sample)
         if options is None:
             return STOP
-        preview = media_path(host.media_folder(), options.get("name") or sample.name, "preview", datetime.now(), ".mp3")
-        job = {"kind": "clone", **sample.sample, "source": sample.source, "preview_out": str(preview), **options}
+        preview = host.new_file(options.get("name") or sample.name, "preview", ".mp3")
+        job = {"kind": "clone", **sample.sample, "source": sample.source, **options}
+        if preview is not None:
+            job.setdefault("preview_out", str(preview))
         return Work(job, title=f"cloning '{options['voice_id']}'")
 
     def insert(outcome: dict) -> dict:
@@ -59,7 +60,7 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
     where: Dict[str, Any] = {}
 
     def presets(_: Any) -> Work:
-        where.update(place=host.cursor(), folder=host.media_folder())  # as the user stood when asking
+        where.update(place=host.cursor())  # as the user stood when asking
         return Work({"kind": "presets"}, title="reading presets")
 
     def ask(listing: dict):
@@ -68,12 +69,14 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
         picked = choose(listing["presets"])
         if picked is None:
             return STOP
-        where.update(preset=picked["preset"], text=picked["text"])
-        out = media_path(where["folder"], picked["preset"], "speech", datetime.now(), ".wav")
-        return Work({"kind": "speak", "out": str(out), **picked}, title=f"speaking with '{picked['preset']}'")
+        name = picked.get("preset") or picked["voice_id"]
+        where.update(name=name, text=picked["text"])
+        out = host.new_file(name, "speech", ".wav")
+        assert out is not None, "a host always names the speech's file"
+        return Work({"kind": "speak", "out": str(out), **picked}, title=f"speaking with '{name}'")
 
     def insert(outcome: dict) -> dict:
-        preset, cursor = where["preset"], where["place"]
+        preset, cursor = where["name"], where["place"]
         tell(host, f"spoke {len(where['text'])} characters with '{preset}'", outcome)
         track = host.insert(
             Path(outcome["path"]),

@@ -7,13 +7,14 @@ The command line's options answer for the dialogs REAPER shows. A speech gets a 
 time: Audacity's scripting cannot put a clip on an existing track at a time.
 """
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ...errors import HostError, InputError, VoiceCloneError
 from ...leftovers import temp_folder
 from ...settings import Settings, user_data_folder
-from ..base import Captured, Place, check_selection
+from ..base import Captured, Place, check_selection, media_path
 from .pipe import Pipe
 from .project import Selection, export_selection, import_track, info, read_selection, restore
 
@@ -66,11 +67,12 @@ class AudacityHost:
             selection = read_selection(pipe, require_range=False)
         return Place(selection.start_s, "", below=str(selection.tracks[0]) if selection.tracks else None)
 
-    def media_folder(self) -> Path:
-        """Audacity copies what it imports into its project: the paid audio itself is kept here."""
+    def new_file(self, name: str, what: str, extension: str) -> Path:
+        """Audacity copies what it imports into its project: the paid audio itself is kept in the
+        user data folder's ``Audacity`` folder."""
         folder = user_data_folder() / "Audacity"
         folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        return media_path(folder, name, what, datetime.now(), extension)
 
     def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
         return list(defaults)

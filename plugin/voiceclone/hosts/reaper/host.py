@@ -3,12 +3,13 @@ background child polled from defer ticks, results inserted with ``InsertMedia`` 
 tab the action started in (see :mod:`.project`). Runs on REAPER's UI thread; standard library only.
 """
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ... import rules
 from ...errors import Cancelled
-from ..base import Captured, Place
+from ..base import Captured, Place, media_path
 from .api import Reaper, is_null
 from .project import capture_selection, current_tab, insert_audio, media_folder, track_guid
 from .runner import BackgroundJob
@@ -46,8 +47,8 @@ class ReaperHost:
             below=None if is_null(selected) else track_guid(self.rpr, selected),
         )
 
-    def media_folder(self) -> Path:
-        return self._folder
+    def new_file(self, name: str, what: str, extension: str) -> Path:
+        return media_path(self._folder, name, what, datetime.now(), extension)
 
     def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
         """One GetUserInputs dialog (values may hold commas); None when the user cancels."""

@@ -1,0 +1,126 @@
+"""The plain command line as a :class:`~voiceclone.hosts.base.Host`: the audio file it is given is
+the selection, and the files it is told to write (``-o``, ``--preview-out``) are where results go.
+Jobs run in this process, through the same :func:`voiceclone.worker.perform` as the DAWs' jobs.
+"""
+
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from ..audio import probe
+from ..errors import VoiceCloneError
+from ..options import CloneOptions
+from ..rules import check_region
+from ..settings import Settings
+from . import flows
+from .base import Captured, Place
+
+
+class CommandLineHost:
+    """One command's view: ``audio`` (its ``start``..``end`` seconds) to clone, ``speech_out`` and
+    ``preview_out`` to write; ``on_event`` gets the jobs' progress."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        on_event: Callable,
+        audio: Optional[Path] = None,
+        start: Optional[float] = None,
+        end: Optional[float] = None,
+        speech_out: Optional[Path] = None,
+        preview_out: Optional[Path] = None,
+    ):
+        self.settings = settings
+        self._on_event = on_event
+        self._audio, self._range = audio, (start, end)
+        self._out = {"speech": speech_out, "preview": preview_out}
+
+    def capture(self) -> Captured:
+        if self._audio is None:
+            raise VoiceCloneError("no audio file was given to clone")
+        info = probe(self._audio)
+        first, last = check_region(*self._range, info.duration_s)
+        start, end = self._range
+        return Captured(
+            sample={"audio": str(self._audio), "start": start, "end": end},
+            length_s=last - first,
+            start_s=first,
+            name=self._audio.stem,
+            track=None,
+            source=None,
+        )
+
+    def cursor(self) -> Place:
+        return Place(0.0, "")
+
+    def new_file(self, name: str, what: str, extension: str) -> Optional[Path]:
+        """The file the command was told to write; None (a preview without ``--preview-out``): beside the presets."""
+        return self._out.get(what)
+
+    def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
+        return list(defaults)
+
+    def confirm(self, question: str) -> bool:
+        """The command itself is the user's yes: the command line says what it spends first."""
+        return True
+
+    def say(self, line: str) -> None:
+        """The command line tells the outcome itself."""
+
+    def fail(self, error: Dict[str, Any]) -> None:
+        raise VoiceCloneError(str(error.get("message")), fix=error.get("fix"))
+
+    def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
+        from ..worker import perform
+
+        then(perform(job, self.settings, self._on_event))
+
+    def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
+        """Nothing to move: the job wrote the file where the command was told to."""
+        return {"path": str(path)}
+
+
+def clone(settings: Settings, options: CloneOptions, *, on_event: Callable) -> Dict[str, Any]:
+    """``voiceclone clone``: the shared clone flow on the file ``options.audio``; returns the outcome
+    as ``--json`` prints it."""
+    given = {
+        f.name: getattr(options, f.name)
+        for f in fields(options)
+        if f.name not in ("audio", "start", "end", "settings", "source")
+    }
+    job = {key: str(value) if isinstance(value, Path) else value for key, value in given.items() if value is not None}
+    job["settings"] = asdict(options.settings)
+    host = CommandLineHost(
+        settings,
+        on_event=on_event,
+        audio=options.audio,
+        start=options.start,
+        end=options.end,
+        preview_out=options.preview_out,
+    )
+    outcome = flows.clone_selection(host, lambda captured: job).start().result
+    outcome.pop("track", None)
+    return outcome
+
+
+def speak(
+    settings: Settings,
+    text: str,
+    out: Path,
+    *,
+    preset: Optional[str] = None,
+    voice_id: Optional[str] = None,
+    model: Optional[str] = None,
+    fmt: Optional[str] = None,
+    force: bool = False,
+    on_event: Callable,
+) -> Dict[str, Any]:
+    """``voiceclone speak``: the shared speech flow into the file ``out``; the outcome as ``--json`` prints it."""
+    picked = {"text": text, "preset": preset, "voice_id": voice_id, "model": model, "format": fmt, "force": force}
+    host = CommandLineHost(settings, on_event=on_event, speech_out=Path(out))
+    outcome = (
+        flows.speak_at_cursor(host, lambda presets: {k: v for k, v in picked.items() if v is not None}).start().result
+    )
+    outcome.pop("track", None)
+    return outcome
