@@ -237,9 +237,26 @@ def prepare(
 ) -> PreparedAudio:
     """Check ``path`` and make the file to upload, in one decoding pass.
 
-    ``purpose`` is ``voice_clone`` (10 s to 5 min) or ``prompt_audio`` (under 8 s). A fixed file is
-    written into ``workdir``; the caller removes it. Raises :class:`AudioError` for anything that
-    cannot be fixed.
+    Parameters
+    ----------
+    path : str or Path
+        The user's audio: any format :func:`probe` reads.
+    workdir : str or Path
+        Where a fixed file is written (the caller removes it); an untouched file is uploaded as it is.
+    purpose : str
+        ``voice_clone`` (10 s to 5 min) or ``prompt_audio`` (under 8 s).
+    start, end : float, optional
+        Seconds into the file: the region to use (default: all of it).
+
+    Returns
+    -------
+    PreparedAudio
+        The file to upload, its name, format, hash, facts, the fixes made and the quality report.
+
+    Raises
+    ------
+    AudioError
+        For anything that cannot be fixed: no audio, too short, silent, damaged, no speech.
     """
     info = probe(path)
     plan = _plan_for(info, purpose, start, end)
@@ -435,6 +452,7 @@ def _m4a_blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Ite
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256, hex; read in blocks (a sample's identity in the presets and the ledger)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

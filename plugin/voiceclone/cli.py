@@ -33,6 +33,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command, option and help text of ``voiceclone`` (the README's test reads it too)."""
     local = _Parser(add_help=False)  # what every command takes
     local.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     common = _Parser(add_help=False, parents=[local])  # ... and the commands that use MiniMax or the presets

@@ -114,6 +114,8 @@ class ApiError(RemoteError):
 
 
 class AuthError(ApiError):
+    """The key is missing, wrong, or belongs to the other region's host (1004, 2049, HTTP 401/403)."""
+
     default_fix = (
         "Check MINIMAX_API_KEY, and that its region matches the host: a global key works "
         "only with api.minimax.io (--provider minimax-global), a mainland key only with "
@@ -122,18 +124,26 @@ class AuthError(ApiError):
 
 
 class RateLimitError(ApiError):
+    """Too many requests for the account's plan (1002, 1039, 1041, 2045, HTTP 429)."""
+
     default_fix = "Wait a minute and run it again; MiniMax limits requests per minute per account."
 
 
 class QuotaError(ApiError):
+    """The account is out of balance or the plan does not cover the model (1008, 2056, 2061)."""
+
     default_fix = "Top up the MiniMax account or pick a model your plan includes, then run it again."
 
 
 class ContentError(ApiError):
+    """MiniMax flagged the text or the audio, or could not read it (1026, 1027, 1042)."""
+
     default_fix = "Change the text or the audio and run it again."
 
 
 class VerificationError(ApiError):
+    """Voice cloning is not enabled for the account until its real-name verification (2038)."""
+
     default_fix = (
         "Complete the personal or enterprise real-name verification in the MiniMax console; "
         "voice cloning is enabled after that."
@@ -141,12 +151,16 @@ class VerificationError(ApiError):
 
 
 class VoiceIdTakenError(ApiError):
+    """The voice_id exists already, or was deleted and is burned (2039)."""
+
     default_fix = (
         "Choose a new --voice-id: a voice_id can exist once per account and a deleted one can never be used again."
     )
 
 
 class VoiceNotFoundError(ApiError):
+    """No such voice on the account: never made, deleted, or expired unused (20132, 2042)."""
+
     default_fix = (
         "Check the voice_id with `voiceclone voices list`; a clone not used for speech "
         "within 7 days is deleted by MiniMax and has to be cloned again."
@@ -154,6 +168,8 @@ class VoiceNotFoundError(ApiError):
 
 
 class SampleRejectedError(ApiError):
+    """MiniMax refused the sample or its transcript (1000 after an upload, 1043, 1044, 2037, 2048)."""
+
     default_fix = "Check the sample with `voiceclone validate`, fix it and run the clone again."
 
 

@@ -78,11 +78,15 @@ EventSink = Callable[[Event], None]
 
 
 def ignore_events(event: Event) -> None:
+    """The ``on_event`` sink of a caller that shows no progress."""
     pass
 
 
 @dataclass
 class CloneOutcome:
+    """What a clone made: the voice, its preset, the uploaded file, the preview; ``reused`` when this
+    sample was cloned before and nothing was sent."""
+
     voice_id: str
     preset: str
     file_id: Optional[int]
@@ -98,6 +102,8 @@ class CloneOutcome:
 
 @dataclass
 class SpeakOutcome:
+    """What a speech made: the audio file, the voice and model, its length in seconds."""
+
     path: str
     voice_id: str
     preset: Optional[str]
@@ -120,6 +126,30 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
     asks MiniMax. From MiniMax's success to :func:`_record`'s saved preset nothing can stop the
     record: a presets file that cannot be written sends it to a recovery file. The preview, an
     optional extra, comes last.
+
+    Parameters
+    ----------
+    settings : Settings
+        The key, the base URL, the presets file, timeouts and retries.
+    options : CloneOptions
+        The sample and everything asked of the clone.
+    on_event : callable
+        Gets an :class:`Event` for each step, wait and warning, as it happens.
+
+    Returns
+    -------
+    CloneOutcome
+        The voice and its preset; ``reused`` when this sample and voice_id were cloned before.
+
+    Raises
+    ------
+    InputError
+        Before anything is sent: the sample, the options or the presets refuse it.
+    RemoteError
+        MiniMax refused (:class:`ApiError`) or could not be reached (:class:`ServiceError`); a
+        voice it may have made is kept as an unconfirmed preset and said.
+    StorageError
+        A file could not be written; what was made is kept, and the message says where.
     """
     plan = _check_clone(settings, options)
     with temp_folder("clone") as workdir:
@@ -608,7 +638,33 @@ def speak(
     force: bool = False,
     on_event: EventSink = ignore_events,
 ) -> SpeakOutcome:
-    """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``."""
+    """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``.
+
+    Parameters
+    ----------
+    settings : Settings
+        The key, the base URL, the presets file.
+    text : str
+        Up to 9,999 characters; tags the model cannot perform are removed and said.
+    out : Path
+        The audio file to write; never overwritten unless ``force``.
+    preset, voice_id : str, optional
+        Exactly one: a saved preset's name, or any voice_id of the account.
+    model : str, optional
+        Default: the preset's, else :data:`rules.DEFAULT_MODEL`.
+    fmt : str, optional
+        ``wav``, ``mp3`` or ``flac``; default from ``out``'s extension.
+    force : bool
+        Replace ``out`` if it exists.
+    on_event : callable
+        Gets an :class:`Event` for each step, wait and warning.
+
+    Returns
+    -------
+    SpeakOutcome
+        The file written (or, when ``out`` cannot be written, an error naming where the paid speech
+        was kept), the voice, the model and the length.
+    """
     if (preset is None) == (voice_id is None):
         raise InputError("give either --preset or --voice-id")
     out = Path(out)

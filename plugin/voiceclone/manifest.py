@@ -6,6 +6,7 @@ from .version import MANIFEST_PATH
 
 
 def load() -> dict:
+    """The parsed ``manifest.yaml`` shipped in the package."""
     import yaml
 
     return yaml.safe_load(Path(MANIFEST_PATH).read_text(encoding="utf-8"))

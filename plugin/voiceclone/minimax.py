@@ -127,7 +127,26 @@ class MiniMaxClient:
     def upload(
         self, path: Path, *, purpose: str, filename: str, fmt: str, on_progress: Optional[Progress] = None
     ) -> int:
-        """Upload an audio file (multipart, streamed from disk); return its integer ``file_id``."""
+        """Upload an audio file, streamed from disk as multipart form data.
+
+        Parameters
+        ----------
+        path : Path
+            The file as it is to be sent (already checked and prepared).
+        purpose : str
+            ``voice_clone`` (the sample) or ``prompt_audio`` (the optional short clip).
+        filename : str
+            The name MiniMax is told; its extension must match ``fmt``.
+        fmt : str
+            ``mp3``, ``m4a`` or ``wav``, for the part's content type.
+        on_progress : callable, optional
+            Called with ``(bytes sent, total bytes)`` as the body goes out.
+
+        Returns
+        -------
+        int
+            The ``file_id`` to clone from (an integer end to end, even when a gateway sends a string).
+        """
 
         def body() -> _MultipartBody:
             return _MultipartBody(
@@ -168,7 +187,28 @@ class MiniMaxClient:
         sample_rate: int = 32000,
         language_boost: Optional[str] = None,
     ) -> Speech:
-        """Synthesize ``text`` with ``voice_id`` (t2a_v2, non-streaming, hex output)."""
+        """Synthesize ``text`` with ``voice_id`` (t2a_v2, non-streaming, hex output).
+
+        Parameters
+        ----------
+        voice_id : str
+            A cloned or system voice of the account. The first speech of a clone makes it permanent.
+        text : str
+            Up to 9,999 characters; pause and interjection markup as the model takes it.
+        model : str
+            The speech model, such as ``speech-2.8-hd``.
+        fmt : str
+            ``wav``, ``mp3`` or ``flac``.
+        sample_rate : int
+            Hz of the returned audio.
+        language_boost : str, optional
+            A language to favour, or ``auto``.
+
+        Returns
+        -------
+        Speech
+            The decoded audio bytes, MiniMax's ``extra_info`` (length, size) and the Trace-Id.
+        """
         audio_setting = {"format": fmt, "sample_rate": sample_rate, "channel": 1}
         if fmt == "mp3":
             audio_setting["bitrate"] = 128000

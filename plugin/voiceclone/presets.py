@@ -58,6 +58,8 @@ class Sample:
 
 @dataclass
 class Consent:
+    """The speaker's consent: who agreed, when, how (``text``), and/or an archived recording."""
+
     text: Optional[str] = None
     audio: Optional[str] = None  # the archived recording, relative to the presets folder
     audio_sha256: Optional[str] = None
@@ -66,6 +68,8 @@ class Consent:
 
 @dataclass
 class Provenance:
+    """Who cloned the voice, when, with which tool, and with whose consent."""
+
     operator: Optional[str] = None
     cloned_at: Optional[str] = None
     tool: Optional[str] = None
@@ -86,6 +90,8 @@ class Prompt:
 
 @dataclass
 class Preview:
+    """The clone's preview: its text and where its audio was saved."""
+
     text: Optional[str] = None
     path: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict)
@@ -213,6 +219,7 @@ def _plain(value):
 
 
 def utc_now() -> datetime:
+    """Now, in UTC (every timestamp the presets keep is UTC)."""
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 

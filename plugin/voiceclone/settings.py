@@ -94,6 +94,7 @@ def user_data_folder() -> Path:
 
 
 def default_presets_path() -> Path:
+    """``presets.yaml`` in the user data folder: where presets live when no path is given."""
     return user_data_folder() / "presets.yaml"
 
 

@@ -17,6 +17,7 @@ TITLE = "AI-generated voice"
 
 
 def describe(voice_id: str, model: str, date: str) -> str:
+    """The words that mark audio as AI-generated, and by which voice, model and tool."""
     return (
         f"AI-generated speech in a cloned voice: MiniMax voice_id {voice_id}, model {model}, "
         f"made {date} with voiceclone {__version__}"

@@ -38,6 +38,7 @@ from .settings import Settings
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m voiceclone.worker JOBFILE --events FILE``: run one job; return its exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m voiceclone.worker", description="Run a DAW host's job, reporting to an events file."
     )

@@ -37,6 +37,7 @@ class _Stale(Exception):
 
 
 def default_paths():
+    """This user's two pipes to Audacity: ``(to, from)``."""
     if WINDOWS:
         return Path(r"\\.\pipe\ToSrvPipe"), Path(r"\\.\pipe\FromSrvPipe")
     uid = os.getuid()

@@ -29,6 +29,7 @@ def take(path: Path, wait_s: float) -> Optional[BinaryIO]:
 
 
 def give_back(handle: BinaryIO) -> None:
+    """End the turn :func:`take` gave (closing the file ends it too, as a killed process does)."""
     if sys.platform == "win32":
         import msvcrt
 
