@@ -30,7 +30,7 @@ def duration_s(data: bytes, fmt: str) -> float:
 
 
 def _mp4_duration(data: bytes) -> float:
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         if not container.streams.audio:
             raise ValueError("the MP4 file has no audio stream")
         stream = container.streams.audio[0]

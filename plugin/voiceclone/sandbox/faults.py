@@ -40,10 +40,11 @@ def make_fault(
         raise ValueError("times must be a whole number of requests, 1 or more")
     if not isinstance(seconds, (int, float)) or seconds < 0:
         raise ValueError("seconds must be 0 or more")
-    if kind in ("code", "http_status", "after_work") and (not isinstance(code, int) or isinstance(code, bool)):
-        raise ValueError(f"a {kind!r} fault needs an integer code")
-    if kind == "http_status" and not 400 <= code <= 599:
-        raise ValueError("an 'http_status' fault needs an HTTP error status, 400 to 599")
+    if kind in ("code", "http_status", "after_work"):
+        if not isinstance(code, int) or isinstance(code, bool):
+            raise ValueError(f"a {kind!r} fault needs an integer code")
+        if kind == "http_status" and not 400 <= code <= 599:
+            raise ValueError("an 'http_status' fault needs an HTTP error status, 400 to 599")
     if kind == "server_error" and code is not None and code not in range(500, 600):
         raise ValueError("a 'server_error' fault's code must be an HTTP 5xx status")
     if path is not None and not path.startswith("/"):

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, cast
 from urllib.parse import parse_qs, urlsplit
 
 from . import faults as faults_module
@@ -32,6 +32,8 @@ API_ROUTES = {
     "/v1/delete_voice": ("POST", "delete_voice", "json"),
 }
 AUDIO_PREFIX = "/sandbox/audio/"
+#: One request as :meth:`Sandbox.requests_seen` lists it (JSON values, keys as documented there).
+RequestRecord = Dict[str, Any]
 #: How often the serving loop checks for stop(); the default 0.5 s would slow every test's teardown.
 SHUTDOWN_POLL_S = 0.05
 _SERVER_ERROR_PAGE = (
@@ -74,7 +76,7 @@ class Sandbox:
         self.state = State(clock=clock, audio_dir=audio_dir)
         self.log = log
         self._faults = faults_module.Faults()
-        self._seen: List[dict] = []
+        self._seen: List[RequestRecord] = []
         self._seen_lock = threading.Lock()
         self._server: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
@@ -97,7 +99,8 @@ class Sandbox:
         server.shutdown()
         server.server_close()
         server.close_connections()
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -134,7 +137,7 @@ class Sandbox:
         """Forget every pending fault."""
         self._faults.clear()
 
-    def requests_seen(self) -> List[dict]:
+    def requests_seen(self) -> List[RequestRecord]:
         """Every request outside /sandbox/, oldest first.
 
         Each is a dict with ``method``, ``path``, ``http_status`` (None when dropped),
@@ -148,7 +151,7 @@ class Sandbox:
         """Whether ``key`` is an API key this sandbox takes."""
         return self.api_keys is None or key in self.api_keys
 
-    def _record(self, entry: dict) -> None:
+    def _record(self, entry: RequestRecord) -> None:
         with self._seen_lock:
             self._seen.append(entry)
         if self.log is not None:
@@ -190,13 +193,15 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address, sandbox: Sandbox):
         self.sandbox = sandbox
-        self._connections = set()
+        self._connections: Set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
     @property
     def base_url(self) -> str:
-        host, port = self.server_address[:2]
+        # server_bind() stored socket.getsockname() here, whose host is a str for AF_INET and AF_INET6;
+        # typeshed types the attribute as the constructor's argument, which may also be bytes.
+        host, port = cast(Tuple[str, int], self.server_address[:2])
         return f"http://{host}:{port}"
 
     def process_request(self, request, client_address):
@@ -230,6 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in two writes; with Nagle on, the client's delayed ACK adds 40 ms.
     disable_nagle_algorithm = True
     server_version = "MiniMaxSandbox/1.0"
+    server: _Server
     trace_id: Optional[str] = None
 
     def version_string(self) -> str:
@@ -238,6 +244,13 @@ class _Handler(BaseHTTPRequestHandler):
     @property
     def sandbox(self) -> Sandbox:
         return self.server.sandbox
+
+    @property
+    def _current_trace_id(self) -> str:
+        """The trace id of the request being handled, which parse_request() set."""
+        if self.trace_id is None:
+            raise RuntimeError("no request is being handled")
+        return self.trace_id
 
     def parse_request(self) -> bool:
         self.trace_id = _new_trace_id()
@@ -278,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- the API -----------------------------------------------------------------------------
 
     def _api(self, path: str, query: str, body: bytes) -> None:
-        entry = {
+        entry: RequestRecord = {
             "method": self.command,
             "path": path,
             "http_status": None,
@@ -287,8 +300,9 @@ class _Handler(BaseHTTPRequestHandler):
             "fault": None,
         }
         route = API_ROUTES.get(path)
+        response: Optional[Response]
         if route is None or route[0] != self.command:
-            response = _route_refusal(route is None, route and route[0])
+            response = _route_refusal(route[0] if route else None)
         else:
             response, found = self._serve(path, route[1], route[2], query, body)
             entry.update(found)
@@ -301,23 +315,25 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(response)
 
-    def _serve(self, path: str, operation: str, carrier: str, query: str, body: bytes):
+    def _serve(
+        self, path: str, operation: str, carrier: str, query: str, body: bytes
+    ) -> Tuple[Optional[Response], Dict[str, Any]]:
         """Work on an API request as a pending fault says, if any.
 
         Return the response (None to drop the connection) and the fields to record.
         """
         fault = self.sandbox._faults.take(path)
         kind = fault.kind if fault is not None else None
-        if kind in faults_module.INSTEAD_OF_WORK:
+        if fault is not None and fault.kind in faults_module.INSTEAD_OF_WORK:
             response, code = self._fault_response(fault, operation)
             return response, {"fault": kind, "status_code": code}
-        if kind == "slow":
+        if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)
         reply, fields = self._perform(operation, carrier, query, body, damaged=kind == "damaged_audio")
         fields.update(fault=kind, status_code=reply["base_resp"]["status_code"])
-        if kind == "late":
+        if fault is not None and fault.kind == "late":
             time.sleep(fault.seconds)
-        if kind == "after_work":
+        if fault is not None and fault.kind == "after_work":
             response, code = self._fault_response(fault, operation)
             return response, {**fields, "status_code": code}
         if kind == "cut":
@@ -325,18 +341,20 @@ class _Handler(BaseHTTPRequestHandler):
             return whole._replace(cut=True), fields
         return (None if kind == "drop" else _json_response(200, reply)), fields
 
-    def _perform(self, operation: str, carrier: str, query: str, body: bytes, *, damaged: bool = False):
+    def _perform(
+        self, operation: str, carrier: str, query: str, body: bytes, *, damaged: bool = False
+    ) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         """Run ``operation``; return its reply (with base_resp) and the request's notable fields."""
-        fields = {}
+        fields: Dict[str, Any] = {}
         try:
             self._authorize()
             payload = self._payload(carrier, query, body)
             fields = _notable_fields(payload)
-            context = Context(self.server.base_url, self.trace_id, damaged)
-            reply = getattr(self.sandbox.state, operation)(payload, context)
+            context = Context(self.server.base_url, self._current_trace_id, damaged)
+            reply: Dict[str, Any] = getattr(self.sandbox.state, operation)(payload, context)
             reply["base_resp"] = base_resp()
         except Refusal as refusal:
-            reply = error_body(operation, refusal, self.trace_id)
+            reply = error_body(operation, refusal, self._current_trace_id)
         return reply, fields
 
     def _authorize(self) -> None:
@@ -347,7 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.sandbox.accepts(key):
             raise Refusal(2049)
 
-    def _payload(self, carrier: str, query: str, body: bytes) -> dict:
+    def _payload(self, carrier: str, query: str, body: bytes) -> Dict[str, Any]:
         if carrier == "query":
             return {name: values[-1] for name, values in parse_qs(query).items()}
         if carrier == "form":
@@ -363,20 +381,25 @@ class _Handler(BaseHTTPRequestHandler):
             raise Refusal(2013, "the body must be a JSON object")
         return payload
 
-    def _fault_response(self, fault: faults_module.Fault, operation: str):
+    def _fault_response(self, fault: faults_module.Fault, operation: str) -> Tuple[Response, Optional[int]]:
         """The answer ``fault`` gives instead of working, and its base_resp code (None without one)."""
-        if fault.kind == "server_error" or (fault.kind == "after_work" and 500 <= fault.code <= 599):
+        if fault.kind == "server_error" or (
+            fault.kind == "after_work" and fault.code is not None and 500 <= fault.code <= 599
+        ):
             return Response(fault.code or 503, _SERVER_ERROR_PAGE, "text/html"), None
-        if fault.kind == "http_status":
-            body = {"error": {"http_status": fault.code, "message": "error injected by the sandbox"}}
-            return _json_response(fault.code, body), None
         code = 1002 if fault.kind == "rate_limit" else fault.code
-        return _json_response(200, error_body(operation, Refusal(code), self.trace_id)), code
+        if code is None:  # make_fault() gives every other kind an integer code
+            raise ValueError(f"a {fault.kind!r} fault needs an integer code")
+        if fault.kind == "http_status":
+            body = {"error": {"http_status": code, "message": "error injected by the sandbox"}}
+            return _json_response(code, body), None
+        return _json_response(200, error_body(operation, Refusal(code), self._current_trace_id)), code
 
     # -- the sandbox's own routes ------------------------------------------------------------
 
-    def _admin(self, path: str, body: bytes) -> Response:
-        routes = {
+    def _admin(self, path: str, body: bytes) -> Optional[Response]:
+        """The answer to a /sandbox/ request; None to drop the connection."""
+        routes: Dict[str, Dict[str, Callable[[str, bytes], Optional[Response]]]] = {
             "/sandbox/faults": {"POST": self._add_fault, "DELETE": self._clear_faults},
             "/sandbox/requests": {"GET": self._list_requests},
             AUDIO_PREFIX: {"GET": self._serve_audio},
@@ -384,7 +407,7 @@ class _Handler(BaseHTTPRequestHandler):
         methods = routes.get(AUDIO_PREFIX if path.startswith(AUDIO_PREFIX) else path)
         handler = methods.get(self.command) if methods else None
         if handler is None:
-            return _route_refusal(methods is None, methods and ", ".join(methods))
+            return _route_refusal(", ".join(methods) if methods else None)
         return handler(path, body)
 
     def _add_fault(self, path: str, body: bytes) -> Response:
@@ -407,7 +430,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve_audio(self, path: str, body: bytes) -> Optional[Response]:
         found = self.sandbox.state.audio.get(path[len(AUDIO_PREFIX) :])
         if found is None:
-            return _route_refusal(True, None)
+            return _route_refusal(None)
         fault = self.sandbox._faults.take(faults_module.AUDIO_PATH)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)
@@ -472,18 +495,18 @@ def _new_trace_id() -> str:
     return "sbx-" + secrets.token_hex(12)
 
 
-def _json_response(status: int, body: dict) -> Response:
+def _json_response(status: int, body: Dict[str, Any]) -> Response:
     return Response(status, json.dumps(body).encode("utf-8"), "application/json")
 
 
-def _route_refusal(unknown: bool, allowed: Optional[str]) -> Response:
-    """404 with the real gateway's text for an unknown path, else 405 naming the allowed methods."""
-    if unknown:
+def _route_refusal(allowed: Optional[str]) -> Response:
+    """405 naming the ``allowed`` methods; 404 with the real gateway's text for an unknown path (None)."""
+    if allowed is None:
         return Response(404, b"404 page not found", "text/plain; charset=utf-8")
     return Response(405, b"405 method not allowed", "text/plain; charset=utf-8", (("Allow", allowed),))
 
 
-def _notable_fields(payload: dict) -> dict:
+def _notable_fields(payload: Dict[str, Any]) -> Dict[str, Any]:
     """The fields of a request that tests assert on: purpose, voice_id, file_id."""
     voice_setting = payload.get("voice_setting")
     voice_id = voice_setting.get("voice_id") if isinstance(voice_setting, dict) else payload.get("voice_id")

@@ -7,15 +7,21 @@ The limits are the sandbox's own copy of MiniMax's docs (:mod:`.spec`), never th
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from ..formats import MIME_TYPES, sniff
 from . import audio, spec
+from .multipart import UploadedFile
+
+if TYPE_CHECKING:
+    # Only for annotations (postponed by the __future__ import): typing.TypeGuard is Python 3.10+.
+    from typing_extensions import TypeGuard
 
 #: Slack for decoders that measure a length a few ms off; the sandbox's own, not from the docs.
 DURATION_TOLERANCE_S = 0.05
@@ -54,6 +60,7 @@ def _encode(samples, rate: int, fmt: str, channels: int, ctx: Context) -> bytes:
 
 
 def base_resp(code: int = 0, message: str = "success") -> dict:
+    """The ``base_resp`` every answer carries: 0 and "success", or an error code and its meaning."""
     return {"status_code": code, "status_msg": message}
 
 
@@ -80,7 +87,8 @@ class StoredFile:
     created_at: int
     duration_s: Optional[float]
     format: Optional[str]
-    data: bytes = field(repr=False)
+    # The field ``bytes`` above hides the builtin inside this class body.
+    data: builtins.bytes = field(repr=False)
 
     def describe(self) -> dict:
         return {
@@ -112,14 +120,17 @@ class AudioStore:
     def __init__(self, directory=None):
         self.directory = Path(directory) if directory is not None else None
         self._lock = threading.Lock()
-        self._items: Dict[str, Tuple[str, Optional[bytes]]] = {}
+        #: name -> (content_type, the data in memory or the file holding it)
+        self._items: Dict[str, Tuple[str, Union[bytes, Path]]] = {}
 
     def put(self, name: str, data: bytes, content_type: str) -> None:
+        stored: Union[bytes, Path] = data
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / name).write_bytes(data)
+            stored = self.directory / name
+            stored.write_bytes(data)
         with self._lock:
-            self._items[name] = (content_type, None if self.directory is not None else data)
+            self._items[name] = (content_type, stored)
 
     def names(self) -> List[str]:
         """The names served so far, oldest first."""
@@ -132,13 +143,13 @@ class AudioStore:
             item = self._items.get(name)
         if item is None:
             return None
-        content_type, data = item
-        if data is None:
+        content_type, stored = item
+        if isinstance(stored, Path):
             try:
-                data = (self.directory / name).read_bytes()
+                return content_type, stored.read_bytes()
             except OSError:
                 return None
-        return content_type, data
+        return content_type, stored
 
 
 class State:
@@ -154,15 +165,16 @@ class State:
 
     # -- files -------------------------------------------------------------------------------
 
-    def upload_file(self, form: dict, ctx: Context) -> dict:
+    def upload_file(self, form: Dict[str, Union[str, UploadedFile]], ctx: Context) -> dict:
         """``POST /v1/files/upload``: ``form`` maps field names to text or an UploadedFile."""
         purpose = form.get("purpose")
         if purpose not in spec.UPLOAD_PURPOSES:
             raise Refusal(2013, f"purpose {purpose!r} must be one of {', '.join(spec.UPLOAD_PURPOSES)}")
         upload = form.get("file")
-        if not hasattr(upload, "filename"):
+        if not isinstance(upload, UploadedFile):
             raise Refusal(2013, "missing file")
-        fmt, seconds = None, None
+        fmt: Optional[str] = None
+        seconds: Optional[float] = None
         if purpose in spec.AUDIO_PURPOSES:
             if len(upload.data) > spec.AUDIO_UPLOAD_MAX_BYTES:
                 raise Refusal(2013, f"file size {len(upload.data)} bytes exceeds {spec.AUDIO_UPLOAD_MAX_BYTES} bytes")
@@ -204,13 +216,11 @@ class State:
         """``POST /v1/voice_clone``: create the voice; preview it when ``text`` is sent."""
         with self._lock:
             sample = self._file(body.get("file_id"), "voice_clone", "file_id")
-            if not (
-                spec.CLONE_MIN_S - DURATION_TOLERANCE_S <= sample.duration_s <= spec.CLONE_MAX_S + DURATION_TOLERANCE_S
-            ):
+            seconds = _audio_duration(sample)
+            if not (spec.CLONE_MIN_S - DURATION_TOLERANCE_S <= seconds <= spec.CLONE_MAX_S + DURATION_TOLERANCE_S):
                 raise Refusal(
                     2037,
-                    f"the sample is {sample.duration_s:.2f} s, it must be "
-                    f"{spec.CLONE_MIN_S:g} to {spec.CLONE_MAX_S:g} s",
+                    f"the sample is {seconds:.2f} s, it must be {spec.CLONE_MIN_S:g} to {spec.CLONE_MAX_S:g} s",
                 )
             voice_id = _voice_id(body.get("voice_id"))
             if voice_id in self.voices:
@@ -344,8 +354,9 @@ class State:
         if not isinstance(prompt, dict) or "prompt_audio" not in prompt or not _is_text(prompt.get("prompt_text")):
             raise Refusal(2013, "clone_prompt needs both prompt_audio and prompt_text")
         stored = self._file(prompt["prompt_audio"], "prompt_audio", "clone_prompt.prompt_audio")
-        if stored.duration_s >= spec.PROMPT_MAX_S:
-            raise Refusal(2048, f"{stored.duration_s:.2f} s, it must be under {spec.PROMPT_MAX_S:g} s")
+        seconds = _audio_duration(stored)
+        if seconds >= spec.PROMPT_MAX_S:
+            raise Refusal(2048, f"{seconds:.2f} s, it must be under {spec.PROMPT_MAX_S:g} s")
         return stored.file_id
 
     def _publish(self, ctx: Context, name: str, data: bytes, fmt: str) -> str:
@@ -361,6 +372,13 @@ class State:
     def _next_serial(self) -> int:
         self._serial += 1
         return self._serial
+
+
+def _audio_duration(stored: StoredFile) -> float:
+    """The length of a file uploaded for an audio purpose, which the upload always measured."""
+    if stored.duration_s is None:
+        raise RuntimeError(f"file {stored.file_id} ({stored.purpose}) was stored without a duration")
+    return stored.duration_s
 
 
 def _audio_facts(data: bytes) -> Tuple[str, float]:
@@ -449,9 +467,9 @@ def _dict_field(body: dict, name: str) -> dict:
     return value
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_text(value) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
