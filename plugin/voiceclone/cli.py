@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import List, Mapping, Optional, Set, TextIO
 
-from . import __version__, jobs, lifecycle, rules
+from . import __version__, account, events, jobs, lifecycle, rules, speech
 from .doctor import QUIET_PEAK_DBFS
 from .errors import AudioError, InputError, VoiceCloneError, plain
 from .library import export_library, import_library
@@ -333,7 +333,7 @@ class _Job:
                 else:
                     _warn([warning], self._err)
 
-    def _event(self, event: jobs.Event) -> None:
+    def _event(self, event: events.Event) -> None:
         if event.stage == "warning":
             self.warn([event.message])
         elif self._progress is not None:
@@ -558,7 +558,7 @@ def _speak(args, ctx: _Context) -> int:
 
 
 def _note_first_speech(settings: Settings, preset: Optional[str], err: TextIO) -> None:
-    note = jobs.first_speech_note(settings, preset)
+    note = speech.first_speech_note(settings, preset)
     if note:
         print(f"note: {note}", file=err)
 
@@ -625,7 +625,7 @@ def _reclone(args, ctx: _Context) -> int:
 def _voices(args, ctx: _Context) -> int:
     settings, out, err = ctx.settings, ctx.out, ctx.err
     if args.action == "sync":
-        changes = jobs.sync_voices(settings)
+        changes = account.sync_voices(settings)
         if args.json:
             print(json.dumps(changes), file=out)
         for name, (before, after) in changes.items():
@@ -643,11 +643,11 @@ def _voices(args, ctx: _Context) -> int:
             err,
         ):
             return 0
-        names = jobs.delete_voice(settings, args.voice_id)
+        names = account.delete_voice(settings, args.voice_id)
         marked = f"; marked preset(s) {', '.join(names)} as deleted" if names else ""
         print(f"Deleted voice '{args.voice_id}' on MiniMax{marked}.", file=out)
         return 0
-    found = jobs.list_voices(settings, args.type)
+    found = account.list_voices(settings, args.type)
     if args.json:
         print(json.dumps(found), file=out)
         return 0
@@ -673,7 +673,7 @@ def _presets(args, ctx: _Context) -> int:
     settings, out = ctx.settings, ctx.out
     store = PresetStore(settings.presets_path)
     if args.action == "remove":
-        removed = jobs.remove_preset(settings, args.name)
+        removed = account.remove_preset(settings, args.name)
         if args.json:
             print(json.dumps({"removed": args.name, "preset": removed}, default=str), file=out)
         else:

@@ -12,7 +12,7 @@ from typing import TextIO
 
 import soundfile as sf
 
-from . import jobs
+from . import jobs, speech
 from .options import CloneOptions, CloneSettings
 from .presets import utc_now
 from .settings import ApiKey, Settings
@@ -91,7 +91,7 @@ def run_demo(folder: Path, *, out: TextIO) -> int:
             file=out,
         )
         print(f"4. Saved the preview: {cloned.preview_path}", file=out)
-        spoken = jobs.speak(settings, SPEECH_TEXT, folder / f"{voice_id}-speech.wav", preset=name)
+        spoken = speech.speak(settings, SPEECH_TEXT, folder / f"{voice_id}-speech.wav", preset=name)
         print(
             f"5. Spoke a line with the preset: {spoken.path} (a first real speech makes a clone permanent; "
             "`presets list` shows each voice's state)",

@@ -1,4 +1,5 @@
-"""The use cases: clone a voice, speak with it, manage voices and presets.
+"""Cloning a voice: check, prepare, upload, clone, record, preview (speech is in :mod:`.speech`,
+the account's voices in :mod:`.account`).
 
 Every job checks all of its input before anything is sent or written, reports progress through an
 ``on_event`` callback (the command line draws it; a DAW host forwards it), and never loses a
@@ -11,7 +12,6 @@ import getpass
 import os
 import re
 import socket
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -29,7 +29,6 @@ from . import (
     tagging,
 )
 from .errors import (
-    AudioError,
     Cancelled,
     InputError,
     PresetError,
@@ -40,13 +39,12 @@ from .errors import (
     VoiceIdTakenError,
     storage_error,
 )
-from .formats import EXTENSIONS
+from .events import Event, EventSink, ignore_events, waits
 from .ledger import Ledger
 from .leftovers import temp_folder
 from .minimax import CloneRequest, CloneResult, MiniMaxClient
 from .options import CloneOptions, CloneSettings
 from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now
-from .presets import state as presets_state
 from .settings import Settings, user_data_folder
 
 T = TypeVar("T")
@@ -64,24 +62,6 @@ SENSITIVE_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Event:
-    """A step of a job. ``done``/``total`` count bytes where known."""
-
-    stage: str  # prepare, upload, clone, download, save, speak; "warning": said once, at once
-    message: str
-    done: Optional[int] = None
-    total: Optional[int] = None
-
-
-EventSink = Callable[[Event], None]
-
-
-def ignore_events(event: Event) -> None:
-    """The ``on_event`` sink of a caller that shows no progress."""
-    pass
-
-
 @dataclass
 class CloneOutcome:
     """What a clone made: the voice, its preset, the uploaded file, the preview; ``reused`` when this
@@ -93,23 +73,6 @@ class CloneOutcome:
     preview_path: Optional[str]
     demo_audio_url: Optional[str]
     reused: bool
-    warnings: List[str] = field(default_factory=list)
-    trace_id: Optional[str] = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class SpeakOutcome:
-    """What a speech made: the audio file, the voice and model, its length in seconds."""
-
-    path: str
-    voice_id: str
-    preset: Optional[str]
-    model: str
-    format: str
-    duration_s: Optional[float]
     warnings: List[str] = field(default_factory=list)
     trace_id: Optional[str] = None
 
@@ -325,7 +288,7 @@ def _clone_remotely(
             pass  # the pending entry in the presets file still says what may exist
 
     try:
-        with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
+        with MiniMaxClient(settings, on_wait=waits(on_event)) as client:
             prompt_id = None
             if ready.prompt is not None:
                 on_event(Event("upload", "Uploading the prompt audio"))
@@ -492,7 +455,7 @@ def _add_preview(
     store = PresetStore(settings.presets_path)
     on_event(Event("download", "Downloading the preview"))
     try:
-        with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
+        with MiniMaxClient(settings, on_wait=waits(on_event)) as client:
             path = _fetch_preview(
                 client,
                 url,
@@ -626,189 +589,6 @@ def next_free_voice_id(settings: Settings, voice_id: str) -> str:
     return voice_id + "-new"
 
 
-def speak(
-    settings: Settings,
-    text: str,
-    out: Path,
-    *,
-    preset: Optional[str] = None,
-    voice_id: Optional[str] = None,
-    model: Optional[str] = None,
-    fmt: Optional[str] = None,
-    force: bool = False,
-    on_event: EventSink = ignore_events,
-) -> SpeakOutcome:
-    """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``.
-
-    Parameters
-    ----------
-    settings : Settings
-        The key, the base URL, the presets file.
-    text : str
-        Up to 9,999 characters; tags the model cannot perform are removed and said.
-    out : Path
-        The audio file to write; never overwritten unless ``force``.
-    preset, voice_id : str, optional
-        Exactly one: a saved preset's name, or any voice_id of the account.
-    model : str, optional
-        Default: the preset's, else :data:`rules.DEFAULT_MODEL`.
-    fmt : str, optional
-        ``wav``, ``mp3`` or ``flac``; default from ``out``'s extension.
-    force : bool
-        Replace ``out`` if it exists.
-    on_event : callable
-        Gets an :class:`Event` for each step, wait and warning.
-
-    Returns
-    -------
-    SpeakOutcome
-        The file written (or, when ``out`` cannot be written, an error naming where the paid speech
-        was kept), the voice, the model and the length.
-    """
-    if (preset is None) == (voice_id is None):
-        raise InputError("give either --preset or --voice-id")
-    out = Path(out)
-    fmt = _speech_format(out, fmt)
-    if not force:
-        files.check_new(out, "the output file", force="--force")
-    store = PresetStore(settings.presets_path)
-    warnings: List[str] = []
-    language = None
-    if preset is not None:
-        held = store.get(preset)
-        speaker = str(held["voice_id"])
-        model = model or held.get("model")
-        language = held.get("language_boost")
-        if held.get("base_url") and held["base_url"] != settings.base_url:
-            warnings.append(
-                f"preset '{preset}' was cloned on {held['base_url']}, but this run uses "
-                f"{settings.base_url}; the voice exists only where it was cloned"
-            )
-    else:
-        assert voice_id is not None  # one of the two, checked above
-        speaker = voice_id
-        warnings += rules.check_voice_id(speaker)
-    model = rules.check_model(model or rules.DEFAULT_MODEL)
-    rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
-    text, tag_warnings = rules.strip_tags(text, model)
-    warnings += tag_warnings
-    settings.require_key()
-    for warning in warnings:
-        on_event(Event("warning", warning))
-    on_event(Event("speak", f"Speaking {len(text)} characters with '{speaker}'"))
-    with MiniMaxClient(settings, on_wait=_waits(on_event)) as client:
-        speech = client.speak(speaker, text, model=model, fmt=fmt, language_boost=language)
-    # The speech is paid for (and made the voice permanent): the audio is written first, the preset after.
-    try:
-        marked = tagging.tagged(speech.audio, fmt, voice_id=speaker, model=model, date=timestamp(utc_now()))
-    except AudioError as exc:
-        _mark_used(store, speaker, warnings)
-        raise ServiceError(
-            f"MiniMax's {fmt} audio could not be read: {exc}",
-            trace_id=speech.trace_id,
-            fix="Run it again, or choose another --format.",
-        ) from exc
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        files.write_atomically(out, marked)
-    except OSError as exc:
-        kept = keep_elsewhere(marked, out)
-        _mark_used(store, speaker, warnings)
-        raise storage_error(
-            exc,
-            out,
-            "the speech file",
-            fix=f"The speech is kept as {kept}: move it where you need it."
-            if kept
-            else "Free some space or choose another -o, then speak it again.",
-        ) from exc
-    _mark_used(store, speaker, warnings)
-    length = speech.extra_info.get("audio_length")
-    return SpeakOutcome(
-        str(out), speaker, preset, model, fmt, None if length is None else length / 1000.0, warnings, speech.trace_id
-    )
-
-
-def first_speech_note(settings: Settings, preset: Optional[str]) -> Optional[str]:
-    """What the first speech of a still temporary voice costs, said once before it is made; None for
-    a voice already paid for (or a raw voice_id, whose state the plugin does not know)."""
-    if preset is None:
-        return None
-    try:
-        held = PresetStore(settings.presets_path).voices().get(preset)
-    except PresetError:
-        return None
-    if held is None or presets_state(held)[0] != "temporary":
-        return None
-    return rules.FIRST_SPEECH_COST.format(voice_id=held["voice_id"])
-
-
-def list_voices(settings: Settings, voice_type: str = "voice_cloning") -> dict:
-    """The account's voices, by kind, as MiniMax lists them."""
-    settings.require_key()
-    with MiniMaxClient(settings) as client:
-        return client.voices(voice_type)
-
-
-def delete_voice(settings: Settings, voice_id: str) -> List[str]:
-    """Delete a cloned voice on MiniMax (its id is burned); mark presets holding it. Returns their names."""
-    rules.check_voice_id(voice_id)
-    settings.require_key()
-    with MiniMaxClient(settings) as client:
-        client.delete_voice(voice_id)
-
-    def mark(voices: dict) -> List[str]:
-        names = [name for name, p in voices.items() if p.get("voice_id") == voice_id]
-        for name in names:
-            voices[name]["deleted_at"] = timestamp(utc_now())
-        return names
-
-    return PresetStore(settings.presets_path).change(mark)
-
-
-def sync_voices(settings: Settings) -> dict:
-    """Compare the account's cloned voices with the presets made on this host; update their states.
-
-    MiniMax lists a clone only once it was used for speech, so a listed voice is active; an active
-    voice no longer listed is missing. Temporary voices cannot be told apart and stay as they are.
-    No preset is ever removed. Returns ``{name: (state before, state after)}`` for the changed ones.
-    """
-    listed = {v.get("voice_id") for v in list_voices(settings, "voice_cloning")["voice_cloning"]}
-    now = timestamp(utc_now())
-
-    def update(voices: dict) -> dict:
-        changed = {}
-        for name, held in voices.items():
-            if held.get("deleted_at") or (held.get("base_url") or settings.base_url) != settings.base_url:
-                continue
-            before = presets_state(held)[0]
-            if held["voice_id"] in listed:
-                held.pop("missing_since", None)
-                held.setdefault("activated_at", now)
-                held["expires_at"] = None
-            elif before == "active":
-                held["missing_since"] = now
-            after = presets_state(held)[0]
-            if after != before:
-                changed[name] = (before, after)
-        return changed
-
-    return PresetStore(settings.presets_path).change(update)
-
-
-def remove_preset(settings: Settings, name: str) -> dict:
-    """Forget a preset (the voice stays on MiniMax, the preview file stays on disk)."""
-    store = PresetStore(settings.presets_path)
-    store.get(name)
-
-    def drop(voices: dict) -> dict:
-        if name not in voices:
-            raise PresetError(f"preset '{name}' was removed meanwhile")
-        return voices.pop(name)
-
-    return store.change(drop)
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 
@@ -847,11 +627,6 @@ def _os_user() -> str:
         return "unknown"
 
 
-def _waits(on_event: EventSink) -> Callable[[str], None]:
-    """Tell the progress line why the job waits before trying again."""
-    return lambda message: on_event(Event("wait", message))
-
-
 def _percent_steps(on_event: EventSink, message: str) -> Callable[[int, int], None]:
     """A byte-progress callback that reports each whole percent once, not every chunk."""
     reported = [-1]
@@ -872,25 +647,6 @@ def _check_clash(voices: dict, name: str, voice_id: str, replacing: Optional[str
             f"preset '{name}' already holds voice '{held.get('voice_id')}'",
             fix=f'Choose another --name, or remove it first with `voiceclone presets remove "{name}"`.',
         )
-
-
-def _speech_format(out: Path, fmt: Optional[str]) -> str:
-    suffix = out.suffix.lower().lstrip(".")
-    if fmt is not None and fmt not in rules.SPEECH_FORMATS:
-        raise InputError(f"format '{fmt}' is not offered", fix=f"Use one of: {', '.join(rules.SPEECH_FORMATS)}.")
-    if fmt is None:
-        if suffix not in rules.SPEECH_FORMATS:
-            raise InputError(
-                f"cannot tell the audio format from '{out.name}'",
-                fix="End the output name in .wav, .mp3 or .flac, or add --format.",
-            )
-        return suffix
-    if suffix in EXTENSIONS and suffix != fmt:
-        raise InputError(
-            f"--format {fmt} does not match the file name '{out.name}'",
-            fix=f"Name the output .{fmt}, or drop --format.",
-        )
-    return fmt
 
 
 def _fetch_preview(
@@ -928,37 +684,3 @@ def _describe_source(options: CloneOptions) -> str:
     if options.start is not None or options.end is not None:
         where += f" from {options.start or 0:g} s" + ("" if options.end is None else f" to {options.end:g} s")
     return where
-
-
-def _mark_used(store: PresetStore, voice_id: str, warnings: List[str]) -> None:
-    """Speech makes a clone permanent (MiniMax then charges the clone fee once): record it, or
-    warn when the presets file cannot take it (the speech itself is already safe)."""
-
-    def mark(voices: dict) -> None:
-        now = timestamp(utc_now())
-        for held in voices.values():
-            if held.get("voice_id") == voice_id:
-                held.setdefault("activated_at", now)
-                held["last_used_at"] = now
-                held["expires_at"] = None
-
-    try:
-        store.change(mark)
-    except (PresetError, OSError) as exc:
-        warnings.append(
-            f"the presets file could not record that voice '{voice_id}' is now permanent ({exc}); "
-            "`voiceclone voices sync` records it later"
-        )
-
-
-def keep_elsewhere(data: bytes, wanted: Path) -> Optional[Path]:
-    """Paid audio that cannot go where it was asked: the user data folder, else the temp folder."""
-    for folder in (user_data_folder() / "kept", Path(tempfile.gettempdir())):
-        path = folder / f"{wanted.stem}-{utc_now().strftime('%Y%m%d-%H%M%S')}-{os.getpid()}{wanted.suffix}"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            files.write_atomically(path, data)
-            return path
-        except OSError:
-            continue
-    return None

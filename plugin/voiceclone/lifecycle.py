@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 from typing import Set
 
-from . import archive, jobs, rules
+from . import archive, jobs, rules, speech
 from .errors import PresetError
+from .events import EventSink, ignore_events
 from .leftovers import temp_folder
 from .options import CloneOptions, CloneSettings
 from .presets import PresetStore, state
@@ -19,7 +20,7 @@ from .settings import Settings
 ACTIVATION_TEXT = "Voice ready."
 
 
-def activate(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.ignore_events) -> dict:
+def activate(settings: Settings, name: str, *, on_event: EventSink = ignore_events) -> dict:
     """Make the preset's voice permanent with one short speech call; return what was done."""
     held = PresetStore(settings.presets_path).get(name)
     if held.get("deleted_at"):
@@ -28,11 +29,11 @@ def activate(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.i
             fix=f'Clone it again with `voiceclone reclone "{name}"`.',
         )
     with temp_folder("activate") as tmp:
-        spoken = jobs.speak(settings, ACTIVATION_TEXT, Path(tmp) / "activation.wav", preset=name, on_event=on_event)
+        spoken = speech.speak(settings, ACTIVATION_TEXT, Path(tmp) / "activation.wav", preset=name, on_event=on_event)
     return {"preset": name, "voice_id": spoken.voice_id, "activated": True, "warnings": spoken.warnings}
 
 
-def reclone(settings: Settings, name: str, *, on_event: jobs.EventSink = jobs.ignore_events) -> jobs.CloneOutcome:
+def reclone(settings: Settings, name: str, *, on_event: EventSink = ignore_events) -> jobs.CloneOutcome:
     """Clone the preset's archived sample again under a new voice_id, with the same settings; the
     preset keeps its name and records the old voice in its history."""
     store = PresetStore(settings.presets_path)

@@ -5,7 +5,7 @@ from typing import Optional, TextIO
 
 from tqdm import tqdm
 
-from .jobs import Event
+from .events import Event
 
 
 class TerminalProgress:

@@ -78,7 +78,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
 def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
     """Do one job and return its outcome as ``--json`` prints it. The one place a host's job is
     carried out: in this child process for REAPER, in the command's own process for the others."""
-    from . import jobs, lifecycle
+    from . import account, lifecycle, speech
 
     kind = job.get("kind")
     if kind == "presets":  # fills a host's dialog: kept light, without the audio and HTTP modules
@@ -90,7 +90,7 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
     if kind == "clone":
         return _clone(job, settings, on_event).as_dict()
     if kind == "speak":
-        return jobs.speak(
+        return speech.speak(
             settings,
             job["text"],
             Path(job["out"]),
@@ -102,13 +102,13 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             on_event=on_event,
         ).as_dict()
     if kind == "remove_preset":
-        return {"removed": job["name"], "preset": jobs.remove_preset(settings, job["name"])}
+        return {"removed": job["name"], "preset": account.remove_preset(settings, job["name"])}
     if kind == "activate":
         return lifecycle.activate(settings, job["name"], on_event=on_event)
     if kind == "reclone":
         return lifecycle.reclone(settings, job["name"], on_event=on_event).as_dict()
     if kind == "delete_voice":
-        return {"deleted": job["voice_id"], "presets": jobs.delete_voice(settings, job["voice_id"])}
+        return {"deleted": job["voice_id"], "presets": account.delete_voice(settings, job["voice_id"])}
     raise InputError(f"unknown job kind {kind!r}")
 
 
@@ -116,6 +116,7 @@ def _clone(job: dict, settings: Settings, on_event: Callable):
     """A clone of ``job["capture"]`` (a plan to render) or of ``job["audio"]`` (a file); the other
     keys are :class:`~voiceclone.options.CloneOptions` fields, paths as strings."""
     from . import capture, jobs, rules
+    from .events import Event
     from .options import CloneOptions, CloneSettings
 
     paths = ("audio", "preview_out", "prompt_audio", "consent_audio")
@@ -128,7 +129,7 @@ def _clone(job: dict, settings: Settings, on_event: Callable):
     plan = capture.CapturePlan.from_dict(job["capture"]) if job.get("capture") else None
     with temp_folder("capture") as tmp:
         if plan is not None:
-            on_event(jobs.Event("capture", "Reading the selected audio"))
+            on_event(Event("capture", "Reading the selected audio"))
             given.update(
                 audio=capture.render(plan, Path(tmp) / "capture.wav"), source=given.get("source") or plan.description
             )

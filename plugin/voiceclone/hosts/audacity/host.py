@@ -41,7 +41,7 @@ class AudacityHost:
         self._temp.cleanup()
 
     def capture(self) -> Captured:
-        from ...jobs import Event
+        from ...events import Event
 
         start, end = self._range
         with Pipe() as pipe:
