@@ -7,6 +7,7 @@ import json
 import struct
 import time
 
+import numpy as np
 import pytest
 import requests
 import soundfile as sf
@@ -637,3 +638,83 @@ def test_audio_dir_keeps_generated_audio_on_disk(tmp_path):
         url = response.json()["data"]["audio"]
         name = url.rsplit("/", 1)[1]
         assert (tmp_path / "audio" / name).read_bytes() == requests.get(url, timeout=10).content
+
+
+def _spoken(http, **fields):
+    """The speech's samples and rate, as a wav."""
+    response = speak(
+        http, "English_expressive_narrator", audio_setting={"format": "wav", "sample_rate": 24000}, **fields
+    )
+    assert code_of(response) == 0, response.text
+    return sf.read(io.BytesIO(bytes.fromhex(response.json()["data"]["audio"])), dtype="float32")
+
+
+def _pitch_hz(samples, rate) -> float:
+    """The voice's median fundamental: the autocorrelation peak of each loud 40 ms frame."""
+    frame, found = int(0.04 * rate), []
+    lags = np.arange(rate // 500, rate // 60)
+    loud = 0.3 * np.max(np.abs(samples))
+    for start in range(0, len(samples) - frame, frame):
+        piece = samples[start : start + frame].astype(np.float64)
+        if np.max(np.abs(piece)) < loud:
+            continue
+        piece -= piece.mean()
+        corr = np.array([np.dot(piece[:-lag], piece[lag:]) for lag in lags])
+        found.append(rate / lags[int(np.argmax(corr))])
+    return float(np.median(found))
+
+
+def _rms(samples) -> float:
+    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
+
+
+def test_t2a_honours_speed_vol_pitch_and_emotion_measurably(http):
+    """The voice settings change the audio the way a listener would notice, so the plugin's tests
+    check what the plugin sends, not the sandbox's indifference."""
+    text = {"text": "A sentence long enough to measure the speed of the sandbox's synthetic voice."}
+    plain, rate = _spoken(http, **text)
+    fast, _ = _spoken(http, voice_setting={"voice_id": "English_expressive_narrator", "speed": 2.0}, **text)
+    assert len(fast) == pytest.approx(len(plain) / 2, rel=0.02)
+    quiet, _ = _spoken(http, voice_setting={"voice_id": "English_expressive_narrator", "vol": 0.5}, **text)
+    assert _rms(quiet) == pytest.approx(_rms(plain) / 2, rel=0.05)
+    higher, _ = _spoken(http, voice_setting={"voice_id": "English_expressive_narrator", "pitch": 12}, **text)
+    assert _pitch_hz(higher, rate) == pytest.approx(2 * _pitch_hz(plain, rate), rel=0.1)
+    sad, _ = _spoken(http, voice_setting={"voice_id": "English_expressive_narrator", "emotion": "sad"}, **text)
+    assert _pitch_hz(sad, rate) < _pitch_hz(plain, rate) and _rms(sad) < _rms(plain)
+
+
+def test_t2a_applies_the_pronunciation_dict_to_what_it_says(http, sandbox):
+    plain = {"text": "Our guest is Nguyen."}
+    assert code_of(speak(http, "female-shaonv", **plain)) == 0
+    said = speak(http, "female-shaonv", pronunciation_dict={"tone": ["Nguyen/(wɪn) the great"]}, **plain)
+    assert code_of(said) == 0
+    assert [entry["text"] for entry in sandbox.state.spoken] == [
+        "Our guest is Nguyen.",
+        "Our guest is (wɪn) the great.",
+    ]
+    assert said.json()["extra_info"]["audio_length"] > 0
+
+
+@pytest.mark.parametrize(
+    "voice_setting, model",
+    [
+        ({"speed": 0.4}, MODEL),
+        ({"speed": 2.1}, MODEL),
+        ({"vol": 0}, MODEL),
+        ({"vol": 10.5}, MODEL),
+        ({"pitch": 13}, MODEL),
+        ({"pitch": 1.5}, MODEL),
+        ({"emotion": "neutral"}, MODEL),
+        ({"emotion": "whisper"}, "speech-2.8-hd"),
+        ({"emotion": "fluent"}, "speech-02-hd"),
+    ],
+)
+def test_t2a_refuses_voice_settings_outside_the_documented_ranges(http, voice_setting, model):
+    body = {"voice_id": "female-shaonv", **voice_setting}
+    assert code_of(speak(http, "female-shaonv", voice_setting=body, model=model)) == 2013
+
+
+def test_t2a_takes_whisper_and_fluent_on_the_2_6_models(http):
+    for emotion in ("whisper", "fluent"):
+        body = {"voice_id": "female-shaonv", "emotion": emotion}
+        assert code_of(speak(http, "female-shaonv", voice_setting=body, model="speech-2.6-hd")) == 0

@@ -111,6 +111,14 @@ SPEECH_RATES = (8000, 16000, 22050, 24000, 32000, 44100)
 SPEECH_BITRATES = (32000, 64000, 128000, 256000)
 SPEECH_CHANNELS = (1, 2)
 OUTPUT_FORMATS = ("hex", "url")
+# MiniMax API docs, Speech T2A HTTP (voice_setting): speed [0.5, 2] (default 1), vol (0, 10] (default 1),
+# pitch an integer [-12, 12] (default 0), emotion from this list; fluent and whisper only on the 2.6
+# models (2.8 has no whisper).
+SPEED_RANGE = (0.5, 2.0)
+VOL_MAX = 10.0
+PITCH_RANGE = (-12, 12)
+EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm", "fluent", "whisper")
+EMOTIONS_26_ONLY = ("fluent", "whisper")
 
 # MiniMax API docs, Voice Management - Get Voice / Delete Voice.
 VOICE_TYPES = ("system", "voice_cloning", "voice_generation", "all")

@@ -8,6 +8,7 @@ The limits are the sandbox's own copy of MiniMax's docs (:mod:`.spec`), never th
 from __future__ import annotations
 
 import builtins
+import re
 import secrets
 import threading
 import time
@@ -160,6 +161,8 @@ class State:
         self.files: Dict[int, StoredFile] = {}
         self.voices: Dict[str, Voice] = {}
         self.audio = AudioStore(audio_dir)
+        #: Each speech as it was spoken: the text after ``pronunciation_dict`` and the voice settings.
+        self.spoken: List[Dict[str, Any]] = []
         self._lock = threading.RLock()
         self._serial = 0
 
@@ -259,9 +262,12 @@ class State:
         text = body.get("text")
         if not _is_text(text) or len(text) > spec.SPEECH_TEXT_MAX:
             raise Refusal(2013, f"text must be 1 to {spec.SPEECH_TEXT_MAX} characters")
-        voice_id = _dict_field(body, "voice_setting").get("voice_id")
+        voice_setting = _dict_field(body, "voice_setting")
+        voice_id = voice_setting.get("voice_id")
         if not isinstance(voice_id, str) or not voice_id:
             raise Refusal(2013, "voice_setting.voice_id is required")
+        style = _voice_style(voice_setting, model)
+        text = _pronounced(text, _dict_field(body, "pronunciation_dict"))
         fmt, rate, channels, bitrate = _audio_setting(_dict_field(body, "audio_setting"))
         output = body.get("output_format", "hex")
         if output not in spec.OUTPUT_FORMATS:
@@ -274,7 +280,9 @@ class State:
                     raise Refusal(20132, f"no voice {voice_id}")
                 voice.activated = True
             serial = self._next_serial()
-        samples = audio.speech(text, voice_id, rate, shortest=SPEECH_SECONDS[0], longest=SPEECH_SECONDS[1])
+        samples = audio.speech(text, voice_id, rate, shortest=SPEECH_SECONDS[0], longest=SPEECH_SECONDS[1], **style)
+        with self._lock:
+            self.spoken.append({"voice_id": voice_id, "text": text, **style})
         data = _encode(samples, rate, fmt, channels, ctx)
         if output == "url":
             sound = self._publish(ctx, f"sandbox-synthetic-speech-{voice_id}-{serial}.{fmt}", data, fmt)
@@ -458,6 +466,48 @@ def _optional_text(value, name: str, limit: int) -> Optional[str]:
     if not isinstance(value, str) or len(value) > limit:
         raise Refusal(2013, f"{name} must be text of at most {limit} characters")
     return value
+
+
+def _voice_style(voice_setting: dict, model: str) -> Dict[str, Any]:
+    """``voice_setting``'s speed, vol, pitch and emotion, checked as the T2A page sets them."""
+    style: Dict[str, Any] = {}
+    speed, vol, pitch, emotion = (voice_setting.get(k) for k in ("speed", "vol", "pitch", "emotion"))
+    if speed is not None:
+        low, high = spec.SPEED_RANGE
+        if not _is_number(speed) or not low <= speed <= high:
+            raise Refusal(2013, f"voice_setting.speed must be a number from {low} to {high}")
+        style["speed"] = float(speed)
+    if vol is not None:
+        if not _is_number(vol) or not 0 < vol <= spec.VOL_MAX:
+            raise Refusal(2013, f"voice_setting.vol must be a number above 0 and at most {spec.VOL_MAX}")
+        style["vol"] = float(vol)
+    if pitch is not None:
+        low_pitch, high_pitch = spec.PITCH_RANGE
+        if not _is_int(pitch) or not low_pitch <= pitch <= high_pitch:
+            raise Refusal(2013, f"voice_setting.pitch must be an integer from {low_pitch} to {high_pitch}")
+        style["pitch"] = pitch
+    if emotion is not None:
+        if emotion not in spec.EMOTIONS:
+            raise Refusal(2013, f"voice_setting.emotion must be one of {', '.join(spec.EMOTIONS)}")
+        if emotion in spec.EMOTIONS_26_ONLY and not model.startswith("speech-2.6"):
+            raise Refusal(2013, f"emotion {emotion} is supported only by the speech-2.6 models")
+        style["emotion"] = emotion
+    return style
+
+
+def _pronounced(text: str, pronunciation: dict) -> str:
+    """``text`` with each ``word/replacement`` of ``pronunciation_dict.tone`` applied to whole words."""
+    entries = pronunciation.get("tone", [])
+    if not isinstance(entries, list) or not all(isinstance(e, str) and "/" in e for e in entries):
+        raise Refusal(2013, "pronunciation_dict.tone must be a list of 'word/replacement' strings")
+    for entry in entries:
+        word, _, said = entry.partition("/")
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", said.replace("\\", "\\\\"), text)
+    return text
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _dict_field(body: dict, name: str) -> dict:
