@@ -838,3 +838,34 @@ def test_output_piped_into_a_reader_that_stops_early_is_not_an_error(env, tmp_pa
     _, errors = child.communicate(timeout=60)
     assert child.returncode == 0 and "internal error" not in errors and "BrokenPipe" not in errors, errors
     assert (tmp_path / "Scripts" / "VoiceClone").is_dir(), "the install itself was done"
+
+
+def test_a_presets_speech_settings_are_set_once_and_sent_with_every_speech(run, env, sandbox, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    result = run(
+        "presets", "set", "Host", "--speed", "1.1", "--pitch", "-2", "--say", "Nguyen=(wɪn)", "--say", "SQL=sequel"
+    )
+    assert result.code == 0, result.err
+    assert "Preset 'Host' speaks with speed 1.1, pitch -2; says Nguyen/(wɪn), SQL/sequel" in result.out
+    stored = presets_of(env)["Host"]["speech"]
+    assert stored == {"speed": 1.1, "pitch": -2, "pronunciation": ["Nguyen/(wɪn)", "SQL/sequel"]}
+    assert run("speak", "--preset", "Host", "Nguyen likes SQL.", "-o", tmp_path / "a.wav").code == 0
+    assert run("speak", "--preset", "Host", "Once faster.", "-o", tmp_path / "b.wav", "--speed", "1.5").code == 0
+    first, second = sandbox.state.spoken
+    assert first == {"voice_id": "HostVoice01", "text": "(wɪn) likes sequel.", "speed": 1.1, "pitch": -2}
+    assert second["speed"] == 1.5 and second["pitch"] == -2, "a one-off --speed, the preset's pitch"
+    assert presets_of(env)["Host"]["speech"]["speed"] == 1.1, "a one-off setting does not change the preset"
+    cleared = run("presets", "set", "Host", "--unsay", "SQL", "--json")
+    assert cleared.json()["speech"]["pronunciation"] == ["Nguyen/(wɪn)"]
+
+
+def test_every_broken_speech_setting_is_named_at_once_and_nothing_changes(run, env, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    before = presets_of(env)
+    result = run("presets", "set", "Host", "--speed", "3", "--pitch", "20", "--say", "bad")
+    assert result.code == 2
+    assert "speed 3 is outside 0.5-2; pitch 20 must be a whole number of semitones from -12 to 12" in result.err
+    assert "pronunciation 'bad' must read WORD=HOW" in result.err
+    assert run("presets", "set", "Host", "--emotion", "whisper").code == 2
+    assert run("presets", "set", "Host", "--unsay", "Nobody").code == 2
+    assert presets_of(env) == before

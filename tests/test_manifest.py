@@ -35,6 +35,10 @@ LIMITS = {
     "speech_text_max_chars": "SPEECH_TEXT_MAX",
     "text_validation_max_chars": "TEXT_VALIDATION_MAX",
     "voice_lifetime_days": "VOICE_LIFETIME_DAYS",
+    "speech_speed_min": "SPEED_MIN",
+    "speech_speed_max": "SPEED_MAX",
+    "speech_vol_max": "VOL_MAX",
+    "speech_pitch_max_semitones": "PITCH_MAX",
 }
 
 

@@ -613,3 +613,23 @@ def test_whether_an_answer_was_lost_is_decided_by_what_failed(settings, behaviou
             server.close()
     assert caught.value.response_lost is lost, str(caught.value)
     assert words in str(caught.value)
+
+
+def test_speech_settings_are_sent_only_when_set(client, sandbox):
+    client.speak("female-shaonv", "Plain.", model="speech-2.8-hd")
+    client.speak(
+        "female-shaonv",
+        "Our guest is Nguyen.",
+        model="speech-2.8-hd",
+        style={"speed": 1.25, "vol": 2.0, "pitch": -3, "emotion": "calm", "pronunciation": ["Nguyen/(wɪn)"]},
+    )
+    plain, styled = sandbox.state.spoken
+    assert plain == {"voice_id": "female-shaonv", "text": "Plain."}
+    assert styled == {
+        "voice_id": "female-shaonv",
+        "text": "Our guest is (wɪn).",
+        "speed": 1.25,
+        "vol": 2.0,
+        "pitch": -3,
+        "emotion": "calm",
+    }

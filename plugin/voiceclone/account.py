@@ -1,6 +1,6 @@
 """The voices on the MiniMax account, and the presets that name them: list, sync, delete, remove."""
 
-from typing import List
+from typing import Any, Dict, List, Sequence
 
 from . import rules
 from .errors import PresetError
@@ -74,3 +74,67 @@ def remove_preset(settings: Settings, name: str) -> dict:
         return voices.pop(name)
 
     return store.change(drop)
+
+
+def set_speech(
+    settings: Settings,
+    name: str,
+    *,
+    changes: Dict[str, Any],
+    say: Sequence[str] = (),
+    unsay: Sequence[str] = (),
+    clear: bool = False,
+) -> Dict[str, Any]:
+    """Set how preset ``name``'s voice speaks, for every speech from now on; return its settings.
+
+    Parameters
+    ----------
+    changes : dict
+        ``speed``, ``vol``, ``pitch``, ``emotion``, ``model``, ``language_boost``; None leaves one as it is.
+    say : sequence of str
+        Pronunciations to add or replace, ``WORD=HOW`` (or ``WORD/HOW``), such as ``Nguyen=(wɪn)``.
+    unsay : sequence of str
+        Words whose pronunciation goes.
+    clear : bool
+        Drop every speech setting first (back to MiniMax's defaults).
+    """
+    store = PresetStore(settings.presets_path)
+    held = store.get(name)
+    model = rules.check_model(changes.get("model") or held.get("model") or rules.DEFAULT_MODEL)
+    speech = {} if clear else dict(held.get("speech") or {})
+    speech.update({key: changes[key] for key in ("speed", "vol", "pitch", "emotion") if changes.get(key) is not None})
+    added = rules.check_speech_style(  # every broken rule at once, before anything changes
+        speed=speech.get("speed"),
+        vol=speech.get("vol"),
+        pitch=speech.get("pitch"),
+        emotion=speech.get("emotion"),
+        pronunciation=say,
+        model=model,
+    )
+    entries = {entry.partition("/")[0]: entry for entry in speech.get("pronunciation") or []}
+    entries.update({entry.partition("/")[0]: entry for entry in added})
+    for word in unsay:
+        if entries.pop(word, None) is None:
+            raise PresetError(
+                f"preset '{name}' has no pronunciation for '{word}'",
+                fix=f'See them with `voiceclone presets show "{name}"`.',
+            )
+    speech["pronunciation"] = sorted(entries.values())
+    language = rules.check_language(changes.get("language_boost"), model) if changes.get("language_boost") else None
+
+    def apply(voices: dict) -> Dict[str, Any]:
+        preset = voices.get(name)
+        if preset is None:
+            raise PresetError(f"preset '{name}' was removed meanwhile")
+        preset["speech"] = {key: value for key, value in speech.items() if value not in (None, [])}
+        if changes.get("model"):
+            preset["model"] = model
+        if language:
+            preset["language_boost"] = language
+        return {
+            "speech": preset["speech"],
+            "model": preset.get("model"),
+            "language_boost": preset.get("language_boost"),
+        }
+
+    return store.change(apply)

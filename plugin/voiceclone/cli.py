@@ -13,7 +13,7 @@ import sys
 import traceback
 from contextlib import nullcontext
 from pathlib import Path
-from typing import List, Mapping, Optional, Set, TextIO
+from typing import Any, Dict, List, Mapping, Optional, Set, TextIO
 
 from . import __version__, account, events, jobs, lifecycle, rules, speech
 from .doctor import QUIET_PEAK_DBFS
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--out", type=Path, required=True, help="the audio file to write (.wav, .mp3 or .flac)")
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--format", choices=rules.SPEECH_FORMATS, help="audio format (default: from the file name)")
+    _add_speech_options(p)
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--audition", action="store_true", help="play the speech when it is ready (Ctrl-C stops)")
 
@@ -115,6 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     presets.required = True
     presets.add_parser("list", parents=[common, as_json], help="list presets and when their voices expire")
+    p = presets.add_parser(
+        "set", parents=[common, as_json], help="set how a preset's voice speaks, for every speech from now on"
+    )
+    p.add_argument("name", help="the preset")
+    _add_speech_options(p)
+    p.add_argument("--model", help="the preset's speech model from now on")
+    p.add_argument("--language-boost", help="a language to favour, or 'auto'")
+    p.add_argument(
+        "--say",
+        action="append",
+        default=[],
+        metavar="WORD=HOW",
+        help="how to say a word (repeatable), such as --say 'Nguyen=(wɪn)' or --say 'SQL=sequel'",
+    )
+    p.add_argument("--unsay", action="append", default=[], metavar="WORD", help="forget a word's pronunciation")
+    p.add_argument("--clear", action="store_true", help="drop every speech setting first (MiniMax's defaults)")
     p = presets.add_parser("show", parents=[common, as_json], help="show one preset")
     p.add_argument("name", help="the preset")
     p.add_argument(
@@ -187,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)"
     )
     return parser
+
+
+def _add_speech_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--speed", type=float, help="0.5-2 (1: natural)")
+    p.add_argument("--vol", type=float, help="loudness, above 0 up to 10 (1: as the voice is)")
+    p.add_argument("--pitch", type=int, help="-12 to 12 semitones (0: as the voice is)")
+    p.add_argument("--emotion", choices=rules.EMOTIONS, help="unset: the model picks (fluent, whisper: 2.6 models)")
 
 
 def _add_clone_options(p: argparse.ArgumentParser, *, where: str) -> None:
@@ -545,6 +569,7 @@ def _speak(args, ctx: _Context) -> int:
         model=args.model,
         fmt=args.format,
         force=args.force,
+        style={key: getattr(args, key) for key in ("speed", "vol", "pitch", "emotion")},
     )
     job.warn(outcome["warnings"])
     if args.json:
@@ -694,6 +719,24 @@ def _presets(args, ctx: _Context) -> int:
         for kind, names in done.items():
             if names:
                 print(f"{kind.replace('_', ' ')}: {', '.join(names)}", file=out)
+        return 0
+    if args.action == "set":
+        changes = {key: getattr(args, key) for key in ("speed", "vol", "pitch", "emotion", "model", "language_boost")}
+        styled = account.set_speech(
+            settings, args.name, changes=changes, say=args.say, unsay=args.unsay, clear=args.clear
+        )
+        if args.json:
+            print(json.dumps(styled), file=out)
+        else:
+            speech_now: Dict[str, Any] = styled["speech"] or {}
+            said = ", ".join(f"{key} {value}" for key, value in speech_now.items() if key != "pronunciation")
+            words = speech_now.get("pronunciation") or []
+            print(
+                f"Preset '{args.name}' speaks with {said or 'MiniMax defaults'}"
+                + (f"; says {', '.join(words)}" if words else "")
+                + f" ({styled['model'] or rules.DEFAULT_MODEL}).",
+                file=out,
+            )
         return 0
     if args.action == "show":
         preset = store.get(args.name)

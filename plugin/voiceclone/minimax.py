@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -186,6 +186,7 @@ class MiniMaxClient:
         fmt: str = "wav",
         sample_rate: int = 32000,
         language_boost: Optional[str] = None,
+        style: Optional[Dict[str, Any]] = None,
     ) -> Speech:
         """Synthesize ``text`` with ``voice_id`` (t2a_v2, non-streaming, hex output).
 
@@ -203,6 +204,9 @@ class MiniMaxClient:
             Hz of the returned audio.
         language_boost : str, optional
             A language to favour, or ``auto``.
+        style : dict, optional
+            ``speed``, ``vol``, ``pitch``, ``emotion`` (sent in ``voice_setting`` only when set) and
+            ``pronunciation`` (``word/replacement`` entries, sent as ``pronunciation_dict.tone``).
 
         Returns
         -------
@@ -216,12 +220,14 @@ class MiniMaxClient:
             "model": model,
             "text": text,
             "stream": False,
-            "voice_setting": {"voice_id": voice_id},
+            "voice_setting": {"voice_id": voice_id, **_voice_setting(style or {})},
             "audio_setting": audio_setting,
             "output_format": "hex",
         }
         if language_boost:
             body["language_boost"] = language_boost
+        if style and style.get("pronunciation"):
+            body["pronunciation_dict"] = {"tone": list(style["pronunciation"])}
         payload, trace_id = self._call("/v1/t2a_v2", json_body=body)
         audio_hex = (payload.get("data") or {}).get("audio")
         if not audio_hex:
@@ -502,6 +508,14 @@ def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError
         return ServiceError(f"the answer from {host} was cut off", retryable=True, response_lost=True)
     # anything else may have happened after the request reached the server
     return ServiceError(f"the request to {host} failed: {_reason(exc)}", retryable=False, response_lost=True)
+
+
+def _voice_setting(style: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``voice_setting`` fields of a speech style that are set (pitch is an integer on the wire)."""
+    chosen = {key: style[key] for key in ("speed", "vol", "pitch", "emotion") if style.get(key) is not None}
+    if "pitch" in chosen:
+        chosen["pitch"] = int(chosen["pitch"])
+    return chosen
 
 
 def _never_connected(exc: BaseException) -> bool:

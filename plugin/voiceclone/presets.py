@@ -98,6 +98,21 @@ class Preview:
 
 
 @dataclass
+class Speech:
+    """How the voice speaks, set once (``voiceclone presets set``) and sent with every speech; only
+    what is set is sent. ``speed`` 0.5-2 (1 natural), ``vol`` (0, 10] (1 as is), ``pitch`` -12..12
+    semitones, ``emotion`` one of MiniMax's (None: the model picks), ``pronunciation`` entries
+    ``word/replacement`` such as ``Nguyen/(wɪn)``."""
+
+    speed: Optional[float] = None
+    vol: Optional[float] = None
+    pitch: Optional[int] = None
+    emotion: Optional[str] = None
+    pronunciation: List[str] = field(default_factory=list)
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Earlier:
     """A voice the preset held before a re-clone."""
 
@@ -125,6 +140,7 @@ class Preset:
     watermark: bool = False
     sample: Sample = field(default_factory=Sample)
     preview: Preview = field(default_factory=Preview)
+    speech: Optional[Speech] = None
     provenance: Optional[Provenance] = None
     prompt: Optional[Prompt] = None
     history: List[Earlier] = field(default_factory=list)
@@ -159,12 +175,14 @@ class Preset:
             provenance.consent = consent
         values = {k: data.pop(k) for k in list(data) if k in known}
         preview, prompt, history = values.pop("preview", None), values.pop("prompt", None), values.pop("history", None)
+        speech = _record(Speech, values.pop("speech", None))
         return cls(
             **values,
             sample=sample,
             provenance=provenance,
             preview=_record(Preview, preview) or Preview(),
             prompt=_record(Prompt, prompt),
+            speech=speech,
             history=[_record(Earlier, e) for e in history or [] if isinstance(e, dict)],
             extra=data,
         )
@@ -176,11 +194,13 @@ class Preset:
             value = getattr(self, f.name)
             if f.name == "extra":
                 continue
-            if f.name in ("provenance", "prompt", "history") and not value:
+            if f.name in ("provenance", "prompt", "history", "speech") and not value:
                 continue
             if f.name in ("activated_at", "last_used_at", "missing_since", "deleted_at") and value is None:
                 continue
             out[f.name] = _plain(value)
+            if f.name == "speech":  # only what was set: MiniMax's defaults apply to the rest
+                out[f.name] = {key: setting for key, setting in out[f.name].items() if setting not in (None, [])}
         out.update(self.extra)
         return out
 

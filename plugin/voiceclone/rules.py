@@ -148,6 +148,45 @@ def check_model(model: str) -> str:
     return model
 
 
+#: T2A ``voice_setting`` ranges (MiniMax's speech T2A page): speed [0.5, 2], vol (0, 10], pitch [-12, 12] semitones.
+SPEED_MIN, SPEED_MAX = 0.5, 2.0
+VOL_MAX = 10.0
+PITCH_MAX = 12
+EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm", "fluent", "whisper")
+
+
+def check_speech_style(
+    *, speed=None, vol=None, pitch=None, emotion=None, pronunciation=(), model: Optional[str] = None
+) -> List[str]:
+    """Refuse a speech setting MiniMax does not take, with every broken rule named at once; return the
+    pronunciation entries in the API's ``word/replacement`` form (``word=replacement`` is taken too).
+
+    ``fluent`` and ``whisper`` are for the speech-2.6 models only (2.8 has no ``whisper``).
+    """
+    broken = []
+    if speed is not None and not SPEED_MIN <= float(speed) <= SPEED_MAX:
+        broken.append(f"speed {speed:g} is outside {SPEED_MIN:g}-{SPEED_MAX:g}")
+    if vol is not None and not 0 < float(vol) <= VOL_MAX:
+        broken.append(f"vol {vol:g} is outside 0 (excluded) to {VOL_MAX:g}")
+    if pitch is not None and (int(pitch) != pitch or not -PITCH_MAX <= int(pitch) <= PITCH_MAX):
+        broken.append(f"pitch {pitch} must be a whole number of semitones from -{PITCH_MAX} to {PITCH_MAX}")
+    if emotion is not None:
+        if emotion not in EMOTIONS:
+            broken.append(f"emotion '{emotion}' is not one of {', '.join(EMOTIONS)}")
+        elif emotion in ("fluent", "whisper") and model and not model.startswith("speech-2.6"):
+            broken.append(f"emotion '{emotion}' needs a speech-2.6 model, not {model}")
+    entries = []
+    for entry in pronunciation:
+        word, sep, said = str(entry).replace("=", "/", 1).partition("/")
+        if not sep or not word.strip() or not said.strip():
+            broken.append(f"pronunciation '{entry}' must read WORD=HOW (such as Nguyen=(wɪn))")
+        else:
+            entries.append(f"{word.strip()}/{said.strip()}")
+    if broken:
+        raise InputError("; ".join(broken), fix="Change the setting and run it again.")
+    return entries
+
+
 def check_language(language: Optional[str], model: Optional[str]) -> Optional[str]:
     """Return the canonical spelling of a ``language_boost`` value (case-insensitive), or None."""
     if language is None:

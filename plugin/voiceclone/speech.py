@@ -5,7 +5,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from . import files, rules, tagging
 from .errors import AudioError, InputError, PresetError, ServiceError, storage_error
@@ -44,6 +44,7 @@ def speak(
     model: Optional[str] = None,
     fmt: Optional[str] = None,
     force: bool = False,
+    style: Optional[Dict[str, Any]] = None,
     on_event: EventSink = ignore_events,
 ) -> SpeakOutcome:
     """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``.
@@ -64,6 +65,9 @@ def speak(
         ``wav``, ``mp3`` or ``flac``; default from ``out``'s extension.
     force : bool
         Replace ``out`` if it exists.
+    style : dict, optional
+        ``speed``, ``vol``, ``pitch``, ``emotion``, ``pronunciation`` for this speech, over the
+        preset's own (``voiceclone presets set``).
     on_event : callable
         Gets an :class:`Event` for each step, wait and warning.
 
@@ -82,8 +86,10 @@ def speak(
     store = PresetStore(settings.presets_path)
     warnings: List[str] = []
     language = None
+    chosen: Dict[str, Any] = {}
     if preset is not None:
         held = store.get(preset)
+        chosen = dict(held.get("speech") or {})
         speaker = str(held["voice_id"])
         model = model or held.get("model")
         language = held.get("language_boost")
@@ -97,6 +103,15 @@ def speak(
         speaker = voice_id
         warnings += rules.check_voice_id(speaker)
     model = rules.check_model(model or rules.DEFAULT_MODEL)
+    chosen.update({key: value for key, value in (style or {}).items() if value is not None})
+    chosen["pronunciation"] = rules.check_speech_style(
+        speed=chosen.get("speed"),
+        vol=chosen.get("vol"),
+        pitch=chosen.get("pitch"),
+        emotion=chosen.get("emotion"),
+        pronunciation=chosen.get("pronunciation") or (),
+        model=model,
+    )
     rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
     text, tag_warnings = rules.strip_tags(text, model)
     warnings += tag_warnings
@@ -105,7 +120,7 @@ def speak(
         on_event(Event("warning", warning))
     on_event(Event("speak", f"Speaking {len(text)} characters with '{speaker}'"))
     with MiniMaxClient(settings, on_wait=waits(on_event)) as client:
-        speech = client.speak(speaker, text, model=model, fmt=fmt, language_boost=language)
+        speech = client.speak(speaker, text, model=model, fmt=fmt, language_boost=language, style=chosen)
     # The speech is paid for (and made the voice permanent): the audio is written first, the preset after.
     try:
         marked = tagging.tagged(speech.audio, fmt, voice_id=speaker, model=model, date=timestamp(utc_now()))

@@ -11,7 +11,8 @@ which the host reads a little at a time (:class:`voiceclone.events_file.EventsFi
 Job files (each may add ``"presets"`` and ``"base_url"``):
 ``{"kind": "clone", "capture": <CapturePlan> | "audio": <file>, "voice_id": ..., "name": ..., "settings":
 {<CloneSettings>}, "preview_out": ...}`` (and any other :class:`~voiceclone.options.CloneOptions` field);
-``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ..., "format": ..., "force": ...}``;
+``{"kind": "speak", "text": ..., "preset" | "voice_id": ..., "out": ..., "model": ..., "format": ..., "force": ...,
+"style": {"speed", "vol", "pitch", "emotion", "pronunciation"}}``;
 ``{"kind": "presets"}`` (``presets``: every preset with its ``lifetime``; ``notes``: a line for
 each voice that may exist but is unconfirmed); ``{"kind": "remove_preset", "name": ...}``;
 ``{"kind": "delete_voice", "voice_id": ...}``; ``{"kind": "activate" | "reclone", "name": ...}``.
@@ -99,6 +100,7 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             model=job.get("model"),
             fmt=job.get("format"),
             force=bool(job.get("force")),
+            style=job.get("style"),
             on_event=on_event,
         ).as_dict()
     if kind == "remove_preset":

@@ -114,10 +114,19 @@ def speak(
     model: Optional[str] = None,
     fmt: Optional[str] = None,
     force: bool = False,
+    style: Optional[Dict[str, Any]] = None,
     on_event: Callable,
 ) -> Dict[str, Any]:
     """``voiceclone speak``: the shared speech flow into the file ``out``; the outcome as ``--json`` prints it."""
-    picked = {"text": text, "preset": preset, "voice_id": voice_id, "model": model, "format": fmt, "force": force}
+    picked = {
+        "text": text,
+        "preset": preset,
+        "voice_id": voice_id,
+        "model": model,
+        "format": fmt,
+        "force": force,
+        "style": {key: value for key, value in (style or {}).items() if value is not None} or None,
+    }
     host = CommandLineHost(settings, on_event=on_event, speech_out=Path(out))
     outcome = (
         flows.speak_at_cursor(host, lambda presets: {k: v for k, v in picked.items() if v is not None}).start().result
