@@ -79,3 +79,31 @@ def library_of(env) -> dict:
 def uploads(sandbox, purpose: str = "voice_clone") -> list:
     """The files uploaded to the sandbox for ``purpose``."""
     return [f for f in sandbox.state.files.values() if f.purpose == purpose]
+
+
+def patch_figures(original: np.ndarray, patched: np.ndarray, rate: int, start: float, end: float) -> dict:
+    """What a listener's ear stands for at a patch, from float ``(frames, channels)`` takes:
+    ``loudness_delta_lu`` (patch vs the speech around it), ``noise_floor_delta_db`` (the patch's
+    quietest 100 ms vs the take's), ``worst_seam_step`` (the biggest sample step at a seam over the
+    signal's own steps just before it: under 1.5 is no click)."""
+    from voiceclone import blend
+
+    region = patched[int(start * rate) : int(end * rate)]
+    context = blend.around(original, rate, start, end)
+
+    def quietest_db(samples):
+        window = int(0.1 * rate)
+        energy = np.convolve(samples[:, 0].astype(np.float64) ** 2, np.ones(window) / window, "valid")
+        return 10 * np.log10(energy.min())
+
+    fade = int((blend.FADE_S + blend.ZERO_CROSSING_S) * rate)
+    steps = np.abs(np.diff(patched[:, 0].astype(np.float64)))
+    ratios = [
+        steps[s - fade : s + fade].max() / steps[s - 10 * fade : s - fade].max()
+        for s in (int(start * rate), int(end * rate))
+    ]
+    return {
+        "loudness_delta_lu": blend.loudness(region, rate) - blend.loudness(context, rate),
+        "noise_floor_delta_db": quietest_db(region) - quietest_db(original),
+        "worst_seam_step": max(ratios),
+    }

@@ -77,6 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audition", action="store_true", help="play the speech when it is ready (Ctrl-C stops)")
 
     p = sub.add_parser(
+        "patch",
+        parents=[common, as_json],
+        help="replace a flubbed phrase of a take with the same words in the speaker's cloned voice",
+    )
+    p.add_argument("take", type=Path, help="the recording (wav or flac stay bit for bit outside the patch)")
+    p.add_argument("--start", type=_time, required=True, help="where the phrase starts: seconds, mm:ss or hh:mm:ss")
+    p.add_argument("--end", type=_time, required=True, help="where the phrase ends: seconds, mm:ss or hh:mm:ss")
+    p.add_argument("--text", required=True, help="what the phrase should say")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--preset", help="the speaker's preset")
+    who.add_argument("--voice-id", help="any voice_id of the account")
+    p.add_argument("-o", "--out", type=Path, help="the patched take to write (the original is never touched)")
+    p.add_argument("--patch-only", type=Path, help="also, or only, write the patch alone (with its crossfades)")
+    p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
+    p.add_argument("--force", action="store_true", help="overwrite the outputs if they exist")
+
+    p = sub.add_parser(
         "activate",
         parents=[common, as_json],
         help="make a preset's voice permanent with one short speech (charges the clone fee)",
@@ -582,6 +599,41 @@ def _speak(args, ctx: _Context) -> int:
     return 0
 
 
+def _patch(args, ctx: _Context) -> int:
+    from .hosts import command_line
+
+    settings, out, err = ctx.settings, ctx.out, ctx.err
+    _note_first_speech(settings, args.preset, err)
+    job = _Job(args, err)
+    outcome = job(
+        command_line.patch,
+        settings,
+        args.take,
+        start=args.start,
+        end=args.end,
+        text=args.text,
+        out=args.out,
+        patch_out=args.patch_only,
+        preset=args.preset,
+        voice_id=args.voice_id,
+        model=args.model,
+        force=args.force,
+    )
+    job.warn(outcome["warnings"])
+    if args.json:
+        print(json.dumps(outcome), file=out)
+        return 0
+    made = " and ".join(str(p) for p in (outcome["path"], outcome["patch_path"]) if p)
+    levels, name = outcome["loudness_lufs"], outcome["preset"] or outcome["voice_id"]
+    print(
+        f"Patched {outcome['selection_s']:.2f} s of {args.take.name} with '{name}' (speed {outcome['speed']:.2f}, "
+        f"{outcome['spoken_s']:.2f} s spoken, {levels['patch']:.1f} LUFS for the take's {levels['take']:.1f}): "
+        f"{made}. The speech is kept as {outcome['speech_path']}.",
+        file=out,
+    )
+    return 0
+
+
 def _note_first_speech(settings: Settings, preset: Optional[str], err: TextIO) -> None:
     note = speech.first_speech_note(settings, preset)
     if note:
@@ -873,6 +925,7 @@ def _sandbox(args, ctx: _Context) -> int:
 
 _COMMANDS = {
     "clone": _clone,
+    "patch": _patch,
     "validate": _validate,
     "speak": _speak,
     "activate": _activate,

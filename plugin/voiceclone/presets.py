@@ -109,6 +109,8 @@ class Speech:
     pitch: Optional[int] = None
     emotion: Optional[str] = None
     pronunciation: List[str] = field(default_factory=list)
+    #: The voice's speaking rate at speed 1, measured by the last patch (its first guess next time).
+    chars_per_s: Optional[float] = None
     extra: Dict[str, Any] = field(default_factory=dict)
 
 

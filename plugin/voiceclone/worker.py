@@ -103,6 +103,23 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             style=job.get("style"),
             on_event=on_event,
         ).as_dict()
+    if kind == "patch":
+        from . import patch
+
+        return patch.patch(
+            settings,
+            Path(job["audio"]),
+            start=job["start"],
+            end=job["end"],
+            text=job["text"],
+            out=Path(job["out"]) if job.get("out") else None,
+            patch_out=Path(job["patch_out"]) if job.get("patch_out") else None,
+            preset=job.get("preset"),
+            voice_id=job.get("voice_id"),
+            model=job.get("model"),
+            force=bool(job.get("force")),
+            on_event=on_event,
+        ).as_dict()
     if kind == "remove_preset":
         return {"removed": job["name"], "preset": account.remove_preset(settings, job["name"])}
     if kind == "activate":

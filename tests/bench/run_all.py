@@ -6,6 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_audacity_export  # noqa: E402
+import bench_patch  # noqa: E402
 import bench_prepare  # noqa: E402
 import bench_probe  # noqa: E402
 import bench_reaper_ticks  # noqa: E402
@@ -17,6 +18,7 @@ for name, module in (
     ("upload memory", bench_upload_memory),
     ("REAPER defer ticks", bench_reaper_ticks),
     ("Audacity export", bench_audacity_export),
+    ("patch a take", bench_patch),
 ):
     print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
     for key, value in module.run().items():

@@ -133,3 +133,35 @@ def speak(
     )
     outcome.pop("track", None)
     return outcome
+
+
+def patch(
+    settings: Settings,
+    take: Path,
+    *,
+    start: float,
+    end: float,
+    text: str,
+    out: Optional[Path] = None,
+    patch_out: Optional[Path] = None,
+    preset: Optional[str] = None,
+    voice_id: Optional[str] = None,
+    model: Optional[str] = None,
+    force: bool = False,
+    on_event: Callable,
+) -> Dict[str, Any]:
+    """``voiceclone patch``: the shared patch flow on the file ``take``; the original is never touched."""
+    chosen = {
+        "text": text,
+        "out": out,
+        "patch_out": patch_out,
+        "preset": preset,
+        "voice_id": voice_id,
+        "model": model,
+        "force": force,
+    }
+    job = {key: str(value) if isinstance(value, Path) else value for key, value in chosen.items() if value is not None}
+    host = CommandLineHost(settings, on_event=on_event, audio=Path(take), start=start, end=end)
+    outcome = flows.patch_take(host, lambda captured: job).start().result
+    outcome.pop("track", None)
+    return outcome

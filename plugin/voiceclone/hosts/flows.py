@@ -88,6 +88,38 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
     return Flow(host, [presets, ask, insert])
 
 
+def patch_take(host: Host, choose: ChooseClone) -> Flow:
+    """Capture the flubbed phrase, speak its words in the voice fitted and blended into the take,
+    and put the patch on a track below the take, at the phrase. The flow's result is the patch's
+    outcome, with the ``track``."""
+    captured: Dict[str, Captured] = {}
+
+    def ask(_: Any):
+        captured["it"] = take = host.capture()
+        options = choose(take)
+        if options is None:
+            return STOP
+        return Work({"kind": "patch", **take.sample, **options}, title="patching the take")
+
+    def insert(outcome: dict) -> dict:
+        name = outcome.get("preset") or outcome["voice_id"]
+        tell(host, f"patched {outcome['selection_s']:.2f} s with '{name}' at speed {outcome['speed']:.2f}", outcome)
+        take = captured["it"]
+        made = Path(str(outcome.get("patch_path") or outcome["path"]))
+        track = host.insert(
+            made, Place(take.start_s - FADE_S, PATCH_PREFIX + name, below=take.track), undo="Voice clone: patch"
+        )
+        return {**outcome, "track": track}
+
+    return Flow(host, [ask, insert])
+
+
+#: Where a patch goes: a track of its own, named after the voice.
+PATCH_PREFIX = "Voice clone patch: "
+#: The patch starts this long before the phrase (its crossfade in), as :mod:`voiceclone.blend` makes it.
+FADE_S = 0.02
+
+
 def tell(host: Host, what: str, outcome: dict) -> None:
     """Say what a job did, and its warnings."""
     host.say(f"Voice clone: {what}.")

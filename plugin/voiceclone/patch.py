@@ -1,0 +1,219 @@
+"""``voiceclone patch``: replace a flubbed phrase of a take with the same words in the speaker's
+cloned voice, fitted to the gap and blended into the take (:mod:`.blend`).
+
+The speech is paid for, so it is kept (in the user data folder's ``Patches`` folder) before
+anything is done with it. Its speed is chosen from this voice's measured speaking rate so the words
+fill the selection; a result that misses by more than 5 % is spoken once more at a corrected speed.
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from . import audio, blend, files, rules, speech
+from .errors import InputError
+from .events import Event, ignore_events
+from .presets import PresetStore
+from .settings import Settings, user_data_folder
+
+#: A voice's speaking rate at speed 1 until one is measured: characters a second.
+DEFAULT_CHARS_PER_S = 15.0
+#: The speeds at which speech still sounds natural.
+NATURAL_SPEEDS = (0.8, 1.25)
+#: How far the patch's length may miss the selection before it is spoken again.
+LENGTH_TOLERANCE = 0.05
+#: The shortest selection a phrase can be patched into.
+MIN_GAP_S = 0.3
+
+
+@dataclass
+class PatchOutcome:
+    """What a patch made: the patched take and/or the patch alone, the kept speech, how it was fitted."""
+
+    path: Optional[str]
+    patch_path: Optional[str]
+    speech_path: str
+    voice_id: str
+    preset: Optional[str]
+    speed: float
+    selection_s: float
+    spoken_s: float
+    loudness_lufs: Dict[str, float]
+    attempts: int
+    warnings: List[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def patch(
+    settings: Settings,
+    take: Path,
+    *,
+    start: float,
+    end: float,
+    text: str,
+    out: Optional[Path] = None,
+    patch_out: Optional[Path] = None,
+    preset: Optional[str] = None,
+    voice_id: Optional[str] = None,
+    model: Optional[str] = None,
+    force: bool = False,
+    on_event: Callable = ignore_events,
+) -> PatchOutcome:
+    """Speak ``text`` in the voice, fit it to ``start``..``end`` (seconds) of ``take`` and blend it in.
+
+    Parameters
+    ----------
+    take : Path
+        The recording (wav or flac keep their bit depth, so the patched file is the take bit for bit
+        outside the patch and its crossfades; other formats become a 16-bit wav).
+    start, end : float
+        The flubbed phrase, in seconds of ``take``.
+    text : str
+        What the phrase should say.
+    out, patch_out : Path, optional
+        Where the patched take and/or the patch alone go (at least one); never over a file unless ``force``.
+    preset, voice_id : str, optional
+        Exactly one: the voice.
+
+    Raises
+    ------
+    InputError
+        Before anything is paid for: the take, the region, the text, the outputs, or a text that
+        cannot fit the selection at a natural speed (the message says which selection would fit).
+    """
+    if out is None and patch_out is None:
+        raise InputError("a patch needs somewhere to go", fix="Give -o PATCHED.wav and/or --patch-only PATCH.wav.")
+    for target, flag in ((out, "-o"), (patch_out, "--patch-only")):
+        if target is not None and not force:
+            files.check_new(Path(target), flag, force="--force")
+    info = audio.probe(take)
+    first, last = rules.check_region(start, end, info.duration_s, within="the take")
+    gap = last - first
+    if gap < MIN_GAP_S:
+        raise InputError(
+            f"the selection is {gap:.2f} s; a patch needs at least {MIN_GAP_S:g} s",
+            fix="Select the whole flubbed phrase.",
+        )
+    fade_s = blend.FADE_S
+    if first < fade_s or last > info.duration_s - fade_s:
+        raise InputError(
+            f"the selection must leave {fade_s * 1000:.0f} ms of the take on each side for the crossfades",
+            fix="Move the selection in from the take's ends.",
+        )
+    rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
+    rate = _chars_per_s(settings, preset)
+    speed = len(text) / rate / gap
+    low, high = NATURAL_SPEEDS
+    if not low <= speed <= high:
+        natural = len(text) / rate
+        raise InputError(
+            f"'{text[:40]}' takes about {natural:.1f} s in this voice; the selection is {gap:.1f} s "
+            f"(speed {speed:.2f})",
+            fix=f"Select {natural / high:.1f} to {natural / low:.1f} s for it, or change the text.",
+        )
+    take_audio, take_rate = sf.read(str(info.path), dtype="float32", always_2d=True)
+    kept = _kept_path(preset or voice_id or "voice")
+    warnings: List[str] = []
+    attempts, spoken, said = 0, np.zeros((0, 1), np.float32), None
+    while True:
+        attempts += 1
+        on_event(Event("speak", f"Speaking the patch at speed {speed:.2f} (attempt {attempts})"))
+        said = speech.speak(
+            settings,
+            text,
+            kept if attempts == 1 else kept.with_name(f"{kept.stem}-{attempts}.wav"),
+            preset=preset,
+            voice_id=voice_id,
+            model=model,
+            style={"speed": round(speed, 3)},
+            on_event=on_event,
+        )
+        voice_audio, voice_rate = sf.read(said.path, dtype="float32", always_2d=True)
+        spoken = blend.trim_silence(voice_audio, voice_rate)
+        spoken_s = len(spoken) / voice_rate
+        _remember_rate(settings, preset, len(text) / (spoken_s * speed) if spoken_s else None)
+        miss = spoken_s / gap - 1
+        if abs(miss) <= LENGTH_TOLERANCE or attempts == 2:
+            break
+        speed = min(max(speed * spoken_s / gap, rules.SPEED_MIN), rules.SPEED_MAX)
+        warnings.append(
+            f"the first take of the patch missed the selection by {miss:+.0%}; spoke it again at speed {speed:.2f}"
+        )
+    if abs(miss) > LENGTH_TOLERANCE:
+        warnings.append(f"the patch is {spoken_s:.2f} s for a {gap:.2f} s selection ({miss:+.0%})")
+    body, levels = _blended(take_audio, take_rate, spoken, voice_rate, first, last)
+    start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
+    patched, _, _ = blend.splice(take_audio, body, start_frame, take_rate)
+    subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
+    if out is not None:
+        with files.replacing(Path(out)) as partial:
+            sf.write(str(partial), patched, take_rate, subtype=subtype, format=fmt)
+    if patch_out is not None:
+        with files.replacing(Path(patch_out)) as partial:
+            sf.write(str(partial), body, take_rate, subtype=subtype, format=fmt)
+    return PatchOutcome(
+        path=None if out is None else str(out),
+        patch_path=None if patch_out is None else str(patch_out),
+        speech_path=said.path,
+        voice_id=said.voice_id,
+        preset=preset,
+        speed=round(speed, 3),
+        selection_s=round(gap, 3),
+        spoken_s=round(spoken_s, 3),
+        loudness_lufs=levels,
+        attempts=attempts,
+        warnings=said.warnings + warnings,
+    )
+
+
+def _blended(take: np.ndarray, rate: int, spoken: np.ndarray, voice_rate: int, first: float, last: float):
+    """The patch body over ``first - fade``..``last + fade``: the speech at the take's rate, channels,
+    loudness and tone, from the seam on, over the take's room tone."""
+    voice = soxr.resample(spoken, voice_rate, rate).reshape(-1, spoken.shape[1]).astype(np.float32)
+    voice = np.repeat(voice[:, :1], take.shape[1], axis=1) if voice.shape[1] != take.shape[1] else voice
+    context = blend.around(take, rate, first, last)
+    voice = blend.match_eq(voice, context, rate)
+    target, have = blend.loudness(context, rate), blend.loudness(voice, rate)
+    if np.isfinite(target) and np.isfinite(have):
+        voice = voice * np.float32(10 ** ((target - have) / 20))
+    fade = int(blend.FADE_S * rate)
+    length = int(round((last - first) * rate)) + 2 * fade
+    body = blend.room_tone(take, rate, length).astype(np.float64)
+    usable = min(len(voice), length - fade)
+    body[fade : fade + usable] += voice[:usable]
+    levels = {"take": round(target, 2), "patch": round(blend.loudness(body[fade:-fade].astype(np.float32), rate), 2)}
+    return np.clip(body, -1.0, 1.0).astype(np.float32), levels
+
+
+def _chars_per_s(settings: Settings, preset: Optional[str]) -> float:
+    if preset is None:
+        return DEFAULT_CHARS_PER_S
+    measured = (PresetStore(settings.presets_path).get(preset).get("speech") or {}).get("chars_per_s")
+    return float(measured) if measured else DEFAULT_CHARS_PER_S
+
+
+def _remember_rate(settings: Settings, preset: Optional[str], chars_per_s: Optional[float]) -> None:
+    """Keep the voice's measured speaking rate in its preset, for the next patch's first guess."""
+    if preset is None or not chars_per_s:
+        return
+
+    def keep(voices: Dict[str, Any]) -> None:
+        held = voices.get(preset)
+        if held is not None:
+            held.setdefault("speech", {})["chars_per_s"] = round(chars_per_s, 2)
+
+    PresetStore(settings.presets_path).change(keep)
+
+
+def _kept_path(name: str) -> Path:
+    """Where the paid speech of a patch is kept: a new file in the user data folder's ``Patches``."""
+    folder = user_data_folder() / "Patches"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{files.safe_stem(name, 'voice')}-patch-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.wav"

@@ -1,0 +1,135 @@
+"""Patching a flubbed phrase: real speech (espeak-ng) with a room's noise, the sandbox's voice
+fitted into the gap, and the figures a listener's ear stands for: loudness, noise floor, length,
+seams, and the take left bit for bit around the patch."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from helpers import patch_figures, presets_of
+from voiceclone import blend
+
+RATE = 22050
+SENTENCE = (
+    "Welcome back to the show. Today we talk about editing voices. I said the wrong word right here by mistake. "
+    "And then we go on with the rest of the episode, which is long enough to measure."
+)
+
+
+@pytest.fixture
+def take(tmp_path):
+    """A 10-odd second spoken take with a room's noise (pink-ish, about -52 dBFS) under it."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    spoken = tmp_path / "spoken.wav"
+    subprocess.run(["espeak-ng", "-w", str(spoken), SENTENCE], check=True, timeout=60)
+    voice, rate = sf.read(str(spoken), dtype="float64")
+    rng = np.random.default_rng(7)
+    noise = np.cumsum(rng.normal(0, 1, len(voice)))
+    noise = np.diff(noise, prepend=0) * 0.5 + np.convolve(rng.normal(0, 1, len(voice)), np.ones(8) / 8, "same")
+    noise *= 10 ** (-52 / 20) / np.sqrt(np.mean(noise**2))
+    path = tmp_path / "take.wav"
+    sf.write(str(path), (voice * 0.7 + noise).astype(np.float32), rate, subtype="PCM_16")
+    return path
+
+
+def _clone_host(run, make_audio):
+    assert run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host").code == 0
+
+
+def test_bs1770_loudness_reads_the_standards_reference_sine():
+    """EBU Tech 3341 case 1: a stereo 1 kHz sine at -23 dBFS reads -23.0 LUFS (+-0.1)."""
+    t = np.arange(20 * 48000) / 48000
+    sine = (10 ** (-23 / 20) * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    assert blend.loudness(np.column_stack([sine, sine]), 48000) == pytest.approx(-23.0, abs=0.1)
+    quieter = np.column_stack([sine, sine]) * np.float32(10 ** (-10 / 20))
+    assert blend.loudness(quieter, 48000) == pytest.approx(-33.0, abs=0.1)
+
+
+def test_a_patch_fits_the_gap_matches_the_take_and_leaves_the_rest_bit_for_bit(run, make_audio, take, tmp_path):
+    _clone_host(run, make_audio)
+    start, end = 4.30, 7.30  # long enough for the synthetic voice to pause between its words
+    result = run(
+        "patch",
+        take,
+        "--start",
+        start,
+        "--end",
+        end,
+        "--text",
+        "I said exactly the right word, right here, today.",
+        "--preset",
+        "Host",
+        "-o",
+        tmp_path / "patched.wav",
+        "--patch-only",
+        tmp_path / "patch.wav",
+        "--json",
+    )
+    assert result.code == 0, result.err
+    data = result.json()
+    original, rate = sf.read(str(take), dtype="int16", always_2d=True)
+    patched, patched_rate = sf.read(str(tmp_path / "patched.wav"), dtype="int16", always_2d=True)
+    fade = int(blend.FADE_S * rate) + int(blend.ZERO_CROSSING_S * rate)
+    first, last = int(start * rate) - fade, int(end * rate) + fade
+    assert patched_rate == rate and patched.shape == original.shape
+    assert np.array_equal(patched[:first], original[:first]) and np.array_equal(patched[last:], original[last:])
+
+    assert abs(data["spoken_s"] - (end - start)) <= 0.05 * (end - start), "within 5 % of the selection"
+    figures = patch_figures(original.astype(np.float32) / 32768, patched.astype(np.float32) / 32768, rate, start, end)
+    assert abs(figures["loudness_delta_lu"]) <= 1.0, "|dLUFS| <= 1 LU"
+    assert abs(figures["noise_floor_delta_db"]) <= 3.0, "the patch's pauses hold the take's room tone"
+    assert figures["worst_seam_step"] <= 1.5, "no jump at a seam bigger than the signal's own steps"
+
+    alone, _ = sf.read(str(tmp_path / "patch.wav"), dtype="float32", always_2d=True)
+    assert len(alone) == int(round((end - start) * rate)) + 2 * int(blend.FADE_S * rate)
+    assert data["speech_path"] and sf.info(data["speech_path"]).duration > 1.0, "the paid speech is kept"
+
+
+def test_a_text_that_cannot_fit_at_a_natural_speed_is_refused_before_anything_is_paid(
+    run, make_audio, take, sandbox, tmp_path
+):
+    _clone_host(run, make_audio)
+    spoken_before = len(sandbox.state.spoken)
+    result = run(
+        "patch",
+        take,
+        "--start",
+        "4.3",
+        "--end",
+        "4.9",
+        "--text",
+        "A much longer sentence than the gap holds.",
+        "--preset",
+        "Host",
+        "-o",
+        tmp_path / "patched.wav",
+    )
+    assert result.code == 2 and "Select" in result.err and "or change the text" in result.err
+    assert len(sandbox.state.spoken) == spoken_before and not (tmp_path / "patched.wav").exists()
+
+
+def test_the_voices_measured_rate_is_kept_for_the_next_patch(run, make_audio, env, take, tmp_path):
+    _clone_host(run, make_audio)
+    assert (
+        run(
+            "patch",
+            take,
+            "--start",
+            "4.3",
+            "--end",
+            "5.9",
+            "--text",
+            "I said the right word.",
+            "--preset",
+            "Host",
+            "-o",
+            tmp_path / "patched.wav",
+        ).code
+        == 0
+    )
+    measured = presets_of(env)["Host"]["speech"]["chars_per_s"]
+    assert 12 < measured < 18, "the sandbox's voice speaks about 15 characters a second"
