@@ -321,3 +321,46 @@ def test_audition_plays_the_preview_after_adding_it(pipe, take, run, sound, tmp_
     preview, rate = sf.read(result.json()["preview_path"], dtype="float32", always_2d=True)
     heard, _ = sf.read(str(recording), dtype="float32")
     assert similarity(heard, soxr.resample(preview[:, 0], rate, 48000)) > 0.9, "the preview came out of the speakers"
+
+
+def test_patch_lays_the_phrase_in_the_voice_over_the_take_and_keeps_the_original(pipe, run, tmp_path, make_audio):
+    """The selected phrase is replaced by the words in the voice on a track below the take; the
+    take's audio there moves to a muted track, so the original is one unmute away."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    spoken = tmp_path / "spoken.wav"
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-w",
+            str(spoken),
+            "Welcome back to the show. Today we talk about editing voices. "
+            "I said the wrong word right here by mistake. And then we go on with the episode.",
+        ],
+        check=True,
+    )
+    voice, rate = sf.read(str(spoken), dtype="float32")
+    noise = np.random.default_rng(3).normal(0, 10 ** (-55 / 20), len(voice)).astype(np.float32)
+    take = tmp_path / "host.wav"
+    sf.write(str(take), voice * 0.7 + noise, rate, subtype="PCM_16")
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    pipe.send("Import2", Filename=str(take))
+    select(pipe, 0, 4.3, 7.3)
+    result = run(
+        "audacity", "patch", "--text", "I said exactly the right word, right here, today.", "--preset", "Host", "--json"
+    )
+    assert result.code == 0, result.err
+    data = result.json()
+    tracks = info(pipe, "Tracks")
+    assert [t["name"] for t in tracks] == ["host", "Voice clone patch: Host", "Voice clone original (muted)"]
+    assert tracks[2]["mute"] == 1 and tracks[1]["mute"] == 0
+    (patch_clip,) = [c for c in info(pipe, "Clips") if c["track"] == 1]
+    assert patch_clip["start"] == pytest.approx(data["patch_start_s"], abs=0.001)
+    selection = read_selection(pipe)
+    assert (selection.start_s, selection.end_s, selection.tracks) == (4.3, 7.3, [0]), "the selection stays"
+
+    kept, kept_rate = track_audio(pipe, 2, tmp_path)
+    original, _ = sf.read(str(take), dtype="float32")
+    begin = int(round(data["patch_start_s"] * rate))
+    assert kept_rate == rate and np.allclose(kept, original[begin : begin + len(kept)], atol=1 / 32768)
+    assert abs(data["loudness_lufs"]["patch"] - data["loudness_lufs"]["take"]) <= 1.0

@@ -84,8 +84,11 @@ def test_a_patch_fits_the_gap_matches_the_take_and_leaves_the_rest_bit_for_bit(r
     assert abs(figures["noise_floor_delta_db"]) <= 3.0, "the patch's pauses hold the take's room tone"
     assert figures["worst_seam_step"] <= 1.5, "no jump at a seam bigger than the signal's own steps"
 
-    alone, _ = sf.read(str(tmp_path / "patch.wav"), dtype="float32", always_2d=True)
+    alone, _ = sf.read(str(tmp_path / "patch.wav"), dtype="int16", always_2d=True)
+    begin = int(round(data["patch_start_s"] * rate))
+    assert np.array_equal(alone, patched[begin : begin + len(alone)]), "the patch alone drops in over the original"
     assert len(alone) == int(round((end - start) * rate)) + 2 * int(blend.FADE_S * rate)
+    assert alone[0, 0] == original[begin, 0] and alone[-1, 0] == original[begin + len(alone) - 1, 0]
     assert data["speech_path"] and sf.info(data["speech_path"]).duration > 1.0, "the paid speech is kept"
 
 

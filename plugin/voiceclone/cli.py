@@ -89,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--preset", help="the speaker's preset")
     who.add_argument("--voice-id", help="any voice_id of the account")
     p.add_argument("-o", "--out", type=Path, help="the patched take to write (the original is never touched)")
-    p.add_argument("--patch-only", type=Path, help="also, or only, write the patch alone (with its crossfades)")
+    p.add_argument(
+        "--patch-only",
+        type=Path,
+        help="also, or only, write the patch alone, crossfades included, to lay over the original",
+    )
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--force", action="store_true", help="overwrite the outputs if they exist")
 
@@ -198,6 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = audacity.add_parser("speak", parents=[common, as_json], help="speak text as a new track at the selection start")
     p.add_argument("--preset", required=True, help="a saved preset's name")
     p.add_argument("text", help="what to say (up to 9,999 characters)")
+    p.add_argument("--model", help="speech model (default: the preset's)")
+    p = audacity.add_parser(
+        "patch", parents=[common, as_json], help="replace the selected phrase with the same words in the voice"
+    )
+    p.add_argument("--text", required=True, help="what the phrase should say")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--preset", help="the speaker's preset")
+    who.add_argument("--voice-id", help="any voice_id of the account")
     p.add_argument("--model", help="speech model (default: the preset's)")
     audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")
 
@@ -865,6 +877,9 @@ def _audacity(args, ctx: _Context) -> int:
     job = _Job(args, err)
     if args.action == "clone":
         data = job(commands.clone, settings, _clone_options(args))
+    elif args.action == "patch":
+        _note_first_speech(settings, args.preset, err)
+        data = job(commands.patch, settings, args.text, preset=args.preset, voice_id=args.voice_id, model=args.model)
     else:
         _note_first_speech(settings, args.preset, err)
         data = job(commands.speak, settings, args.text, preset=args.preset, model=args.model)

@@ -45,6 +45,10 @@ class PatchOutcome:
     spoken_s: float
     loudness_lufs: Dict[str, float]
     attempts: int
+    #: Where the patch, crossfades included, lies in the take: what ``--patch-only`` holds, and where
+    #: it goes over the original (its first and last samples are the original's, so it drops in seamlessly).
+    patch_start_s: float
+    patch_end_s: float
     warnings: List[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -78,7 +82,9 @@ def patch(
     text : str
         What the phrase should say.
     out, patch_out : Path, optional
-        Where the patched take and/or the patch alone go (at least one); never over a file unless ``force``.
+        Where the patched take and/or the patch alone go (at least one); never over a file unless
+        ``force``. The patch alone is the patched take from the start of its crossfade in to the end
+        of its crossfade out: laid over the original there, it drops in seamlessly.
     preset, voice_id : str, optional
         Exactly one: the voice.
 
@@ -150,14 +156,14 @@ def patch(
         warnings.append(f"the patch is {spoken_s:.2f} s for a {gap:.2f} s selection ({miss:+.0%})")
     body, levels = _blended(take_audio, take_rate, spoken, voice_rate, first, last)
     start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
-    patched, _, _ = blend.splice(take_audio, body, start_frame, take_rate)
+    patched, begin, finish = blend.splice(take_audio, body, start_frame, take_rate)
     subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
     if out is not None:
         with files.replacing(Path(out)) as partial:
             sf.write(str(partial), patched, take_rate, subtype=subtype, format=fmt)
     if patch_out is not None:
         with files.replacing(Path(patch_out)) as partial:
-            sf.write(str(partial), body, take_rate, subtype=subtype, format=fmt)
+            sf.write(str(partial), patched[begin:finish], take_rate, subtype=subtype, format=fmt)
     return PatchOutcome(
         path=None if out is None else str(out),
         patch_path=None if patch_out is None else str(patch_out),
@@ -169,6 +175,8 @@ def patch(
         spoken_s=round(spoken_s, 3),
         loudness_lufs=levels,
         attempts=attempts,
+        patch_start_s=begin / take_rate,
+        patch_end_s=finish / take_rate,
         warnings=said.warnings + warnings,
     )
 

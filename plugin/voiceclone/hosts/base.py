@@ -43,6 +43,9 @@ class Place:
     track_name: str
     below: Optional[str] = None
     reuse_track: bool = False
+    #: A patch: the source track's audio under it is split off onto a muted track of its own (kept,
+    #: restorable), and the result takes its place.
+    over: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Captured:
     name: str  # the take's or the track's name: the preset's default
     track: Optional[str]  # the source track, as :attr:`Place.below` names it
     source: Optional[str]  # where it came from, for the preset's record (None: the job says)
+    offset_s: float = 0.0  # where the sample's first frame lies on the timeline
 
 
 class Host(Protocol):
@@ -97,6 +101,14 @@ class Host(Protocol):
         """Put the audio file ``path`` at ``place`` as one undo step named ``undo``; return what was
         made (the track's name, where the audio starts). Raises a
         :class:`~voiceclone.errors.HostError` naming ``path`` when it cannot."""
+
+
+class PatchHost(Host, Protocol):
+    """A host that can patch a take: it captures the selected phrase with the audio around it."""
+
+    def capture_around(self, context_s: float) -> Captured:
+        """The selected phrase on one track with up to ``context_s`` of the track on each side: the
+        sample's ``start``/``end`` are the phrase's seconds in it, ``offset_s`` where it starts."""
 
 
 #: A flow's step: takes what the step before gave, returns the next value, a :class:`Work`, or :data:`STOP`.

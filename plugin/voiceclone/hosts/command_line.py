@@ -51,6 +51,10 @@ class CommandLineHost:
             source=None,
         )
 
+    def capture_around(self, context_s: float) -> Captured:
+        """The file is the take: all of it is the phrase's context."""
+        return self.capture()
+
     def cursor(self) -> Place:
         return Place(0.0, "")
 

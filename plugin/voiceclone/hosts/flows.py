@@ -8,7 +8,7 @@ Standard library only: REAPER runs these flows on its UI thread.
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
-from .base import STOP, Captured, Flow, Host, Place, Work, track_name
+from .base import STOP, Captured, Flow, Host, PatchHost, Place, Work, track_name
 
 #: ``choose(captured)``: the clone job's options (``voice_id``, ``name``, ``settings``...), or None to stop.
 ChooseClone = Callable[[Captured], Optional[Dict[str, Any]]]
@@ -88,14 +88,14 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
     return Flow(host, [presets, ask, insert])
 
 
-def patch_take(host: Host, choose: ChooseClone) -> Flow:
+def patch_take(host: PatchHost, choose: ChooseClone) -> Flow:
     """Capture the flubbed phrase, speak its words in the voice fitted and blended into the take,
     and put the patch on a track below the take, at the phrase. The flow's result is the patch's
     outcome, with the ``track``."""
     captured: Dict[str, Captured] = {}
 
     def ask(_: Any):
-        captured["it"] = take = host.capture()
+        captured["it"] = take = host.capture_around(CONTEXT_S)
         options = choose(take)
         if options is None:
             return STOP
@@ -106,9 +106,8 @@ def patch_take(host: Host, choose: ChooseClone) -> Flow:
         tell(host, f"patched {outcome['selection_s']:.2f} s with '{name}' at speed {outcome['speed']:.2f}", outcome)
         take = captured["it"]
         made = Path(str(outcome.get("patch_path") or outcome["path"]))
-        track = host.insert(
-            made, Place(take.start_s - FADE_S, PATCH_PREFIX + name, below=take.track), undo="Voice clone: patch"
-        )
+        place = Place(take.offset_s + outcome["patch_start_s"], PATCH_PREFIX + name, below=take.track, over=True)
+        track = host.insert(made, place, undo="Voice clone: patch")
         return {**outcome, "track": track}
 
     return Flow(host, [ask, insert])
@@ -116,8 +115,8 @@ def patch_take(host: Host, choose: ChooseClone) -> Flow:
 
 #: Where a patch goes: a track of its own, named after the voice.
 PATCH_PREFIX = "Voice clone patch: "
-#: The patch starts this long before the phrase (its crossfade in), as :mod:`voiceclone.blend` makes it.
-FADE_S = 0.02
+#: The take around a phrase a patch is blended against (speech, spectrum, room tone), on each side.
+CONTEXT_S = 10.0
 
 
 def tell(host: Host, what: str, outcome: dict) -> None:

@@ -54,6 +54,25 @@ def speak(settings, text: str, *, preset: str, model: Optional[str] = None, on_e
         return flows.speak_at_cursor(host, lambda presets: picked).start().result
 
 
+def patch(
+    settings,
+    text: str,
+    *,
+    preset: Optional[str] = None,
+    voice_id: Optional[str] = None,
+    model: Optional[str] = None,
+    on_event=_ignore,
+) -> dict:
+    """Replace the selected phrase with ``text`` in the voice: the patch goes on a new track below the
+    take, over the phrase and its crossfades; the take's audio there moves to a muted track (kept).
+    Returns the patch's outcome with the ``track``."""
+    given = {"text": text, "preset": preset, "voice_id": voice_id, "model": model}
+    job = {key: value for key, value in given.items() if value is not None}
+    with AudacityHost(settings, on_event=on_event) as host:
+        out = host.new_file(preset or voice_id or "voice", "patch", ".wav")
+        return flows.patch_take(host, lambda captured: {**job, "patch_out": str(out)}).start().result
+
+
 def config_path() -> Path:
     """Where Audacity keeps audacity.cfg on this system (on Linux, the pre-3.2 ``~/.audacity-data``
     when only that one exists)."""

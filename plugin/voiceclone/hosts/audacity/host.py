@@ -7,16 +7,19 @@ The command line's options answer for the dialogs REAPER shows. A speech gets a 
 time: Audacity's scripting cannot put a clip on an existing track at a time.
 """
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import soundfile as sf
 
 from ...errors import HostError, InputError, VoiceCloneError
 from ...leftovers import temp_folder
 from ...settings import Settings, user_data_folder
 from ..base import Captured, Place, check_selection, media_path
 from .pipe import Pipe
-from .project import Selection, export_selection, import_track, info, read_selection, restore
+from .project import Selection, export_selection, import_track, info, read_selection, restore, split_off
 
 
 class AudacityHost:
@@ -62,6 +65,35 @@ class AudacityHost:
             source=f"Audacity track {where}, {region.start_s:.2f}-{region.end_s:.2f} s",
         )
 
+    def capture_around(self, context_s: float) -> Captured:
+        """The selected phrase on the first selected track, exported with up to ``context_s`` of that
+        track on each side (the speech, spectrum and room tone the patch is matched to)."""
+        with Pipe() as pipe:
+            selection = read_selection(pipe)
+            track = selection.tracks[0]
+            clips = [c for c in info(pipe, "Clips") if c["track"] == track]
+            track_end = max((c["end"] for c in clips), default=selection.end_s)
+            first, last = max(0.0, selection.start_s - context_s), min(track_end, selection.end_s + context_s)
+            around = replace(
+                selection,
+                start_s=first,
+                end_s=last,
+                tracks=[track],
+                names=selection.names[:1],
+                channels=info(pipe, "Tracks")[track].get("channels", 1),
+            )
+            sample = export_selection(pipe, around, Path(self._temp.name) / "take.wav")
+            restore(pipe, selection)
+        return Captured(
+            sample={"audio": str(sample), "start": selection.start_s - first, "end": selection.end_s - first},
+            length_s=selection.length_s,
+            start_s=selection.start_s,
+            name=selection.names[0],
+            track=str(track),
+            source=f"Audacity track '{selection.names[0]}'",
+            offset_s=first,
+        )
+
     def cursor(self) -> Place:
         with Pipe() as pipe:
             selection = read_selection(pipe, require_range=False)
@@ -93,14 +125,27 @@ class AudacityHost:
         then(perform(job, self.settings, self._on_event))
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
+        """A new track below ``place.below`` at ``place.position_s``; with ``place.over``, the source
+        track's audio under it is first moved to a muted track of its own (kept, restorable), so the
+        patch plays in its place. Audacity's scripting makes these several undo steps, not one."""
         try:
             with Pipe() as pipe:
+                # read first: the read's Undo would take back the split track's unsaved name and mute
+                keep = read_selection(pipe, require_range=False)
+                if place.over and place.below is not None:
+                    split_off(
+                        pipe,
+                        int(place.below),
+                        place.position_s,
+                        place.position_s + sf.info(str(path)).duration,
+                        name="Voice clone original (muted)",
+                    )
                 return import_track(
                     pipe,
                     path,
                     name=place.track_name,
                     start_s=place.position_s,
-                    keep=read_selection(pipe, require_range=False),
+                    keep=keep,
                     below=None if place.below is None else int(place.below),
                 )
         except VoiceCloneError as exc:

@@ -126,6 +126,17 @@ def import_track(
     return track
 
 
+def split_off(pipe: Pipe, track: int, start_s: float, end_s: float, *, name: str) -> None:
+    """Move ``track``'s audio over ``start_s``..``end_s`` onto a new, muted track ``name`` at the end
+    (Audacity's Split New): the original stays in the project, one unmute away."""
+    pipe.send("SelectTracks", Track=track, TrackCount=1, Mode="Set")
+    pipe.send("SelectTime", Start=start_s, End=end_s, RelativeTo="ProjectStart")
+    pipe.send("SplitNew")
+    moved = len(info(pipe, "Tracks")) - 1
+    pipe.send("SelectTracks", Track=moved, TrackCount=1, Mode="Set")
+    pipe.send("SetTrack", Name=name, Mute=True)
+
+
 def _check_path(path: Path, what: str) -> None:
     """Audacity opens a modal error dialog for a bad path, which would block the pipe: check first."""
     if not Path(path).exists():
