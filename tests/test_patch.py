@@ -136,3 +136,58 @@ def test_the_voices_measured_rate_is_kept_for_the_next_patch(run, make_audio, en
     )
     measured = presets_of(env)["Host"]["speech"]["chars_per_s"]
     assert 12 < measured < 18, "the sandbox's voice speaks about 15 characters a second"
+
+
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["--start", "8", "--end", "30"], "--end (30 s) is beyond the end of the take"),
+        (["--start", "5", "--end", "4"], "--end (4 s) must come after --start (5 s)"),
+        (["--start", "0.001", "--end", "1.5"], "must leave 20 ms of the take on each side"),
+        (["--start", "4.3", "--end", "4.5"], "a patch needs at least 0.3 s"),
+    ],
+)
+def test_a_bad_selection_is_refused_before_anything_is_paid(run, make_audio, take, sandbox, tmp_path, argv, said):
+    _clone_host(run, make_audio)
+    spoken = len(sandbox.state.spoken)
+    result = run("patch", take, *argv, "--text", "Hi there.", "--preset", "Host", "-o", tmp_path / "out.wav")
+    assert result.code == 2 and said in result.err, result.err
+    assert len(sandbox.state.spoken) == spoken
+
+
+def test_a_patch_without_an_output_says_where_to_put_it(run, make_audio, take):
+    _clone_host(run, make_audio)
+    result = run("patch", take, "--start", "4.3", "--end", "5.9", "--text", "Hi there.", "--preset", "Host")
+    assert result.code == 2 and "Give -o PATCHED.wav and/or --patch-only PATCH.wav" in result.err
+
+
+def test_a_24_bit_stereo_flac_take_stays_bit_for_bit_outside_the_patch(run, make_audio, take, tmp_path):
+    _clone_host(run, make_audio)
+    mono, rate = sf.read(str(take), dtype="float32")
+    flac = tmp_path / "take.flac"
+    sf.write(str(flac), np.column_stack([mono, 0.8 * mono]), rate, subtype="PCM_24")
+    out = tmp_path / "patched.flac"
+    assert (
+        run(
+            "patch",
+            flac,
+            "--start",
+            "4.3",
+            "--end",
+            "5.9",
+            "--text",
+            "I said the right word.",
+            "--preset",
+            "Host",
+            "-o",
+            out,
+        ).code
+        == 0
+    )
+    original, _ = sf.read(str(flac), dtype="int32")
+    patched, _ = sf.read(str(out), dtype="int32")
+    assert sf.info(str(out)).subtype == "PCM_24" and patched.shape == original.shape
+    edge = int((blend.FADE_S + blend.ZERO_CROSSING_S) * rate)
+    first, last = int(4.3 * rate) - edge, int(5.9 * rate) + edge
+    assert np.array_equal(patched[:first], original[:first]) and np.array_equal(patched[last:], original[last:])
+    assert not np.array_equal(patched[first:last], original[first:last])

@@ -100,6 +100,11 @@ def patch(
         if target is not None and not force:
             files.check_new(Path(target), flag, force="--force")
     info = audio.probe(take)
+    if end > info.duration_s:
+        raise InputError(
+            f"--end ({end:g} s) is beyond the end of the take ({info.duration_s:.2f} s)",
+            fix=f"Give an --end before {rules.clock(info.duration_s)}.",
+        )
     first, last = rules.check_region(start, end, info.duration_s, within="the take")
     gap = last - first
     if gap < MIN_GAP_S:
