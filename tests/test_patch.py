@@ -191,3 +191,34 @@ def test_a_24_bit_stereo_flac_take_stays_bit_for_bit_outside_the_patch(run, make
     first, last = int(4.3 * rate) - edge, int(5.9 * rate) + edge
     assert np.array_equal(patched[:first], original[:first]) and np.array_equal(patched[last:], original[last:])
     assert not np.array_equal(patched[first:last], original[first:last])
+
+
+def test_variants_are_numbered_files_each_in_another_emotion_and_fitted_alike(run, make_audio, take, sandbox, tmp_path):
+    _clone_host(run, make_audio)
+    result = run(
+        "patch",
+        take,
+        "--start",
+        "4.3",
+        "--end",
+        "5.9",
+        "--text",
+        "I said the right word.",
+        "--preset",
+        "Host",
+        "-o",
+        tmp_path / "patched.wav",
+        "--variants",
+        "3",
+        "--json",
+    )
+    assert result.code == 0, result.err
+    data = result.json()
+    takes = [data, *data["variants"]]
+    assert [t["path"] for t in takes] == [str(tmp_path / f"patched-{n}.wav") for n in (1, 2, 3)]
+    assert [t["emotion"] for t in takes] == [None, "calm", "happy"]
+    assert all(abs(t["spoken_s"] - 1.6) <= 0.05 * 1.6 for t in takes), "each variant fits the gap"
+    assert [entry.get("emotion") for entry in sandbox.state.spoken[-3:]] == [None, "calm", "happy"]
+    heard = [sf.read(t["path"], dtype="float32")[0] for t in takes]
+    assert not np.array_equal(heard[0], heard[1]) and not np.array_equal(heard[1], heard[2])
+    assert not (tmp_path / "patched.wav").exists()

@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--force", action="store_true", help="overwrite the outputs if they exist")
+    p.add_argument(
+        "--variants",
+        type=int,
+        default=1,
+        help="1-5 takes of the line in other emotions, to pick by ear: numbered outputs (each one is charged)",
+    )
 
     p = sub.add_parser(
         "activate",
@@ -630,12 +636,15 @@ def _patch(args, ctx: _Context) -> int:
         voice_id=args.voice_id,
         model=args.model,
         force=args.force,
+        variants=args.variants,
     )
     job.warn(outcome["warnings"])
     if args.json:
         print(json.dumps(outcome), file=out)
         return 0
-    made = " and ".join(str(p) for p in (outcome["path"], outcome["patch_path"]) if p)
+    made = " and ".join(
+        str(path) for take in [outcome, *outcome["variants"]] for path in (take["path"], take["patch_path"]) if path
+    )
     levels, name = outcome["loudness_lufs"], outcome["preset"] or outcome["voice_id"]
     print(
         f"Patched {outcome['selection_s']:.2f} s of {args.take.name} with '{name}' (speed {outcome['speed']:.2f}, "

@@ -27,6 +27,8 @@ DEFAULT_CHARS_PER_S = 15.0
 NATURAL_SPEEDS = (0.8, 1.25)
 #: How far the patch's length may miss the selection before it is spoken again.
 LENGTH_TOLERANCE = 0.05
+#: The variants' emotions, in order: the model's own first, then ones every speech-2.x model takes.
+VARIANT_EMOTIONS = (None, "calm", "happy", "sad", "surprised")
 #: The shortest selection a phrase can be patched into.
 MIN_GAP_S = 0.3
 
@@ -49,7 +51,11 @@ class PatchOutcome:
     #: it goes over the original (its first and last samples are the original's, so it drops in seamlessly).
     patch_start_s: float
     patch_end_s: float
+    #: The emotion this take of the line was spoken with (None: the model's own choice).
+    emotion: Optional[str] = None
     warnings: List[str] = field(default_factory=list)
+    #: The other variants asked for, each as this outcome's own fields.
+    variants: List[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,6 +74,7 @@ def patch(
     voice_id: Optional[str] = None,
     model: Optional[str] = None,
     force: bool = False,
+    variants: int = 1,
     on_event: Callable = ignore_events,
 ) -> PatchOutcome:
     """Speak ``text`` in the voice, fit it to ``start``..``end`` (seconds) of ``take`` and blend it in.
@@ -87,6 +94,10 @@ def patch(
         of its crossfade out: laid over the original there, it drops in seamlessly.
     preset, voice_id : str, optional
         Exactly one: the voice.
+    variants : int
+        1 to 5 takes of the line, each in another emotion (:data:`VARIANT_EMOTIONS`), fitted alike, to
+        pick by ear: the outputs are numbered (``patched-1.wav``, ``patched-2.wav``...). Each is a
+        speech MiniMax charges for.
 
     Raises
     ------
@@ -96,9 +107,16 @@ def patch(
     """
     if out is None and patch_out is None:
         raise InputError("a patch needs somewhere to go", fix="Give -o PATCHED.wav and/or --patch-only PATCH.wav.")
-    for target, flag in ((out, "-o"), (patch_out, "--patch-only")):
-        if target is not None and not force:
-            files.check_new(Path(target), flag, force="--force")
+    if not 1 <= variants <= len(VARIANT_EMOTIONS):
+        raise InputError(
+            f"--variants {variants} is outside 1-{len(VARIANT_EMOTIONS)}",
+            fix=f"Ask for 1 to {len(VARIANT_EMOTIONS)} variants.",
+        )
+    outs, patch_outs = _numbered(out, variants), _numbered(patch_out, variants)
+    for targets, flag in ((outs, "-o"), (patch_outs, "--patch-only")):
+        for target in targets:
+            if target is not None and not force:
+                files.check_new(target, flag, force="--force")
     info = audio.probe(take)
     if end > info.duration_s:
         raise InputError(
@@ -130,60 +148,75 @@ def patch(
             fix=f"Select {natural / high:.1f} to {natural / low:.1f} s for it, or change the text.",
         )
     take_audio, take_rate = sf.read(str(info.path), dtype="float32", always_2d=True)
-    kept = _kept_path(preset or voice_id or "voice")
-    warnings: List[str] = []
-    attempts, spoken, said = 0, np.zeros((0, 1), np.float32), None
-    while True:
-        attempts += 1
-        on_event(Event("speak", f"Speaking the patch at speed {speed:.2f} (attempt {attempts})"))
-        said = speech.speak(
-            settings,
-            text,
-            kept if attempts == 1 else kept.with_name(f"{kept.stem}-{attempts}.wav"),
-            preset=preset,
-            voice_id=voice_id,
-            model=model,
-            style={"speed": round(speed, 3)},
-            on_event=on_event,
-        )
-        voice_audio, voice_rate = sf.read(said.path, dtype="float32", always_2d=True)
-        spoken = blend.trim_silence(voice_audio, voice_rate)
-        spoken_s = len(spoken) / voice_rate
-        _remember_rate(settings, preset, len(text) / (spoken_s * speed) if spoken_s else None)
-        miss = spoken_s / gap - 1
-        if abs(miss) <= LENGTH_TOLERANCE or attempts == 2:
-            break
-        speed = min(max(speed * spoken_s / gap, rules.SPEED_MIN), rules.SPEED_MAX)
-        warnings.append(
-            f"the first take of the patch missed the selection by {miss:+.0%}; spoke it again at speed {speed:.2f}"
-        )
-    if abs(miss) > LENGTH_TOLERANCE:
-        warnings.append(f"the patch is {spoken_s:.2f} s for a {gap:.2f} s selection ({miss:+.0%})")
-    body, levels = _blended(take_audio, take_rate, spoken, voice_rate, first, last)
-    start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
-    patched, begin, finish = blend.splice(take_audio, body, start_frame, take_rate)
     subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
-    if out is not None:
-        with files.replacing(Path(out)) as partial:
-            sf.write(str(partial), patched, take_rate, subtype=subtype, format=fmt)
-    if patch_out is not None:
-        with files.replacing(Path(patch_out)) as partial:
-            sf.write(str(partial), patched[begin:finish], take_rate, subtype=subtype, format=fmt)
-    return PatchOutcome(
-        path=None if out is None else str(out),
-        patch_path=None if patch_out is None else str(patch_out),
-        speech_path=said.path,
-        voice_id=said.voice_id,
-        preset=preset,
-        speed=round(speed, 3),
-        selection_s=round(gap, 3),
-        spoken_s=round(spoken_s, 3),
-        loudness_lufs=levels,
-        attempts=attempts,
-        patch_start_s=begin / take_rate,
-        patch_end_s=finish / take_rate,
-        warnings=said.warnings + warnings,
-    )
+    made: List[PatchOutcome] = []
+    for number, emotion in enumerate(VARIANT_EMOTIONS[:variants]):
+        kept = _kept_path(preset or voice_id or "voice")
+        warnings: List[str] = []
+        attempts, spoken, said, voice_rate, miss = 0, np.zeros((0, 1), np.float32), None, take_rate, 0.0
+        while True:
+            attempts += 1
+            feeling = f", {emotion}" if emotion else ""
+            on_event(Event("speak", f"Speaking the patch at speed {speed:.2f}{feeling} (attempt {attempts})"))
+            said = speech.speak(
+                settings,
+                text,
+                kept if attempts == 1 else kept.with_name(f"{kept.stem}-{attempts}.wav"),
+                preset=preset,
+                voice_id=voice_id,
+                model=model,
+                style={"speed": round(speed, 3), "emotion": emotion},
+                on_event=on_event,
+            )
+            voice_audio, voice_rate = sf.read(said.path, dtype="float32", always_2d=True)
+            spoken = blend.trim_silence(voice_audio, voice_rate)
+            spoken_s = len(spoken) / voice_rate
+            _remember_rate(settings, preset, len(text) / (spoken_s * speed) if spoken_s else None)
+            miss = spoken_s / gap - 1
+            if abs(miss) <= LENGTH_TOLERANCE or attempts == 2:
+                break
+            speed = min(max(speed * spoken_s / gap, rules.SPEED_MIN), rules.SPEED_MAX)
+            warnings.append(
+                f"the first take of the patch missed the selection by {miss:+.0%}; spoke it again at speed {speed:.2f}"
+            )
+        if abs(miss) > LENGTH_TOLERANCE:
+            warnings.append(f"the patch is {spoken_s:.2f} s for a {gap:.2f} s selection ({miss:+.0%})")
+        body, levels = _blended(take_audio, take_rate, spoken, voice_rate, first, last)
+        start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
+        patched, begin, finish = blend.splice(take_audio, body, start_frame, take_rate)
+        for target, samples in ((outs[number], patched), (patch_outs[number], patched[begin:finish])):
+            if target is not None:
+                with files.replacing(target) as partial:
+                    sf.write(str(partial), samples, take_rate, subtype=subtype, format=fmt)
+        made.append(
+            PatchOutcome(
+                path=None if outs[number] is None else str(outs[number]),
+                patch_path=None if patch_outs[number] is None else str(patch_outs[number]),
+                speech_path=said.path,
+                voice_id=said.voice_id,
+                preset=preset,
+                speed=round(speed, 3),
+                selection_s=round(gap, 3),
+                spoken_s=round(spoken_s, 3),
+                loudness_lufs=levels,
+                attempts=attempts,
+                patch_start_s=begin / take_rate,
+                patch_end_s=finish / take_rate,
+                emotion=emotion,
+                warnings=said.warnings + warnings,
+            )
+        )
+    first_made = made[0]
+    first_made.variants = [variant.as_dict() for variant in made[1:]]
+    return first_made
+
+
+def _numbered(path: Optional[Path], count: int) -> List[Optional[Path]]:
+    """``path`` for one output; ``stem-1.ext``, ``stem-2.ext``... for variants."""
+    if path is None:
+        return [None] * count
+    path = Path(path)
+    return [path] if count == 1 else [path.with_name(f"{path.stem}-{n}{path.suffix}") for n in range(1, count + 1)]
 
 
 def _blended(take: np.ndarray, rate: int, spoken: np.ndarray, voice_rate: int, first: float, last: float):

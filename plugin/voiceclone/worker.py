@@ -118,6 +118,7 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             voice_id=job.get("voice_id"),
             model=job.get("model"),
             force=bool(job.get("force")),
+            variants=int(job.get("variants") or 1),
             on_event=on_event,
         ).as_dict()
     if kind == "remove_preset":

@@ -152,10 +152,12 @@ def patch(
     voice_id: Optional[str] = None,
     model: Optional[str] = None,
     force: bool = False,
+    variants: int = 1,
     on_event: Callable,
 ) -> Dict[str, Any]:
     """``voiceclone patch``: the shared patch flow on the file ``take``; the original is never touched."""
     chosen = {
+        "variants": variants,
         "text": text,
         "out": out,
         "patch_out": patch_out,
