@@ -364,3 +364,18 @@ def test_patch_lays_the_phrase_in_the_voice_over_the_take_and_keeps_the_original
     begin = int(round(data["patch_start_s"] * rate))
     assert kept_rate == rate and np.allclose(kept, original[begin : begin + len(kept)], atol=1 / 32768)
     assert abs(data["loudness_lufs"]["patch"] - data["loudness_lufs"]["take"]) <= 1.0
+
+
+def test_patch_remembers_which_voice_speaks_on_a_track(pipe, run, make_audio, tmp_path):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    pipe.send("Import2", Filename=str(make_audio("host.wav", 30, 22050)))
+    select(pipe, 0, 10.0, 11.6)
+    line = ["audacity", "patch", "--text", "I said the right word."]
+    unknown = run(*line)
+    assert unknown.code == 2 and "no voice is tied to the track 'host' yet" in unknown.err
+    assert "Give --preset NAME once; it is remembered for this track." in unknown.err
+    assert run(*line, "--preset", "Host").code == 0
+    select(pipe, 0, 20.0, 21.6)
+    again = run(*line, "--json")
+    assert again.code == 0, again.err
+    assert again.json()["preset"] == "Host", "the track's voice was remembered"

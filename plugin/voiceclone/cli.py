@@ -213,8 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
         "patch", parents=[common, as_json], help="replace the selected phrase with the same words in the voice"
     )
     p.add_argument("--text", required=True, help="what the phrase should say")
-    who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--preset", help="the speaker's preset")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--preset", help="the speaker's preset (default: the one last used on this track; remembered)")
     who.add_argument("--voice-id", help="any voice_id of the account")
     p.add_argument("--model", help="speech model (default: the preset's)")
     audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")

@@ -10,10 +10,12 @@ from typing import List, Optional, Tuple
 
 from platformdirs import user_config_dir
 
-from ...errors import VoiceCloneError
+from ...errors import InputError, VoiceCloneError
 from ...options import CloneOptions
+from ...presets import PresetStore
 from .. import flows
 from ..base import suggest_voice_id
+from . import track_voices
 from .host import AudacityHost
 from .pipe import PIPE_MISSING_FIX, Pipe, default_paths
 from .project import info
@@ -65,12 +67,32 @@ def patch(
 ) -> dict:
     """Replace the selected phrase with ``text`` in the voice: the patch goes on a new track below the
     take, over the phrase and its crossfades; the take's audio there moves to a muted track (kept).
-    Returns the patch's outcome with the ``track``."""
-    given = {"text": text, "preset": preset, "voice_id": voice_id, "model": model}
+    Without ``preset`` or ``voice_id``, the preset last used on a track of this name speaks (or the
+    preset named like the track). Returns the patch's outcome with the ``track``."""
+    given = {"text": text, "voice_id": voice_id, "model": model}
     job = {key: value for key, value in given.items() if value is not None}
     with AudacityHost(settings, on_event=on_event) as host:
-        out = host.new_file(preset or voice_id or "voice", "patch", ".wav")
-        return flows.patch_take(host, lambda captured: {**job, "patch_out": str(out)}).start().result
+
+        def choose(captured) -> dict:
+            speaker = preset if preset or voice_id else _voice_of(settings, captured.name)
+            if speaker:
+                track_voices.remember(captured.name, speaker)
+            out = host.new_file(speaker or voice_id or "voice", "patch", ".wav")
+            return {**job, **({"preset": speaker} if speaker else {}), "patch_out": str(out)}
+
+        return flows.patch_take(host, choose).start().result
+
+
+def _voice_of(settings, track: str) -> str:
+    """The preset that speaks on ``track``: the one last used there, else one of the same name."""
+    voices = PresetStore(settings.presets_path).voices()
+    for name in (track_voices.remembered(track), track):
+        if name in voices:
+            return name
+    raise InputError(
+        f"no voice is tied to the track '{track}' yet",
+        fix="Give --preset NAME once; it is remembered for this track.",
+    )
 
 
 def config_path() -> Path:
