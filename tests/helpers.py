@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 import yaml
 
 from voiceclone.synth import voice_like
@@ -107,3 +108,25 @@ def patch_figures(original: np.ndarray, patched: np.ndarray, rate: int, start: f
         "noise_floor_delta_db": quietest_db(region) - quietest_db(original),
         "worst_seam_step": max(ratios),
     }
+
+
+#: A take with a flubbed phrase in it (4.3-7.3 s in espeak-ng's default voice), for the patch tests and bench.
+FLUBBED_TAKE = (
+    "Welcome back to the show. Today we talk about editing voices. I said the wrong word right here by mistake. "
+    "And then we go on with the rest of the episode, which is long enough to measure."
+)
+
+
+def spoken_take(path: Path, *, voice: str = "en", room_db: float = -52.0, seed: int = 7) -> Path:
+    """:data:`FLUBBED_TAKE` spoken by espeak-ng ``voice`` over a room's noise at ``room_db`` dBFS, as a
+    16-bit wav at ``path``."""
+    import subprocess
+
+    spoken = path.with_name(path.stem + "-dry.wav")
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(spoken), FLUBBED_TAKE], check=True, timeout=60)
+    samples, rate = sf.read(str(spoken), dtype="float64")
+    rng = np.random.default_rng(seed)
+    room = np.convolve(rng.normal(0, 1, len(samples)), np.ones(6) / 6, "same")
+    room *= 10 ** (room_db / 20) / np.sqrt(np.mean(room**2))
+    sf.write(str(path), (0.7 * samples + room).astype(np.float32), rate, subtype="PCM_16")
+    return path

@@ -3,37 +3,21 @@ fitted into the gap, and the figures a listener's ear stands for: loudness, nois
 seams, and the take left bit for bit around the patch."""
 
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from helpers import patch_figures, presets_of
+from helpers import patch_figures, presets_of, spoken_take
 from voiceclone import blend
-
-RATE = 22050
-SENTENCE = (
-    "Welcome back to the show. Today we talk about editing voices. I said the wrong word right here by mistake. "
-    "And then we go on with the rest of the episode, which is long enough to measure."
-)
 
 
 @pytest.fixture
 def take(tmp_path):
-    """A 10-odd second spoken take with a room's noise (pink-ish, about -52 dBFS) under it."""
+    """A 10-odd second spoken take with a room's noise (about -52 dBFS) under it."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (tests/run installs it)")
-    spoken = tmp_path / "spoken.wav"
-    subprocess.run(["espeak-ng", "-w", str(spoken), SENTENCE], check=True, timeout=60)
-    voice, rate = sf.read(str(spoken), dtype="float64")
-    rng = np.random.default_rng(7)
-    noise = np.cumsum(rng.normal(0, 1, len(voice)))
-    noise = np.diff(noise, prepend=0) * 0.5 + np.convolve(rng.normal(0, 1, len(voice)), np.ones(8) / 8, "same")
-    noise *= 10 ** (-52 / 20) / np.sqrt(np.mean(noise**2))
-    path = tmp_path / "take.wav"
-    sf.write(str(path), (voice * 0.7 + noise).astype(np.float32), rate, subtype="PCM_16")
-    return path
+    return spoken_take(tmp_path / "take.wav")
 
 
 def _clone_host(run, make_audio):

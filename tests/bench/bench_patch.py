@@ -8,39 +8,21 @@ the spoken length within 5 % of the selection.
 import io
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from contextlib import redirect_stderr
 from pathlib import Path
 
-import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers import FAKE_KEY, patch_figures  # noqa: E402
+from helpers import FAKE_KEY, patch_figures, spoken_take  # noqa: E402
 from voiceclone import cli  # noqa: E402
 from voiceclone.sandbox import Sandbox  # noqa: E402
 
-SENTENCE = (
-    "Welcome back to the show. Today we talk about editing voices. I said the wrong word right here by mistake. "
-    "And then we go on with the rest of the episode, which is long enough to measure."
-)
 VOICES = ("en", "en-us", "en+f3", "en+m3")
 ROOMS = {"quiet room (-60 dBFS)": -60.0, "noisy room (-45 dBFS)": -45.0}
 PATCHES = ((4.3, 7.3, "I said exactly the right word, right here, today."), (2.0, 3.6, "Today we talk about it."))
-
-
-def _take(folder: Path, voice: str, floor_db: float, seed: int) -> Path:
-    spoken = folder / f"{voice}.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(spoken), SENTENCE], check=True, timeout=60)
-    samples, rate = sf.read(str(spoken), dtype="float64")
-    rng = np.random.default_rng(seed)
-    room = np.convolve(rng.normal(0, 1, len(samples)), np.ones(6) / 6, "same")
-    room *= 10 ** (floor_db / 20) / np.sqrt(np.mean(room**2))
-    path = folder / f"{voice}{floor_db:+.0f}.wav"
-    sf.write(str(path), (0.7 * samples + room).astype(np.float32), rate, subtype="PCM_16")
-    return path
 
 
 def run() -> dict:
@@ -56,11 +38,11 @@ def run() -> dict:
             "VOICECLONE_LEDGER": str(folder / "ledger.jsonl"),
         }
         main = _runner(env)
-        clone_sample = _take(folder, "en", -60.0, 0)
+        clone_sample = spoken_take(folder / "sample.wav", room_db=-60.0, seed=0)
         main("clone", clone_sample, "--voice-id", "BenchVoice01", "--name", "Host", "--start", "0", "--end", "10.5")
         for n, voice in enumerate(VOICES):
             for room, floor_db in ROOMS.items():
-                take = _take(folder, voice, floor_db, n)
+                take = spoken_take(folder / f"{voice}{floor_db:+.0f}.wav", voice=voice, room_db=floor_db, seed=n)
                 for start, end, text in PATCHES:
                     out = folder / f"patched-{voice}{floor_db:+.0f}-{start}.wav"
                     made = main(

@@ -5,7 +5,7 @@ Jobs run in this process, through the same :func:`voiceclone.worker.perform` as 
 
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Optional
 
 from ..audio import probe
 from ..errors import VoiceCloneError
@@ -14,9 +14,10 @@ from ..rules import check_region
 from ..settings import Settings
 from . import flows
 from .base import Captured, Place
+from .in_process import InProcessHost
 
 
-class CommandLineHost:
+class CommandLineHost(InProcessHost):
     """One command's view: ``audio`` (its ``start``..``end`` seconds) to clone, ``speech_out`` and
     ``preview_out`` to write; ``on_event`` gets the jobs' progress."""
 
@@ -31,8 +32,7 @@ class CommandLineHost:
         speech_out: Optional[Path] = None,
         preview_out: Optional[Path] = None,
     ):
-        self.settings = settings
-        self._on_event = on_event
+        super().__init__(settings, on_event=on_event)
         self._audio, self._range = audio, (start, end)
         self._out = {"speech": speech_out, "preview": preview_out}
 
@@ -61,24 +61,6 @@ class CommandLineHost:
     def new_file(self, name: str, what: str, extension: str) -> Optional[Path]:
         """The file the command was told to write; None (a preview without ``--preview-out``): beside the presets."""
         return self._out.get(what)
-
-    def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
-        return list(defaults)
-
-    def confirm(self, question: str) -> bool:
-        """The command itself is the user's yes: the command line says what it spends first."""
-        return True
-
-    def say(self, line: str) -> None:
-        """The command line tells the outcome itself."""
-
-    def fail(self, error: Dict[str, Any]) -> None:
-        raise VoiceCloneError(str(error.get("message")), fix=error.get("fix"))
-
-    def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
-        from ..worker import perform
-
-        then(perform(job, self.settings, self._on_event))
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         """Nothing to move: the job wrote the file where the command was told to."""

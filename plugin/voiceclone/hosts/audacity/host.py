@@ -10,7 +10,7 @@ time: Audacity's scripting cannot put a clip on an existing track at a time.
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Optional
 
 import soundfile as sf
 
@@ -18,11 +18,12 @@ from ...errors import HostError, InputError, VoiceCloneError
 from ...leftovers import temp_folder
 from ...settings import Settings, user_data_folder
 from ..base import Captured, Place, check_selection, media_path
+from ..in_process import InProcessHost
 from .pipe import Pipe
 from .project import Selection, export_selection, import_track, info, read_selection, restore, split_off
 
 
-class AudacityHost:
+class AudacityHost(InProcessHost):
     """The running Audacity, for one command. Use as a context manager (it holds the exported sample).
 
     ``start``/``end`` (project seconds) pick the cloned range on the selected tracks instead of the
@@ -32,8 +33,7 @@ class AudacityHost:
     def __init__(
         self, settings: Settings, *, on_event: Callable, start: Optional[float] = None, end: Optional[float] = None
     ):
-        self.settings = settings
-        self._on_event = on_event
+        super().__init__(settings, on_event=on_event)
         self._range = (start, end)
         self._temp = temp_folder("audacity")
 
@@ -105,24 +105,6 @@ class AudacityHost:
         folder = user_data_folder() / "Audacity"
         folder.mkdir(parents=True, exist_ok=True)
         return media_path(folder, name, what, datetime.now(), extension)
-
-    def ask(self, title: str, fields: Sequence[str], defaults: Sequence[str], *, note: str = "") -> Optional[List[str]]:
-        return list(defaults)
-
-    def confirm(self, question: str) -> bool:
-        """The command itself is the user's yes: the command line says what it spends first."""
-        return True
-
-    def say(self, line: str) -> None:
-        """The command line tells the outcome itself."""
-
-    def fail(self, error: Dict[str, Any]) -> None:
-        raise VoiceCloneError(str(error.get("message")), fix=error.get("fix"))
-
-    def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
-        from ...worker import perform
-
-        then(perform(job, self.settings, self._on_event))
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         """A new track below ``place.below`` at ``place.position_s``; with ``place.over``, the source
