@@ -660,3 +660,28 @@ print(sorted(m for m in sys.modules if m.startswith("voiceclone")))
     assert done.returncode == 0, done.stderr
     loaded = eval(done.stdout)
     assert "voiceclone.hosts.flows" in loaded and "voiceclone.hosts.reaper.host" in loaded
+
+
+def test_voice_presets_sets_how_a_voice_speaks_and_every_speech_sends_it(
+    reaper, scripts, project, run, make_audio, env, sandbox, tmp_path
+):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.answer_inputs(values=["Host", "speech"])
+    reaper.answer_inputs(values=["1.2", "", "-2", "calm", "Nguyen=(wɪn); SQL=sequel"])
+    reaper.run_script(scripts / PRESETS, max_ticks=3000)
+    reaper.assert_clean()
+    assert reaper.input_dialogs[1].title == "How 'Host' speaks (empty: MiniMax's default)"
+    assert presets_of(env)["Host"]["speech"] == {
+        "speed": 1.2,
+        "pitch": -2,
+        "emotion": "calm",
+        "pronunciation": ["Nguyen/(wɪn)", "SQL/sequel"],
+    }
+    assert run("speak", "--preset", "Host", "Nguyen knows SQL.", "-o", tmp_path / "s.wav").code == 0
+    assert sandbox.state.spoken[-1] == {
+        "voice_id": "HostVoice01",
+        "text": "(wɪn) knows sequel.",
+        "speed": 1.2,
+        "pitch": -2,
+        "emotion": "calm",
+    }

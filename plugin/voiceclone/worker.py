@@ -16,6 +16,7 @@ Job files (each may add ``"presets"`` and ``"base_url"``):
 ``{"kind": "presets"}`` (``presets``: every preset with its ``lifetime``; ``notes``: a line for
 each voice that may exist but is unconfirmed); ``{"kind": "remove_preset", "name": ...}``;
 ``{"kind": "delete_voice", "voice_id": ...}``; ``{"kind": "activate" | "reclone", "name": ...}``.
+``{"kind": "set_speech", "name": ..., "changes": {...}, "say": [...]}``;
 
 Listing presets for a host's dialog imports neither the audio nor the HTTP modules, so it starts
 in less than half the time.
@@ -121,6 +122,14 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             variants=int(job.get("variants") or 1),
             on_event=on_event,
         ).as_dict()
+    if kind == "set_speech":
+        return account.set_speech(
+            settings,
+            job["name"],
+            changes=job.get("changes") or {},
+            say=job.get("say") or (),
+            clear=bool(job.get("clear")),
+        )
     if kind == "remove_preset":
         return {"removed": job["name"], "preset": account.remove_preset(settings, job["name"])}
     if kind == "activate":

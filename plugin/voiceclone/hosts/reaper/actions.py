@@ -142,6 +142,9 @@ def voice_presets(rpr: Reaper) -> None:
         if question and not host.confirm(question.format(name=name, voice_id=presets[name]["voice_id"])):
             return STOP
         chosen["action"] = action
+        if kind == "set_speech":
+            job = _speech_settings(host, name, presets[name])
+            return STOP if job is None else Work(job, title=f"setting how '{name}' speaks")
         return Work({"kind": kind, "name": name, "voice_id": presets[name]["voice_id"]}, title=f"{action} '{name}'")
 
     Flow(
@@ -154,6 +157,40 @@ def voice_presets(rpr: Reaper) -> None:
     ).start()
 
 
+def _speech_settings(host: ReaperHost, name: str, preset: dict) -> Optional[dict]:
+    """Ask how preset ``name``'s voice speaks (its current settings filled in); the job that sets
+    them, or None when the user cancels. An empty field is MiniMax's default."""
+    held = preset.get("speech") or {}
+    shown = [held.get(key) for key in ("speed", "vol", "pitch", "emotion")]
+    answers = host.ask(
+        f"How '{name}' speaks (empty: MiniMax's default)",
+        [
+            "Speed (0.5-2)",
+            "Volume (0-10)",
+            "Pitch (-12..12)",
+            f"Emotion ({' | '.join(rules.EMOTIONS)})",
+            "Say (WORD=HOW; WORD=HOW)",
+        ],
+        ["" if value is None else str(value) for value in shown] + ["; ".join(held.get("pronunciation") or [])],
+    )
+    if answers is None:
+        return None
+    speed, vol, pitch, emotion, say = answers
+    try:
+        changes = {
+            "speed": float(speed) if speed else None,
+            "vol": float(vol) if vol else None,
+            "pitch": int(pitch) if pitch else None,
+            "emotion": emotion or None,
+        }
+    except ValueError as exc:
+        raise InputError(
+            f"a speech setting is not a number ({exc})", fix="Type numbers, or leave a field empty."
+        ) from exc
+    entries = [entry.strip() for entry in say.split(";") if entry.strip()]
+    return {"kind": "set_speech", "name": name, "changes": changes, "say": entries, "clear": True}
+
+
 #: What the Voice presets action offers: typed word -> (job kind, question asked first or None).
 PRESET_ACTIONS = {
     "activate": (
@@ -161,6 +198,7 @@ PRESET_ACTIONS = {
         "Activate preset '{name}'? MiniMax makes the voice permanent and charges the clone fee on this first speech.",
     ),
     "re-clone": ("reclone", rules.RECLONE_COST),
+    "speech": ("set_speech", None),
     "remove": ("remove_preset", None),
     "delete voice": ("delete_voice", "Delete voice '{voice_id}' on MiniMax for good? Its id can never be used again."),
 }
