@@ -151,37 +151,19 @@ def patch(
     subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
     made: List[PatchOutcome] = []
     for number, emotion in enumerate(VARIANT_EMOTIONS[:variants]):
-        kept = _kept_path(preset or voice_id or "voice")
-        warnings: List[str] = []
-        attempts, spoken, said, voice_rate, miss = 0, np.zeros((0, 1), np.float32), None, take_rate, 0.0
-        while True:
-            attempts += 1
-            feeling = f", {emotion}" if emotion else ""
-            on_event(Event("speak", f"Speaking the patch at speed {speed:.2f}{feeling} (attempt {attempts})"))
-            said = speech.speak(
-                settings,
-                text,
-                kept if attempts == 1 else kept.with_name(f"{kept.stem}-{attempts}.wav"),
-                preset=preset,
-                voice_id=voice_id,
-                model=model,
-                style={"speed": round(speed, 3), "emotion": emotion},
-                on_event=on_event,
-            )
-            voice_audio, voice_rate = sf.read(said.path, dtype="float32", always_2d=True)
-            spoken = blend.trim_silence(voice_audio, voice_rate)
-            spoken_s = len(spoken) / voice_rate
-            _remember_rate(settings, preset, len(text) / (spoken_s * speed) if spoken_s else None)
-            miss = spoken_s / gap - 1
-            if abs(miss) <= LENGTH_TOLERANCE or attempts == 2:
-                break
-            speed = min(max(speed * spoken_s / gap, rules.SPEED_MIN), rules.SPEED_MAX)
-            warnings.append(
-                f"the first take of the patch missed the selection by {miss:+.0%}; spoke it again at speed {speed:.2f}"
-            )
-        if abs(miss) > LENGTH_TOLERANCE:
-            warnings.append(f"the patch is {spoken_s:.2f} s for a {gap:.2f} s selection ({miss:+.0%})")
-        body, levels = _blended(take_audio, take_rate, spoken, voice_rate, first, last)
+        fitted = _fitted_speech(
+            settings,
+            text,
+            gap,
+            speed,
+            preset=preset,
+            voice_id=voice_id,
+            model=model,
+            emotion=emotion,
+            on_event=on_event,
+        )
+        speed, spoken_s, said = fitted.speed, fitted.seconds, fitted.said
+        body, levels = _blended(take_audio, take_rate, fitted.samples, fitted.rate, first, last)
         start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
         patched, begin, finish = blend.splice(take_audio, body, start_frame, take_rate)
         for target, samples in ((outs[number], patched), (patch_outs[number], patched[begin:finish])):
@@ -199,16 +181,76 @@ def patch(
                 selection_s=round(gap, 3),
                 spoken_s=round(spoken_s, 3),
                 loudness_lufs=levels,
-                attempts=attempts,
+                attempts=fitted.attempts,
                 patch_start_s=begin / take_rate,
                 patch_end_s=finish / take_rate,
                 emotion=emotion,
-                warnings=said.warnings + warnings,
+                warnings=said.warnings + fitted.warnings,
             )
         )
     first_made = made[0]
     first_made.variants = [variant.as_dict() for variant in made[1:]]
     return first_made
+
+
+@dataclass
+class _Fitted:
+    """A line spoken to fit a gap: its trimmed samples, how it was spoken, what was said on the way."""
+
+    samples: np.ndarray
+    rate: int
+    seconds: float
+    speed: float
+    said: speech.SpeakOutcome
+    attempts: int
+    warnings: List[str]
+
+
+def _fitted_speech(
+    settings: Settings,
+    text: str,
+    gap: float,
+    speed: float,
+    *,
+    preset: Optional[str],
+    voice_id: Optional[str],
+    model: Optional[str],
+    emotion: Optional[str],
+    on_event: Callable,
+) -> _Fitted:
+    """Speak ``text`` at ``speed``; when it misses ``gap`` by more than :data:`LENGTH_TOLERANCE`,
+    once more at the corrected speed. Each speech is kept; the voice's measured rate is remembered."""
+    kept = _kept_path(preset or voice_id or "voice")
+    warnings: List[str] = []
+    attempt = 0
+    while True:
+        attempt += 1
+        feeling = f", {emotion}" if emotion else ""
+        on_event(Event("speak", f"Speaking the patch at speed {speed:.2f}{feeling} (attempt {attempt})"))
+        said = speech.speak(
+            settings,
+            text,
+            kept if attempt == 1 else kept.with_name(f"{kept.stem}-{attempt}.wav"),
+            preset=preset,
+            voice_id=voice_id,
+            model=model,
+            style={"speed": round(speed, 3), "emotion": emotion},
+            on_event=on_event,
+        )
+        voice_audio, voice_rate = sf.read(said.path, dtype="float32", always_2d=True)
+        spoken = blend.trim_silence(voice_audio, voice_rate)
+        seconds = len(spoken) / voice_rate
+        _remember_rate(settings, preset, len(text) / (seconds * speed) if seconds else None)
+        miss = seconds / gap - 1
+        if abs(miss) <= LENGTH_TOLERANCE or attempt == 2:
+            break
+        speed = min(max(speed * seconds / gap, rules.SPEED_MIN), rules.SPEED_MAX)
+        warnings.append(
+            f"the first take of the patch missed the selection by {miss:+.0%}; spoke it again at speed {speed:.2f}"
+        )
+    if abs(miss) > LENGTH_TOLERANCE:
+        warnings.append(f"the patch is {seconds:.2f} s for a {gap:.2f} s selection ({miss:+.0%})")
+    return _Fitted(spoken, voice_rate, seconds, speed, said, attempt, warnings)
 
 
 def _numbered(path: Optional[Path], count: int) -> List[Optional[Path]]:
