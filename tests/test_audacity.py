@@ -379,3 +379,19 @@ def test_patch_remembers_which_voice_speaks_on_a_track(pipe, run, make_audio, tm
     again = run(*line, "--json")
     assert again.code == 0, again.err
     assert again.json()["preset"] == "Host", "the track's voice was remembered"
+
+
+def test_patch_variants_lie_muted_below_the_patch_to_pick_by_ear(pipe, run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    pipe.send("Import2", Filename=str(make_audio("host.wav", 30, 22050)))
+    select(pipe, 0, 10.0, 11.6)
+    result = run("audacity", "patch", "--text", "I said the right word.", "--preset", "Host", "--variants", "3")
+    assert result.code == 0, result.err
+    tracks = info(pipe, "Tracks")
+    assert [(t["name"], t["mute"]) for t in tracks] == [
+        ("host", 0),
+        ("Voice clone patch: Host", 0),
+        ("Voice clone patch: Host (calm)", 1),
+        ("Voice clone patch: Host (happy)", 1),
+        ("Voice clone original (muted)", 1),
+    ]

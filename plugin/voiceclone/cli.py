@@ -217,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--preset", help="the speaker's preset (default: the one last used on this track; remembered)")
     who.add_argument("--voice-id", help="any voice_id of the account")
     p.add_argument("--model", help="speech model (default: the preset's)")
+    p.add_argument(
+        "--variants",
+        type=int,
+        default=1,
+        help="1-5 takes of the line in other emotions, as muted tracks below the patch",
+    )
     audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")
 
     sub.add_parser("devices", parents=[local, as_json], help="list the sound card's input and output devices")
@@ -888,7 +894,15 @@ def _audacity(args, ctx: _Context) -> int:
         data = job(commands.clone, settings, _clone_options(args))
     elif args.action == "patch":
         _note_first_speech(settings, args.preset, err)
-        data = job(commands.patch, settings, args.text, preset=args.preset, voice_id=args.voice_id, model=args.model)
+        data = job(
+            commands.patch,
+            settings,
+            args.text,
+            preset=args.preset,
+            voice_id=args.voice_id,
+            model=args.model,
+            variants=args.variants,
+        )
     else:
         _note_first_speech(settings, args.preset, err)
         data = job(commands.speak, settings, args.text, preset=args.preset, model=args.model)

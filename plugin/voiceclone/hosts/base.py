@@ -46,6 +46,8 @@ class Place:
     #: A patch: the source track's audio under it is split off onto a muted track of its own (kept,
     #: restorable), and the result takes its place.
     over: bool = False
+    #: Put in muted (a variant to pick by ear).
+    muted: bool = False
 
 
 @dataclass(frozen=True)

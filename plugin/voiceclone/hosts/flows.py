@@ -6,7 +6,7 @@ Standard library only: REAPER runs these flows on its UI thread.
 """
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .base import STOP, Captured, Flow, Host, PatchHost, Place, Work, track_name
 
@@ -105,10 +105,19 @@ def patch_take(host: PatchHost, choose: ChooseClone) -> Flow:
         name = outcome.get("preset") or outcome["voice_id"]
         tell(host, f"patched {outcome['selection_s']:.2f} s with '{name}' at speed {outcome['speed']:.2f}", outcome)
         take = captured["it"]
-        made = Path(str(outcome.get("patch_path") or outcome["path"]))
-        place = Place(take.offset_s + outcome["patch_start_s"], PATCH_PREFIX + name, below=take.track, over=True)
-        track = host.insert(made, place, undo="Voice clone: patch")
-        return {**outcome, "track": track}
+        # The first take of the line plays over the phrase; each variant lies muted below it, to pick by
+        # ear. Each goes directly below the take, so the last variant goes in first.
+        takes = [outcome, *outcome.get("variants", [])]
+        tracks: List[Dict[str, Any]] = []
+        for number in reversed(range(len(takes))):
+            spoken = takes[number]
+            made = Path(str(spoken.get("patch_path") or spoken["path"]))
+            label = PATCH_PREFIX + name + (f" ({spoken['emotion']})" if spoken.get("emotion") else "")
+            place = Place(
+                take.offset_s + spoken["patch_start_s"], label, below=take.track, over=number == 0, muted=number > 0
+            )
+            tracks.insert(0, host.insert(made, place, undo="Voice clone: patch"))
+        return {**outcome, "track": tracks[0], "variant_tracks": tracks[1:]}
 
     return Flow(host, [ask, insert])
 

@@ -63,13 +63,15 @@ def patch(
     preset: Optional[str] = None,
     voice_id: Optional[str] = None,
     model: Optional[str] = None,
+    variants: int = 1,
     on_event=_ignore,
 ) -> dict:
     """Replace the selected phrase with ``text`` in the voice: the patch goes on a new track below the
     take, over the phrase and its crossfades; the take's audio there moves to a muted track (kept).
     Without ``preset`` or ``voice_id``, the preset last used on a track of this name speaks (or the
-    preset named like the track). Returns the patch's outcome with the ``track``."""
-    given = {"text": text, "voice_id": voice_id, "model": model}
+    preset named like the track). ``variants`` more takes of the line in other emotions lie muted
+    below the patch, to pick by ear. Returns the patch's outcome with the ``track``."""
+    given = {"text": text, "voice_id": voice_id, "model": model, "variants": variants}
     job = {key: value for key, value in given.items() if value is not None}
     with AudacityHost(settings, on_event=on_event) as host:
 

@@ -129,6 +129,7 @@ class AudacityHost(InProcessHost):
                     start_s=place.position_s,
                     keep=keep,
                     below=None if place.below is None else int(place.below),
+                    muted=place.muted,
                 )
         except VoiceCloneError as exc:
             raise HostError(

@@ -97,7 +97,14 @@ def export_selection(pipe: Pipe, selection: Selection, path: Path) -> Path:
 
 
 def import_track(
-    pipe: Pipe, path: Path, *, name: str, start_s: float, keep: Selection, below: Optional[int] = None
+    pipe: Pipe,
+    path: Path,
+    *,
+    name: str,
+    start_s: float,
+    keep: Selection,
+    below: Optional[int] = None,
+    muted: bool = False,
 ) -> dict:
     """Import ``path`` as a new track called ``name`` starting at ``start_s``, directly below the
     track ``below`` (None: after the last); leave ``keep`` selected.
@@ -111,7 +118,7 @@ def import_track(
     if len(tracks) != before + 1:
         raise InputError(f"Audacity did not import {path.name}", fix="Check the file is audio, then try again.")
     pipe.send("SelectTracks", Track=before, TrackCount=1, Mode="Set")
-    pipe.send("SetTrack", Name=name, Focused=True)  # TrackMoveUp moves the focused track
+    pipe.send("SetTrack", Name=name, Focused=True, Mute=muted)  # TrackMoveUp moves the focused track
     # Scripting commands such as SetTrack and SetClip change the project without an undo state, so
     # the next Undo (the next command's selection read) would take them back. The Align menu command
     # moves the clip and stores the state, rename included.
