@@ -113,10 +113,9 @@ def speak(
         "force": force,
         "style": {key: value for key, value in (style or {}).items() if value is not None} or None,
     }
+    given = {key: value for key, value in picked.items() if value is not None}
     host = CommandLineHost(settings, on_event=on_event, speech_out=Path(out))
-    outcome = (
-        flows.speak_at_cursor(host, lambda presets: {k: v for k, v in picked.items() if v is not None}).start().result
-    )
+    outcome = flows.speak_at_cursor(host, lambda presets: given, list_presets=False).start().result
     outcome.pop("track", None)
     return outcome
 

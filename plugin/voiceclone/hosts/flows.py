@@ -53,15 +53,16 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
     return Flow(host, [ask, insert])
 
 
-def speak_at_cursor(host: Host, choose: ChooseSpeech) -> Flow:
+def speak_at_cursor(host: Host, choose: ChooseSpeech, *, list_presets: bool = True) -> Flow:
     """Pick a preset and a text, speak it, and put the speech at the cursor on the preset's track
-    (made below the selected track the first time). The flow's result is the speech's outcome,
-    with the ``track``."""
+    (made below the selected track the first time). ``choose`` gets the presets listed (with
+    ``list_presets``, for a dialog) or none (a command that already names its voice). The flow's
+    result is the speech's outcome, with the ``track``."""
     where: Dict[str, Any] = {}
 
-    def presets(_: Any) -> Work:
+    def presets(_: Any):
         where.update(place=host.cursor())  # as the user stood when asking
-        return Work({"kind": "presets"}, title="reading presets")
+        return Work({"kind": "presets"}, title="reading presets") if list_presets else {"presets": {}}
 
     def ask(listing: dict):
         for note in listing.get("notes") or []:

@@ -53,7 +53,7 @@ def speak(settings, text: str, *, preset: str, model: Optional[str] = None, on_e
     selection start (or cursor). Returns the speech's outcome with the ``track``."""
     picked = {"preset": preset, "text": text, **({"model": model} if model else {})}
     with AudacityHost(settings, on_event=on_event) as host:
-        return flows.speak_at_cursor(host, lambda presets: picked).start().result
+        return flows.speak_at_cursor(host, lambda presets: picked, list_presets=False).start().result
 
 
 def patch(
