@@ -1,4 +1,4 @@
-"""The ReaPack side: the scripts pass reapack-index's checks, the index installs all four actions
+"""The ReaPack side: the scripts pass reapack-index's checks, the index installs all five actions
 as ONE package with no file owned twice, and `voiceclone reaper install` after a ReaPack install
 leaves one copy of each action. tests/reaper/fake_reapack.py follows the two tools' sources."""
 
@@ -49,7 +49,7 @@ def test_the_checker_refuses_two_actions_that_each_provide_the_bootstrap(tmp_pat
     assert "VoiceClone/A.py failed: invalid value for tag 'version'" in check_repository(tmp_path)
 
 
-def test_the_index_is_one_package_with_the_four_actions_and_the_bootstrap(index):
+def test_the_index_is_one_package_with_the_five_actions_and_the_bootstrap(index):
     root = ElementTree.fromstring(index)
     assert (root.get("version"), root.get("name")) == ("1", manifest.load()["name"])
     (package,) = root.findall("./category[@name='VoiceClone']/reapack")
@@ -63,10 +63,10 @@ def test_the_index_is_one_package_with_the_four_actions_and_the_bootstrap(index)
     assert sources["voiceclone_reaper.py"].get("main") is None
     assert sources["voiceclone_reaper.py"].text == f"{URL}/VoiceClone/voiceclone_reaper.py"
     about = package.find("metadata/description").text
-    assert about.startswith("{\\rtf1") and "This package installs four actions" in about and "`" not in about
+    assert about.startswith("{\\rtf1") and "This package installs five actions" in about and "`" not in about
 
 
-def test_reapack_installs_all_four_actions_and_a_second_install_conflicts_with_nothing(index, tmp_path):
+def test_reapack_installs_all_five_actions_and_a_second_install_conflicts_with_nothing(index, tmp_path):
     resource = tmp_path / "REAPER"
     owners = {}
     actions = install_index(index, resource, local_files(URL, SCRIPTS_ROOT), owners)

@@ -685,3 +685,45 @@ def test_voice_presets_sets_how_a_voice_speaks_and_every_speech_sends_it(
         "pitch": -2,
         "emotion": "calm",
     }
+
+
+PATCH = "Voice clone - Patch selected phrase.py"
+
+
+@pytest.mark.parametrize("becomes_active", [True, False], ids=["insert-activates", "insert-leaves-active"])
+def test_patch_adds_the_patched_item_as_a_new_active_take_in_one_undo_point(
+    reaper, scripts, project, run, make_audio, env, becomes_active
+):
+    """The phrase's item gets a take of the patched item: REAPER's take switching flips between the
+    original and the patch; the original take is untouched; the track remembers its voice."""
+    reaper.insert_take_becomes_active = becomes_active
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.set_time_selection(12.0, 13.6)
+    reaper.answer_inputs(values=["I said the right word.", "Host"])
+    before = reaper.net_changes()
+    reaper.run_script(scripts / PATCH, max_ticks=3000)
+    reaper.assert_clean()
+    (item,) = reaper.items_on(0)
+    assert item["takes"] == 2 and item["take_name"] == "Voice clone patch: Host", "the patch is the active take"
+    assert reaper.undo_history == ["Voice clone: patch"]
+    touched = {c.kind for c in reaper.net_changes()[len(before) :]}
+    assert not touched & {"item_selection", "track_selection", "edit_cursor", "time_selection"}, touched
+    patched, rate = sf.read(item["source"], dtype="float32")
+    original, _ = sf.read(str(project), dtype="float32")
+    assert len(patched) == len(original) == int(item["length"] * rate)
+    edge = int(0.03 * rate)
+    first, last = int((12.0 - 5.0) * rate) - edge, int((13.6 - 5.0) * rate) + edge
+    assert np.allclose(patched[:first], original[:first], atol=1 / 32768)
+    assert np.allclose(patched[last:], original[last:], atol=1 / 32768)
+    assert not np.allclose(patched[first:last], original[first:last], atol=1e-3)
+    host = reaper.RPR_GetTrack(0, 0)
+    assert reaper.RPR_GetSetMediaTrackInfo_String(host, "P_EXT:voiceclone_preset", "", False)[3] == "Host"
+
+
+def test_a_patch_outside_one_item_says_what_to_select(reaper, scripts, project, run, make_audio, sandbox):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.set_time_selection(3.0, 6.0)  # starts before the take's item
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / PATCH, max_ticks=300)
+    assert "the selected phrase does not lie within one audible item" in reaper.message_boxes[0].message
+    assert reaper.input_dialogs == [] and reaper.items_on(0)[0]["takes"] == 1

@@ -10,7 +10,7 @@ imported by :func:`render`. Units: seconds, Hz; gains are linear.
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Tuple
+from typing import Optional, Tuple
 
 from . import rules
 from .errors import AudioError
@@ -52,8 +52,9 @@ class CapturePlan:
         )
 
 
-def render(plan: CapturePlan, out: Path) -> Path:
-    """Mix ``plan`` into a 16-bit WAV at ``out`` (at most the 5 minutes a clone uses); return ``out``.
+def render(plan: CapturePlan, out: Path, *, max_s: Optional[float] = rules.CLONE_MAX_S) -> Path:
+    """Mix ``plan`` into a 16-bit WAV at ``out`` (at most ``max_s``: the 5 minutes a clone uses, or
+    all of it for None); return ``out``.
 
     Segments are summed (overlaps add, as on a track), silence fills the gaps; the rate is the
     highest among the sources.
@@ -68,7 +69,7 @@ def render(plan: CapturePlan, out: Path) -> Path:
     infos = {source: _info(source) for source in {s.source for s in plan.segments}}
     rate = max(info.samplerate for info in infos.values())
     channels = 2 if any(infos[s.source].channels > 1 and s.channel_mode in (0, 1) for s in plan.segments) else 1
-    frames = int(round(min(plan.length_s, rules.CLONE_MAX_S) * rate))
+    frames = int(round((plan.length_s if max_s is None else min(plan.length_s, max_s)) * rate))
     mix = np.zeros((frames, channels), np.float32)
     for segment in plan.segments:
         start = int(round(segment.position_s * rate))

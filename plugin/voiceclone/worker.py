@@ -105,23 +105,7 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             on_event=on_event,
         ).as_dict()
     if kind == "patch":
-        from . import patch
-
-        return patch.patch(
-            settings,
-            Path(job["audio"]),
-            start=job["start"],
-            end=job["end"],
-            text=job["text"],
-            out=Path(job["out"]) if job.get("out") else None,
-            patch_out=Path(job["patch_out"]) if job.get("patch_out") else None,
-            preset=job.get("preset"),
-            voice_id=job.get("voice_id"),
-            model=job.get("model"),
-            force=bool(job.get("force")),
-            variants=int(job.get("variants") or 1),
-            on_event=on_event,
-        ).as_dict()
+        return _patch(job, settings, on_event)
     if kind == "set_speech":
         return account.set_speech(
             settings,
@@ -139,6 +123,35 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
     if kind == "delete_voice":
         return {"deleted": job["voice_id"], "presets": account.delete_voice(settings, job["voice_id"])}
     raise InputError(f"unknown job kind {kind!r}")
+
+
+def _patch(job: dict, settings: Settings, on_event: Callable) -> dict:
+    """A patch of ``job["audio"]`` (a file) or of ``job["capture"]`` (a plan to render first)."""
+    from . import capture, patch
+    from .events import Event
+
+    with temp_folder("capture") as tmp:
+        if job.get("capture"):
+            on_event(Event("capture", "Reading the take"))
+            plan = capture.CapturePlan.from_dict(job["capture"])
+            take = capture.render(plan, Path(tmp) / "take.wav", max_s=None)
+        else:
+            take = Path(job["audio"])
+        return patch.patch(
+            settings,
+            take,
+            start=job["start"],
+            end=job["end"],
+            text=job["text"],
+            out=Path(job["out"]) if job.get("out") else None,
+            patch_out=Path(job["patch_out"]) if job.get("patch_out") else None,
+            preset=job.get("preset"),
+            voice_id=job.get("voice_id"),
+            model=job.get("model"),
+            force=bool(job.get("force")),
+            variants=int(job.get("variants") or 1),
+            on_event=on_event,
+        ).as_dict()
 
 
 def _clone(job: dict, settings: Settings, on_event: Callable):

@@ -219,6 +219,8 @@ class FakeReaper:
     pointer check. The bridge's rule (a ``PCM_source*`` is valid while a take of the project uses
     it, reaper_python.py) does not say whether a section's parent counts as used; tests run both ways.
     ``move_cursor_on_insert`` is REAPER's preference to move the edit cursor after inserting media.
+    ``insert_take_becomes_active`` says whether a take InsertMedia adds to an item (mode 3) becomes
+    its active take: the reference marks it unknown, so tests run both ways.
     ``python_path`` is the ``sys.path`` of REAPER's one Python, shared by every script it runs.
     """
 
@@ -231,6 +233,7 @@ class FakeReaper:
         self.open_project(project_media_path)
         self.section_parents_valid = False
         self.move_cursor_on_insert = True
+        self.insert_take_becomes_active = True
         self.python_path: List[str] = list(sys.path)
         self._guids = itertools.count(1)
         # REAPER-wide state
@@ -991,9 +994,11 @@ class FakeReaper:
         path, flags = c_string(file), c_int(mode)
         project = self.project
         index = flags >> 16
+        if flags == 3:
+            return self._insert_as_takes(path)
         if flags & 0xFFFF != 512 or not 0 <= index < len(project.tracks):
             self.protocol_errors.append(
-                f"InsertMedia({path!r}, {flags:#x}): the stand-in models only 512 | (index of an existing track << 16)"
+                f"InsertMedia({path!r}, {flags:#x}): the stand-in models only 3 and 512 | (index of a track << 16)"
             )
             return 0
         source = Source.from_file(path) if os.path.isfile(path) else None
@@ -1019,9 +1024,43 @@ class FakeReaper:
             project.undo_history.append(UndoEntry("Insert media items", -1, []))
         return 1
 
+    def _insert_as_takes(self, path: str) -> int:
+        """InsertMedia mode 3, "add to selected items as takes" (API doc): each selected item of the
+        current project gets a take of the file, named after it, playing from the item's start; it
+        is the active take when ``insert_take_becomes_active``. Outside an undo block, its own undo
+        point."""
+        source = Source.from_file(path) if os.path.isfile(path) else None
+        items = [item for item in self.project.items() if item.selected]
+        if source is None or not items:
+            return 0
+        for item in items:
+            take = self._new_take(item)
+            take.name = Path(path).name
+            copy = Source.from_file(path)
+            self._register_source(copy)
+            copy.owner, take.source = take, copy
+            self._log("take_added", take.handle, new=item.handle)
+            if self.insert_take_becomes_active:
+                item.active_take = len(item.takes) - 1
+        if self.undo_depth == 0:
+            self.project.undo_history.append(UndoEntry("Insert media items", -1, []))
+        return 1
+
     # ============================================================================================
     # RPR_ functions: takes
     # ============================================================================================
+
+    def RPR_CountTakes(self, item):
+        """``int``: the item's takes (the ReaScript API docs); 0 for a bad handle."""
+        found = self._item(item)
+        return 0 if found is None else len(found.takes)
+
+    def RPR_GetTake(self, item, takeidx):
+        """The take ``takeidx`` of the item, NULL past the last (the ReaScript API docs)."""
+        found, index = self._item(item), c_int(takeidx)
+        if found is None or not 0 <= index < len(found.takes):
+            return null_handle(TAKE)
+        return found.takes[index].handle
 
     def RPR_GetActiveTake(self, item):
         """A take handle; NULL for an empty item (the ReaScript API docs)."""

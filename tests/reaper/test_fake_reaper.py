@@ -610,6 +610,21 @@ def test_insert_media_makes_its_own_undo_point_outside_an_undo_block(reaper, two
     assert reaper.undo_history == ["Insert media items", "Voice clone: insert"]
 
 
+@pytest.mark.parametrize("becomes_active", [True, False])
+def test_insert_media_mode_3_adds_the_file_as_a_take_of_each_selected_item(reaper, two_tracks, becomes_active):
+    """InsertMedia mode 3: "add to selected items as takes" (reference §4, from the API doc). Whether
+    the new take becomes the active one is not documented: the stand-in runs both ways."""
+    reaper.insert_take_becomes_active = becomes_active
+    (item,) = [view["handle"] for view in reaper.items_on(0)]
+    assert reaper.RPR_CountTakes(item) == 1
+    assert reaper.RPR_InsertMedia(str(two_tracks), 3) == 1
+    assert reaper.RPR_CountTakes(item) == 2 and reaper.items_on(1) == []
+    added = reaper.RPR_GetTake(item, 1)
+    assert reaper.RPR_GetSetMediaItemTakeInfo_String(added, "P_NAME", "", False)[3] == "result.wav"
+    assert (reaper.RPR_GetActiveTake(item) == added) is becomes_active
+    assert reaper.RPR_GetTake(item, 2) == reaper.RPR_GetTake(item, -1) == "(MediaItem_Take*)0x0000000000000000"
+
+
 def test_insert_media_of_a_missing_file_inserts_nothing(reaper, two_tracks, tmp_path):
     assert reaper.RPR_InsertMedia(str(tmp_path / "gone.wav"), 512 | (1 << 16)) == 0
     assert reaper.items_on(1) == []
@@ -617,7 +632,7 @@ def test_insert_media_of_a_missing_file_inserts_nothing(reaper, two_tracks, tmp_
 
 def test_modes_the_fake_does_not_model_are_reported(reaper, two_tracks):
     assert reaper.RPR_InsertMedia(str(two_tracks), 1) == 0
-    assert "models only 512" in reaper.protocol_errors[0]
+    assert "models only 3 and 512 | (index of a track << 16)" in reaper.protocol_errors[0]
     reaper.protocol_errors.clear()
 
 

@@ -112,11 +112,12 @@ def patch_take(host: PatchHost, choose: ChooseClone) -> Flow:
         tracks: List[Dict[str, Any]] = []
         for number in reversed(range(len(takes))):
             spoken = takes[number]
-            made = Path(str(spoken.get("patch_path") or spoken["path"]))
+            # the patch alone goes where it starts; a whole patched take, where the take starts
+            alone = spoken.get("patch_path")
+            made = Path(str(alone or spoken["path"]))
             label = PATCH_PREFIX + name + (f" ({spoken['emotion']})" if spoken.get("emotion") else "")
-            place = Place(
-                take.offset_s + spoken["patch_start_s"], label, below=take.track, over=number == 0, muted=number > 0
-            )
+            at = take.offset_s + (spoken["patch_start_s"] if alone else 0.0)
+            place = Place(at, label, below=take.track, over=number == 0, muted=number > 0)
             tracks.insert(0, host.insert(made, place, undo="Voice clone: patch"))
         return {**outcome, "track": tracks[0], "variant_tracks": tracks[1:]}
 

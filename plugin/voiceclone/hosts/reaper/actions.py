@@ -111,6 +111,37 @@ def speak_at_cursor(rpr: Reaper) -> None:
     flows.speak_at_cursor(host, choose).start()
 
 
+def patch_phrase(rpr: Reaper) -> None:
+    """Replace the phrase in the time selection with the same words in the track's voice: the
+    patched item becomes a new take of it (flip back with REAPER's take switching)."""
+    if _busy(rpr):
+        return
+    host = ReaperHost(rpr)
+
+    def choose(captured: Captured) -> Optional[dict]:
+        track = host.track(captured.track)
+        remembered = rpr.GetSetMediaTrackInfo_String(track, VOICE_KEY, "", False)[3]
+        answers = host.ask(
+            "Patch the selected phrase",
+            ["What it should say", "Voice preset"],
+            ["", remembered or _remembered(rpr, "preset", captured.name)],
+        )
+        if answers is None:
+            return None
+        text, preset = answers
+        rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
+        if not preset:
+            raise InputError("no voice preset was given", fix="Type the preset of the voice that speaks on this track.")
+        rpr.GetSetMediaTrackInfo_String(track, VOICE_KEY, preset, True)  # the track's voice, kept in the project
+        return {"text": text, "preset": preset, "out": str(host.new_file(preset, "patch", ".wav"))}
+
+    flows.patch_take(host, choose).start()
+
+
+#: Where a track keeps the preset of the voice that speaks on it (project ExtState, saved with the project).
+VOICE_KEY = "P_EXT:voiceclone_preset"
+
+
 def voice_presets(rpr: Reaper) -> None:
     """List presets with their time left; remove a preset or delete its voice on MiniMax."""
     if _busy(rpr):
@@ -219,6 +250,7 @@ ACTIONS: Dict[str, Callable[[Reaper], None]] = {
     "clone_from_selection": clone_from_selection,
     "speak_at_cursor": speak_at_cursor,
     "voice_presets": voice_presets,
+    "patch_phrase": patch_phrase,
     "cancel_job": cancel_job,
 }
 

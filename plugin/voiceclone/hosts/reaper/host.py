@@ -11,7 +11,16 @@ from ... import rules
 from ...errors import Cancelled
 from ..base import Captured, Place, media_path
 from .api import Reaper, is_null
-from .project import capture_selection, current_tab, insert_audio, media_folder, track_guid
+from .project import (
+    add_take,
+    capture_phrase,
+    capture_selection,
+    current_tab,
+    insert_audio,
+    media_folder,
+    track_guid,
+    track_index,
+)
 from .runner import BackgroundJob
 
 #: GetUserInputs' buffer: the bridge allocates 4 MB but REAPER fills only the size it is told, so it
@@ -38,6 +47,21 @@ class ReaperHost:
             source=captured.plan.description,
         )
 
+    def capture_around(self, context_s: float) -> Captured:
+        """The phrase in the time selection, with the whole item it lies in as its context (the
+        patched item becomes a take of it)."""
+        phrase = capture_phrase(self.rpr)
+        offset = phrase.item_position_s
+        return Captured(
+            sample={"capture": phrase.plan.as_dict(), "start": phrase.start_s - offset, "end": phrase.end_s - offset},
+            length_s=phrase.end_s - phrase.start_s,
+            start_s=phrase.start_s,
+            name=phrase.track_name,
+            track=phrase.track_guid,
+            source=phrase.plan.description,
+            offset_s=offset,
+        )
+
     def cursor(self) -> Place:
         _, _, _, start, end, _ = self.rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
         selected = self.rpr.GetSelectedTrack(0, 0)
@@ -46,6 +70,11 @@ class ReaperHost:
             "",
             below=None if is_null(selected) else track_guid(self.rpr, selected),
         )
+
+    def track(self, guid: Optional[str]) -> str:
+        """The track of ``guid`` in the action's tab (NULL when it is gone)."""
+        index = None if guid is None else track_index(self.rpr, guid=guid)
+        return self.rpr.GetTrack(0, -1) if index is None else self.rpr.GetTrack(0, index)
 
     def new_file(self, name: str, what: str, extension: str) -> Path:
         return media_path(self._folder, name, what, datetime.now(), extension)
@@ -80,6 +109,21 @@ class ReaperHost:
         BackgroundJob(self.rpr, job, title=title, on_result=then, on_error=self.fail).start()
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
+        """A new item on a track below ``place.below``; a patch (``place.over``, or a ``muted``
+        variant of one) is a new take of the take's item instead, the patch the active take."""
+        if place.over or place.muted:
+            assert place.below is not None, "a patch names the take's track"
+            add_take(
+                self.rpr,
+                path,
+                tab=self.tab,
+                track_guid=place.below,
+                item_at_s=place.position_s,
+                take_name=place.track_name,
+                activate=place.over,
+                undo=undo,
+            )
+            return {"name": place.track_name, "start": place.position_s, "take": True}
         insert_audio(
             self.rpr,
             path,

@@ -10,7 +10,7 @@ and a job that outlives a tab switch inserts into the tab it started in.
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
@@ -105,6 +105,102 @@ def capture_selection(rpr: Reaper) -> Capture:
     return Capture(plan, tab, track_guid(rpr, track), track_name, take_name, start)
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A flubbed phrase (the time selection) and the one audio item it lies in. ``plan`` is the
+    whole item as its take plays, before the item's own volume (which goes on applying to a take
+    added to it): a patched copy of it is a take that flips with the original seamlessly."""
+
+    plan: CapturePlan
+    tab: Tab
+    track_guid: str
+    track_name: str
+    item_position_s: float
+    start_s: float
+    end_s: float
+
+
+def capture_phrase(rpr: Reaper) -> Phrase:
+    """The time selection on the selected track, and the audio item it lies in. Raises
+    :class:`InputError` saying what to select instead."""
+    _, _, _, start, end, _ = rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
+    track = rpr.GetSelectedTrack(0, 0)
+    if end <= start or is_null(track):
+        raise InputError(
+            "no phrase is selected",
+            fix="Select the take's track and make a time selection over the flubbed phrase.",
+        )
+    items = [rpr.GetTrackMediaItem(track, i) for i in range(rpr.CountTrackMediaItems(track))]
+    holding = [item for item in items if _span(rpr, item)[0] <= start and end <= _span(rpr, item)[1]]
+    if len(holding) != 1 or rpr.GetMediaItemInfo_Value(holding[0], "B_MUTE"):
+        raise InputError(
+            "the selected phrase does not lie within one audible item",
+            fix="Select a phrase inside one item of the take (glue the item first if it is made of several).",
+        )
+    item = holding[0]
+    position, item_end = _span(rpr, item)
+    segment = _segment(rpr, item, position, item_end)
+    if segment is None:
+        raise InputError("the item under the phrase holds no audio", fix="Select a phrase in an audio item.")
+    take_gain = rpr.GetMediaItemTakeInfo_Value(rpr.GetActiveTake(item), "D_VOL")
+    tab = current_tab(rpr)
+    track_name = rpr.GetTrackName(track, "", 512)[2]
+    plan = CapturePlan(
+        item_end - position,
+        (replace(segment, gain=take_gain),),
+        f"REAPER project {tab.label}, track '{track_name}', {start:.2f}-{end:.2f} s",
+    )
+    return Phrase(plan, tab, track_guid(rpr, track), track_name, position, start, end)
+
+
+def add_take(
+    rpr: Reaper, path: Path, *, tab: Tab, track_guid: str, item_at_s: float, take_name: str, activate: bool, undo: str
+) -> str:
+    """Add the file ``path`` as a take of the item at ``item_at_s`` on the track ``track_guid`` of
+    ``tab`` (InsertMedia "add to selected items as takes"), named ``take_name``, the active take
+    when ``activate``; one undo step ``undo``; selection and cursor as they were. Returns the take;
+    raises :class:`HostError` naming the kept file when REAPER did not add it."""
+    with in_tab(rpr, tab, kept=path, anchor_guid=track_guid):
+        index = track_index(rpr, guid=track_guid)
+        track = None if index is None else rpr.GetTrack(0, index)
+        items = (
+            [] if track is None else [rpr.GetTrackMediaItem(track, i) for i in range(rpr.CountTrackMediaItems(track))]
+        )
+        found = [item for item in items if abs(_span(rpr, item)[0] - item_at_s) < 1e-6]
+        if not found:
+            raise HostError(
+                "the take's item is no longer where it was",
+                fix=f"The patch is kept as {path}: drag it onto the take (Insert > Media file).",
+            )
+        item = found[0]
+        saved = _user_state(rpr)
+        rpr.Undo_BeginBlock2(0)
+        rpr.PreventUIRefresh(1)
+        try:
+            active = int(rpr.GetMediaItemInfo_Value(item, "I_CURTAKE"))
+            before = rpr.CountTakes(item)
+            rpr.SelectAllMediaItems(0, False)
+            rpr.SetMediaItemSelected(item, True)
+            rpr.InsertMedia(str(path), 3)
+            if rpr.CountTakes(item) != before + 1:
+                raise HostError(
+                    f"REAPER did not add {Path(path).name} as a take",
+                    fix=f"The patch is kept as {path}: drag it onto the take (Insert > Media file).",
+                )
+            take = rpr.GetTake(item, before)
+            rpr.GetSetMediaItemTakeInfo_String(take, "P_NAME", take_name, True)
+            # whether InsertMedia makes the new take active is not documented: set it either way
+            rpr.SetMediaItemInfo_Value(item, "I_CURTAKE", before if activate else active)
+            rpr.UpdateItemInProject(item)
+            rpr.Main_OnCommand(PEAKS_ACTION, 0)
+            return take
+        finally:
+            _restore(rpr, saved)
+            rpr.PreventUIRefresh(-1)
+            rpr.UpdateArrange()
+            rpr.Undo_EndBlock2(0, undo, -1)
+
+
 def _span(rpr: Reaper, item: str) -> Tuple[float, float]:
     position = rpr.GetMediaItemInfo_Value(item, "D_POSITION")
     return position, position + rpr.GetMediaItemInfo_Value(item, "D_LENGTH")
@@ -195,7 +291,7 @@ def track_guid(rpr: Reaper, track: str) -> str:
     return rpr.GetSetMediaTrackInfo_String(track, "GUID", "", False)[3]
 
 
-def _track_index(rpr: Reaper, *, guid: Optional[str] = None, name: Optional[str] = None) -> Optional[int]:
+def track_index(rpr: Reaper, *, guid: Optional[str] = None, name: Optional[str] = None) -> Optional[int]:
     """The 0-based index of the first track of the current project with that GUID or own name."""
     for index in range(rpr.CountTracks(0)):
         track = rpr.GetTrack(0, index)
@@ -229,7 +325,7 @@ def in_tab(rpr: Reaper, tab: Tab, *, kept: Path, anchor_guid: Optional[str] = No
     if shown != tab.handle:
         rpr.SelectProjectInstance(tab.handle)
     try:
-        if current_tab(rpr).file_name != tab.file_name and anchor_guid and _track_index(rpr, guid=anchor_guid) is None:
+        if current_tab(rpr).file_name != tab.file_name and anchor_guid and track_index(rpr, guid=anchor_guid) is None:
             raise _closed(tab, kept)
         yield
     finally:
@@ -295,7 +391,7 @@ def insert_audio(
         rpr.PreventUIRefresh(1)
         made: Optional[str] = None
         try:
-            index = _track_index(rpr, name=track_name) if reuse_track else None
+            index = track_index(rpr, name=track_name) if reuse_track else None
             if index is None:
                 index = _new_track(rpr, track_name, below_guid)
                 made = rpr.GetTrack(0, index)
@@ -313,7 +409,7 @@ def insert_audio(
 
 def _new_track(rpr: Reaper, name: str, below_guid: Optional[str]) -> int:
     """Insert a track named ``name`` directly below the track ``below_guid`` (or last); its index."""
-    below = _track_index(rpr, guid=below_guid) if below_guid else None
+    below = track_index(rpr, guid=below_guid) if below_guid else None
     index = rpr.CountTracks(0) if below is None else below + 1
     rpr.InsertTrackAtIndex(index, True)
     rpr.GetSetMediaTrackInfo_String(rpr.GetTrack(0, index), "P_NAME", name, True)

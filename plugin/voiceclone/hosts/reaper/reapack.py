@@ -3,7 +3,7 @@
 It is built the way ``reapack-index`` builds one from the scripts' headers (cfillion/reapack-index):
 every script in the category folder without ``@noindex`` is a package; a package's own file is its
 first source, registered as an action (``main="main"``); each ``@provides`` line adds a file,
-registered only with ``[main]``. ReaPack keeps one owner per installed file, so the four actions and
+registered only with ``[main]``. ReaPack keeps one owner per installed file, so the five actions and
 their shared bootstrap ship as ONE package: the clone action, whose ``@provides`` lists the others.
 ReaPack installs it to ``Scripts/<index name>/<category>/`` and shows ``@about`` as RTF.
 """

@@ -5,20 +5,23 @@
 #   # Voice Tone Quick Clone
 #
 #   Clone a voice from a selected region with the MiniMax voice-clone API and speak any text in it,
-#   without leaving REAPER. This package installs four actions:
+#   without leaving REAPER. This package installs five actions:
 #
 #   - Voice clone: Clone voice from selection: clones the voice in the selected region, keeps it as a
 #     preset and puts the preview on a new track below.
 #   - Voice clone: Speak text with voice preset at edit cursor: speaks typed text in a preset and
 #     inserts it at the edit cursor.
+#   - Voice clone: Patch selected phrase: replaces the phrase in the time selection with typed words
+#     in the track's voice, as a new take of its item.
 #   - Voice clone: Voice presets: lists presets with the days left before their voices expire;
-#     activates, re-clones or removes them.
+#     activates, re-clones or removes them, or sets how they speak.
 #   - Voice clone: Cancel running voice job.
 #
 #   The actions need the voiceclone Python package and Python enabled in REAPER: install the package
 #   with pip, then run `voiceclone reaper install` once in a terminal (see the project's README).
 # @provides
 #   [main] Voice clone - Speak text with voice preset at edit cursor.py
+#   [main] Voice clone - Patch selected phrase.py
 #   [main] Voice clone - Voice presets.py
 #   [main] Voice clone - Cancel running voice job.py
 #   [nomain] voiceclone_reaper.py
