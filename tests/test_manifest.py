@@ -6,7 +6,10 @@ import configparser
 import fnmatch
 import pkgutil
 import re
+import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from voiceclone.hosts.reaper import actions, install, reapack
 from voiceclone.settings import DEFAULT_PROVIDER, PROVIDERS
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_FILE = ROOT / "plugin" / "voiceclone" / "manifest.yaml"
+MANIFEST_FILE = ROOT / "manifest.yaml"
 MANIFEST = yaml.safe_load(MANIFEST_FILE.read_text(encoding="utf-8"))
 PACKAGE = Path(voiceclone.__file__).parent
 #: Each manifest limit and the rules.py constant that enforces it.
@@ -79,12 +82,25 @@ def test_setup_cfg_takes_its_version_from_the_package():
     assert _setup_cfg()["metadata"]["version"] == "attr: voiceclone.version.__version__"
 
 
-def test_the_package_reads_and_ships_the_one_manifest():
+def test_the_package_reads_the_one_manifest_and_the_wheel_ships_it(tmp_path):
+    """The top-level manifest.yaml is read from a checkout and copied into the built package."""
     assert MANIFEST_FILE.is_file() and not MANIFEST_FILE.is_symlink()
     assert Path(version.MANIFEST_PATH).read_bytes() == MANIFEST_FILE.read_bytes()
     assert manifest.load() == MANIFEST
-    patterns = _setup_cfg()["options.package_data"]["voiceclone"].split()
-    assert MANIFEST_FILE in {path for pattern in patterns for path in MANIFEST_FILE.parent.glob(pattern)}
+    source = tmp_path / "source"  # a clean copy: an old build/ folder beside the checkout must not leak in
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "tests"))
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("voiceclone/manifest.yaml") == MANIFEST_FILE.read_bytes()
+        shipped = {name for name in archive.namelist() if name.startswith("voiceclone/hosts/reaper/scripts/")}
+    assert {Path(name).name for name in shipped} == {p.name for p in install.SCRIPTS.glob("*.py")}
 
 
 def test_the_repository_holds_one_manifest_and_no_symlinks():

@@ -1,4 +1,4 @@
-"""The plugin's manifest (manifest.yaml, shipped inside the package), read on demand."""
+"""The plugin's manifest (the repository's manifest.yaml, copied into the package when it is built), read on demand."""
 
 from pathlib import Path
 

@@ -7,7 +7,14 @@ dependency is installed.
 import re
 from pathlib import Path
 
-MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
+
+def _manifest_path() -> Path:
+    """The copy the build put beside this file, else (a source checkout) the repository's own."""
+    packaged = Path(__file__).with_name("manifest.yaml")
+    return packaged if packaged.is_file() else Path(__file__).parents[2] / "manifest.yaml"
+
+
+MANIFEST_PATH = _manifest_path()
 
 
 def _read_version(path: Path) -> str:
