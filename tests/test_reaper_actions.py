@@ -473,8 +473,11 @@ def test_an_action_imports_the_plugin_from_its_folder_and_leaves_reapers_sys_pat
 
     import voiceclone
 
+    from voiceclone import version
+
     site = tmp_path / "site"
     shutil.copytree(Path(voiceclone.__file__).parent, site / "voiceclone")
+    shutil.copyfile(version.MANIFEST_PATH, site / "voiceclone" / "manifest.yaml")  # as the build ships it
     config = reaper.resource_path / install.CONFIG
     config.write_text(json.dumps({**json.loads(config.read_text()), "package_path": str(site)}))
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
