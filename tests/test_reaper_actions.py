@@ -472,7 +472,6 @@ def test_an_action_imports_the_plugin_from_its_folder_and_leaves_reapers_sys_pat
     import shutil
 
     import voiceclone
-
     from voiceclone import version
 
     site = tmp_path / "site"

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from voiceclone.errors import InputError
-from voiceclone.hosts.base import media_path, suggest_voice_id
+from voiceclone.files import media_path
+from voiceclone.hosts.base import suggest_voice_id
 from voiceclone.hosts.reaper.api import Reaper
 from voiceclone.hosts.reaper.project import capture_selection
 

@@ -4,6 +4,7 @@ appears only when it is complete (a failure leaves no half-written file behind).
 import os
 import re
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -45,3 +46,15 @@ def safe_stem(text: str, fallback: str) -> str:
     """``text`` as a file-name stem any system and any upload takes: ASCII letters, digits, ``-`` and
     ``_``, every other run of characters one ``-``, at most 60 characters; ``fallback`` if nothing is left."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:60] or fallback
+
+
+def media_path(folder: Path, preset: str, what: str, moment: datetime, extension: str) -> Path:
+    """A descriptive file in ``folder`` that does not exist yet, such as
+    ``Voice clone - Host - speech 2026-11-25 101500.wav``; a second one in the same second gets `` (2)``."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", preset).strip(" .") or "voice"
+    stem = f"Voice clone - {safe} - {what} {moment.strftime('%Y-%m-%d %H%M%S')}"
+    path, number = folder / f"{stem}{extension}", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem} ({number}){extension}"
+    return path

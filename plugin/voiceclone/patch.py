@@ -304,4 +304,4 @@ def _kept_path(name: str) -> Path:
     """Where the paid speech of a patch is kept: a new file in the user data folder's ``Patches``."""
     folder = user_data_folder() / "Patches"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{files.safe_stem(name, 'voice')}-patch-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.wav"
+    return files.media_path(folder, name, "patch speech", datetime.now(), ".wav")

@@ -17,7 +17,7 @@ A host keeps these rules:
 - inserts a result on a new track named :func:`track_name` directly below the source track, at
   the region's start (speech: at the edit cursor), as one undo step, leaving the user's selection
   and cursor as they were;
-- writes paid audio to a new file first (a DAW: its media folder, named by :func:`media_path`), never
+- writes paid audio to a new file first (a DAW: its media folder, named by :func:`voiceclone.files.media_path`), never
   over a file, so it is kept whatever happens to the insert.
 
 Standard library only: REAPER's side imports this module inside REAPER's own Python.
@@ -171,18 +171,6 @@ TRACK_PREFIX = "Voice clone: "
 def track_name(preset: str) -> str:
     """The name of the track a host inserts results on."""
     return TRACK_PREFIX + preset
-
-
-def media_path(folder: Path, preset: str, what: str, moment: datetime, extension: str) -> Path:
-    """A descriptive file in ``folder`` that does not exist yet, such as
-    ``Voice clone - Host - speech 2026-11-25 101500.wav``; a second one in the same second gets `` (2)``."""
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", preset).strip(" .") or "voice"
-    stem = f"Voice clone - {safe} - {what} {moment.strftime('%Y-%m-%d %H%M%S')}"
-    path, number = folder / f"{stem}{extension}", 1
-    while path.exists():
-        number += 1
-        path = folder / f"{stem} ({number}){extension}"
-    return path
 
 
 def suggest_voice_id(name: str, moment: datetime) -> str:

@@ -14,10 +14,13 @@ from typing import Any, Callable, Dict, Optional
 
 import soundfile as sf
 
+from ... import rules
 from ...errors import HostError, InputError, VoiceCloneError
+from ...events import Event
+from ...files import media_path
 from ...leftovers import temp_folder
 from ...settings import Settings, user_data_folder
-from ..base import Captured, Place, check_selection, media_path
+from ..base import Captured, Place, check_selection
 from ..in_process import InProcessHost
 from .pipe import Pipe
 from .project import Selection, export_selection, import_track, info, read_selection, restore, split_off
@@ -44,8 +47,6 @@ class AudacityHost(InProcessHost):
         self._temp.cleanup()
 
     def capture(self) -> Captured:
-        from ...events import Event
-
         start, end = self._range
         with Pipe() as pipe:
             selection = read_selection(pipe, require_range=start is None or end is None)
@@ -140,10 +141,6 @@ class AudacityHost(InProcessHost):
 
 def _region(pipe: Pipe, selection: Selection, start, end) -> Selection:
     """The selected tracks over ``--start``/``--end`` (project seconds), each defaulting to the selection's."""
-    from dataclasses import replace
-
-    from ... import rules
-
     if start is None and end is None:
         return selection
     if not selection.tracks:

@@ -9,7 +9,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ... import rules
 from ...errors import Cancelled
-from ..base import Captured, Place, media_path
+from ...files import media_path
+from ..base import Captured, Place
 from .api import Reaper, is_null
 from .project import (
     add_take,
