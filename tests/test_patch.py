@@ -2,7 +2,9 @@
 fitted into the gap, and the figures a listener's ear stands for: loudness, noise floor, length,
 seams, and the take left bit for bit around the patch."""
 
+import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,4 +207,53 @@ def test_variants_are_numbered_files_each_in_another_emotion_and_fitted_alike(ru
     assert [entry.get("emotion") for entry in sandbox.state.spoken[-3:]] == [None, "calm", "happy"]
     heard = [sf.read(t["path"], dtype="float32")[0] for t in takes]
     assert not np.array_equal(heard[0], heard[1]) and not np.array_equal(heard[1], heard[2])
+    assert not (tmp_path / "patched.wav").exists()
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_anything_is_paid(
+    run, make_audio, take, sandbox, tmp_path
+):
+    _clone_host(run, make_audio)
+    spoken = len(sandbox.state.spoken)
+    line = ["patch", take, "--start", "4.3", "--end", "5.9", "--text", "I said the right word.", "--preset", "Host"]
+    missing = run(*line, "-o", tmp_path / "nowhere" / "patched.wav")
+    assert missing.code == 2 and "the folder of -o" in missing.err and "does not exist" in missing.err
+    if os.geteuid() != 0:  # root writes anywhere: a read-only folder is refused for other users only
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o555)
+        refused = run(*line, "-o", locked / "patched.wav")
+        assert refused.code == 2 and "cannot be written" in refused.err
+    assert len(sandbox.state.spoken) == spoken
+
+
+def test_a_patch_that_cannot_be_written_after_the_speech_says_where_the_speech_is_kept(
+    run, make_audio, take, tmp_path, monkeypatch
+):
+    import errno
+
+    from voiceclone import audio
+
+    _clone_host(run, make_audio)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(audio, "write_sound", full)
+    result = run(
+        "patch",
+        take,
+        "--start",
+        "4.3",
+        "--end",
+        "5.9",
+        "--text",
+        "I said the right word.",
+        "--preset",
+        "Host",
+        "-o",
+        tmp_path / "patched.wav",
+    )
+    assert result.code == 6, result.err
+    kept = result.err.split("The speech is kept as ")[1].split(". Free some space")[0]
+    assert Path(kept).is_file() and sf.info(kept).duration > 1.0
     assert not (tmp_path / "patched.wav").exists()

@@ -483,6 +483,14 @@ def check_decodes(path: Path) -> None:
         raise AudioError(f"{Path(path).name} holds no sound (it is empty or digital silence)")
 
 
+def write_sound(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: Optional[str], fmt: str) -> None:
+    """``samples`` as an audio file at ``path`` that appears only when complete. The file is opened
+    here, so a folder that cannot be written raises the OSError with its reason (libsndfile only
+    says "System error")."""
+    with files.replacing(Path(path)) as partial, open(partial, "wb") as handle:
+        sf.write(handle, samples, sample_rate, subtype=subtype, format=fmt)
+
+
 def convert(source: Path, target: Path) -> Path:
     """Move ``source`` to ``target``, re-encoding when ``target``'s extension names another format.
 
@@ -496,7 +504,6 @@ def convert(source: Path, target: Path) -> Path:
         return target
     with _decoding(lambda said: AudioError(f"{source.name} could not be decoded ({said})")):
         data, rate = sf.read(str(source), dtype="float32")
-    with files.replacing(target) as partial:
-        sf.write(str(partial), data, rate, format=want.upper(), subtype=None if want == "mp3" else "PCM_16")
+    write_sound(target, data, rate, subtype=None if want == "mp3" else "PCM_16", fmt=want.upper())
     source.unlink()
     return target

@@ -22,6 +22,17 @@ def check_new(path: Optional[Path], what: str = "", *, force: str = "") -> None:
         )
 
 
+def check_writable(path: Path, what: str) -> None:
+    """Refuse, before anything is done, a file whose folder is missing or cannot be written."""
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise InputError(
+            f"the folder of {what} {path} does not exist", fix=f"Create {folder} or choose another {what}."
+        )
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"the folder {folder} of {what} cannot be written", fix=f"Choose another {what}.")
+
+
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Yield a partial file beside ``path`` to write; when the block ends it becomes ``path``, and

@@ -16,7 +16,7 @@ import soundfile as sf
 import soxr
 
 from . import audio, blend, files, rules, speech
-from .errors import InputError
+from .errors import InputError, storage_error
 from .events import Event, ignore_events
 from .presets import PresetStore
 from .settings import Settings, user_data_folder
@@ -115,8 +115,10 @@ def patch(
     outs, patch_outs = _numbered(out, variants), _numbered(patch_out, variants)
     for targets, flag in ((outs, "-o"), (patch_outs, "--patch-only")):
         for target in targets:
-            if target is not None and not force:
-                files.check_new(target, flag, force="--force")
+            if target is not None:
+                files.check_writable(target, flag)
+                if not force:
+                    files.check_new(target, flag, force="--force")
     info = audio.probe(take)
     if end > info.duration_s:
         raise InputError(
@@ -167,9 +169,18 @@ def patch(
         start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
         patched, begin, finish = blend.splice(take_audio, body, start_frame, take_rate)
         for target, samples in ((outs[number], patched), (patch_outs[number], patched[begin:finish])):
-            if target is not None:
-                with files.replacing(target) as partial:
-                    sf.write(str(partial), samples, take_rate, subtype=subtype, format=fmt)
+            if target is None:
+                continue
+            try:
+                audio.write_sound(target, samples, take_rate, subtype=subtype, fmt=fmt)
+            except OSError as exc:
+                raise storage_error(
+                    exc,
+                    target,
+                    "the patch",
+                    fix=f"The speech is kept as {said.path}. Free some space or choose another folder, "
+                    "then run it again.",
+                ) from exc
         made.append(
             PatchOutcome(
                 path=None if outs[number] is None else str(outs[number]),
