@@ -381,6 +381,18 @@ def test_patch_remembers_which_voice_speaks_on_a_track(pipe, run, make_audio, tm
     assert again.json()["preset"] == "Host", "the track's voice was remembered"
 
 
+def test_patch_with_the_tracks_voice_says_once_what_a_temporary_voices_first_speech_costs(pipe, run, make_audio):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    pipe.send("Import2", Filename=str(make_audio("Host.wav", 30, 22050)))  # a track named like the preset
+    select(pipe, 0, 10.0, 11.6)
+    first = run("audacity", "patch", "--text", "I said the right word.")
+    assert first.code == 0, first.err
+    assert first.err.count("note: this is the first speech of voice 'HostVoice01'") == 1
+    select(pipe, 0, 20.0, 21.6)
+    again = run("audacity", "patch", "--text", "I said the right word.")
+    assert again.code == 0 and "first speech" not in again.err, "the voice is paid for now"
+
+
 def test_patch_variants_lie_muted_below_the_patch_to_pick_by_ear(pipe, run, make_audio):
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     pipe.send("Import2", Filename=str(make_audio("host.wav", 30, 22050)))

@@ -701,7 +701,8 @@ def test_patch_adds_the_patched_item_as_a_new_active_take_in_one_undo_point(
     reaper.insert_take_becomes_active = becomes_active
     run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
     reaper.set_time_selection(12.0, 13.6)
-    reaper.answer_inputs(values=["I said the right word.", "Host"])
+    reaper.answer_inputs(values=["I said the right word.", "Host", "1"])
+    reaper.answer_message_box(6)  # yes to "this first speech makes the voice permanent and charges the fee"
     before = reaper.net_changes()
     reaper.run_script(scripts / PATCH, max_ticks=3000)
     reaper.assert_clean()
@@ -729,3 +730,63 @@ def test_a_patch_outside_one_item_says_what_to_select(reaper, scripts, project, 
     reaper.run_script(scripts / PATCH, max_ticks=300)
     assert "the selected phrase does not lie within one audible item" in reaper.message_boxes[0].message
     assert reaper.input_dialogs == [] and reaper.items_on(0)[0]["takes"] == 1
+
+
+def test_patch_variants_are_more_takes_of_the_item_in_the_same_undo_point(
+    reaper, scripts, project, run, make_audio, sandbox
+):
+    """Three takes of the line land as three takes of the one item, the first one playing: the
+    editor picks by ear with REAPER's take switching, and one undo takes them all back."""
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.set_time_selection(12.0, 13.6)
+    reaper.answer_inputs(values=["I said the right word.", "Host", "3"])
+    reaper.answer_message_box(6)
+    reaper.run_script(scripts / PATCH, max_ticks=6000)
+    reaper.assert_clean()
+    (item,) = reaper.items_on(0)
+    assert item["take_names"][1:] == [
+        "Voice clone patch: Host",
+        "Voice clone patch: Host (calm)",
+        "Voice clone patch: Host (happy)",
+    ]
+    assert item["take_name"] == "Voice clone patch: Host", "the model's own take plays"
+    assert reaper.undo_history == ["Voice clone: patch"]
+    assert [spoken.get("emotion") for spoken in sandbox.state.spoken[-3:]] == [None, "calm", "happy"]
+
+
+def test_the_patch_dialog_asks_before_a_temporary_voices_first_speech_and_no_spends_nothing(
+    reaper, scripts, project, run, make_audio, sandbox
+):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    calls = len(sandbox.requests_seen())
+    reaper.set_time_selection(12.0, 13.6)
+    reaper.answer_inputs(values=["I said the right word.", "Host", "1"])
+    reaper.answer_message_box(7)
+    reaper.run_script(scripts / PATCH, max_ticks=3000)
+    (question,) = reaper.message_boxes
+    assert "first speech of voice 'HostVoice01'" in question.message and "charges the clone fee" in question.message
+    assert len(sandbox.requests_seen()) == calls and sandbox.state.spoken == []
+    assert reaper.items_on(0)[0]["takes"] == 1 and reaper.undo_history == []
+
+
+@pytest.mark.parametrize(
+    "answers, said",
+    [
+        (["I said it.", "Guest", "1"], "there is no preset named 'Guest'"),
+        (["I said it.", "", "1"], "no voice preset was given"),
+        (["I said it.", "Host", "9"], "9 takes of the line is not 1-5"),
+        (["I said it.", "Host", "three"], "three takes of the line is not 1-5"),
+        (["", "Host", "1"], "text is empty"),
+    ],
+)
+def test_a_wrong_patch_answer_is_said_before_anything_is_sent(
+    reaper, scripts, project, run, make_audio, sandbox, answers, said
+):
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    calls = len(sandbox.requests_seen())
+    reaper.set_time_selection(12.0, 13.6)
+    reaper.answer_inputs(values=answers)
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / PATCH, max_ticks=3000)
+    assert said in reaper.message_boxes[-1].message
+    assert len(sandbox.requests_seen()) == calls and reaper.items_on(0)[0]["takes"] == 1

@@ -389,18 +389,18 @@ class _Job:
         with self._progress or nullcontext():
             return job(*job_args, on_event=self._event, **job_kwargs)
 
-    def warn(self, warnings: List[str]) -> None:
+    def warn(self, warnings: List[str], *, kind: str = "warning") -> None:
         for warning in warnings:
             if warning not in self._said:
                 self._said.add(warning)
                 if self._progress is not None:
-                    self._progress.write(f"warning: {warning}")
+                    self._progress.write(f"{kind}: {warning}")
                 else:
-                    _warn([warning], self._err)
+                    print(f"{kind}: {warning}", file=self._err)
 
     def _event(self, event: events.Event) -> None:
-        if event.stage == "warning":
-            self.warn([event.message])
+        if event.stage in ("warning", "note"):
+            self.warn([event.message], kind=event.stage)
         elif self._progress is not None:
             self._progress(event)
 
@@ -892,8 +892,7 @@ def _audacity(args, ctx: _Context) -> int:
     job = _Job(args, err)
     if args.action == "clone":
         data = job(commands.clone, settings, _clone_options(args))
-    elif args.action == "patch":
-        _note_first_speech(settings, args.preset, err)
+    elif args.action == "patch":  # the voice may be the track's: the job says what its first speech costs
         data = job(
             commands.patch,
             settings,

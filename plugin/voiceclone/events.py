@@ -10,7 +10,7 @@ from typing import Callable, Optional
 class Event:
     """A step of a job. ``done``/``total`` count bytes where known."""
 
-    stage: str  # prepare, upload, clone, download, save, speak; "warning": said once, at once
+    stage: str  # prepare, upload, clone, download, save, speak; "warning", "note": said once, at once
     message: str
     done: Optional[int] = None
     total: Optional[int] = None

@@ -27,8 +27,6 @@ DEFAULT_CHARS_PER_S = 15.0
 NATURAL_SPEEDS = (0.8, 1.25)
 #: How far the patch's length may miss the selection before it is spoken again.
 LENGTH_TOLERANCE = 0.05
-#: The variants' emotions, in order: the model's own first, then ones every speech-2.x model takes.
-VARIANT_EMOTIONS = (None, "calm", "happy", "sad", "surprised")
 #: The shortest selection a phrase can be patched into.
 MIN_GAP_S = 0.3
 
@@ -95,7 +93,7 @@ def patch(
     preset, voice_id : str, optional
         Exactly one: the voice.
     variants : int
-        1 to 5 takes of the line, each in another emotion (:data:`VARIANT_EMOTIONS`), fitted alike, to
+        1 to 5 takes of the line, each in another emotion (:data:`.rules.VARIANT_EMOTIONS`), fitted alike, to
         pick by ear: the outputs are numbered (``patched-1.wav``, ``patched-2.wav``...). Each is a
         speech MiniMax charges for.
 
@@ -107,11 +105,7 @@ def patch(
     """
     if out is None and patch_out is None:
         raise InputError("a patch needs somewhere to go", fix="Give -o PATCHED.wav and/or --patch-only PATCH.wav.")
-    if not 1 <= variants <= len(VARIANT_EMOTIONS):
-        raise InputError(
-            f"--variants {variants} is outside 1-{len(VARIANT_EMOTIONS)}",
-            fix=f"Ask for 1 to {len(VARIANT_EMOTIONS)} variants.",
-        )
+    variants = rules.check_variants(variants)
     outs, patch_outs = _numbered(out, variants), _numbered(patch_out, variants)
     for targets, flag in ((outs, "-o"), (patch_outs, "--patch-only")):
         for target in targets:
@@ -152,7 +146,7 @@ def patch(
     take_audio, take_rate = sf.read(str(info.path), dtype="float32", always_2d=True)
     subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
     made: List[PatchOutcome] = []
-    for number, emotion in enumerate(VARIANT_EMOTIONS[:variants]):
+    for number, emotion in enumerate(rules.VARIANT_EMOTIONS[:variants]):
         fitted = _fitted_speech(
             settings,
             text,

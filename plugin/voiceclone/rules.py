@@ -375,6 +375,26 @@ def check_preset_name(name: str) -> str:
     return name.strip()
 
 
+#: The emotions of a patched line's takes, in order: the model's own first, then ones every
+#: speech-2.x model takes. Each take is a speech, and charged.
+VARIANT_EMOTIONS = (None, "calm", "happy", "sad", "surprised")
+PATCH_VARIANTS_MAX = len(VARIANT_EMOTIONS)
+
+
+def check_variants(value) -> int:
+    """The number of takes of a patched line, as typed or given; :class:`InputError` outside 1-5."""
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        count = 0
+    if not 1 <= count <= PATCH_VARIANTS_MAX:
+        raise InputError(
+            f"{value} takes of the line is not 1-{PATCH_VARIANTS_MAX}",
+            fix=f"Ask for 1 to {PATCH_VARIANTS_MAX} takes (each one is a speech, and charged).",
+        )
+    return count
+
+
 # -- what MiniMax charges (its voice-clone guide, platform.minimax.io/docs/guides/speech-voice-clone) ----
 
 #: The first speech of a clone makes it permanent and charges the clone fee, once.

@@ -747,6 +747,7 @@ class FakeReaper:
             "loop_source": item.loop_source,
             "takes": len(item.takes),
             "take_name": take.name if take else "",
+            "take_names": [each.name for each in item.takes],
             "source": source.root().filename if source else "",
             "source_type": source.type if source else "",
             "start_offset": take.start_offset if take else 0.0,

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from .. import rules
 from ..errors import AudioError
@@ -111,6 +111,10 @@ class PatchHost(Host, Protocol):
     def capture_around(self, context_s: float) -> Captured:
         """The selected phrase on one track with up to ``context_s`` of the track on each side: the
         sample's ``start``/``end`` are the phrase's seconds in it, ``offset_s`` where it starts."""
+
+    def insert_takes(self, takes: Sequence[Tuple[Path, Place]], *, undo: str) -> List[Dict[str, Any]]:
+        """Put a patch (the first, ``over`` the take) and its variants (``muted``) in, in that order
+        below the take, as one undo point where the host can; what :meth:`insert` says of each."""
 
 
 #: A flow's step: takes what the step before gave, returns the next value, a :class:`Work`, or :data:`STOP`.

@@ -149,6 +149,6 @@ def patch(
     }
     job = {key: str(value) if isinstance(value, Path) else value for key, value in chosen.items() if value is not None}
     host = CommandLineHost(settings, on_event=on_event, audio=Path(take), start=start, end=end)
-    outcome = flows.patch_take(host, lambda captured: job).start().result
+    outcome = flows.patch_take(host, lambda captured, presets: job).start().result
     outcome.pop("track", None)
     return outcome

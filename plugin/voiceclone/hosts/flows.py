@@ -6,7 +6,7 @@ Standard library only: REAPER runs these flows on its UI thread.
 """
 
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Optional
 
 from .base import STOP, Captured, Flow, Host, PatchHost, Place, Work, track_name
 
@@ -14,6 +14,8 @@ from .base import STOP, Captured, Flow, Host, PatchHost, Place, Work, track_name
 ChooseClone = Callable[[Captured], Optional[Dict[str, Any]]]
 #: ``choose(presets)``: the speech job's fields (``preset``, ``text``, optionally ``model``), or None to stop.
 ChooseSpeech = Callable[[Dict[str, dict]], Optional[Dict[str, Any]]]
+#: ``choose(captured, presets)``: the patch job's fields (``text``, ``preset``...), or None to stop.
+ChoosePatch = Callable[[Captured, Dict[str, dict]], Optional[Dict[str, Any]]]
 
 
 def clone_selection(host: Host, choose: ChooseClone) -> Flow:
@@ -89,15 +91,22 @@ def speak_at_cursor(host: Host, choose: ChooseSpeech, *, list_presets: bool = Tr
     return Flow(host, [presets, ask, insert])
 
 
-def patch_take(host: PatchHost, choose: ChooseClone) -> Flow:
+def patch_take(host: PatchHost, choose: ChoosePatch, *, list_presets: bool = False) -> Flow:
     """Capture the flubbed phrase, speak its words in the voice fitted and blended into the take,
-    and put the patch on a track below the take, at the phrase. The flow's result is the patch's
-    outcome, with the ``track``."""
+    and put the patch on a track below the take, at the phrase. ``choose`` gets the presets listed
+    (with ``list_presets``, for a dialog) or none. The flow's result is the patch's outcome, with
+    the ``track``."""
     captured: Dict[str, Captured] = {}
 
-    def ask(_: Any):
-        captured["it"] = take = host.capture_around(CONTEXT_S)
-        options = choose(take)
+    def presets(_: Any):
+        captured["it"] = host.capture_around(CONTEXT_S)  # a wrong selection is said before anything else
+        return Work({"kind": "presets"}, title="reading presets") if list_presets else {"presets": {}}
+
+    def ask(listing: dict):
+        for note in listing.get("notes") or []:
+            host.say(f"Voice clone: warning: {note}")
+        take = captured["it"]
+        options = choose(take, listing["presets"])
         if options is None:
             return STOP
         return Work({"kind": "patch", **take.sample, **options}, title="patching the take")
@@ -106,22 +115,19 @@ def patch_take(host: PatchHost, choose: ChooseClone) -> Flow:
         name = outcome.get("preset") or outcome["voice_id"]
         tell(host, f"patched {outcome['selection_s']:.2f} s with '{name}' at speed {outcome['speed']:.2f}", outcome)
         take = captured["it"]
-        # The first take of the line plays over the phrase; each variant lies muted below it, to pick by
-        # ear. Each goes directly below the take, so the last variant goes in first.
-        takes = [outcome, *outcome.get("variants", [])]
-        tracks: List[Dict[str, Any]] = []
-        for number in reversed(range(len(takes))):
-            spoken = takes[number]
+        # The first take of the line plays over the phrase; each variant lies muted below it, to pick by ear.
+        takes = []
+        for number, spoken in enumerate([outcome, *outcome.get("variants", [])]):
             # the patch alone goes where it starts; a whole patched take, where the take starts
             alone = spoken.get("patch_path")
             made = Path(str(alone or spoken["path"]))
             label = PATCH_PREFIX + name + (f" ({spoken['emotion']})" if spoken.get("emotion") else "")
             at = take.offset_s + (spoken["patch_start_s"] if alone else 0.0)
-            place = Place(at, label, below=take.track, over=number == 0, muted=number > 0)
-            tracks.insert(0, host.insert(made, place, undo="Voice clone: patch"))
+            takes.append((made, Place(at, label, below=take.track, over=number == 0, muted=number > 0)))
+        tracks = host.insert_takes(takes, undo="Voice clone: patch")
         return {**outcome, "track": tracks[0], "variant_tracks": tracks[1:]}
 
-    return Flow(host, [ask, insert])
+    return Flow(host, [presets, ask, insert])
 
 
 #: Where a patch goes: a track of its own, named after the voice.

@@ -2,10 +2,12 @@
 the user's answers, the command line tells the outcome, and jobs run in the command's own process
 through :func:`voiceclone.worker.perform`, as REAPER's background child runs them."""
 
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import VoiceCloneError
 from ..settings import Settings
+from .base import Place
 
 
 class InProcessHost:
@@ -35,3 +37,11 @@ class InProcessHost:
         from ..worker import perform
 
         then(perform(job, self.settings, self._on_event))
+
+    def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
+        raise NotImplementedError  # each host puts a result in its own way
+
+    def insert_takes(self, takes: Sequence[Tuple[Path, Place]], *, undo: str) -> List[Dict[str, Any]]:
+        """One :meth:`insert` each (a command-driven host has no undo points to group); each goes
+        directly below the take, so the last goes in first."""
+        return [self.insert(path, place, undo=undo) for path, place in reversed(takes)][::-1]

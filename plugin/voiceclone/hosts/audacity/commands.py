@@ -10,7 +10,9 @@ from typing import List, Optional, Tuple
 
 from platformdirs import user_config_dir
 
+from ... import speech
 from ...errors import InputError, VoiceCloneError
+from ...events import Event, ignore_events
 from ...options import CloneOptions
 from ...presets import PresetStore
 from .. import flows
@@ -21,11 +23,7 @@ from .pipe import PIPE_MISSING_FIX, Pipe, default_paths
 from .project import info
 
 
-def _ignore(event) -> None:
-    pass
-
-
-def clone(settings, options: CloneOptions, *, on_event=_ignore) -> dict:
+def clone(settings, options: CloneOptions, *, on_event=ignore_events) -> dict:
     """Clone the selected region (or ``options.start``..``end`` on the selected tracks); the preview
     goes on a new track below the source at the region's start. Returns the clone's outcome, as
     ``--json`` prints it, with the ``track`` made (None without a preview)."""
@@ -48,7 +46,7 @@ def clone(settings, options: CloneOptions, *, on_event=_ignore) -> dict:
         return flows.clone_selection(host, choose).start().result
 
 
-def speak(settings, text: str, *, preset: str, model: Optional[str] = None, on_event=_ignore) -> dict:
+def speak(settings, text: str, *, preset: str, model: Optional[str] = None, on_event=ignore_events) -> dict:
     """Speak ``text`` with ``preset``; the speech goes on a new track below the selected one, at the
     selection start (or cursor). Returns the speech's outcome with the ``track``."""
     picked = {"preset": preset, "text": text, **({"model": model} if model else {})}
@@ -64,7 +62,7 @@ def patch(
     voice_id: Optional[str] = None,
     model: Optional[str] = None,
     variants: int = 1,
-    on_event=_ignore,
+    on_event=ignore_events,
 ) -> dict:
     """Replace the selected phrase with ``text`` in the voice: the patch goes on a new track below the
     take, over the phrase and its crossfades; the take's audio there moves to a muted track (kept).
@@ -75,10 +73,13 @@ def patch(
     job = {key: value for key, value in given.items() if value is not None}
     with AudacityHost(settings, on_event=on_event) as host:
 
-        def choose(captured) -> dict:
+        def choose(captured, presets) -> dict:
             speaker = preset if preset or voice_id else _voice_of(settings, captured.name)
             if speaker:
                 track_voices.remember(captured.name, speaker)
+            cost = speech.first_speech_note(settings, speaker)
+            if cost:
+                on_event(Event("note", cost))
             out = host.new_file(speaker or voice_id or "voice", "patch", ".wav")
             return {**job, **({"preset": speaker} if speaker else {}), "patch_out": str(out)}
 

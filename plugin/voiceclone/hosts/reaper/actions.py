@@ -101,10 +101,8 @@ def speak_at_cursor(rpr: Reaper) -> None:
         if preset not in presets:
             raise InputError(f"there is no preset named '{preset}'", fix=f"Use one of: {', '.join(names)}.")
         rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
-        if presets[preset]["lifetime"].startswith("temporary"):
-            cost = rules.FIRST_SPEECH_COST.format(voice_id=presets[preset]["voice_id"])
-            if not host.confirm(cost[0].upper() + cost[1:] + ". Speak?"):
-                return None
+        if not _first_speech_confirmed(host, presets[preset], "Speak?"):
+            return None
         _remember(rpr, preset=preset)
         return {"preset": preset, "text": text}
 
@@ -118,24 +116,43 @@ def patch_phrase(rpr: Reaper) -> None:
         return
     host = ReaperHost(rpr)
 
-    def choose(captured: Captured) -> Optional[dict]:
+    def choose(captured: Captured, presets: dict) -> Optional[dict]:
+        if not presets:
+            raise InputError("there are no voice presets yet", fix="Clone the speaker's voice from a selection first.")
+        names = sorted(presets)
         track = host.track(captured.track)
         remembered = rpr.GetSetMediaTrackInfo_String(track, VOICE_KEY, "", False)[3]
         answers = host.ask(
             "Patch the selected phrase",
-            ["What it should say", "Voice preset"],
-            ["", remembered or _remembered(rpr, "preset", captured.name)],
+            [
+                "What it should say",
+                f"Voice preset ({' | '.join(names)})"[:200].replace(",", ";"),
+                f"Takes to pick from (1-{rules.PATCH_VARIANTS_MAX})",
+            ],
+            [
+                "",
+                remembered if remembered in presets else _remembered(rpr, "preset", captured.name),
+                _remembered(rpr, "variants", "1"),
+            ],
         )
         if answers is None:
             return None
-        text, preset = answers
+        text, preset, typed_variants = answers
         rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
-        if not preset:
-            raise InputError("no voice preset was given", fix="Type the preset of the voice that speaks on this track.")
+        if preset not in presets:
+            raise InputError(
+                f"there is no preset named '{preset}'" if preset else "no voice preset was given",
+                fix=f"Type the preset of the voice that speaks on this track: one of {', '.join(names)}.",
+            )
+        variants = rules.check_variants(typed_variants or "1")
+        if not _first_speech_confirmed(host, presets[preset], "Patch?"):
+            return None
         rpr.GetSetMediaTrackInfo_String(track, VOICE_KEY, preset, True)  # the track's voice, kept in the project
-        return {"text": text, "preset": preset, "out": str(host.new_file(preset, "patch", ".wav"))}
+        _remember(rpr, variants=str(variants))
+        out = host.new_file(preset, "patch", ".wav")
+        return {"text": text, "preset": preset, "variants": variants, "out": str(out)}
 
-    flows.patch_take(host, choose).start()
+    flows.patch_take(host, choose, list_presets=True).start()
 
 
 #: Where a track keeps the preset of the voice that speaks on it (project ExtState, saved with the project).
@@ -256,6 +273,14 @@ ACTIONS: Dict[str, Callable[[Reaper], None]] = {
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _first_speech_confirmed(host: ReaperHost, preset: dict, question: str) -> bool:
+    """True for a voice already paid for; for a temporary one, the user's yes to its first speech's fee."""
+    if not preset["lifetime"].startswith("temporary"):
+        return True
+    cost = rules.FIRST_SPEECH_COST.format(voice_id=preset["voice_id"])
+    return host.confirm(f"{cost[0].upper()}{cost[1:]}. {question}")
 
 
 def _busy(rpr: Reaper) -> bool:

@@ -5,7 +5,7 @@ tab the action started in (see :mod:`.project`). Runs on REAPER's UI thread; sta
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import rules
 from ...errors import Cancelled
@@ -13,7 +13,7 @@ from ...files import media_path
 from ..base import Captured, Place
 from .api import Reaper, is_null
 from .project import (
-    add_take,
+    add_takes,
     capture_phrase,
     capture_selection,
     current_tab,
@@ -110,21 +110,7 @@ class ReaperHost:
         BackgroundJob(self.rpr, job, title=title, on_result=then, on_error=self.fail).start()
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
-        """A new item on a track below ``place.below``; a patch (``place.over``, or a ``muted``
-        variant of one) is a new take of the take's item instead, the patch the active take."""
-        if place.over or place.muted:
-            assert place.below is not None, "a patch names the take's track"
-            add_take(
-                self.rpr,
-                path,
-                tab=self.tab,
-                track_guid=place.below,
-                item_at_s=place.position_s,
-                take_name=place.track_name,
-                activate=place.over,
-                undo=undo,
-            )
-            return {"name": place.track_name, "start": place.position_s, "take": True}
+        """A new item on a track below ``place.below`` (or the track of its name, ``reuse_track``)."""
         insert_audio(
             self.rpr,
             path,
@@ -136,3 +122,18 @@ class ReaperHost:
             reuse_track=place.reuse_track,
         )
         return {"name": place.track_name, "start": place.position_s}
+
+    def insert_takes(self, takes: Sequence[Tuple[Path, Place]], *, undo: str) -> List[Dict[str, Any]]:
+        """The patch and its variants as new takes of the take's item, the patch the active take
+        (flip between them and the original with REAPER's take switching), in one undo point."""
+        patch = takes[0][1]
+        assert patch.below is not None, "a patch names the take's track"
+        add_takes(
+            self.rpr,
+            [(path, place.track_name) for path, place in takes],
+            tab=self.tab,
+            track_guid=patch.below,
+            item_at_s=patch.position_s,
+            undo=undo,
+        )
+        return [{"name": place.track_name, "start": place.position_s, "take": True} for _, place in takes]

@@ -12,7 +12,7 @@ and a job that outlives a tab switch inserts into the tab it started in.
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ...capture import CHANNEL_MODES, CapturePlan, Segment
 from ...errors import HostError, InputError
@@ -153,14 +153,16 @@ def capture_phrase(rpr: Reaper) -> Phrase:
     return Phrase(plan, tab, track_guid(rpr, track), track_name, position, start, end)
 
 
-def add_take(
-    rpr: Reaper, path: Path, *, tab: Tab, track_guid: str, item_at_s: float, take_name: str, activate: bool, undo: str
-) -> str:
-    """Add the file ``path`` as a take of the item at ``item_at_s`` on the track ``track_guid`` of
-    ``tab`` (InsertMedia "add to selected items as takes"), named ``take_name``, the active take
-    when ``activate``; one undo step ``undo``; selection and cursor as they were. Returns the take;
-    raises :class:`HostError` naming the kept file when REAPER did not add it."""
-    with in_tab(rpr, tab, kept=path, anchor_guid=track_guid):
+def add_takes(
+    rpr: Reaper, takes: Sequence[Tuple[Path, str]], *, tab: Tab, track_guid: str, item_at_s: float, undo: str
+) -> None:
+    """Add each file of ``takes`` (path, take name) as a take of the item at ``item_at_s`` on the
+    track ``track_guid`` of ``tab`` (InsertMedia "add to selected items as takes"), the first the
+    active take; one undo point ``undo``; selection and cursor as they were. Raises
+    :class:`HostError` naming the kept files when REAPER did not add them."""
+    kept = ", ".join(str(path) for path, _ in takes)
+    fix = f"The patch is kept as {kept}: drag it onto the take (Insert > Media file)."
+    with in_tab(rpr, tab, kept=takes[0][0], anchor_guid=track_guid):
         index = track_index(rpr, guid=track_guid)
         track = None if index is None else rpr.GetTrack(0, index)
         items = (
@@ -168,32 +170,25 @@ def add_take(
         )
         found = [item for item in items if abs(_span(rpr, item)[0] - item_at_s) < 1e-6]
         if not found:
-            raise HostError(
-                "the take's item is no longer where it was",
-                fix=f"The patch is kept as {path}: drag it onto the take (Insert > Media file).",
-            )
+            raise HostError("the take's item is no longer where it was", fix=fix)
         item = found[0]
         saved = _user_state(rpr)
         rpr.Undo_BeginBlock2(0)
         rpr.PreventUIRefresh(1)
         try:
-            active = int(rpr.GetMediaItemInfo_Value(item, "I_CURTAKE"))
-            before = rpr.CountTakes(item)
+            first = rpr.CountTakes(item)
             rpr.SelectAllMediaItems(0, False)
             rpr.SetMediaItemSelected(item, True)
-            rpr.InsertMedia(str(path), 3)
-            if rpr.CountTakes(item) != before + 1:
-                raise HostError(
-                    f"REAPER did not add {Path(path).name} as a take",
-                    fix=f"The patch is kept as {path}: drag it onto the take (Insert > Media file).",
-                )
-            take = rpr.GetTake(item, before)
-            rpr.GetSetMediaItemTakeInfo_String(take, "P_NAME", take_name, True)
+            for path, take_name in takes:
+                before = rpr.CountTakes(item)
+                rpr.InsertMedia(str(path), 3)
+                if rpr.CountTakes(item) != before + 1:
+                    raise HostError(f"REAPER did not add {Path(path).name} as a take", fix=fix)
+                rpr.GetSetMediaItemTakeInfo_String(rpr.GetTake(item, before), "P_NAME", take_name, True)
             # whether InsertMedia makes the new take active is not documented: set it either way
-            rpr.SetMediaItemInfo_Value(item, "I_CURTAKE", before if activate else active)
+            rpr.SetMediaItemInfo_Value(item, "I_CURTAKE", first)
             rpr.UpdateItemInProject(item)
             rpr.Main_OnCommand(PEAKS_ACTION, 0)
-            return take
         finally:
             _restore(rpr, saved)
             rpr.PreventUIRefresh(-1)
