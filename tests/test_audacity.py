@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 import soxr
 
-from helpers import presets_of, uploads
+from helpers import presets_of, spoken_take, uploads
 from voiceclone.errors import HostUnavailable
 from voiceclone.hosts.audacity.pipe import Pipe
 from voiceclone.hosts.audacity.project import info, read_selection
@@ -364,6 +364,25 @@ def test_patch_lays_the_phrase_in_the_voice_over_the_take_and_keeps_the_original
     begin = int(round(data["patch_start_s"] * rate))
     assert kept_rate == rate and np.allclose(kept, original[begin : begin + len(kept)], atol=1 / 32768)
     assert abs(data["loudness_lufs"]["patch"] - data["loudness_lufs"]["take"]) <= 1.0
+
+
+def test_a_patch_from_the_cursor_alone_runs_to_the_phrases_pause(pipe, run, tmp_path, make_audio):
+    """Clicking where the flubbed sentence starts (no range) is enough: the patch covers that sentence
+    up to its pause, on a track below, the original's audio there moved to the muted track."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    take = spoken_take(tmp_path / "host.wav")
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    pipe.send("Import2", Filename=str(take))
+    select(pipe, 0, 3.95, 3.95)
+    result = run("audacity", "patch", "--text", "I said the right word here.", "--preset", "Host", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["preset"] == "Host"
+    tracks = info(pipe, "Tracks")
+    assert [t["name"] for t in tracks] == ["host", "Voice clone patch: Host", "Voice clone original (muted)"]
+    (patch_clip,) = [c for c in info(pipe, "Clips") if c["track"] == 1]
+    assert 3.85 < patch_clip["start"] < 3.95 and 5.9 < patch_clip["end"] < 6.5, patch_clip
+    assert "the phrase is taken to end at the pause" in result.err
 
 
 def test_patch_remembers_which_voice_speaks_on_a_track(pipe, run, make_audio, tmp_path):

@@ -124,6 +124,37 @@ def test_the_voices_measured_rate_is_kept_for_the_next_patch(run, make_audio, en
     assert 12 < measured < 18, "the sandbox's voice speaks about 15 characters a second"
 
 
+def test_a_start_alone_patches_the_phrase_up_to_the_pause_where_the_text_ends(run, make_audio, take, tmp_path):
+    """The editor points at where the flubbed sentence starts and types the right one: the phrase
+    replaced runs to the sentence's pause, not into the next sentence, and the rest is untouched."""
+    _clone_host(run, make_audio)
+    original, rate = sf.read(str(take), dtype="int16", always_2d=True)
+    level = 20 * np.log10(np.sqrt(np.mean((original[:, 0] / 32768.0) ** 2)) + 1e-12)
+    start = 3.95  # "I said the wrong word right here by mistake." runs from here to its full stop's pause
+    argv = ["patch", take, "--start", start, "--text", "I said the right word here.", "--preset", "Host"]
+    result = run(*argv, "-o", tmp_path / "patched.wav", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    end = start + data["selection_s"]
+    pause = original[int((end - 0.02) * rate) : int((end + 0.05) * rate), 0] / 32768.0
+    assert 20 * np.log10(np.sqrt(np.mean(pause**2))) < level - 20, "the phrase ends in a pause"
+    assert 5.9 < end < 6.4, "at the sentence's own pause, not a pause inside the next sentence"
+    assert any("the phrase is taken to end at the pause at" in w for w in data["warnings"])
+    patched, _ = sf.read(str(tmp_path / "patched.wav"), dtype="int16", always_2d=True)
+    after = int(end * rate) + int((blend.FADE_S + blend.ZERO_CROSSING_S) * rate)
+    assert np.array_equal(patched[after:], original[after:])
+    assert abs(data["spoken_s"] - data["selection_s"]) <= 0.05 * data["selection_s"]
+
+
+def test_a_start_alone_with_no_pause_in_reach_asks_for_the_end(run, make_audio, take, sandbox, tmp_path):
+    _clone_host(run, make_audio)
+    spoken = len(sandbox.state.spoken)
+    long_line = "A line far longer than anything left in the take after this point, " * 3
+    result = run("patch", take, "--start", "9", "--text", long_line, "--preset", "Host", "-o", tmp_path / "out.wav")
+    assert result.code == 2 and "no pause between words was found" in result.err, result.err
+    assert "Give the phrase's end too" in result.err and len(sandbox.state.spoken) == spoken
+
+
 @pytest.mark.parametrize(
     "argv, said",
     [

@@ -4,6 +4,7 @@ with the real background job against the sandbox and real audio files."""
 import io
 import json
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from helpers import pending_of, presets_of, uploads
+from helpers import pending_of, presets_of, spoken_take, uploads
 from voiceclone.hosts.reaper import install
 
 CLONE = "Voice clone - Clone voice from selection.py"
@@ -790,3 +791,27 @@ def test_a_wrong_patch_answer_is_said_before_anything_is_sent(
     reaper.run_script(scripts / PATCH, max_ticks=3000)
     assert said in reaper.message_boxes[-1].message
     assert len(sandbox.requests_seen()) == calls and reaper.items_on(0)[0]["takes"] == 1
+
+
+def test_a_patch_from_the_edit_cursor_runs_to_the_pause_that_ends_the_phrase(
+    reaper, scripts, run, make_audio, tmp_path
+):
+    """No time selection: the cursor at the flubbed sentence's start is the phrase's start, and the
+    patch ends at the sentence's own pause; the rest of the item's audio is the original's."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    take = spoken_take(tmp_path / "speaker.wav")
+    track = reaper.add_track("Speaker", selected=True)
+    reaper.add_item(track, str(take), position=2.0, take_name="speaker take 1")
+    run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01", "--name", "Host")
+    reaper.set_cursor(2.0 + 3.95)  # "I said the wrong word right here by mistake." starts here
+    reaper.answer_inputs(values=["I said the right word here.", "Host", "1"])
+    reaper.answer_message_box(6)
+    reaper.run_script(scripts / PATCH, max_ticks=3000)
+    reaper.assert_clean()
+    (item,) = reaper.items_on(0)
+    assert item["take_name"] == "Voice clone patch: Host" and reaper.undo_history == ["Voice clone: patch"]
+    patched, rate = sf.read(item["source"], dtype="float32")
+    original, _ = sf.read(str(take), dtype="float32")
+    changed = np.flatnonzero(np.abs(patched - original) > 1 / 32768)
+    assert 3.9 < changed[0] / rate < 4.0 and 5.9 < changed[-1] / rate < 6.5, (changed[0] / rate, changed[-1] / rate)

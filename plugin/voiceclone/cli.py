@@ -83,7 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("take", type=Path, help="the recording (wav or flac stay bit for bit outside the patch)")
     p.add_argument("--start", type=_time, required=True, help="where the phrase starts: seconds, mm:ss or hh:mm:ss")
-    p.add_argument("--end", type=_time, required=True, help="where the phrase ends: seconds, mm:ss or hh:mm:ss")
+    p.add_argument(
+        "--end",
+        type=_time,
+        help="where the phrase ends: seconds, mm:ss or hh:mm:ss (default: at the pause where the text would end)",
+    )
     p.add_argument("--text", required=True, help="what the phrase should say")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--preset", help="the speaker's preset")

@@ -64,7 +64,7 @@ def patch(
     take: Path,
     *,
     start: float,
-    end: float,
+    end: Optional[float],
     text: str,
     out: Optional[Path] = None,
     patch_out: Optional[Path] = None,
@@ -83,7 +83,8 @@ def patch(
         The recording (wav or flac keep their bit depth, so the patched file is the take bit for bit
         outside the patch and its crossfades; other formats become a 16-bit wav).
     start, end : float
-        The flubbed phrase, in seconds of ``take``.
+        The flubbed phrase, in seconds of ``take``. Without ``end`` (a cursor point), the phrase ends
+        at the pause where the text, spoken at a natural speed, would end (said in the warnings).
     text : str
         What the phrase should say.
     out, patch_out : Path, optional
@@ -113,12 +114,19 @@ def patch(
                 files.check_writable(target, flag)
                 if not force:
                     files.check_new(target, flag, force="--force")
+    rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
+    rate = _chars_per_s(settings, preset)
     info = audio.probe(take)
-    if end > info.duration_s:
+    if end is not None and end > info.duration_s:
         raise InputError(
             f"--end ({end:g} s) is beyond the end of the take ({info.duration_s:.2f} s)",
             fix=f"Give an --end before {rules.clock(info.duration_s)}.",
         )
+    take_audio, take_rate = sf.read(str(info.path), dtype="float32", always_2d=True)
+    found: List[str] = []
+    if end is None:
+        end = _phrase_end(take_audio, take_rate, start, len(text) / rate)
+        found.append(f"no end was given: the phrase is taken to end at the pause at {end:.2f} s")
     first, last = rules.check_region(start, end, info.duration_s, within="the take")
     gap = last - first
     if gap < MIN_GAP_S:
@@ -132,8 +140,6 @@ def patch(
             f"the selection must leave {fade_s * 1000:.0f} ms of the take on each side for the crossfades",
             fix="Move the selection in from the take's ends.",
         )
-    rules.check_text(text, what="text", limit=rules.SPEECH_TEXT_MAX)
-    rate = _chars_per_s(settings, preset)
     speed = len(text) / rate / gap
     low, high = NATURAL_SPEEDS
     if not low <= speed <= high:
@@ -143,7 +149,6 @@ def patch(
             f"(speed {speed:.2f})",
             fix=f"Select {natural / high:.1f} to {natural / low:.1f} s for it, or change the text.",
         )
-    take_audio, take_rate = sf.read(str(info.path), dtype="float32", always_2d=True)
     subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
     made: List[PatchOutcome] = []
     for number, emotion in enumerate(rules.VARIANT_EMOTIONS[:variants]):
@@ -190,7 +195,7 @@ def patch(
                 patch_start_s=begin / take_rate,
                 patch_end_s=finish / take_rate,
                 emotion=emotion,
-                warnings=said.warnings + fitted.warnings,
+                warnings=found + said.warnings + fitted.warnings,
             )
         )
     first_made = made[0]
@@ -283,6 +288,38 @@ def _blended(take: np.ndarray, rate: int, spoken: np.ndarray, voice_rate: int, f
     body[fade : fade + usable] += voice[:usable]
     levels = {"take": round(target, 2), "patch": round(blend.loudness(body[fade:-fade].astype(np.float32), rate), 2)}
     return np.clip(body, -1.0, 1.0).astype(np.float32), levels
+
+
+def _phrase_end(take: np.ndarray, sample_rate: int, start: float, natural_s: float) -> float:
+    """Where the phrase that starts at ``start`` ends when only its start is given: at the pause
+    (a stretch near the take's noise floor) whose start lies nearest to where the text, spoken
+    naturally (``natural_s``), would end; the end lies just inside the pause, so the crossfade does."""
+    hop, window = int(0.01 * sample_rate), int(PAUSE_WINDOW_S * sample_rate)
+    squares = np.concatenate([[0.0], np.cumsum(blend.mono(take) ** 2)])
+    energy = (squares[window:] - squares[:-window])[::hop] / window
+    quiet = energy <= np.percentile(energy, 10) * 10 ** (PAUSE_ABOVE_FLOOR_DB / 10)
+    # a pause is a run of quiet windows; where each run starts and ends, in hops
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
+    pauses = [
+        (begin * hop / sample_rate, (end - begin) * hop / sample_rate) for begin, end in zip(edges[::2], edges[1::2])
+    ]
+    wanted = start + natural_s
+    candidates = [
+        at + blend.FADE_S
+        for at, length in pauses
+        if length >= PAUSE_MIN_S and start + natural_s / 2 <= at <= start + 2 * natural_s
+    ]
+    if not candidates:
+        raise InputError(
+            f"no pause between words was found {natural_s / 2:.1f}-{2 * natural_s:.1f} s after {start:.2f} s, "
+            "where the phrase would end",
+            fix="Give the phrase's end too (select the whole phrase, or --end).",
+        )
+    return min(candidates, key=lambda at: abs(at - wanted))
+
+
+#: A pause between words: this long at least, its 50 ms windows this close to the take's noise floor.
+PAUSE_WINDOW_S, PAUSE_MIN_S, PAUSE_ABOVE_FLOOR_DB = 0.05, 0.1, 6.0
 
 
 def _chars_per_s(settings: Settings, preset: Optional[str]) -> float:

@@ -141,7 +141,7 @@ def _patch(job: dict, settings: Settings, on_event: Callable) -> dict:
             settings,
             take,
             start=job["start"],
-            end=job["end"],
+            end=job.get("end"),
             text=job["text"],
             out=Path(job["out"]) if job.get("out") else None,
             patch_out=Path(job["patch_out"]) if job.get("patch_out") else None,

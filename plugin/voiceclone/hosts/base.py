@@ -110,12 +110,17 @@ class PatchHost(Host, Protocol):
 
     def capture_around(self, context_s: float) -> Captured:
         """The selected phrase on one track with up to ``context_s`` of the track on each side: the
-        sample's ``start``/``end`` are the phrase's seconds in it, ``offset_s`` where it starts."""
+        sample's ``start``/``end`` are the phrase's seconds in it, ``offset_s`` where it starts. A
+        cursor point alone is a phrase with no ``end`` (it runs on to a pause): the context after
+        it reaches :data:`POINT_REACH_S` further."""
 
     def insert_takes(self, takes: Sequence[Tuple[Path, Place]], *, undo: str) -> List[Dict[str, Any]]:
         """Put a patch (the first, ``over`` the take) and its variants (``muted``) in, in that order
         below the take, as one undo point where the host can; what :meth:`insert` says of each."""
 
+
+#: How far past a cursor point a phrase given by its start alone may run (to the pause that ends it).
+POINT_REACH_S = 30.0
 
 #: A flow's step: takes what the step before gave, returns the next value, a :class:`Work`, or :data:`STOP`.
 Step = Callable[[Any], Any]

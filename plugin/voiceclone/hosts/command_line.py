@@ -125,7 +125,7 @@ def patch(
     take: Path,
     *,
     start: float,
-    end: float,
+    end: Optional[float],
     text: str,
     out: Optional[Path] = None,
     patch_out: Optional[Path] = None,

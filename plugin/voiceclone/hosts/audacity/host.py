@@ -20,7 +20,7 @@ from ...events import Event
 from ...files import media_path
 from ...leftovers import temp_folder
 from ...settings import Settings, user_data_folder
-from ..base import Captured, Place, check_selection
+from ..base import POINT_REACH_S, Captured, Place, check_selection
 from ..in_process import InProcessHost
 from .pipe import Pipe
 from .project import Selection, export_selection, import_track, info, read_selection, restore, split_off
@@ -70,11 +70,18 @@ class AudacityHost(InProcessHost):
         """The selected phrase on the first selected track, exported with up to ``context_s`` of that
         track on each side (the speech, spectrum and room tone the patch is matched to)."""
         with Pipe() as pipe:
-            selection = read_selection(pipe)
+            selection = read_selection(pipe, require_range=False)
+            if not selection.tracks:
+                raise InputError(
+                    "no track is selected in Audacity",
+                    fix="Select the flubbed phrase on the take's track (or click where it starts), then run it again.",
+                )
+            point = selection.end_s <= selection.start_s
             track = selection.tracks[0]
             clips = [c for c in info(pipe, "Clips") if c["track"] == track]
             track_end = max((c["end"] for c in clips), default=selection.end_s)
-            first, last = max(0.0, selection.start_s - context_s), min(track_end, selection.end_s + context_s)
+            reach = context_s + (POINT_REACH_S if point else 0.0)
+            first, last = max(0.0, selection.start_s - context_s), min(track_end, selection.end_s + reach)
             around = replace(
                 selection,
                 start_s=first,
@@ -86,7 +93,11 @@ class AudacityHost(InProcessHost):
             sample = export_selection(pipe, around, Path(self._temp.name) / "take.wav")
             restore(pipe, selection)
         return Captured(
-            sample={"audio": str(sample), "start": selection.start_s - first, "end": selection.end_s - first},
+            sample={
+                "audio": str(sample),
+                "start": selection.start_s - first,
+                "end": None if point else selection.end_s - first,
+            },
             length_s=selection.length_s,
             start_s=selection.start_s,
             name=selection.names[0],

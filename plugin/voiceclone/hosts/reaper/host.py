@@ -54,8 +54,12 @@ class ReaperHost:
         phrase = capture_phrase(self.rpr)
         offset = phrase.item_position_s
         return Captured(
-            sample={"capture": phrase.plan.as_dict(), "start": phrase.start_s - offset, "end": phrase.end_s - offset},
-            length_s=phrase.end_s - phrase.start_s,
+            sample={
+                "capture": phrase.plan.as_dict(),
+                "start": phrase.start_s - offset,
+                "end": None if phrase.end_s is None else phrase.end_s - offset,
+            },
+            length_s=0.0 if phrase.end_s is None else phrase.end_s - phrase.start_s,
             start_s=phrase.start_s,
             name=phrase.track_name,
             track=phrase.track_guid,

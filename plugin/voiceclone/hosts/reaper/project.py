@@ -117,21 +117,30 @@ class Phrase:
     track_name: str
     item_position_s: float
     start_s: float
-    end_s: float
+    end_s: Optional[float]  # None: the cursor, the phrase's start alone
 
 
 def capture_phrase(rpr: Reaper) -> Phrase:
-    """The time selection on the selected track, and the audio item it lies in. Raises
-    :class:`InputError` saying what to select instead."""
-    _, _, _, start, end, _ = rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
+    """The time selection on the selected track (or, with none, the edit cursor: a phrase with no
+    ``end_s``, running on to a pause), and the audio item it lies in. Raises :class:`InputError`
+    saying what to select instead."""
+    _, _, _, start, selected_end, _ = rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)
+    end: Optional[float] = selected_end
+    if selected_end <= start:
+        start, end = rpr.GetCursorPosition(), None
     track = rpr.GetSelectedTrack(0, 0)
-    if end <= start or is_null(track):
+    if is_null(track):
         raise InputError(
-            "no phrase is selected",
-            fix="Select the take's track and make a time selection over the flubbed phrase.",
+            "no take's track is selected",
+            fix="Select the take's track and make a time selection over the flubbed phrase (or put the cursor at it).",
         )
     items = [rpr.GetTrackMediaItem(track, i) for i in range(rpr.CountTrackMediaItems(track))]
-    holding = [item for item in items if _span(rpr, item)[0] <= start and end <= _span(rpr, item)[1]]
+
+    def holds(item: str) -> bool:
+        position, item_end = _span(rpr, item)
+        return position <= start < item_end and (end is None or end <= item_end)
+
+    holding = [item for item in items if holds(item)]
     if len(holding) != 1 or rpr.GetMediaItemInfo_Value(holding[0], "B_MUTE"):
         raise InputError(
             "the selected phrase does not lie within one audible item",
@@ -148,7 +157,7 @@ def capture_phrase(rpr: Reaper) -> Phrase:
     plan = CapturePlan(
         item_end - position,
         (replace(segment, gain=take_gain),),
-        f"REAPER project {tab.label}, track '{track_name}', {start:.2f}-{end:.2f} s",
+        f"REAPER project {tab.label}, track '{track_name}', from {start:.2f} s",
     )
     return Phrase(plan, tab, track_guid(rpr, track), track_name, position, start, end)
 
