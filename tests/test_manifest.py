@@ -42,6 +42,7 @@ LIMITS = {
     "speech_speed_max": "SPEED_MAX",
     "speech_vol_max": "VOL_MAX",
     "speech_pitch_max_semitones": "PITCH_MAX",
+    "patch_takes_max": "PATCH_VARIANTS_MAX",
 }
 
 
