@@ -43,6 +43,7 @@ LIMITS = {
     "speech_vol_max": "VOL_MAX",
     "speech_pitch_max_semitones": "PITCH_MAX",
     "patch_takes_max": "PATCH_VARIANTS_MAX",
+    "pick_target_seconds": "PICK_TARGET_S",
 }
 
 

@@ -16,7 +16,7 @@ import hashlib
 import os
 import stat
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Tuple
 
@@ -261,7 +261,7 @@ def prepare(
     info = probe(path)
     plan = _plan_for(info, purpose, start, end)
     out = None if plan.untouched else Path(workdir) / f"{files.safe_stem(info.path.stem, 'sample')}-{purpose}.wav"
-    report, frames = _scan(info, plan, out)
+    report, frames = _scan(info, plan, out, doctor=purpose == "voice_clone")
     try:
         problem = report.problem(clone=purpose == "voice_clone")
         if problem:
@@ -300,9 +300,14 @@ def _plan_for(info: AudioInfo, purpose: str, start: Optional[float], end: Option
     return plan_upload(info, start=start, end=end)
 
 
-def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int]:
-    """Decode the planned region once: measure every block, and write the fixed file when ``out``."""
+def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = True) -> Tuple[Report, int]:
+    """Decode the planned region once: measure every block (and, with ``doctor``, judge the sample:
+    :mod:`.sample_doctor`), and write the fixed file when ``out``."""
+    from . import sample_doctor  # Praat and SciPy: only for a pass that judges a sample
+    from .analysis import Analyzer
+
     meter = LevelMeter(info.sample_rate)
+    analyzer = Analyzer(info.sample_rate, info.num_channels) if doctor else None
     block_frames = meter.window * BLOCK_WINDOWS
     weights = np.full(info.num_channels, 1.0 / info.num_channels, dtype=np.float32)
     resampler = None
@@ -314,6 +319,8 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int
         for block in blocks(info, plan.start_frame, plan.end_frame, block_frames):
             mono = block[:, 0] if info.num_channels == 1 else block @ weights
             meter.feed(block, mono)
+            if analyzer is not None:
+                analyzer.feed(block)
             if writer is None:
                 written += len(block)
                 continue
@@ -335,7 +342,11 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path]) -> Tuple[Report, int
         raise
     if writer is not None:
         writer.close()
-    return meter.report(), written
+    report = meter.report()
+    if analyzer is not None and not report.nonfinite:
+        judged = sample_doctor.judge(analyzer.finish())
+        report = replace(report, checks=judged.checks, warnings=report.warnings + sample_doctor.warnings(judged))
+    return report, written
 
 
 def _write_pcm16(writer: sf.SoundFile, data: np.ndarray) -> int:

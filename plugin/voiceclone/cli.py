@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("audio", type=Path, help="the sample to check (any format the plugin reads)")
     p.add_argument("--start", type=_time, help="judge the sample from here: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--end", type=_time, help="judge the sample up to here: seconds, mm:ss or hh:mm:ss")
+    _add_pick_options(p)
 
     p = sub.add_parser("speak", parents=[common, as_json], help="speak text in a cloned voice")
     who = p.add_mutually_exclusive_group(required=True)
@@ -258,9 +259,23 @@ def _add_speech_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--emotion", choices=rules.EMOTIONS, help="unset: the model picks (fluent, whisper: 2.6 models)")
 
 
+def _add_pick_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--pick",
+        action="store_true",
+        help="from a long recording (a whole episode track), pick the speaker's cleanest speech as the sample",
+    )
+    p.add_argument(
+        "--pick-length",
+        type=_time,
+        help=f"how much speech to pick (implies --pick): 10 s to 5:00 (default {rules.clock(rules.PICK_TARGET_S)})",
+    )
+
+
 def _add_clone_options(p: argparse.ArgumentParser, *, where: str) -> None:
     p.add_argument("--start", type=_time, help=f"clone from here on {where}: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--end", type=_time, help=f"clone up to here on {where}: seconds, mm:ss or hh:mm:ss")
+    _add_pick_options(p)
     p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
     p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
     p.add_argument("--name", help="the preset name (default: the voice_id)")
@@ -440,7 +455,15 @@ def _clone_options(args) -> CloneOptions:
         consent=args.consent,
         consent_audio=args.consent_audio,
         require_consent=args.require_consent,
+        pick_s=_pick_length(args),
     )
+
+
+def _pick_length(args) -> Optional[float]:
+    """The seconds ``--pick`` / ``--pick-length`` ask for, or None."""
+    if args.pick_length is not None:
+        return rules.check_pick_length(args.pick_length)
+    return rules.PICK_TARGET_S if args.pick else None
 
 
 def _clone(args, ctx: _Context) -> int:
@@ -566,6 +589,9 @@ def _record(args, ctx: _Context) -> int:
 
 def _validate(args, ctx: _Context) -> int:
     out, err = ctx.out, ctx.err
+    target = _pick_length(args)
+    if target is not None:
+        return _validate_pick(args, target, out)
     verdict = judge(args.audio, start=args.start, end=args.end)
     info, problem, plan, report = verdict.info, verdict.problem, verdict.plan, verdict.report
     if args.json:
@@ -594,8 +620,51 @@ def _validate(args, ctx: _Context) -> int:
                 f"  voice     {report.active_s:.1f} s above the noise, {report.clipped_samples} clipped samples",
                 file=out,
             )
-        _warn(verdict.warnings, err)
+            _print_checks(report.checks, out)
+        failed = [check.said for check in (report.checks if report else []) if not check.ok]
+        _warn([w for w in verdict.warnings if not any(w.startswith(said) for said in failed)], err)
     return 0 if verdict.usable else AudioError.exit_code
+
+
+def _validate_pick(args, target: float, out: TextIO) -> int:
+    """``validate --pick``: the pieces the picker would clone from, and why; nothing is sent."""
+    from . import audio, picker
+
+    info = audio.probe(args.audio)
+    try:
+        found = picker.pick(args.audio, target_s=target, start=args.start, end=args.end)
+    except AudioError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"ok": False, "problem": str(exc), "fix": exc.fix, "file": info.as_dict()}), file=out)
+        return AudioError.exit_code
+    if args.json:
+        print(json.dumps({"ok": True, "file": info.as_dict(), **found.as_dict()}), file=out)
+        return 0
+    print(f"{info.path.name}: {found.summary()}", file=out)
+    for piece in found.pieces:
+        print(f"  {_clock(piece.start_s)}-{_clock(piece.end_s)}  {piece.why}", file=out)
+    _print_checks(list(found.checks), out, title="the whole recording")
+    print(f"Clone from these pieces: voiceclone clone {info.path.name} --pick --voice-id ID", file=out)
+    return 0
+
+
+def _print_checks(checks: list, out: TextIO, *, title: str = "") -> None:
+    """The sample doctor's checks, one a line: ok, or what was found and the fix."""
+    if not checks:
+        return
+    print(f"  checks{f' ({title})' if title else ''}:", file=out)
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        line = f"    {'ok  ' if check.ok else 'warn'}  {check.name:<{width}}  {check.said}"
+        print(line + ("" if check.ok else f"; {check.fix}"), file=out)
+
+
+def _clock(seconds: float) -> str:
+    """m:ss.s (h:mm:ss.s from an hour)."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return (f"{int(hours)}:{int(minutes):02d}" if hours else f"{int(minutes)}") + f":{secs:04.1f}"
 
 
 def _speak(args, ctx: _Context) -> int:

@@ -1,26 +1,30 @@
-"""The pre-flight quality check: level, clipping, noise floor and silence of a sample.
+"""The pre-flight level check of a sample: level, clipping, noise floor and silence.
 
 A :class:`LevelMeter` is fed the decoded audio block by block during the single pass over the file
-(see :func:`voiceclone.audio.prepare`) and turns it into a :class:`Report`: facts, warnings a user
-should read, and problems that make the sample unusable (digital silence, NaN or Inf samples).
+(see :func:`voiceclone.audio.prepare`) and turns it into a :class:`Report`: facts, and problems
+that make the sample unusable (digital silence, NaN or Inf samples, too little sound). The sample
+doctor (:mod:`.sample_doctor`), fed in the same pass, adds its checks and their warnings.
+Standard library and numpy only: a recording meter uses it too.
 """
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import numpy as np
 
 from .errors import AudioError
 
+if TYPE_CHECKING:
+    from .sample_doctor import Check
+
 WINDOW_S = 0.02  # level windows of 20 ms
 CLIP_LEVEL = 0.999  # |sample| at or above this counts as clipped
 SILENCE_DBFS = -60.0  # a window below this is silence
-QUIET_PEAK_DBFS = -30.0
+QUIET_PEAK_DBFS = -30.0  # a recording meter's "too quiet"
 #: Sound above the noise floor a clone sample needs. Measured with the 20 ms windows here: espeak-ng
 #: speech, 18-20 s takes, clean or with room noise at -60/-45/-35 dBFS: 10.6-17.5 s; steady white noise
 #: at -90 to -20 dBFS, +-1 LSB dither and a 1 kHz tone: 0.0 s; 2 s of speech in 18 s of near silence: 1.8 s.
 MIN_SOUND_S = 3.0
-NOISY_SNR_DB = 20.0
 
 
 def dbfs(value: float) -> float:
@@ -41,6 +45,8 @@ class Report:
     active_s: float
     nonfinite: bool
     warnings: List[str] = field(default_factory=list)
+    #: The sample doctor's checks (:mod:`.sample_doctor`), each ok or with its fix.
+    checks: List["Check"] = field(default_factory=list)
 
     def problem(self, *, clone: bool = True) -> Optional[AudioError]:
         """The reason the sample cannot be used, or None. A ``clone`` sample also needs
@@ -77,6 +83,7 @@ class Report:
             "active_s": round(self.active_s, 2),
             "nonfinite": self.nonfinite,
             "warnings": list(self.warnings),
+            "checks": [check.as_dict() for check in self.checks],
         }
 
 
@@ -124,26 +131,10 @@ class LevelMeter:
         return report
 
     def _warnings(self, r: Report) -> List[str]:
-        if r.peak_dbfs == float("-inf"):
+        """What the level alone says; the sample doctor says the rest (clipping, loudness, noise...)."""
+        if r.peak_dbfs == float("-inf") or r.active_s >= 10.0:
             return []
-        found = []
-        if r.clipped_samples >= 10:
-            found.append(
-                f"{r.clipped_samples} samples are clipped at full scale; distortion is cloned too, "
-                "so record or export it lower if you can"
-            )
-        if r.peak_dbfs < QUIET_PEAK_DBFS:
-            found.append(
-                f"the sample is very quiet (peak {r.peak_dbfs:.1f} dBFS); normalize it or add --volume-normalization"
-            )
-        if r.speech_level_dbfs - r.noise_floor_dbfs < NOISY_SNR_DB and r.active_s > 0:
-            found.append(
-                f"the background noise is close to the voice (about {r.speech_level_dbfs - r.noise_floor_dbfs:.0f} dB "
-                "apart); consider --noise-reduction or a cleaner take"
-            )
-        if r.active_s < 10.0:
-            found.append(
-                f"only {r.active_s:.1f} s of the sample has sound above the noise; the clone works "
-                "best with 10 s or more of speech"
-            )
-        return found
+        return [
+            f"only {r.active_s:.1f} s of the sample has sound above the noise; the clone works "
+            "best with 10 s or more of speech"
+        ]

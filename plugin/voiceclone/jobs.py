@@ -75,6 +75,8 @@ class CloneOutcome:
     reused: bool
     warnings: List[str] = field(default_factory=list)
     trace_id: Optional[str] = None
+    #: The pieces picked from a long recording (``--pick``), in its seconds.
+    pieces: Optional[List[dict]] = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -150,6 +152,7 @@ class _Ready:
     prompt: Optional[audio.PreparedAudio]
     preset: dict
     warnings: List[str]
+    pieces: Optional[List[dict]] = None
     request: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
@@ -184,7 +187,19 @@ def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
 def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path, on_event: EventSink):
     """The upload-ready sample and its preset-to-be; or the outcome of reusing an earlier clone."""
     on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
-    sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
+    pieces = None
+    if options.pick_s is None:
+        sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
+    else:
+        from . import picker
+
+        found = picker.pick(
+            options.audio, target_s=options.pick_s, start=options.start, end=options.end, on_event=on_event
+        )
+        on_event(Event("note", found.summary()))
+        pieces = [piece.as_dict() for piece in found.pieces]
+        picked = workdir / f"{files.safe_stem(Path(options.audio).stem, 'sample')}-picked.wav"
+        sample = audio.prepare(picker.assemble(options.audio, found.pieces, picked), workdir)
     prompt = None
     if options.prompt_audio is not None:
         prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
@@ -210,6 +225,7 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
                 None,
                 True,
                 warnings,
+                pieces=pieces,
             )
         raise InputError(
             f"voice '{options.voice_id}' was already made from this sample (preset '{holder}'), and "
@@ -226,6 +242,8 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
     )
     chosen = plan.settings
     source = options.source or _describe_source(options)
+    if pieces:
+        source += ", picked: " + ", ".join(f"{rules.clock(p['start_s'])}-{rules.clock(p['end_s'])}" for p in pieces)
     preset = {
         "voice_id": options.voice_id,
         "base_url": settings.base_url,
@@ -245,6 +263,7 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
             "file_id": None,
             "source": source,
             "archive": archived,
+            **({"pieces": pieces} if pieces else {}),
         },
         "preview": {"text": chosen.text, "path": None},
         "provenance": {
@@ -261,7 +280,7 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
             "file_id": None,
             "archive": prompt_archived,
         }
-    return _Ready(sample, prompt, preset, warnings)
+    return _Ready(sample, prompt, preset, warnings, pieces)
 
 
 def _clone_remotely(
@@ -444,7 +463,15 @@ def _record(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Read
     if name != plan.name:
         ready.warnings.append(f"preset '{plan.name}' was taken meanwhile; the voice is saved as preset '{name}'")
     return CloneOutcome(
-        options.voice_id, name, made.file_id, None, made.demo_audio_url, False, ready.warnings, made.trace_id
+        options.voice_id,
+        name,
+        made.file_id,
+        None,
+        made.demo_audio_url,
+        False,
+        ready.warnings,
+        made.trace_id,
+        ready.pieces,
     )
 
 

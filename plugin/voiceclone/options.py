@@ -44,3 +44,5 @@ class CloneOptions:
     consent_audio: Optional[Path] = None
     #: Refuse to clone without a consent record.
     require_consent: bool = False
+    #: Pick the speaker's cleanest speech, about this many seconds of it, from the (long) audio.
+    pick_s: Optional[float] = None

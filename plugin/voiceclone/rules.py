@@ -375,6 +375,20 @@ def check_preset_name(name: str) -> str:
     return name.strip()
 
 
+#: How much of the speaker's speech the picker takes from a long recording, unless told.
+PICK_TARGET_S = 120.0
+
+
+def check_pick_length(seconds: float) -> float:
+    """The picked sample's length asked for: :class:`InputError` outside a clone's 10 s-5 min."""
+    if not CLONE_MIN_S <= seconds <= CLONE_MAX_S:
+        raise InputError(
+            f"--pick-length {seconds:g} s is outside {CLONE_MIN_S:g} s-{clock(CLONE_MAX_S)}",
+            fix=f"Ask for {CLONE_MIN_S:g} s to {clock(CLONE_MAX_S)} (about {clock(PICK_TARGET_S)} clones best).",
+        )
+    return seconds
+
+
 #: The emotions of a patched line's takes, in order: the model's own first, then ones every
 #: speech-2.x model takes. Each take is a speech, and charged.
 VARIANT_EMOTIONS = (None, "calm", "happy", "sad", "surprised")

@@ -1,0 +1,313 @@
+"""Second-by-second measurements of a recording of any length, in one streaming pass.
+
+An :class:`Analyzer` is fed the decoded audio block by block and keeps, for every second, what the
+sample doctor (:mod:`.sample_doctor`) and the picker (:mod:`.picker`) judge by: speech activity
+(WebRTC's voice-activity detector), level and BS.1770 K-weighted energy (``pyloudnorm``'s filters),
+sample peak, clipping, DC offset, the spectrum in bands, spectral flatness and tonal peakiness, and
+Praat's pitch and harmonics-to-noise ratio (``parselmouth``). Besides the seconds it keeps only
+20 ms frame levels, voice-activity flags and K-weighted energies (about 1 MB an hour), so memory
+stays flat however long the recording is.
+
+The source-rate measures (peak, clipping, DC, spectrum) are taken on the decoded blocks; the rest
+on a mono mix resampled to :data:`ANALYSIS_RATE`. Levels are dBFS; times are seconds.
+"""
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import parselmouth
+import pyloudnorm
+import soxr
+import webrtcvad
+from scipy.signal import lfilter, lfilter_zi, resample_poly
+
+from .doctor import CLIP_LEVEL
+
+ANALYSIS_RATE = 16000
+FRAME_S = 0.02  # a voice-activity frame (WebRTC's VAD takes 10, 20 or 30 ms)
+FRAMES_PER_S = int(round(1 / FRAME_S))
+#: Upper edges of the spectrum's bands, Hz (the last band runs to the source's Nyquist).
+BAND_EDGES_HZ = (150, 300, 600, 1200, 2400, 3400, 4800, 7000, 10000, 14000)
+FFT_SIZE = 2048
+#: WebRTC VAD's aggressiveness, 0-3: 2 leaves out most steady noise and still keeps soft speech.
+VAD_MODE = 2
+PITCH_FLOOR_HZ, PITCH_CEILING_HZ = 70.0, 450.0
+#: Seconds of analysis-rate audio measured at once (Praat's pitch and harmonicity, the VAD).
+CHUNK_S = 10
+#: A flat top: this many equal samples in a row at the block's peak is a clipped waveform even below full scale.
+FLAT_TOP_RUN = 3
+SILENT_DBFS = -120.0
+#: Peaks below this (-6 dBFS) cannot reach 0 dBTP between samples; above it the true peak is measured.
+TRUE_PEAK_FROM = 0.5
+
+
+@dataclass
+class Measures:
+    """What an :class:`Analyzer` measured: per second (``seconds`` of them) and per 20 ms frame."""
+
+    sample_rate: int
+    seconds: int
+    speech: np.ndarray  # share of the second's 20 ms frames the VAD calls speech
+    level_db: np.ndarray  # RMS, dBFS
+    peak: np.ndarray  # sample peak, linear, over all channels
+    true_peak: np.ndarray  # BS.1770 true peak (4x oversampled), linear; the sample peak below -6 dBFS
+    clipped: np.ndarray  # samples at full scale or on flat tops
+    dc: np.ndarray  # mean sample value of the mono mix
+    bands_db: np.ndarray  # (seconds, bands) power per band, dB
+    flatness: np.ndarray  # spectral flatness, 0 (a pure tone) to 1 (white noise)
+    peakiness: np.ndarray  # share of the power in the strongest FFT bin and its neighbours
+    f0_st: np.ndarray  # median pitch of voiced frames, semitones above 100 Hz (nan: none)
+    f0_spread_st: np.ndarray  # interquartile range of the pitch, semitones
+    voiced: np.ndarray  # share of pitch frames that are voiced
+    hnr_db: np.ndarray  # mean harmonics-to-noise ratio of voiced frames (nan: none)
+    frame_db: np.ndarray  # 20 ms frame levels, dBFS (float32)
+    frame_speech: np.ndarray  # 20 ms VAD flags (uint8)
+    frame_k: np.ndarray  # 20 ms K-weighted mean squares (float32), for BS.1770 loudness
+
+    @property
+    def band_edges_hz(self) -> List[float]:
+        return [*BAND_EDGES_HZ, self.sample_rate / 2]
+
+    def loudness(self, start_s: float = 0.0, end_s: float = float("inf")) -> float:
+        """Integrated loudness (ITU-R BS.1770-4 gating: 400 ms blocks, 75 % overlap, -70 LUFS
+        absolute and -10 LU relative gates) of ``start_s``..``end_s``, in LUFS; -inf for silence."""
+        first = int(max(start_s, 0) * FRAMES_PER_S)
+        last = int(min(end_s, len(self.frame_k) / FRAMES_PER_S) * FRAMES_PER_S)
+        energies = self.frame_k[first:last].astype(np.float64)
+        per_block, hop = int(0.4 * FRAMES_PER_S), int(0.1 * FRAMES_PER_S)
+        if len(energies) < per_block:
+            return float("-inf")
+        sums = np.concatenate([[0.0], np.cumsum(energies)])
+        return gated_loudness((sums[per_block:] - sums[:-per_block])[::hop] / per_block)
+
+
+def gated_loudness(block_energies: np.ndarray) -> float:
+    """BS.1770-4's two gates over the mean squares of 400 ms blocks (one channel, weight 1)."""
+    with np.errstate(divide="ignore"):
+        block_lufs = -0.691 + 10 * np.log10(block_energies)
+    kept = block_energies[block_lufs > -70.0]
+    if not len(kept):
+        return float("-inf")
+    relative = -0.691 + 10 * np.log10(kept.mean()) - 10.0
+    kept = kept[-0.691 + 10 * np.log10(kept) > relative]
+    return float(-0.691 + 10 * np.log10(kept.mean()))
+
+
+class _Columns:
+    """Values as they are measured, block by block: per-second values one by one, frame values as
+    compact arrays."""
+
+    def __init__(self) -> None:
+        self.seconds: Dict[str, list] = {}
+        self.frames: Dict[str, List[np.ndarray]] = {}
+
+    def add(self, **columns) -> None:
+        for name, values in columns.items():
+            self.seconds.setdefault(name, []).extend(values)
+
+    def add_frames(self, **columns: np.ndarray) -> None:
+        for name, values in columns.items():
+            self.frames.setdefault(name, []).append(values)
+
+    def joined(self, name: str, count: int, width: int = 0) -> np.ndarray:
+        if name in self.frames:
+            joined = np.concatenate(self.frames[name])
+        else:
+            values = self.seconds.get(name, [])
+            joined = np.array(values, dtype=np.float64) if values else np.zeros((0, width) if width else (0,))
+        if len(joined) >= count:
+            return joined[:count]
+        pad = np.full((count - len(joined), *joined.shape[1:]), np.nan)
+        return np.concatenate([joined, pad])
+
+
+class Analyzer:
+    """Measures a recording fed as float32 ``(frames, channels)`` blocks at ``sample_rate``."""
+
+    def __init__(self, sample_rate: int, num_channels: int):
+        self.sample_rate = sample_rate
+        self._num_channels = num_channels
+        self._source = _Columns()
+        self._analysis = _Columns()
+        self._resampler = soxr.ResampleStream(sample_rate, ANALYSIS_RATE, 1, dtype="float32")
+        self._pending: List[np.ndarray] = []
+        self._carry: Optional[Tuple[np.ndarray, np.ndarray]] = None  # the source's last part-second
+        self._pending_frames = 0
+        self._source_frames = 0
+        self._vad = webrtcvad.Vad(VAD_MODE)
+        meter = pyloudnorm.Meter(ANALYSIS_RATE)
+        self._k_filters = [(f.b, f.a, lfilter_zi(f.b, f.a) * 0.0) for f in meter._filters.values()]
+        self._window = np.hanning(FFT_SIZE).astype(np.float32)
+        freqs = np.fft.rfftfreq(FFT_SIZE, 1 / sample_rate)
+        self._band_of_bin = np.searchsorted(np.array(BAND_EDGES_HZ, dtype=float), freqs, side="right")
+        self._speech_bins = (freqs >= 100) & (freqs <= min(8000.0, sample_rate / 2))
+
+    def feed(self, block: np.ndarray) -> None:
+        """Measure one block (of any length). NaN or infinite samples count as silence (the level
+        check refuses such a file)."""
+        if not np.isfinite(block).all():
+            block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
+        mono = block[:, 0] if self._num_channels == 1 else block.mean(axis=1, dtype=np.float32)
+        self._source_frames += len(block)
+        self._queue(self._resampler.resample_chunk(mono))
+        if self._carry is not None:
+            block, mono = np.concatenate([self._carry[0], block]), np.concatenate([self._carry[1], mono])
+        whole = len(block) // self.sample_rate * self.sample_rate
+        self._measure_source(block[:whole], mono[:whole])
+        self._carry = (block[whole:], mono[whole:]) if whole < len(block) else None
+
+    def finish(self) -> Measures:
+        """All measures, once the last block was fed."""
+        if self._carry is not None:
+            self._measure_source(*self._carry)
+            self._carry = None
+        self._queue(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True), flush=True)
+        seconds = int(np.ceil(self._source_frames / self.sample_rate))
+        src, ana = self._source, self._analysis
+        frame_count = int(round(self._source_frames / self.sample_rate * FRAMES_PER_S))
+        frames = {name: ana.joined(name, frame_count) for name in ("frame_db", "frame_speech", "frame_k")}
+        return Measures(
+            sample_rate=self.sample_rate,
+            seconds=seconds,
+            speech=ana.joined("speech", seconds),
+            level_db=ana.joined("level_db", seconds),
+            peak=src.joined("peak", seconds),
+            true_peak=src.joined("true_peak", seconds),
+            clipped=src.joined("clipped", seconds),
+            dc=src.joined("dc", seconds),
+            bands_db=src.joined("bands_db", seconds, len(BAND_EDGES_HZ) + 1),
+            flatness=src.joined("flatness", seconds),
+            peakiness=src.joined("peakiness", seconds),
+            f0_st=ana.joined("f0_st", seconds),
+            f0_spread_st=ana.joined("f0_spread_st", seconds),
+            voiced=ana.joined("voiced", seconds),
+            hnr_db=ana.joined("hnr_db", seconds),
+            frame_db=np.nan_to_num(frames["frame_db"], nan=SILENT_DBFS).astype(np.float32),
+            frame_speech=np.nan_to_num(frames["frame_speech"]).astype(np.uint8),
+            frame_k=np.nan_to_num(frames["frame_k"]).astype(np.float32),
+        )
+
+    # -- at the source rate ------------------------------------------------------------------
+
+    def _measure_source(self, block: np.ndarray, mono: np.ndarray) -> None:
+        rate = self.sample_rate
+        for first in range(0, len(block), rate):
+            second, flat = block[first : first + rate], mono[first : first + rate]
+            peak = float(np.abs(second).max(initial=0.0))
+            power = self._spectrum(flat)
+            total = power.sum()
+            bands = np.bincount(self._band_of_bin, weights=power, minlength=len(BAND_EDGES_HZ) + 1)
+            in_speech = power[self._speech_bins] + 1e-20
+            strongest = int(np.argmax(power))
+            self._source.add(
+                peak=[peak],
+                true_peak=[_true_peak(second) if peak > TRUE_PEAK_FROM else peak],
+                clipped=[_clipped(second, peak)],
+                dc=[float(flat.mean(dtype=np.float64))],
+                bands_db=[(10 * np.log10(bands + 1e-20)).astype(np.float32)],
+                flatness=[float(np.exp(np.log(in_speech).mean()) / in_speech.mean())],
+                peakiness=[float(power[max(strongest - 2, 0) : strongest + 3].sum() / total) if total > 0 else 0.0],
+            )
+
+    def _spectrum(self, flat: np.ndarray) -> np.ndarray:
+        """The mean power spectrum of one second, over :data:`FFT_SIZE` frames."""
+        whole = len(flat) // FFT_SIZE * FFT_SIZE
+        if not whole:
+            padded = np.zeros(FFT_SIZE, np.float32)
+            padded[: len(flat)] = flat
+            frames = padded[None, :]
+        else:
+            frames = flat[:whole].reshape(-1, FFT_SIZE)
+        spectra = np.fft.rfft(frames * self._window, axis=1)
+        return (spectra.real**2 + spectra.imag**2).mean(axis=0)
+
+    # -- at the analysis rate ----------------------------------------------------------------
+
+    def _queue(self, resampled: np.ndarray, *, flush: bool = False) -> None:
+        if len(resampled):
+            self._pending.append(resampled)
+            self._pending_frames += len(resampled)
+        chunk = CHUNK_S * ANALYSIS_RATE
+        while self._pending_frames >= chunk or (flush and self._pending_frames):
+            joined = np.concatenate(self._pending)
+            take = min(chunk, len(joined))
+            self._measure_analysis(joined[:take])
+            self._pending = [joined[take:]]
+            self._pending_frames = len(joined) - take
+
+    def _measure_analysis(self, chunk: np.ndarray) -> None:
+        per_frame = int(FRAME_S * ANALYSIS_RATE)
+        count = len(chunk) // per_frame
+        frames = chunk[: count * per_frame].reshape(count, per_frame).astype(np.float64)
+        energy = (frames**2).mean(axis=1)
+        frame_db = 10 * np.log10(np.maximum(energy, 10 ** (SILENT_DBFS / 10)))
+        pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype(np.int16)
+        speech = np.array([self._vad.is_speech(frame.tobytes(), ANALYSIS_RATE) for frame in pcm], np.uint8)
+        weighted = chunk.astype(np.float64)
+        for index, (b, a, state) in enumerate(self._k_filters):
+            weighted, state = lfilter(b, a, weighted, zi=state)
+            self._k_filters[index] = (b, a, state)
+        k_energy = (weighted[: count * per_frame].reshape(count, per_frame) ** 2).mean(axis=1)
+        self._analysis.add_frames(
+            frame_db=frame_db.astype(np.float32), frame_speech=speech, frame_k=k_energy.astype(np.float32)
+        )
+
+        seconds = int(np.ceil(len(chunk) / ANALYSIS_RATE))
+        pitch, hnr = _praat(chunk)
+        for second in range(seconds):
+            span = slice(second * FRAMES_PER_S, (second + 1) * FRAMES_PER_S)
+            voiced_f0 = pitch[second][pitch[second] > 0]
+            semitones = 12 * np.log2(voiced_f0 / 100.0) if len(voiced_f0) else np.array([])
+            voiced_hnr = hnr[second][hnr[second] > -100]
+            self._analysis.add(
+                speech=[float(speech[span].mean()) if len(speech[span]) else 0.0],
+                level_db=[10 * np.log10(max(float(energy[span].mean()) if len(energy[span]) else 0.0, 1e-12))],
+                f0_st=[float(np.median(semitones)) if len(semitones) else np.nan],
+                f0_spread_st=[
+                    float(np.subtract(*np.percentile(semitones, [75, 25]))) if len(semitones) > 3 else np.nan
+                ],
+                voiced=[len(voiced_f0) / max(len(pitch[second]), 1)],
+                hnr_db=[float(voiced_hnr.mean()) if len(voiced_hnr) else np.nan],
+            )
+
+
+def _clipped(second: np.ndarray, peak: float) -> int:
+    """Samples at full scale, or on flat tops (runs of equal samples at the peak: clipped, then turned down)."""
+    if peak >= CLIP_LEVEL:
+        return int(np.count_nonzero(np.abs(second) >= CLIP_LEVEL))
+    if peak <= 0.05:
+        return 0
+    at_peak = np.abs(second) >= peak * (1 - 1e-6)
+    if np.count_nonzero(at_peak) < FLAT_TOP_RUN:
+        return 0
+    flags = at_peak.any(axis=1).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags, [0]])))
+    runs = edges[1::2] - edges[::2]
+    return int(runs[runs >= FLAT_TOP_RUN].sum())
+
+
+def _true_peak(second: np.ndarray) -> float:
+    """The peak of the 4x oversampled signal (BS.1770-4 Annex 2)."""
+    return float(np.abs(resample_poly(second, 4, 1, axis=0)).max(initial=0.0))
+
+
+def _praat(chunk: np.ndarray):
+    """Praat's pitch (Hz, 0 unvoiced) and harmonicity (dB, -200 unvoiced) frames, grouped by second."""
+    seconds = int(np.ceil(len(chunk) / ANALYSIS_RATE))
+    empty = [np.zeros(0) for _ in range(seconds)]
+    if len(chunk) < 0.1 * ANALYSIS_RATE:
+        return empty, [np.zeros(0) for _ in range(seconds)]
+    sound = parselmouth.Sound(chunk.astype(np.float64), ANALYSIS_RATE)
+    pitch = sound.to_pitch(time_step=FRAME_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ)
+    narrow = parselmouth.Sound(soxr.resample(chunk, ANALYSIS_RATE, ANALYSIS_RATE // 2).astype(np.float64), 8000)
+    harmonicity = narrow.to_harmonicity_cc(time_step=FRAME_S, minimum_pitch=PITCH_FLOOR_HZ)
+    return (
+        _by_second(pitch.xs(), pitch.selected_array["frequency"], seconds),
+        _by_second(harmonicity.xs(), harmonicity.values[0], seconds),
+    )
+
+
+def _by_second(times: np.ndarray, values: np.ndarray, seconds: int) -> List[np.ndarray]:
+    index = np.minimum(times.astype(int), seconds - 1)
+    return [values[index == second] for second in range(seconds)]
