@@ -15,9 +15,9 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, TextIO
 
-from . import __version__, account, events, jobs, lifecycle, rules, speech
+from . import __version__, account, events, files, jobs, lifecycle, rules, speech
 from .doctor import QUIET_PEAK_DBFS
-from .errors import AudioError, InputError, VoiceCloneError, plain
+from .errors import ApiError, AudioError, Cancelled, InputError, VoiceCloneError, plain
 from .library import export_library, import_library
 from .options import CloneOptions, CloneSettings
 from .presets import Preset, PresetStore, expiring_soon, lifetime, listed, listed_waiting, utc_now
@@ -64,6 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_time, help="judge the sample from here: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--end", type=_time, help="judge the sample up to here: seconds, mm:ss or hh:mm:ss")
     _add_pick_options(p)
+
+    p = sub.add_parser(
+        "script",
+        parents=[common, as_json],
+        help="speak a script of many lines, one file each; a rerun speaks only new or changed lines",
+    )
+    p.add_argument("file", type=Path, help="the script: .txt (a line each), .csv/.tsv (speaker,text[,start]) or .srt")
+    p.add_argument("--out", type=Path, required=True, help="the folder for the lines' files and the journal")
+    p.add_argument("--preset", help="the voice of lines that name no [Preset]")
+    p.add_argument("--model", help="speech model (default: each preset's)")
+    p.add_argument(
+        "--rpm", type=int, default=60, help="requests a minute to keep under (default 60, MiniMax's T2A limit)"
+    )
+    p.add_argument("--parallel", type=int, default=2, help="lines spoken at once (1-8, default 2)")
+    p.add_argument("--subtitles", action="store_true", help="ask for sentence timings and write script.srt")
+    p.add_argument("--timeline", type=Path, help="also write the whole script as one WAV, each line at its place")
+    p.add_argument("--gap", type=float, default=0.5, help="seconds between lines without a start time (default 0.5)")
 
     p = sub.add_parser("speak", parents=[common, as_json], help="speak text in a cloned voice")
     who = p.add_mutually_exclusive_group(required=True)
@@ -667,6 +684,65 @@ def _clock(seconds: float) -> str:
     return (f"{int(hours)}:{int(minutes):02d}" if hours else f"{int(minutes)}") + f":{secs:04.1f}"
 
 
+def _script(args, ctx: _Context) -> int:
+    from . import script_output, script_run
+    from .script_file import read_script
+
+    settings, out, err = ctx.settings, ctx.out, ctx.err
+    lines = read_script(args.file)
+    if args.gap < 0:
+        raise InputError(f"--gap {args.gap:g} is negative", fix="Give 0 or more seconds between lines.")
+    if args.timeline is not None:
+        files.check_writable(args.timeline, "--timeline")
+    progress = _progress(args, err)
+
+    def tell(event: events.Event) -> None:
+        if event.stage in ("warning", "note"):
+            print(f"{event.stage}: {event.message}", file=err)
+        elif progress is not None:
+            progress(event)
+        elif event.stage == "script" and not args.json:
+            print(event.message, file=err)
+
+    with progress or nullcontext():
+        report = script_run.speak_script(
+            settings,
+            lines,
+            args.out,
+            preset=args.preset,
+            model=args.model,
+            rpm=args.rpm,
+            parallel=args.parallel,
+            subtitles=args.subtitles,
+            on_event=tell,
+        )
+    made: Dict[str, Optional[str]] = {}
+    if args.timeline is not None:
+        made["timeline"] = str(script_output.write_timeline(report.lines, args.out, args.timeline, gap_s=args.gap))
+    if args.subtitles:
+        srt = script_output.write_srt(report.lines, args.out / "script.srt", gap_s=args.gap)
+        made["subtitles"] = None if srt is None else str(srt)
+    if args.json:
+        print(json.dumps({**report.as_dict(), **made}), file=out)
+    else:
+        print(f"{args.file.name}: {report.summary()}. Files and journal: {args.out}", file=out)
+        for line in report.lines:
+            if line.status == "failed":
+                print(f"  line {line.number} ({line.speaker}) failed: {line.reason}", file=out)
+        for what, path in made.items():
+            if path:
+                print(f"  {what}: {path}", file=out)
+        if report.count("failed") or report.cancelled:
+            print(
+                f"Run the same command again to speak the rest; the {report.count('spoken') + report.count('reused')} "
+                "lines done are not paid again.",
+                file=out,
+            )
+    if report.cancelled:
+        return Cancelled.exit_code
+    return 0 if not report.count("failed") else ApiError.exit_code
+
+
 def _speak(args, ctx: _Context) -> int:
     from .hosts import command_line
 
@@ -1038,6 +1114,7 @@ _COMMANDS = {
     "patch": _patch,
     "validate": _validate,
     "speak": _speak,
+    "script": _script,
     "activate": _activate,
     "reclone": _reclone,
     "voices": _voices,

@@ -7,13 +7,14 @@ The API key goes only into the Authorization header of API calls, never to a dow
 """
 
 import io
+import json
 import random
 import socket
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -28,6 +29,8 @@ from .settings import Settings, is_loopback
 
 MAX_DOWNLOAD_BYTES = 50_000_000
 MAX_BACKOFF_S = 30.0
+#: A subtitle file is a few kB a minute of speech.
+MAX_SUBTITLE_BYTES = 4_000_000
 #: 1002 is a per-minute limit: waits for it add up to at most a minute, then it is reported.
 RATE_LIMIT_WAIT_S = 60.0
 MAX_REDIRECTS = 5
@@ -94,6 +97,8 @@ class Speech:
     format: str
     trace_id: Optional[str]
     extra_info: dict = field(default_factory=dict)
+    #: Where MiniMax put the sentence timings, when asked for (``subtitles``).
+    subtitle_url: Optional[str] = None
 
 
 class MiniMaxClient:
@@ -105,9 +110,12 @@ class MiniMaxClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         on_wait: Optional[Callable[[str], None]] = None,
+        before_request: Optional[Callable[[], None]] = None,
     ):
         self.settings = settings
         self._sleep = sleep
+        #: Called before every attempt of an API request (a rate limiter waits there for its turn).
+        self._before_request = before_request or (lambda: None)
         #: Told, in a sentence, each time a retry waits (why, and for how long).
         self._on_wait = on_wait or (lambda message: None)
         self._session = requests.Session()
@@ -187,6 +195,7 @@ class MiniMaxClient:
         sample_rate: int = 32000,
         language_boost: Optional[str] = None,
         style: Optional[Dict[str, Any]] = None,
+        subtitles: bool = False,
     ) -> Speech:
         """Synthesize ``text`` with ``voice_id`` (t2a_v2, non-streaming, hex output).
 
@@ -207,6 +216,8 @@ class MiniMaxClient:
         style : dict, optional
             ``speed``, ``vol``, ``pitch``, ``emotion`` (sent in ``voice_setting`` only when set) and
             ``pronunciation`` (``word/replacement`` entries, sent as ``pronunciation_dict.tone``).
+        subtitles : bool
+            Ask for sentence timings (``subtitle_enable``); :meth:`subtitles` reads them.
 
         Returns
         -------
@@ -228,6 +239,8 @@ class MiniMaxClient:
             body["language_boost"] = language_boost
         if style and style.get("pronunciation"):
             body["pronunciation_dict"] = {"tone": list(style["pronunciation"])}
+        if subtitles:
+            body.update(subtitle_enable=True, subtitle_type="sentence")
         payload, trace_id = self._call("/v1/t2a_v2", json_body=body)
         audio_hex = (payload.get("data") or {}).get("audio")
         if not audio_hex:
@@ -240,7 +253,33 @@ class MiniMaxClient:
             audio = bytes.fromhex(audio_hex)
         except (ValueError, TypeError) as exc:
             raise ServiceError("MiniMax's audio was not valid hex", trace_id=trace_id) from exc
-        return Speech(audio, fmt, trace_id, payload.get("extra_info") or {})
+        subtitle_url = (payload.get("data") or {}).get("subtitle_file") or None
+        return Speech(audio, fmt, trace_id, payload.get("extra_info") or {}, subtitle_url)
+
+    def subtitles(self, url: str) -> List[Dict[str, Any]]:
+        """The sentences of a speech's subtitle file: ``text``, ``start_s``, ``end_s``. MiniMax's
+        file is documented only as a URL (reference §6.2): entries with ``time_begin``/``time_end``
+        in milliseconds are read, and ``start``/``end`` in seconds too."""
+        timeout = (self.settings.connect_timeout, min(self.settings.read_timeout, 60.0))
+        try:
+            with self._follow(url, timeout) as resp:
+                if resp.status_code != 200:
+                    raise ServiceError(f"the subtitle download failed (HTTP {resp.status_code})")
+                raw = resp.raw.read(MAX_SUBTITLE_BYTES + 1, decode_content=True)
+        except requests.exceptions.RequestException as exc:
+            raise ServiceError(f"the subtitle download failed: {_reason(exc)}") from exc
+        try:
+            entries = json.loads(raw[:MAX_SUBTITLE_BYTES].decode("utf-8"))
+        except ValueError as exc:
+            raise ServiceError("MiniMax's subtitle file is not JSON") from exc
+        if isinstance(entries, dict):  # a wrapper object around the list
+            entries = next((value for value in entries.values() if isinstance(value, list)), [])
+        sentences = []
+        for entry in entries if isinstance(entries, list) else []:
+            timing = _sentence_time(entry)
+            if timing is not None:
+                sentences.append({"text": entry["text"].strip(), "start_s": timing[0], "end_s": timing[1]})
+        return sentences
 
     def voices(self, voice_type: str = "all") -> Dict[str, List[dict]]:
         """The account's voices by kind: ``system_voice``, ``voice_cloning``, ``voice_generation``."""
@@ -324,6 +363,7 @@ class MiniMaxClient:
             if body is not None:
                 headers["Content-Type"] = body.content_type
             try:
+                self._before_request()
                 error, payload, trace_id, retry_after = self._send(path, json_body, body, headers)
             finally:
                 if body is not None:
@@ -585,3 +625,17 @@ def _save_stream(chunks, path: Path, max_bytes: int) -> str:
     if fmt is None:
         raise ServiceError("the preview download was empty")
     return fmt
+
+
+def _sentence_time(entry: Any) -> Optional[Tuple[float, float]]:
+    """A subtitle entry's start and end in seconds (ms ``time_begin``/``time_end``, or seconds
+    ``start``/``end``); None for an entry without text or readable times."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+        return None
+    keys, scale = (("time_begin", "time_end"), 1000.0) if "time_begin" in entry else (("start", "end"), 1.0)
+    try:
+        start = float(entry[keys[0]]) / scale
+        end = float(entry[keys[1]] if keys[1] in entry else entry[keys[0]]) / scale
+    except (KeyError, TypeError, ValueError):
+        return None
+    return round(start, 3), round(end, 3)

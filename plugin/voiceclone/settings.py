@@ -7,6 +7,7 @@
 ``VOICECLONE_TIMEOUT``   seconds to wait for an answer (default 180; the clone can take a minute)
 ``VOICECLONE_RETRIES``   attempts per request for retryable failures (default 4)
 ``VOICECLONE_BACKOFF``   first backoff delay in seconds, doubled each retry (default 1)
+``VOICECLONE_RATE_WINDOW``  the seconds a per-minute limit counts over (default 60; tests shorten it)
 ``VOICECLONE_REQUIRE_CONSENT``  ``1``: refuse to clone without a consent record
 """
 
@@ -109,6 +110,7 @@ class Settings:
     read_timeout: float = 180.0
     max_attempts: int = 4
     backoff_s: float = 1.0
+    rate_window_s: float = 60.0
     retry_budget_s: float = 300.0
     require_consent: bool = False
     #: The clone ledger (:mod:`voiceclone.ledger`); None: ``clone-ledger.jsonl`` in the user data folder.
@@ -145,6 +147,7 @@ class Settings:
             read_timeout=_number(env, "VOICECLONE_TIMEOUT", 180.0, 1.0, 3600.0),
             max_attempts=int(_number(env, "VOICECLONE_RETRIES", 4, 1, 10)),
             backoff_s=_number(env, "VOICECLONE_BACKOFF", 1.0, 0.0, 60.0),
+            rate_window_s=_number(env, "VOICECLONE_RATE_WINDOW", 60.0, 0.1, 3600.0),
             require_consent=env.get("VOICECLONE_REQUIRE_CONSENT", "").strip().lower() in ("1", "true", "yes"),
             ledger_path=Path(env["VOICECLONE_LEDGER"]).expanduser() if env.get("VOICECLONE_LEDGER") else None,
         )

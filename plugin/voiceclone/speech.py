@@ -5,7 +5,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import files, rules, tagging
 from .errors import AudioError, InputError, PresetError, ServiceError, storage_error
@@ -29,6 +29,8 @@ class SpeakOutcome:
     duration_s: Optional[float]
     warnings: List[str] = field(default_factory=list)
     trace_id: Optional[str] = None
+    #: The sentences' timings in the speech (``subtitles``): ``text``, ``start_s``, ``end_s``.
+    subtitles: Optional[List[Dict[str, Any]]] = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -45,6 +47,8 @@ def speak(
     fmt: Optional[str] = None,
     force: bool = False,
     style: Optional[Dict[str, Any]] = None,
+    subtitles: bool = False,
+    gate: Optional[Callable[[], None]] = None,
     on_event: EventSink = ignore_events,
 ) -> SpeakOutcome:
     """Speak ``text`` with a preset's voice (or a raw voice_id) into the audio file ``out``.
@@ -68,6 +72,11 @@ def speak(
     style : dict, optional
         ``speed``, ``vol``, ``pitch``, ``emotion``, ``pronunciation`` for this speech, over the
         preset's own (``voiceclone presets set``).
+    subtitles : bool
+        Also ask MiniMax for the sentences' timings (a failure to fetch them is a warning: the
+        speech is kept).
+    gate : callable, optional
+        Called before every request to MiniMax, retries too (a script's rate limiter).
     on_event : callable
         Gets an :class:`Event` for each step, wait and warning.
 
@@ -119,8 +128,16 @@ def speak(
     for warning in warnings:
         on_event(Event("warning", warning))
     on_event(Event("speak", f"Speaking {len(text)} characters with '{speaker}'"))
-    with MiniMaxClient(settings, on_wait=waits(on_event)) as client:
-        speech = client.speak(speaker, text, model=model, fmt=fmt, language_boost=language, style=chosen)
+    sentences = None
+    with MiniMaxClient(settings, on_wait=waits(on_event), before_request=gate) as client:
+        speech = client.speak(
+            speaker, text, model=model, fmt=fmt, language_boost=language, style=chosen, subtitles=subtitles
+        )
+        if subtitles:
+            try:
+                sentences = client.subtitles(speech.subtitle_url) if speech.subtitle_url else []
+            except ServiceError as exc:
+                warnings.append(f"the sentence timings could not be read ({exc}); the speech is kept")
     # The speech is paid for (and made the voice permanent): the audio is written first, the preset after.
     try:
         marked = tagging.tagged(speech.audio, fmt, voice_id=speaker, model=model, date=timestamp(utc_now()))
@@ -148,7 +165,15 @@ def speak(
     _mark_used(store, speaker, warnings)
     length = speech.extra_info.get("audio_length")
     return SpeakOutcome(
-        str(out), speaker, preset, model, fmt, None if length is None else length / 1000.0, warnings, speech.trace_id
+        str(out),
+        speaker,
+        preset,
+        model,
+        fmt,
+        None if length is None else length / 1000.0,
+        warnings,
+        speech.trace_id,
+        sentences,
     )
 
 

@@ -25,13 +25,21 @@ class Fault:
     times: int = 1
     seconds: float = 0.0
     code: Optional[int] = None
+    #: Matching requests let through untouched before this fault applies.
+    after: int = 0
 
     def matches(self, path: str) -> bool:
         return self.path is None or self.path == path
 
 
 def make_fault(
-    kind: str, *, path: Optional[str] = None, times: int = 1, seconds: float = 0.0, code: Optional[int] = None
+    kind: str,
+    *,
+    path: Optional[str] = None,
+    times: int = 1,
+    seconds: float = 0.0,
+    code: Optional[int] = None,
+    after: int = 0,
 ) -> Fault:
     """A checked :class:`Fault`; raise ValueError naming what is wrong."""
     if kind not in KINDS:
@@ -51,7 +59,9 @@ def make_fault(
         raise ValueError(f"path {path!r} must be a URL path such as /v1/voice_clone")
     if path == AUDIO_PATH and kind not in AUDIO_KINDS:
         raise ValueError(f"the served audio takes only {' or '.join(AUDIO_KINDS)} faults")
-    return Fault(kind, path, times, float(seconds), code)
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise ValueError("after must be a whole number of requests, 0 or more")
+    return Fault(kind, path, times, float(seconds), code, after)
 
 
 class Faults:
@@ -72,10 +82,33 @@ class Faults:
     def take(self, path: str) -> Optional[Fault]:
         """The first pending fault for ``path``, counted as used once; None if there is none."""
         with self._lock:
+            waiting = [fault for fault in self._pending if fault.matches(path) and fault.after]
+            for fault in waiting:
+                fault.after -= 1
             for fault in self._pending:
-                if fault.matches(path):
+                if fault.matches(path) and fault not in waiting:
                     fault.times -= 1
                     if fault.times == 0:
                         self._pending.remove(fault)
                     return fault
         return None
+
+
+class RateLimit:
+    """At most ``requests`` admitted in any ``window_s`` seconds (a sliding window, as a per-minute
+    limit that any 60 s must keep to); the rest are refused and counted."""
+
+    def __init__(self, requests: int, window_s: float):
+        self.requests, self.window_s = requests, window_s
+        self.refused = 0
+        self._admitted: List[float] = []
+        self._lock = threading.Lock()
+
+    def admit(self, now: float) -> bool:
+        with self._lock:
+            self._admitted = [moment for moment in self._admitted if now - moment < self.window_s]
+            if len(self._admitted) >= self.requests:
+                self.refused += 1
+                return False
+            self._admitted.append(now)
+            return True

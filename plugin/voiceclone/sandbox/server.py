@@ -54,6 +54,9 @@ class Sandbox:
     audio_dir : keep generated audio as files there instead of in memory.
     clock : returns the time in seconds; replace it to age clones past their 7-day lifetime.
     log : called with one line per API request (never headers or keys); None keeps quiet.
+    rate_limits : path -> (requests, window seconds): more requests to that path within any window
+        are refused with 1002, as MiniMax's per-minute limits do (T2A: 60 a minute, reference §9).
+        Tests shorten the window; :meth:`over_limit` counts the refusals.
 
     Tests read :attr:`state` (``state.files``, ``state.voices``) and :meth:`requests_seen`.
     """
@@ -67,6 +70,7 @@ class Sandbox:
         audio_dir=None,
         clock: Callable[[], float] = time.time,
         log: Optional[Callable[[str], None]] = None,
+        rate_limits: Optional[Dict[str, Tuple[int, float]]] = None,
     ):
         self.host = host
         self.port = port
@@ -76,6 +80,7 @@ class Sandbox:
         self.state = State(clock=clock, audio_dir=audio_dir)
         self.log = log
         self._faults = faults_module.Faults()
+        self._limits = {path: faults_module.RateLimit(*limit) for path, limit in (rate_limits or {}).items()}
         self._seen: List[RequestRecord] = []
         self._seen_lock = threading.Lock()
         self._server: Optional[_Server] = None
@@ -116,7 +121,14 @@ class Sandbox:
         return self._server.base_url
 
     def add_fault(
-        self, kind: str, *, path: Optional[str] = None, times: int = 1, seconds: float = 0.0, code: Optional[int] = None
+        self,
+        kind: str,
+        *,
+        path: Optional[str] = None,
+        times: int = 1,
+        seconds: float = 0.0,
+        code: Optional[int] = None,
+        after: int = 0,
     ) -> None:
         """Fail the next ``times`` /v1 requests to ``path`` (None: any) in the way ``kind`` names.
 
@@ -129,9 +141,17 @@ class Sandbox:
         page for 500-599, else that base_resp code (1001, 1013...). ``slow`` waits ``seconds``, then
         works and answers. ``damaged_audio`` does the work, but the audio it hands out (preview or
         speech) keeps only its first 12 bytes, zeros after them. ``path="/sandbox/audio/"`` slows or
-        drops the download of served audio. Raise ValueError for a bad fault.
+        drops the download of served audio. ``after`` lets that many matching requests through
+        first. Raise ValueError for a bad fault.
         """
-        self._faults.add(faults_module.make_fault(kind, path=path, times=times, seconds=seconds, code=code))
+        self._faults.add(
+            faults_module.make_fault(kind, path=path, times=times, seconds=seconds, code=code, after=after)
+        )
+
+    def over_limit(self, path: str) -> int:
+        """How many requests to ``path`` its rate limit refused."""
+        limit = self._limits.get(path)
+        return 0 if limit is None else limit.refused
 
     def clear_faults(self) -> None:
         """Forget every pending fault."""
@@ -322,6 +342,10 @@ class _Handler(BaseHTTPRequestHandler):
 
         Return the response (None to drop the connection) and the fields to record.
         """
+        limit = self.sandbox._limits.get(path)
+        if limit is not None and not limit.admit(time.monotonic()):
+            refusal = error_body(operation, Refusal(1002, "rate limit exceeded (RPM)"), self._current_trace_id)
+            return _json_response(200, refusal), {"fault": "over_limit", "status_code": 1002}
         fault = self.sandbox._faults.take(path)
         kind = fault.kind if fault is not None else None
         if fault is not None and fault.kind in faults_module.INSTEAD_OF_WORK:

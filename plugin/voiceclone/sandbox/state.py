@@ -8,6 +8,7 @@ The limits are the sandbox's own copy of MiniMax's docs (:mod:`.spec`), never th
 from __future__ import annotations
 
 import builtins
+import json
 import re
 import secrets
 import threading
@@ -290,7 +291,13 @@ class State:
             sound = data.hex()
         extra = _extra_info(text, samples, rate, data, bitrate)
         extra.update(invisible_character_ratio=0, audio_format=fmt, audio_channel=channels)
-        return {"data": {"audio": sound, "status": 2}, "extra_info": extra, "trace_id": ctx.trace_id}
+        reply: Dict[str, Any] = {"audio": sound, "status": 2}
+        if body.get("subtitle_enable"):
+            timings = _sentence_timings(text, len(samples) / rate)
+            name = f"sandbox-subtitles-{voice_id}-{serial}.json"
+            self.audio.put(name, json.dumps(timings).encode("utf-8"), "application/json")
+            reply["subtitle_file"] = f"{ctx.base_url}/sandbox/audio/{name}"
+        return {"data": reply, "extra_info": extra, "trace_id": ctx.trace_id}
 
     def get_voice(self, body: dict, ctx: Context) -> dict:
         """``POST /v1/get_voice``: clones are listed only once activated, as on the real API."""
@@ -523,3 +530,25 @@ def _is_int(value: object) -> TypeGuard[int]:
 
 def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _sentence_timings(text: str, seconds: float) -> List[Dict[str, Any]]:
+    """The subtitle file's sentences: each one's text, its place in ``text`` and its time in ms,
+    the speech's length shared by characters (the shape the sandbox hands out for
+    ``subtitle_enable``; MiniMax's own file is not documented beyond its URL, reference §6.2)."""
+    sentences = [part for part in re.findall(r"[^.!?]+[.!?]*\s*", text) if part.strip()] or [text]
+    total = sum(len(part) for part in sentences)
+    timings, at, begin = [], 0, 0.0
+    for part in sentences:
+        end = begin + seconds * 1000 * len(part) / total
+        timings.append(
+            {
+                "text": part.strip(),
+                "text_begin": at,
+                "text_end": at + len(part.rstrip()),
+                "time_begin": round(begin, 1),
+                "time_end": round(end, 1),
+            }
+        )
+        at, begin = at + len(part), end
+    return timings
