@@ -815,3 +815,94 @@ def test_a_patch_from_the_edit_cursor_runs_to_the_pause_that_ends_the_phrase(
     original, _ = sf.read(str(take), dtype="float32")
     changed = np.flatnonzero(np.abs(patched - original) > 1 / 32768)
     assert 3.9 < changed[0] / rate < 4.0 and 5.9 < changed[-1] / rate < 6.5, (changed[0] / rate, changed[-1] / rate)
+
+
+SCRIPT = "Voice clone - Speak script from regions.py"
+
+
+def _script_project(reaper, run, make_audio, tmp_path):
+    for name, voice_id in (("Host", "HostVoice01"), ("Guest", "GuestVoice01")):
+        assert run("clone", make_audio(f"{name}.wav", 12), "--voice-id", voice_id, "--name", name).code == 0
+        assert run("activate", name, "--yes").code == 0
+    reaper.add_track("Host", selected=True)
+    reaper.add_marker(2.0, "[Host] Welcome back. Today we talk about rooms.", region_end=6.0)
+    reaper.add_marker(8.0, "[Guest] Thanks for having me!")
+    reaper.add_marker(12.0, "And that is the show.", region_end=15.0)
+    reaper.add_marker(20.0, "")  # an unnamed marker is not a line
+
+
+@pytest.mark.parametrize("region_api", [True, False], ids=["object-api", "saved-project-file"])
+def test_regions_and_markers_are_spoken_at_their_starts_on_one_track_per_speaker(
+    reaper, scripts, run, make_audio, tmp_path, sandbox, region_api
+):
+    """The regions' names are the lines; each lands at its start on its speaker's track, its
+    sentences as take markers, all one undo point. Without REAPER's object API the names come
+    from the saved project file."""
+    reaper.region_api = region_api
+    _script_project(reaper, run, make_audio, tmp_path)
+    reaper.save_project(tmp_path / "episode.rpp")
+    reaper.answer_inputs(values=["Host", "yes"])
+    reaper.run_script(scripts / SCRIPT, max_ticks=6000)
+    reaper.assert_clean()
+    # each speaker's track is made directly below the selected track, in the order the lines are placed
+    assert reaper.track_names() == ["Host", "Voice clone: Guest", "Voice clone: Host"]
+    host = reaper.track_names().index("Voice clone: Host")
+    guest = reaper.track_names().index("Voice clone: Guest")
+    assert [item["position"] for item in reaper.items_on(host)] == [2.0, 12.0]
+    assert [item["position"] for item in reaper.items_on(guest)] == [8.0]
+    assert reaper.undo_history == ["Voice clone: speak script"]
+    first = reaper.project.tracks[host].items[0].takes[0]
+    assert [name for _, name in first.markers] == ["Welcome back.", "Today we talk about rooms."]
+    assert sorted(entry["text"] for entry in sandbox.state.spoken[-3:]) == [
+        "And that is the show.",
+        "Thanks for having me!",
+        "Welcome back. Today we talk about rooms.",
+    ]
+    journal = Path(reaper.project.media_path) / "Voice clone script" / "voiceclone-journal.jsonl"
+    assert len(journal.read_text().splitlines()) == 3
+
+    before = len(sandbox.state.spoken)
+    reaper.save_project(tmp_path / "episode.rpp")
+    reaper.answer_inputs(values=["Host", "yes"])
+    reaper.run_script(scripts / SCRIPT, max_ticks=6000)
+    assert len(sandbox.state.spoken) == before, "a rerun pays for nothing"
+    assert [item["position"] for item in reaper.items_on(host)] == [2.0, 12.0], "and adds nothing twice"
+
+
+def test_the_bridge_never_returns_a_markers_name(reaper):
+    """reaper_python.py: EnumProjectMarkers3 packs nameOut with rpr_packp('char**', ...) (NULL for
+    a Python string) and returns the argument as given, so the name is whatever was passed in."""
+    reaper.add_marker(1.0, "Real name", region_end=2.0)
+    found = reaper.RPR_EnumProjectMarkers3(0, 0, False, 0.0, 0.0, "what I passed", 0, 0)
+    assert found[6] == "what I passed" and found[3] == 1 and found[4] == 1.0 and found[5] == 2.0
+
+
+@pytest.mark.parametrize("saved", [False, True], ids=["never-saved", "unsaved-changes"])
+def test_without_the_object_api_an_unsaved_project_is_asked_to_be_saved(
+    reaper, scripts, run, make_audio, tmp_path, sandbox, saved
+):
+    reaper.region_api = False
+    _script_project(reaper, run, make_audio, tmp_path)
+    if saved:
+        reaper.save_project(tmp_path / "episode.rpp")
+        reaper.add_marker(30.0, "[Host] A line added after saving.")
+    before = len(sandbox.state.spoken)
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / SCRIPT, max_ticks=3000)
+    said = reaper.message_boxes[-1].message
+    assert "Save the project (Ctrl+S)" in said
+    assert ("it is not saved" if not saved else "it has unsaved changes") in said
+    assert len(sandbox.state.spoken) == before and reaper.undo_history == []
+
+
+def test_a_region_naming_an_unknown_speaker_is_refused_before_anything_is_paid(
+    reaper, scripts, run, make_audio, tmp_path, sandbox
+):
+    _script_project(reaper, run, make_audio, tmp_path)
+    reaper.add_marker(25.0, "[Narrator] Once upon a time.")
+    before = len(sandbox.state.spoken)
+    reaper.answer_inputs(values=["Host", "yes"])
+    reaper.answer_message_box(1)
+    reaper.run_script(scripts / SCRIPT, max_ticks=3000)
+    assert "no preset named 'Narrator'" in reaper.message_boxes[-1].message
+    assert len(sandbox.state.spoken) == before and reaper.undo_history == []

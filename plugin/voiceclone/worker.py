@@ -106,6 +106,22 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
         ).as_dict()
     if kind == "patch":
         return _patch(job, settings, on_event)
+    if kind == "script":
+        from . import script_run
+        from .script_file import ScriptLine, check_lines
+
+        lines = check_lines([ScriptLine(**line) for line in job["lines"]], job.get("where") or "the script")
+        return script_run.speak_script(
+            settings,
+            lines,
+            Path(job["out"]),
+            preset=job.get("preset"),
+            model=job.get("model"),
+            rpm=int(job.get("rpm") or script_run.DEFAULT_RPM),
+            parallel=int(job.get("parallel") or script_run.DEFAULT_PARALLEL),
+            subtitles=bool(job.get("subtitles")),
+            on_event=on_event,
+        ).as_dict()
     if kind == "set_speech":
         return account.set_speech(
             settings,

@@ -41,6 +41,7 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Optional, Tuple, 
 from fake_reaper_model import (
     ANY,
     ITEM,
+    MARKER,
     PROJECT,
     SOURCE,
     TAKE,
@@ -49,6 +50,7 @@ from fake_reaper_model import (
     Handles,
     InputsAnswer,
     Item,
+    Marker,
     ModalCall,
     Project,
     RegisteredScript,
@@ -80,6 +82,13 @@ TICK_INTERVAL = 1 / 30
 #: Changes that are events (an object appeared), not a value that went from old to new.
 EVENT_KINDS = ("track_inserted", "track_deleted", "item_added", "take_added")
 _FIRST_SCRIPT_COMMAND = 53000
+#: The region/marker object API of newer REAPERs (see FakeReaper.region_api).
+REGION_API = (
+    "RPR_GetNumRegionsOrMarkers",
+    "RPR_GetRegionOrMarker",
+    "RPR_GetRegionOrMarkerInfo_Value",
+    "RPR_GetSetRegionOrMarkerInfo_String",
+)
 _MISSING = object()
 
 # Numeric parameters: name -> model attribute, name -> change kind, and stored extras with defaults.
@@ -222,6 +231,10 @@ class FakeReaper:
     ``insert_take_becomes_active`` says whether a take InsertMedia adds to an item (mode 3) becomes
     its active take: the reference marks it unknown, so tests run both ways.
     ``python_path`` is the ``sys.path`` of REAPER's one Python, shared by every script it runs.
+    ``region_api`` says whether this REAPER has the region/marker object API (``GetNumRegionsOrMarkers``,
+    ``GetRegionOrMarker``, ``GetRegionOrMarkerInfo_Value``, ``GetSetRegionOrMarkerInfo_String``: REAPER 7
+    scripts test for it before use); without it, a Python script cannot read a marker's name at all
+    (see :meth:`RPR_EnumProjectMarkers3`).
     """
 
     def __init__(self, *, resource_path: Union[str, Path], project_media_path: Union[str, Path]):
@@ -234,6 +247,7 @@ class FakeReaper:
         self.section_parents_valid = False
         self.move_cursor_on_insert = True
         self.insert_take_becomes_active = True
+        self.region_api = True
         self.python_path: List[str] = list(sys.path)
         self._guids = itertools.count(1)
         # REAPER-wide state
@@ -302,6 +316,39 @@ class FakeReaper:
         if project not in self.projects:
             raise ValueError(f"no open project {handle!r}")
         return project
+
+    def add_marker(self, position: float, name: str, *, region_end: Optional[float] = None) -> str:
+        """The user adds a marker (or, with ``region_end``, a region) and names it; returns its
+        handle. The project then has unsaved changes."""
+        regions = [m for m in self.project.markers if m.is_region == (region_end is not None)]
+        marker = Marker(
+            number=len(regions) + 1,
+            is_region=region_end is not None,
+            position=position,
+            end=position if region_end is None else region_end,
+            name=name,
+            guid=make_guid(next(self._guids)),
+        )
+        self.handles.register(marker, MARKER)
+        self.project.markers.append(marker)
+        self.project.markers.sort(key=lambda m: m.position)
+        self.project.dirty = True
+        return marker.handle
+
+    def save_project(self, path: Union[str, Path]) -> None:
+        """The user saves the current project (File > Save project) as ``path``. Of the .rpp only
+        the MARKER lines are written, in REAPER's form: ``MARKER number position "name" flags``,
+        flags 1 for a region, whose end is a second MARKER line of the same number with no name."""
+        rows = ["<REAPER_PROJECT 0.1"]
+        for m in self.project.markers:
+            quoted = '"' + m.name + '"' if '"' not in m.name else "'" + m.name + "'"
+            rows.append(f"  MARKER {m.number} {m.position:.10f} {quoted} {int(m.is_region)} 0 1 R {m.guid} 0")
+            if m.is_region:
+                rows.append(f'  MARKER {m.number} {m.end:.10f} "" 1')
+        rows.append(">")
+        Path(path).write_text("\n".join(rows) + "\n", encoding="utf-8")
+        self.project.file_name = str(path)
+        self.project.dirty = False
 
     def add_track(self, name: str = "", *, selected: bool = False) -> str:
         """Append a track; returns its handle."""
@@ -453,6 +500,9 @@ class FakeReaper:
         ``RPR_defer``, ``RPR_runloop``, ``RPR_atexit``, ``sys`` and ``__name__``; no ``__file__`` (reaper_python.py)."""
         namespace: Dict[str, Any] = {"__name__": "__main__", "__doc__": None, "sys": sys}
         namespace.update((name, getattr(self, name)) for name in self.rpr_names())
+        if not self.region_api:
+            for name in REGION_API:
+                del namespace[name]
         namespace.update(RPR_defer=self._defer, RPR_runloop=self._defer, RPR_atexit=self._register_atexit)
         return namespace
 
@@ -762,6 +812,7 @@ class FakeReaper:
         """Record one project edit, and whether an undo block was open."""
         change = Change(kind, handle, what, old, new, in_undo_block=self.undo_depth > 0)
         self.changes.append(change)
+        self.project.dirty = True
         if self.undo_depth > 0:
             self._block_changes.append(change)
 
@@ -1101,6 +1152,105 @@ class FakeReaper:
             (False, text) if found is None else self._named_string(found, "take_name", "take_ext", name, text, setting)
         )
         return (int(ok), tk, parmname, value, setNewValue)
+
+    # -- markers and regions ---------------------------------------------------------------
+
+    def RPR_CountProjectMarkers(self, proj, num_markersOut, num_regionsOut):
+        """``(count, proj, num_markers, num_regions)`` (the ReaScript API docs)."""
+        markers = self._project(proj).markers
+        regions = sum(1 for m in markers if m.is_region)
+        return (len(markers), proj, len(markers) - regions, regions)
+
+    def RPR_EnumProjectMarkers3(self, proj, idx, isrgnOut, posOut, rgnendOut, nameOut, markrgnindexnumberOut, colorOut):
+        """``(retval, proj, idx, isrgn, pos, rgnend, name, number, color)``; ``retval`` is the next
+        index, 0 past the end. The name is *not* the marker's: the bridge passes ``nameOut``
+        (a ``const char**``) through ``rpr_packp('char**', p5)``, which gives NULL for anything but
+        a pointer string, and returns ``p5`` as it was given (reaper_python.py, ``RPR_EnumProjectMarkers3``;
+        reapy issue #136: its Marker has no name)."""
+        markers = self._project(proj).markers
+        index = c_int(idx)
+        if not 0 <= index < len(markers):
+            return (0, proj, idx, 0, 0.0, 0.0, nameOut, 0, 0)
+        m = markers[index]
+        return (index + 1, proj, idx, int(m.is_region), m.position, m.end, nameOut, m.number, 0)
+
+    def RPR_AddProjectMarker2(self, proj, isrgn, pos, rgnend, name, wantidx, color):
+        """The new marker's shown number (the ReaScript API docs)."""
+        project = self._project(proj)
+        region = c_bool(isrgn)
+        numbers = {m.number for m in project.markers if m.is_region == region}
+        number = c_int(wantidx) if c_int(wantidx) > 0 and c_int(wantidx) not in numbers else max(numbers, default=0) + 1
+        marker = Marker(
+            number,
+            region,
+            c_double(pos),
+            c_double(rgnend) if region else c_double(pos),
+            c_string(name),
+            make_guid(next(self._guids)),
+        )
+        self.handles.register(marker, MARKER)
+        project.markers.append(marker)
+        project.markers.sort(key=lambda m: m.position)
+        self._log("marker_added", marker.handle, marker.name, None, (marker.position, marker.end))
+        return number
+
+    def RPR_IsProjectDirty(self, proj):
+        """``int``: 1 when the project has unsaved changes (the ReaScript API docs)."""
+        return int(self._project(proj).dirty)
+
+    def RPR_GetNumRegionsOrMarkers(self, proj):
+        return len(self._project(proj).markers)
+
+    def RPR_GetRegionOrMarker(self, proj, idx, guidStr):
+        """The ``ProjectMarker*`` at ``idx`` (or by ``guidStr`` when given); NULL when none."""
+        markers = self._project(proj).markers
+        guid = c_string(guidStr)
+        if guid:
+            found = [m for m in markers if m.guid == guid]
+            return found[0].handle if found else null_handle(MARKER)
+        index = c_int(idx)
+        return markers[index].handle if 0 <= index < len(markers) else null_handle(MARKER)
+
+    def RPR_GetRegionOrMarkerInfo_Value(self, proj, marker, parmname):
+        found = self._pointer(marker, MARKER)
+        if found is None:
+            return 0.0
+        values = {
+            "D_STARTPOS": found.position,
+            "D_ENDPOS": found.end,
+            "B_ISREGION": float(found.is_region),
+            "I_NUMBER": float(found.number),
+        }
+        return values.get(c_string(parmname), 0.0)
+
+    def RPR_GetSetRegionOrMarkerInfo_String(self, proj, marker, parmname, stringNeedBig, setNewValue):
+        """``(ok, proj, marker, parmname, value, setNewValue)``: P_NAME, GUID (get)."""
+        found, name, text = self._pointer(marker, MARKER), c_string(parmname), c_string(stringNeedBig)
+        if found is None:
+            return (0, proj, marker, parmname, text, setNewValue)
+        if name == "P_NAME":
+            if c_bool(setNewValue):
+                self._log("marker_renamed", found.handle, name, found.name, text)
+                found.name = text
+            return (1, proj, marker, parmname, found.name, setNewValue)
+        if name == "GUID" and not c_bool(setNewValue):
+            return (1, proj, marker, parmname, found.guid, setNewValue)
+        return (0, proj, marker, parmname, text, setNewValue)
+
+    def RPR_SetTakeMarker(self, take, idx, nameIn, srcposInOptional, colorInOptional):
+        """Add (``idx`` -1) or replace a take marker at a source position; its index, -1 on failure."""
+        found = self._take(take)
+        if found is None:
+            return -1
+        entry = (c_double(srcposInOptional), c_string(nameIn))
+        index = c_int(idx)
+        if index < 0 or index >= len(found.markers):
+            found.markers.append(entry)
+            index = len(found.markers) - 1
+        else:
+            found.markers[index] = entry
+        self._log("take_marker", found.handle, entry[1], None, entry[0])
+        return index
 
     def RPR_GetTakeNumStretchMarkers(self, take):
         found = self._take(take)

@@ -31,6 +31,7 @@ ITEM = "MediaItem*"
 TAKE = "MediaItem_Take*"
 SOURCE = "PCM_source*"
 PROJECT = "ReaProject*"
+MARKER = "ProjectMarker*"
 ANY = "void*"
 
 #: ``rpr_packp``'s pattern: only this exact shape is ever turned back into a pointer.
@@ -211,6 +212,8 @@ class Take:
     chanmode: int = 0  # I_CHANMODE
     preserve_pitch: bool = True  # B_PPITCH
     stretch_markers: List[Tuple[float, float]] = field(default_factory=list)
+    #: Take markers (``SetTakeMarker``): (source position, name).
+    markers: List[Tuple[float, str]] = field(default_factory=list)
     ext: Dict[str, str] = field(default_factory=dict)
     guid: str = ""
     item: Optional[Item] = None
@@ -268,6 +271,19 @@ class Track:
         self.items.sort(key=lambda item: item.position)
 
 
+@dataclass(eq=False)
+class Marker:
+    """A project marker or region (``AddProjectMarker2``): its shown number, place and name."""
+
+    number: int
+    is_region: bool
+    position: float
+    end: float
+    name: str
+    guid: str = ""
+    handle: str = ""
+
+
 @dataclass
 class UndoEntry:
     """One undo point: the outermost ``Undo_EndBlock2`` of a block and what changed inside it."""
@@ -288,6 +304,10 @@ class Project:
     loop_range: Tuple[float, float] = (0.0, 0.0)
     cursor: float = 0.0
     undo_history: List[UndoEntry] = field(default_factory=list)
+    #: Markers and regions in REAPER's enumeration order (by position).
+    markers: List[Marker] = field(default_factory=list)
+    #: Changed since it was last saved (``IsProjectDirty``).
+    dirty: bool = False
     #: How many times the script asked for a redraw (UpdateArrange, UpdateTimeline, UpdateItemInProject).
     ui_refresh: int = 0
     handle: str = ""

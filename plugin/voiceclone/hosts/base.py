@@ -31,6 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tupl
 
 from .. import rules
 from ..errors import AudioError
+from ..script_file import ScriptLine
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,23 @@ class PatchHost(Host, Protocol):
     def insert_takes(self, takes: Sequence[Tuple[Path, Place]], *, undo: str) -> List[Dict[str, Any]]:
         """Put a patch (the first, ``over`` the take) and its variants (``muted``) in, in that order
         below the take, as one undo point where the host can; what :meth:`insert` says of each."""
+
+
+class ScriptHost(Host, Protocol):
+    """A host that speaks a script laid out in the project (REAPER's regions, Audacity's labels)."""
+
+    def script_lines(self) -> List[ScriptLine]:
+        """The script's lines, each with its start on the timeline; raises
+        :class:`~voiceclone.errors.InputError` saying how to lay one out when there is none."""
+
+    def script_folder(self) -> Path:
+        """Where the lines' files and the journal go, beside the project (the same on every run)."""
+
+    def insert_lines(
+        self, lines: Sequence[Tuple[Path, Place, List[Dict[str, Any]]]], *, undo: str
+    ) -> List[Dict[str, Any]]:
+        """Put each spoken line (its file, its place, its sentences' timings) in, one track per
+        speaker, as one undo point; what was put where."""
 
 
 #: How far past a cursor point a phrase given by its start alone may run (to the pause that ends it).

@@ -5,10 +5,12 @@ dialog in REAPER, the command line's options for Audacity) comes in as a ``choos
 Standard library only: REAPER runs these flows on its UI thread.
 """
 
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
-from .base import STOP, Captured, Flow, Host, PatchHost, Place, Work, track_name
+from ..script_file import ScriptLine
+from .base import STOP, Captured, Flow, Host, PatchHost, Place, ScriptHost, Work, track_name
 
 #: ``choose(captured)``: the clone job's options (``voice_id``, ``name``, ``settings``...), or None to stop.
 ChooseClone = Callable[[Captured], Optional[Dict[str, Any]]]
@@ -126,6 +128,62 @@ def patch_take(host: PatchHost, choose: ChoosePatch, *, list_presets: bool = Fal
             takes.append((made, Place(at, label, below=take.track, over=number == 0, muted=number > 0)))
         tracks = host.insert_takes(takes, undo="Voice clone: patch")
         return {**outcome, "track": tracks[0], "variant_tracks": tracks[1:]}
+
+    return Flow(host, [presets, ask, insert])
+
+
+#: ``choose(lines, presets)``: the script job's fields (``preset`` for lines naming none, ``subtitles``...), or None.
+ChooseScript = Callable[[List[ScriptLine], Dict[str, dict]], Optional[Dict[str, Any]]]
+
+
+def speak_script(host: ScriptHost, choose: ChooseScript) -> Flow:
+    """Speak the script laid out in the project: each line in its speaker's voice, at its start,
+    on one track per speaker, all in one undo point. Lines spoken before (the journal in the
+    host's script folder) are not paid again. The flow's result is the run's report, with the
+    ``placed`` lines."""
+    script: Dict[str, Any] = {}
+
+    def presets(_: Any):
+        script.update(lines=host.script_lines())
+        return Work({"kind": "presets"}, title="reading presets")
+
+    def ask(listing: dict):
+        for note in listing.get("notes") or []:
+            host.say(f"Voice clone: warning: {note}")
+        lines: List[ScriptLine] = script["lines"]
+        options = choose(lines, listing["presets"])
+        if options is None:
+            return STOP
+        job = {
+            "kind": "script",
+            "lines": [asdict(line) for line in lines],
+            "out": str(host.script_folder()),
+            **options,
+        }
+        return Work(job, title=f"speaking {len(lines)} lines")
+
+    def insert(report: dict) -> dict:
+        folder = host.script_folder()
+        done = [line for line in report["lines"] if line.get("path")]
+        placed = host.insert_lines(
+            [
+                (
+                    folder / line["path"],
+                    Place(line["start_s"] or 0.0, track_name(line["speaker"]), reuse_track=True),
+                    line.get("subtitles") or [],
+                )
+                for line in done
+            ],
+            undo="Voice clone: speak script",
+        )
+        said = f"{report['spoken']} lines spoken, {report['reused']} already spoken, {report['failed']} failed"
+        host.say(f"Voice clone: {said}{' (cancelled)' if report.get('cancelled') else ''}.")
+        for line in report["lines"]:
+            if line["status"] == "failed":
+                host.say(f"  line {line['number']} ({line['speaker']}) failed: {line['reason']}")
+        for warning in report.get("warnings") or []:
+            host.say(f"  warning: {warning}")
+        return {**report, "placed": placed}
 
     return Flow(host, [presets, ask, insert])
 

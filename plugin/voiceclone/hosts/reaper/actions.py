@@ -155,6 +155,46 @@ def patch_phrase(rpr: Reaper) -> None:
     flows.patch_take(host, choose, list_presets=True).start()
 
 
+def speak_script(rpr: Reaper) -> None:
+    """Speak the project's regions and markers as a script: each name is a line (``[Preset]``
+    prefix: its speaker), spoken at its start on the speaker's track; lines spoken before (the
+    journal in the project's media folder) are not paid again."""
+    if _busy(rpr):
+        return
+    host = ReaperHost(rpr)
+
+    def choose(lines: list, presets: dict) -> Optional[dict]:
+        if not presets:
+            raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
+        names = sorted(presets)
+        unnamed = sum(1 for line in lines if not line.speaker)
+        answers = host.ask(
+            f"Speak {len(lines)} lines from regions ({unnamed} without [Preset])",
+            [
+                f"Voice for lines without [Preset] ({' | '.join(names)})"[:200].replace(",", ";"),
+                "Sentence markers (yes/no)",
+            ],
+            [_remembered(rpr, "preset", names[0]), _remembered(rpr, "script_markers", "yes")],
+        )
+        if answers is None:
+            return None
+        preset, markers = answers
+        speakers = {line.speaker or preset for line in lines}
+        missing = sorted(name for name in speakers if name not in presets)
+        if missing:
+            raise InputError(
+                f"no preset named {', '.join(repr(name) for name in missing)}",
+                fix=f"Name the lines' speakers with one of: {', '.join(names)}.",
+            )
+        for speaker in sorted(speakers):
+            if not _first_speech_confirmed(host, presets[speaker], "Speak the script?"):
+                return None
+        _remember(rpr, preset=preset, script_markers=markers)
+        return {"preset": preset, "subtitles": markers.lower().startswith("y")}
+
+    flows.speak_script(host, choose).start()
+
+
 #: Where a track keeps the preset of the voice that speaks on it (project ExtState, saved with the project).
 VOICE_KEY = "P_EXT:voiceclone_preset"
 
@@ -268,6 +308,7 @@ ACTIONS: Dict[str, Callable[[Reaper], None]] = {
     "speak_at_cursor": speak_at_cursor,
     "voice_presets": voice_presets,
     "patch_phrase": patch_phrase,
+    "speak_script": speak_script,
     "cancel_job": cancel_job,
 }
 

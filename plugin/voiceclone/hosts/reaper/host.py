@@ -10,7 +10,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from ... import rules
 from ...errors import Cancelled
 from ...files import media_path
+from ...script_file import ScriptLine
 from ..base import Captured, Place
+from . import regions
 from .api import Reaper, is_null
 from .project import (
     add_takes,
@@ -18,6 +20,7 @@ from .project import (
     capture_selection,
     current_tab,
     insert_audio,
+    insert_lines,
     media_folder,
     track_guid,
     track_index,
@@ -27,6 +30,8 @@ from .runner import BackgroundJob
 #: GetUserInputs' buffer: the bridge allocates 4 MB but REAPER fills only the size it is told, so it
 #: must hold the longest speech text in UTF-8 (up to 4 bytes a character) plus the other fields.
 DIALOG_BUFFER = 4 * rules.SPEECH_TEXT_MAX + 4096
+#: The folder, in the project's media folder, a script's lines and journal go to.
+SCRIPT_FOLDER = "Voice clone script"
 
 
 class ReaperHost:
@@ -66,6 +71,21 @@ class ReaperHost:
             source=phrase.plan.description,
             offset_s=offset,
         )
+
+    def script_lines(self) -> List[ScriptLine]:
+        return regions.script_lines(self.rpr, self.tab)
+
+    def script_folder(self) -> Path:
+        """``Voice clone script`` in the project's media folder: the lines' files and their journal."""
+        return self._folder / SCRIPT_FOLDER
+
+    def insert_lines(
+        self, lines: Sequence[Tuple[Path, Place, List[Dict[str, Any]]]], *, undo: str
+    ) -> List[Dict[str, Any]]:
+        """Each line on its speaker's track, its sentences as take markers, one undo point."""
+        selected = self.rpr.GetSelectedTrack(0, 0)
+        below = None if is_null(selected) else track_guid(self.rpr, selected)
+        return insert_lines(self.rpr, lines, tab=self.tab, below_guid=below, undo=undo)
 
     def cursor(self) -> Place:
         _, _, _, start, end, _ = self.rpr.GetSet_LoopTimeRange2(0, False, False, 0.0, 0.0, False)

@@ -12,11 +12,11 @@ and a job that outlives a tab switch inserts into the tab it started in.
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ...capture import CHANNEL_MODES, CapturePlan, Segment
 from ...errors import HostError, InputError
-from ..base import check_selection
+from ..base import Place, check_selection
 from .api import Reaper, is_null
 
 #: Source types the background job reads with soundfile (REAPER's names).
@@ -439,3 +439,56 @@ def _insert_item(rpr: Reaper, path: Path, index: int, position_s: float, track_n
     rpr.UpdateItemInProject(item)
     rpr.Main_OnCommand(PEAKS_ACTION, 0)
     return item
+
+
+def insert_lines(
+    rpr: Reaper,
+    lines: Sequence[Tuple[Path, Place, List[Dict[str, Any]]]],
+    *,
+    tab: Tab,
+    below_guid: Optional[str],
+    undo: str,
+) -> List[Dict[str, Any]]:
+    """Each spoken line on its speaker's track (made below ``below_guid`` the first time, else the
+    existing track of that name) at its place, its sentences as take markers, all one undo point;
+    selection and edit cursor as they were. A line already there (the same file at the same place:
+    a rerun) is left as it is."""
+    if not lines:
+        return []
+    with in_tab(rpr, tab, kept=lines[0][0], anchor_guid=below_guid):
+        saved = _user_state(rpr)
+        rpr.Undo_BeginBlock2(0)
+        rpr.PreventUIRefresh(1)
+        placed = []
+        try:
+            for path, place, sentences in lines:
+                index = track_index(rpr, name=place.track_name)
+                if index is None:
+                    index = _new_track(rpr, place.track_name, below_guid)
+                elif _holds(rpr, rpr.GetTrack(0, index), path, place.position_s):
+                    placed.append({"name": place.track_name, "start": place.position_s, "already": True})
+                    continue
+                item = _insert_item(rpr, path, index, place.position_s, place.track_name)
+                take = rpr.GetActiveTake(item)
+                for sentence in sentences:
+                    rpr.SetTakeMarker(take, -1, sentence["text"], float(sentence["start_s"]), 0)
+                placed.append({"name": place.track_name, "start": place.position_s, "markers": len(sentences)})
+            return placed
+        finally:
+            _restore(rpr, saved)
+            rpr.PreventUIRefresh(-1)
+            rpr.UpdateArrange()
+            rpr.Undo_EndBlock2(0, undo, -1)
+
+
+def _holds(rpr: Reaper, track: str, path: Path, position_s: float) -> bool:
+    """Whether ``track`` has an item playing the file ``path`` from ``position_s``."""
+    for i in range(rpr.CountTrackMediaItems(track)):
+        item = rpr.GetTrackMediaItem(track, i)
+        take = rpr.GetActiveTake(item)
+        if is_null(take) or abs(rpr.GetMediaItemInfo_Value(item, "D_POSITION") - position_s) > 1e-6:
+            continue
+        source = rpr.GetMediaItemTake_Source(take)
+        if Path(rpr.GetMediaSourceFileName(source, "", 4096)[1]) == Path(path):
+            return True
+    return False

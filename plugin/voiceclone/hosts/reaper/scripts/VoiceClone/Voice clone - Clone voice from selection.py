@@ -13,6 +13,8 @@
 #     inserts it at the edit cursor.
 #   - Voice clone: Patch selected phrase: replaces the phrase in the time selection with typed words
 #     in the track's voice, as a new take of its item.
+#   - Voice clone: Speak script from regions: each region or marker name is a line ("[Host] Hi."),
+#     spoken in its speaker's voice at its start, one track per speaker.
 #   - Voice clone: Voice presets: lists presets with the days left before their voices expire;
 #     activates, re-clones or removes them, or sets how they speak.
 #   - Voice clone: Cancel running voice job.
@@ -22,6 +24,7 @@
 # @provides
 #   [main] Voice clone - Speak text with voice preset at edit cursor.py
 #   [main] Voice clone - Patch selected phrase.py
+#   [main] Voice clone - Speak script from regions.py
 #   [main] Voice clone - Voice presets.py
 #   [main] Voice clone - Cancel running voice job.py
 #   [nomain] voiceclone_reaper.py
