@@ -426,3 +426,43 @@ def test_patch_variants_lie_muted_below_the_patch_to_pick_by_ear(pipe, run, make
         ("Voice clone patch: Host (happy)", 1),
         ("Voice clone original (muted)", 1),
     ]
+
+
+def test_a_10_line_script_from_labels_lands_one_track_per_speaker_with_sentence_labels(
+    pipe, run, make_audio, sandbox, tmp_path
+):
+    """Each label is a line ([Preset] prefix: its speaker); the speakers' tracks hold their lines at
+    the labels' starts, the sentences come back as labels, and a rerun pays for nothing."""
+    for name, voice_id in (("Host", "HostVoice01"), ("Guest", "GuestVoice01")):
+        assert run("clone", make_audio(f"{name}.wav", 12), "--voice-id", voice_id, "--name", name).code == 0
+        assert run("activate", name, "--yes").code == 0
+    pipe.send("NewLabelTrack")
+    starts = [2.0 + 6.0 * n for n in range(10)]
+    for number, start in enumerate(starts):
+        speaker = "Guest" if number % 3 == 2 else "Host"
+        select(pipe, 0, start, start)
+        pipe.send("AddLabel")
+        pipe.send("SetLabel", Label=number, Text=f"[{speaker}] Line {number + 1}. It has two sentences.")
+    spoken_before = len(sandbox.state.spoken)
+    out = tmp_path / "lines"
+    result = run("audacity", "script", "--subtitles", "--out", out, "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert (data["spoken"], data["failed"]) == (10, 0)
+    assert len(sandbox.state.spoken) - spoken_before == 10
+    tracks = info(pipe, "Tracks")
+    names = [t["name"] for t in tracks]
+    assert "Voice clone: Host" in names and "Voice clone: Guest" in names and "Voice clone sentences" in names
+    clips = info(pipe, "Clips")
+    host_clip = [c for c in clips if c["track"] == names.index("Voice clone: Host")]
+    guest_clip = [c for c in clips if c["track"] == names.index("Voice clone: Guest")]
+    assert host_clip[0]["start"] == pytest.approx(starts[0], abs=0.01)
+    assert guest_clip[0]["start"] == pytest.approx(starts[2], abs=0.01)
+    labels = dict(info(pipe, "Labels"))[names.index("Voice clone sentences")]
+    assert len(labels) == 20 and labels[0][2] == "Line 1." and labels[0][0] == pytest.approx(starts[0], abs=0.01)
+    assert len((out / "voiceclone-journal.jsonl").read_text().splitlines()) == 10
+
+    again = run("audacity", "script", "--out", out, "--json")
+    assert again.code == 0, again.err
+    assert (again.json()["spoken"], again.json()["reused"]) == (0, 10)
+    assert len(sandbox.state.spoken) - spoken_before == 10, "nothing paid twice"

@@ -245,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="1-5 takes of the line in other emotions, as muted tracks below the patch",
     )
+    p = audacity.add_parser(
+        "script", parents=[common, as_json], help="speak the project's labels as a script, one track per speaker"
+    )
+    p.add_argument("--preset", help="the voice of labels that name no [Preset]")
+    p.add_argument("--out", type=Path, help="the folder for the lines' files and journal (default: user data)")
+    p.add_argument("--subtitles", action="store_true", help="add the sentences as labels on a track of their own")
+    p.add_argument("--rpm", type=int, default=60, help="requests a minute to keep under (default 60: MiniMax's T2A)")
+    p.add_argument("--parallel", type=int, default=2, help="lines spoken at once (1-8, default 2)")
     audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")
 
     sub.add_parser("devices", parents=[local, as_json], help="list the sound card's input and output devices")
@@ -1039,6 +1047,27 @@ def _audacity(args, ctx: _Context) -> int:
         return 0 if ok else InputError.exit_code
     settings, out, err = ctx.settings, ctx.out, ctx.err
     job = _Job(args, err)
+    if args.action == "script":
+        report = job(
+            commands.script,
+            settings,
+            preset=args.preset,
+            out=args.out,
+            subtitles=args.subtitles,
+            rpm=args.rpm,
+            parallel=args.parallel,
+        )
+        if args.json:
+            print(json.dumps(report), file=out)
+        else:
+            said = f"{report['spoken']} lines spoken, {report['reused']} already spoken, {report['failed']} failed"
+            print(f"Audacity script: {said}; tracks: {', '.join(t['name'] for t in report['placed'])}.", file=out)
+            for line in report["lines"]:
+                if line["status"] == "failed":
+                    print(f"  line {line['number']} ({line['speaker']}) failed: {line['reason']}", file=out)
+        if report.get("cancelled"):
+            return Cancelled.exit_code
+        return ApiError.exit_code if report["failed"] else 0
     if args.action == "clone":
         data = job(commands.clone, settings, _clone_options(args))
     elif args.action == "patch":  # the voice may be the track's: the job says what its first speech costs

@@ -2,7 +2,7 @@
 sentences as one SubRip file, each line at its place (its own start, or one after another)."""
 
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 import numpy as np
 import soundfile as sf
@@ -27,14 +27,18 @@ def placed(lines: List[LineResult], gap_s: float) -> List[Tuple[float, LineResul
 
 
 def write_timeline(lines: List[LineResult], folder: Path, out: Path, *, gap_s: float) -> Path:
-    """Mix every spoken line at its place into one mono 16-bit WAV at ``out``; only the lines that
-    overlap the one being added are held in memory."""
-    places = sorted(placed(lines, gap_s), key=lambda item: item[0])
+    """Every spoken line at its place, mixed into one mono 16-bit WAV at ``out``."""
+    return mix(((start, folder / str(line.path)) for start, line in placed(lines, gap_s)), out)
+
+
+def mix(files: Iterable[Tuple[float, Path]], out: Path) -> Path:
+    """The audio ``files`` at their starts (seconds) mixed into one mono 16-bit WAV at ``out``; only
+    the files that overlap the one being added are held in memory."""
     pending = np.zeros(0, np.float32)  # the mix from ``written`` on, not yet written
     written = 0
     with sf.SoundFile(str(out), "w", TIMELINE_RATE, 1, "PCM_16", format="WAV") as writer:
-        for start, line in places:
-            samples = _mono_at_rate(folder / str(line.path))
+        for start, path in sorted(files, key=lambda item: item[0]):
+            samples = _mono_at_rate(path)
             begin = int(round(start * TIMELINE_RATE))
             if begin > written:
                 flush = min(begin - written, len(pending))

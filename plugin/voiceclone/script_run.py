@@ -5,8 +5,8 @@ twice for a line already spoken, and never over the account's per-minute limit.
   spoken line, written and synced as soon as its audio is on disk: its key (a hash of the text,
   the voice, the model and the speech settings), its file and its sentence timings. A rerun (after
   a crash, Ctrl-C, a kill, or edits to some lines) speaks only the lines whose key it does not
-  hold; a file named for its key but missing from the journal (a kill between the two writes) is
-  taken as spoken.
+  hold (or, when sentence timings are asked for, that were spoken without them); a file named
+  for its key but missing from the journal (a kill between the two writes) is taken as spoken.
 - **The queue** keeps every request to MiniMax, retries included, inside ``rpm`` per minute (a
   sliding window: no 60 s ever holds more), runs up to ``parallel`` lines at once, and puts a line
   refused with 1002 (the limit, met anyway: another client on the account) back to wait its turn.
@@ -111,11 +111,9 @@ class RateLimiter:
                 raise Cancelled("the script was cancelled")
 
 
-def line_key(text: str, voice_id: str, model: Optional[str], style: Dict[str, Any], subtitles: bool) -> str:
+def line_key(text: str, voice_id: str, model: Optional[str], style: Dict[str, Any]) -> str:
     """What makes a spoken line the same line: its text, voice, model and how the voice speaks."""
-    said = json.dumps(
-        {"text": text, "voice_id": voice_id, "model": model, "style": style, "subtitles": subtitles}, sort_keys=True
-    )
+    said = json.dumps({"text": text, "voice_id": voice_id, "model": model, "style": style}, sort_keys=True)
     return hashlib.sha256(said.encode("utf-8")).hexdigest()
 
 
@@ -190,6 +188,8 @@ def speak_script(
     todo: Deque[_Plan] = deque()
     for plan in plans:
         done = journal.spoken(plan.key) or _adopted(journal, plan, out_dir)
+        if done is not None and subtitles and done.get("subtitles") is None:
+            done = None  # spoken without its sentences' timings, which only a new speech gives
         if done is not None:
             results[plan.index] = plan.result("reused", done)
         else:
@@ -290,7 +290,7 @@ def _plan(
         chosen_model = model or held.get("model")
         style = dict(held.get("speech") or {})
         style.pop("chars_per_s", None)  # a measurement, not how the voice speaks
-        key = line_key(line.text, str(held["voice_id"]), chosen_model, style, subtitles)
+        key = line_key(line.text, str(held["voice_id"]), chosen_model, style)
         name = f"{line.number:04d}-{files.safe_stem(speaker, 'voice')}-{key[:10]}.wav"
         plans.append(_Plan(index, line, speaker, chosen_model, key, name, subtitles))
     return plans
@@ -326,6 +326,7 @@ def _speak_line(
             preset=plan.speaker,
             model=plan.model,
             subtitles=plan.subtitles,
+            force=True,  # the folder's own file for this key: a line spoken again for its timings
             gate=gate,
             on_event=lambda event: on_event(event) if event.stage == "warning" else None,
         )

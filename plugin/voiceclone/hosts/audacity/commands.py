@@ -86,6 +86,34 @@ def patch(
         return flows.patch_take(host, choose).start().result
 
 
+def script(
+    settings,
+    *,
+    preset: Optional[str] = None,
+    out: Optional[Path] = None,
+    subtitles: bool = False,
+    rpm: Optional[int] = None,
+    parallel: Optional[int] = None,
+    on_event=ignore_events,
+) -> dict:
+    """Speak the project's labels as a script (``[Preset]`` prefix: a line's speaker, else
+    ``preset``): one new track per speaker with its lines at their labels, the sentences as labels
+    when ``subtitles``. The lines' files and journal go in ``out`` (default: the user data folder's
+    ``Audacity/script``): a rerun speaks only new or changed lines. Returns the run's report."""
+    given = {"preset": preset, "subtitles": subtitles, "rpm": rpm, "parallel": parallel}
+    options = {key: value for key, value in given.items() if value is not None}
+    with AudacityHost(settings, on_event=on_event, script_folder=out) as host:
+
+        def choose(lines, presets) -> dict:
+            for speaker in sorted({line.speaker or preset or "" for line in lines} - {""}):
+                cost = speech.first_speech_note(settings, speaker)
+                if cost:
+                    on_event(Event("note", cost))
+            return options
+
+        return flows.speak_script(host, choose).start().result
+
+
 def _voice_of(settings, track: str) -> str:
     """The preset that speaks on ``track``: the one last used there, else one of the same name."""
     voices = PresetStore(settings.presets_path).voices()

@@ -10,20 +10,33 @@ time: Audacity's scripting cannot put a clip on an existing track at a time.
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import soundfile as sf
 
-from ... import rules
+from ... import files, rules, script_output
 from ...errors import HostError, InputError, VoiceCloneError
 from ...events import Event
 from ...files import media_path
 from ...leftovers import temp_folder
+from ...script_file import ScriptLine, check_lines, split_speaker
 from ...settings import Settings, user_data_folder
 from ..base import POINT_REACH_S, Captured, Place, check_selection
 from ..in_process import InProcessHost
 from .pipe import Pipe
-from .project import Selection, export_selection, import_track, info, read_selection, restore, split_off
+from .project import (
+    Selection,
+    add_labels,
+    export_selection,
+    import_track,
+    info,
+    read_selection,
+    restore,
+    split_off,
+)
+
+#: The label track a script's sentences go on (and which is never read as the script).
+SENTENCES_TRACK = "Voice clone sentences"
 
 
 class AudacityHost(InProcessHost):
@@ -34,10 +47,17 @@ class AudacityHost(InProcessHost):
     """
 
     def __init__(
-        self, settings: Settings, *, on_event: Callable, start: Optional[float] = None, end: Optional[float] = None
+        self,
+        settings: Settings,
+        *,
+        on_event: Callable,
+        start: Optional[float] = None,
+        end: Optional[float] = None,
+        script_folder: Optional[Path] = None,
     ):
         super().__init__(settings, on_event=on_event)
         self._range = (start, end)
+        self._script_folder = script_folder
         self._temp = temp_folder("audacity")
 
     def __enter__(self) -> "AudacityHost":
@@ -105,6 +125,63 @@ class AudacityHost(InProcessHost):
             source=f"Audacity track '{selection.names[0]}'",
             offset_s=first,
         )
+
+    def script_lines(self) -> List[ScriptLine]:
+        """Every label (but the plugin's own sentence labels) is a line, in time order."""
+        with Pipe() as pipe:
+            tracks, labels = info(pipe, "Tracks"), info(pipe, "Labels")
+        found = sorted(
+            (float(start), str(text))
+            for track, rows in labels
+            if tracks[track].get("name") != SENTENCES_TRACK
+            for start, _, text in rows
+            if str(text).strip()
+        )
+        if not found:
+            raise InputError(
+                "the project has no labels to speak",
+                fix="Add a label track (Tracks > Add New > Label Track) and a label for each line, "
+                "its text the line ('[Host] Welcome back.').",
+            )
+        lines = []
+        for number, (start, text) in enumerate(found, 1):
+            speaker, said = split_speaker(text)
+            lines.append(ScriptLine(number, said, speaker, start))
+        return check_lines(lines, "the project's labels")
+
+    def script_folder(self) -> Path:
+        """The folder the command names (``--out``), else the user data folder's ``Audacity/script``."""
+        return self._script_folder or user_data_folder() / "Audacity" / "script"
+
+    def insert_lines(
+        self, lines: Sequence[Tuple[Path, Place, List[Dict[str, Any]]]], *, undo: str
+    ) -> List[Dict[str, Any]]:
+        """One new track per speaker (its lines mixed at their places: Audacity's scripting cannot put
+        a clip on an existing track at a time), and the sentences as labels on a label track of
+        their own. Audacity makes these several undo steps."""
+        by_speaker: Dict[str, List[Tuple[Path, Place, List[Dict[str, Any]]]]] = {}
+        for line in lines:
+            by_speaker.setdefault(line[1].track_name, []).append(line)
+        folder = Path(self._temp.name)
+        placed = []
+        with Pipe() as pipe:
+            keep = read_selection(pipe, require_range=False)
+            for name, group in by_speaker.items():
+                first = min(place.position_s for _, place, _ in group)
+                mixed = script_output.mix(
+                    ((place.position_s - first, path) for path, place, _ in group),
+                    folder / f"{files.safe_stem(name, 'voice')}-lines.wav",
+                )
+                track = import_track(pipe, mixed, name=name, start_s=first, keep=keep)
+                placed.append({"name": track.get("name", name), "start": first, "lines": len(group)})
+            sentences = sorted(
+                (place.position_s + s["start_s"], place.position_s + s["end_s"], s["text"])
+                for _, place, said in lines
+                for s in said
+            )
+            if sentences:
+                add_labels(pipe, sentences, track_name=SENTENCES_TRACK, keep=keep)
+        return placed
 
     def cursor(self) -> Place:
         with Pipe() as pipe:

@@ -10,7 +10,7 @@ That Undo also takes back every change made since the last undo state, and scrip
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from ...errors import InputError
 from .pipe import Pipe
@@ -47,9 +47,10 @@ def read_selection(pipe: Pipe, *, require_range: bool = True) -> Selection:
             "nothing is selected in Audacity",
             fix="Select the voice's track and a time range on it, then run the command again.",
         )
+    before = info(pipe, "Labels")
     pipe.send("AddLabel")
     try:
-        start, end = _new_label(info(pipe, "Labels"), len(tracks))
+        start, end = _new_label(before, info(pipe, "Labels"))
     finally:
         pipe.send("Undo")
     selection = Selection(
@@ -68,12 +69,16 @@ def read_selection(pipe: Pipe, *, require_range: bool = True) -> Selection:
     return selection
 
 
-def _new_label(labels, first_new_track: int):
-    """The label AddLabel just made: on a label track at or after ``first_new_track``."""
-    for track, entries in labels:
-        if track >= first_new_track and entries:
-            start, end = entries[-1][0], entries[-1][1]
-            return float(start), float(end)
+def _new_label(before, after):
+    """The label AddLabel just made: the one in ``after`` that ``before`` lacks (on a new label
+    track, or on a selected label track of the project's own)."""
+    known = [tuple(entry[:2]) for _, entries in before for entry in entries]
+    for _, entries in after:
+        for entry in entries:
+            if tuple(entry[:2]) in known:
+                known.remove(tuple(entry[:2]))
+            else:
+                return float(entry[0]), float(entry[1])
     raise InputError("Audacity did not report the selection", fix="Close any open Audacity dialog and try again.")
 
 
@@ -142,6 +147,22 @@ def split_off(pipe: Pipe, track: int, start_s: float, end_s: float, *, name: str
     moved = len(info(pipe, "Tracks")) - 1
     pipe.send("SelectTracks", Track=moved, TrackCount=1, Mode="Set")
     pipe.send("SetTrack", Name=name, Mute=True)
+
+
+def add_labels(pipe: Pipe, labels: List[Tuple[float, float, str]], *, track_name: str, keep: Selection) -> None:
+    """A new label track ``track_name`` at the end, holding ``labels`` (start, end, text) in time
+    order; leave ``keep`` selected. ``SetLabel`` numbers labels across all label tracks, in track
+    order: the new track's come after every other track's."""
+    before = sum(len(rows) for _, rows in info(pipe, "Labels"))
+    pipe.send("NewLabelTrack")
+    track = len(info(pipe, "Tracks")) - 1
+    pipe.send("SelectTracks", Track=track, TrackCount=1, Mode="Set")
+    pipe.send("SetTrack", Name=track_name)
+    for number, (start, end, text) in enumerate(labels):
+        pipe.send("SelectTime", Start=start, End=end, RelativeTo="ProjectStart")
+        pipe.send("AddLabel")
+        pipe.send("SetLabel", Label=before + number, Text=text.replace('"', "'"))
+    restore(pipe, keep)
 
 
 def _check_path(path: Path, what: str) -> None:
