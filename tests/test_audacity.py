@@ -14,6 +14,7 @@ import pytest
 import soundfile as sf
 import soxr
 
+from episode_track import clean_host_overlap, episode_track
 from helpers import presets_of, spoken_take, uploads
 from voiceclone.errors import HostUnavailable
 from voiceclone.hosts.audacity.pipe import Pipe
@@ -466,3 +467,31 @@ def test_a_10_line_script_from_labels_lands_one_track_per_speaker_with_sentence_
     assert again.code == 0, again.err
     assert (again.json()["spoken"], again.json()["reused"]) == (0, 10)
     assert len(sandbox.state.spoken) - spoken_before == 10, "nothing paid twice"
+
+
+def test_clone_pick_marks_the_picked_pieces_as_labels_and_clones_them(pipe, run, sandbox, tmp_path):
+    """A whole episode track: the picker's pieces are labelled on a track of their own, in project
+    time, and exactly those are uploaded."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    episode = tmp_path / "episode.wav"
+    parts = episode_track(episode, minutes=6)
+    pipe.send("Import2", Filename=str(episode))
+    select(pipe, 0, 30.0, 6 * 60)
+    result = run("audacity", "clone", "--pick-length", "1:00", "--voice-id", "HostVoice01", "--json")
+    assert result.code == 0, result.err
+    names = [t["name"] for t in info(pipe, "Tracks")]
+    labels = dict(info(pipe, "Labels"))[names.index("Voice clone pick")]
+    pieces = [(float(start), float(end)) for start, end, _ in labels]
+    assert [text for _, _, text in labels] == [f"Voice clone pick {n}" for n in range(1, len(labels) + 1)]
+    inside, total = clean_host_overlap(parts, pieces)
+    assert inside / total >= 0.95 and 50 <= total <= 70
+    picked = result.json()["pieces"]  # in the exported selection's seconds: it starts at 30 s
+    assert len(picked) == len(pieces)
+    for piece, (start, end) in zip(picked, pieces):
+        assert (piece["start_s"] + 30.0, piece["end_s"] + 30.0) == (
+            pytest.approx(start, abs=0.01),
+            pytest.approx(end, abs=0.01),
+        )
+    (upload,) = uploads(sandbox)
+    assert upload.duration_s == pytest.approx(total - (len(pieces) - 1) * 0.03, abs=0.05)

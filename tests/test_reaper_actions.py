@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from episode_track import clean_host_overlap, episode_track
 from helpers import pending_of, presets_of, spoken_take, uploads
 from voiceclone.hosts.reaper import install
 
@@ -69,8 +70,9 @@ def answers(
     model="speech-2.8-hd",
     language="English",
     consent="Ben agreed on 2026-11-20",
+    pick="no",
 ):
-    return [name, voice_id, text, model, language, consent]
+    return [name, voice_id, text, model, language, consent, pick]
 
 
 def test_clone_from_a_time_selection_puts_the_preview_under_the_source_at_the_region_start(
@@ -144,13 +146,17 @@ def test_a_selection_under_10_seconds_is_refused_before_anything_else(reaper, sc
     assert reaper.track_names() == ["Host", "Music"]
 
 
-def test_a_selection_over_5_minutes_is_announced_as_trimmed(reaper, scripts, make_audio):
+def test_a_selection_over_5_minutes_offers_to_pick_its_best_speech(reaper, scripts, make_audio):
     track = reaper.add_track("Host", selected=True)
     reaper.add_item(track, str(make_audio("long.wav", 400, 8000, kind="tone")), position=0.0)
     reaper.set_time_selection(0.0, 390.0)
     reaper.answer_inputs(ok=False)
     reaper.run_script(scripts / CLONE)
-    assert reaper.input_dialogs[0].title == "Clone voice from selection (390 s selected: the first 5:00 are used)"
+    (dialog,) = reaper.input_dialogs
+    assert (
+        dialog.title == "Clone voice from selection (6:30 selected: pick its best speech, or the first 5:00 are used)"
+    )
+    assert dialog.defaults[-1] == "yes", "picking is the default for a long selection"
 
 
 def test_nothing_selected_says_what_to_select(reaper, scripts, project):
@@ -906,3 +912,46 @@ def test_a_region_naming_an_unknown_speaker_is_refused_before_anything_is_paid(
     reaper.run_script(scripts / SCRIPT, max_ticks=3000)
     assert "no preset named 'Narrator'" in reaper.message_boxes[-1].message
     assert len(sandbox.state.spoken) == before and reaper.undo_history == []
+
+
+def test_clone_picks_the_best_speech_of_a_long_item_shows_it_as_regions_then_clones_it(
+    reaper, scripts, sandbox, env, tmp_path
+):
+    """A whole episode item selected: the picker's pieces become regions first (one undo point),
+    then, on the user's yes, exactly those pieces are cloned."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    episode = tmp_path / "episode.wav"
+    parts = episode_track(episode, minutes=6)
+    track = reaper.add_track("Host", selected=True)
+    reaper.add_item(track, str(episode), position=10.0, take_name="episode 12")
+    reaper.set_time_selection(10.0, 10.0 + 6 * 60)
+    reaper.answer_inputs(values=answers(pick="1:00"))
+    reaper.answer_message_box(6)  # yes: clone from these pieces
+    reaper.run_script(scripts / CLONE, max_ticks=6000)
+    reaper.assert_clean()
+    regions = [m for m in reaper.project.markers if m.is_region]
+    assert regions and [m.name for m in regions] == [f"Voice clone pick {n}" for n in range(1, len(regions) + 1)]
+    inside, total = clean_host_overlap(parts, [(m.position - 10.0, m.end - 10.0) for m in regions])
+    assert inside / total >= 0.95 and 50 <= total <= 70, (inside, total)
+    assert "Clone from these" in reaper.message_boxes[0].message
+    assert reaper.undo_history == ["Voice clone: mark picked speech", "Voice clone: insert preview"]
+    (upload,) = uploads(sandbox)
+    expected = total - (len(regions) - 1) * 0.03
+    assert upload.duration_s == pytest.approx(expected, abs=0.05)
+    assert presets_of(env)["Host"]["sample"]["pieces"]
+
+
+def test_saying_no_to_the_picked_pieces_clones_nothing(reaper, scripts, sandbox, tmp_path):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (tests/run installs it)")
+    episode = tmp_path / "episode.wav"
+    episode_track(episode, minutes=6)
+    track = reaper.add_track("Host", selected=True)
+    reaper.add_item(track, str(episode), position=0.0)
+    reaper.set_time_selection(0.0, 6 * 60)
+    reaper.answer_inputs(values=answers(pick="yes"))
+    reaper.answer_message_box(7)
+    reaper.run_script(scripts / CLONE, max_ticks=6000)
+    assert uploads(sandbox) == [] and not sandbox.state.voices
+    assert reaper.undo_history == ["Voice clone: mark picked speech"], "the regions stay, to look at"

@@ -187,19 +187,15 @@ def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
 def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path, on_event: EventSink):
     """The upload-ready sample and its preset-to-be; or the outcome of reusing an earlier clone."""
     on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
-    pieces = None
-    if options.pick_s is None:
+    pieces = options.pieces
+    if pieces is None:
         sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
     else:
         from . import picker
 
-        found = picker.pick(
-            options.audio, target_s=options.pick_s, start=options.start, end=options.end, on_event=on_event
-        )
-        on_event(Event("note", found.summary()))
-        pieces = [piece.as_dict() for piece in found.pieces]
+        joined = tuple(picker.Piece(p["start_s"], p["end_s"], p.get("why", "")) for p in pieces)
         picked = workdir / f"{files.safe_stem(Path(options.audio).stem, 'sample')}-picked.wav"
-        sample = audio.prepare(picker.assemble(options.audio, found.pieces, picked), workdir)
+        sample = audio.prepare(picker.assemble(options.audio, joined, picked), workdir)
     prompt = None
     if options.prompt_audio is not None:
         prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")

@@ -3,7 +3,7 @@ in and the jobs carry out. Plain data, light to import."""
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 
 @dataclass(frozen=True)
@@ -44,5 +44,8 @@ class CloneOptions:
     consent_audio: Optional[Path] = None
     #: Refuse to clone without a consent record.
     require_consent: bool = False
-    #: Pick the speaker's cleanest speech, about this many seconds of it, from the (long) audio.
+    #: Pick the speaker's cleanest speech, about this many seconds of it, from the (long) audio
+    #: first (the clone flow runs the picker, then clones its ``pieces``).
     pick_s: Optional[float] = None
+    #: Pieces already picked (``start_s``, ``end_s``, ``why``, in ``audio``'s seconds): joined as the sample.
+    pieces: Optional[List[dict]] = None

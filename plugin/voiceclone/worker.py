@@ -106,6 +106,8 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
         ).as_dict()
     if kind == "patch":
         return _patch(job, settings, on_event)
+    if kind == "pick":
+        return _pick(job, on_event)
     if kind == "script":
         from . import script_run
         from .script_file import ScriptLine, check_lines
@@ -168,6 +170,39 @@ def _patch(job: dict, settings: Settings, on_event: Callable) -> dict:
             variants=int(job.get("variants") or 1),
             on_event=on_event,
         ).as_dict()
+
+
+def _pick(job: dict, on_event: Callable) -> dict:
+    """The speaker's cleanest speech in ``job["audio"]`` (its ``start``..``end``), or in a host's
+    capture of one stretch of one file: its ``pieces`` in that file's seconds, ``at_s`` where each
+    lies from the capture's start, the ``audio`` file, the summary and the doctor's checks."""
+    from . import picker, rules
+    from .capture import CapturePlan
+    from .events import Event
+
+    start, end, offset = job.get("start"), job.get("end"), 0.0
+    if job.get("capture"):
+        plan = CapturePlan.from_dict(job["capture"])
+        if len(plan.segments) != 1 or abs(plan.segments[0].playrate - 1.0) > 1e-9:
+            raise InputError(
+                "picking works on one item of one file, and the selection plays several or a stretched one",
+                fix="Glue the items (Item > Glue items), or select one item, then run it again.",
+            )
+        segment = plan.segments[0]
+        audio, start, end = segment.source, segment.source_start_s, segment.source_start_s + segment.length_s
+        offset = segment.position_s - segment.source_start_s
+    else:
+        audio = job["audio"]
+    found = picker.pick(
+        Path(audio), target_s=float(job.get("pick_s") or rules.PICK_TARGET_S), start=start, end=end, on_event=on_event
+    )
+    on_event(Event("note", found.summary()))
+    return {
+        **found.as_dict(),
+        "audio": str(audio),
+        "at_s": [[p.start_s + offset, p.end_s + offset] for p in found.pieces],
+        "summary": found.summary(),
+    }
 
 
 def _clone(job: dict, settings: Settings, on_event: Callable):

@@ -1538,6 +1538,10 @@ class FakeReaper:
     def RPR_UpdateArrange(self):
         self._refresh("UpdateArrange")
 
+    def RPR_UpdateTimeline(self):
+        """Redraw the arrange view and the ruler (regions, markers)."""
+        self._refresh("UpdateTimeline")
+
     def RPR_UpdateItemInProject(self, item):
         if self._item(item) is not None:
             self._refresh("UpdateItemInProject")

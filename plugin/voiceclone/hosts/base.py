@@ -100,6 +100,10 @@ class Host(Protocol):
     def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
         """Carry out ``job`` (see :mod:`voiceclone.worker`), then call ``then(outcome)``."""
 
+    def mark_pieces(self, spans: Sequence[Tuple[float, float]]) -> None:
+        """Show the picked pieces (timeline seconds) where the user can see them before they are
+        cloned: regions in REAPER, labels in Audacity; nothing on the command line."""
+
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         """Put the audio file ``path`` at ``place`` as one undo step named ``undo``; return what was
         made (the track's name, where the audio starts). Raises a

@@ -25,16 +25,38 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
     the region's start. The flow's result is the clone's outcome, with the ``track`` made."""
     captured: Dict[str, Captured] = {}
 
+    job: Dict[str, Any] = {}
+
     def ask(_: Any):
         captured["it"] = sample = host.capture()
         options = choose(sample)
         if options is None:
             return STOP
         preview = host.new_file(options.get("name") or sample.name, "preview", ".mp3")
-        job = {"kind": "clone", **sample.sample, "source": sample.source, **options}
+        job.update({"kind": "clone", **sample.sample, "source": sample.source, **options})
         if preview is not None:
             job.setdefault("preview_out", str(preview))
+        if job.get("pick_s"):  # first the picker, over the whole selection: the pieces are shown, then cloned
+            pick = {"kind": "pick", **sample.sample, "pick_s": job.pop("pick_s")}
+            return Work(pick, title="listening for the speaker's cleanest speech")
         return Work(job, title=f"cloning '{options['voice_id']}'")
+
+    def picked(outcome: dict):
+        if "at_s" not in outcome:
+            return outcome  # no picking: this is the clone's outcome
+        sample = captured["it"]
+        host.say(f"Voice clone: {outcome['summary']}.")
+        spans = [(sample.start_s + start, sample.start_s + end) for start, end in outcome["at_s"]]
+        host.mark_pieces(spans)
+        question = (
+            f"Clone from these {len(spans)} pieces ({outcome['total_s']:.0f} s of speech, marked as {PICK_MARK})?"
+        )
+        if not host.confirm(question):
+            return STOP
+        for key in ("capture", "start", "end"):
+            job.pop(key, None)
+        job.update(audio=outcome["audio"], pieces=outcome["pieces"])
+        return Work(job, title=f"cloning '{job['voice_id']}'")
 
     def insert(outcome: dict) -> dict:
         tell(
@@ -54,7 +76,11 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
         )
         return {**outcome, "track": track}
 
-    return Flow(host, [ask, insert])
+    return Flow(host, [ask, picked, insert])
+
+
+#: How the picked pieces are marked in a DAW before they are cloned.
+PICK_MARK = "'Voice clone pick' regions or labels"
 
 
 def speak_at_cursor(host: Host, choose: ChooseSpeech, *, list_presets: bool = True) -> Flow:

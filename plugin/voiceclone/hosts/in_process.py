@@ -38,6 +38,9 @@ class InProcessHost:
 
         then(perform(job, self.settings, self._on_event))
 
+    def mark_pieces(self, spans: Sequence[Tuple[float, float]]) -> None:
+        """The command line says the pieces itself (the pick's summary and ``--json``)."""
+
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         raise NotImplementedError  # each host puts a result in its own way
 

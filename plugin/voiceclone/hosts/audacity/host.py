@@ -183,6 +183,13 @@ class AudacityHost(InProcessHost):
                 add_labels(pipe, sentences, track_name=SENTENCES_TRACK, keep=keep)
         return placed
 
+    def mark_pieces(self, spans: Sequence[Tuple[float, float]]) -> None:
+        """The picked pieces as labels "Voice clone pick N" on a label track of their own."""
+        with Pipe() as pipe:
+            keep = read_selection(pipe, require_range=False)
+            labels = [(start, end, f"Voice clone pick {n}") for n, (start, end) in enumerate(spans, 1)]
+            add_labels(pipe, labels, track_name="Voice clone pick", keep=keep)
+
     def cursor(self) -> Place:
         with Pipe() as pipe:
             selection = read_selection(pipe, require_range=False)

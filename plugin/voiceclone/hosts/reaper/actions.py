@@ -40,8 +40,9 @@ def clone_from_selection(rpr: Reaper) -> None:
 
     def choose(captured: Captured) -> Optional[dict]:
         title = "Clone voice from selection"
-        if captured.length_s > rules.CLONE_MAX_S:
-            title += f" ({captured.length_s:.0f} s selected: the first {rules.clock(rules.CLONE_MAX_S)} are used)"
+        long = captured.length_s > rules.CLONE_MAX_S
+        if long:
+            title += f" ({rules.clock(captured.length_s)} selected: pick its best speech, or the first 5:00 are used)"
         answers = host.ask(
             title,
             [
@@ -51,6 +52,7 @@ def clone_from_selection(rpr: Reaper) -> None:
                 "Model",
                 "Language (empty or auto)",
                 "Consent (who agreed; when)",
+                "Pick the best speech (no | yes | m:ss of it)",
             ],
             [
                 captured.name,
@@ -59,11 +61,13 @@ def clone_from_selection(rpr: Reaper) -> None:
                 _remembered(rpr, "model", rules.DEFAULT_MODEL),
                 _remembered(rpr, "language", ""),
                 "",
+                "yes" if long else "no",
             ],
         )
         if answers is None:
             return None
-        preset, voice_id, typed_text, typed_model, typed_language, consent = answers
+        preset, voice_id, typed_text, typed_model, typed_language, consent, pick = answers
+        pick_s = _pick_length(pick)
         preset = rules.check_preset_name(preset)
         text, model, text_warnings = rules.check_preview(typed_text or None, typed_model or None)
         for warning in rules.check_voice_id(voice_id) + text_warnings:
@@ -75,6 +79,7 @@ def clone_from_selection(rpr: Reaper) -> None:
             "name": preset,
             "consent": consent,
             "settings": {"text": text, "model": model, "language_boost": language},
+            **({"pick_s": pick_s} if pick_s else {}),
         }
 
     flows.clone_selection(host, choose).start()
@@ -322,6 +327,21 @@ def _first_speech_confirmed(host: ReaperHost, preset: dict, question: str) -> bo
         return True
     cost = rules.FIRST_SPEECH_COST.format(voice_id=preset["voice_id"])
     return host.confirm(f"{cost[0].upper()}{cost[1:]}. {question}")
+
+
+def _pick_length(typed: str) -> Optional[float]:
+    """The dialog's pick field: no (or empty) -> None, yes -> about 2:00, a time -> that much."""
+    answer = typed.strip().lower()
+    if answer in ("", "no", "n"):
+        return None
+    if answer in ("yes", "y"):
+        return rules.PICK_TARGET_S
+    try:
+        return rules.check_pick_length(rules.parse_time(answer))
+    except ValueError as exc:
+        raise InputError(
+            f"'{typed}' is not yes, no or a length", fix="Type yes, no, or a length such as 2:00."
+        ) from exc
 
 
 def _busy(rpr: Reaper) -> bool:

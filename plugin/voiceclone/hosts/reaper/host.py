@@ -15,6 +15,7 @@ from ..base import Captured, Place
 from . import regions
 from .api import Reaper, is_null
 from .project import (
+    add_regions,
     add_takes,
     capture_phrase,
     capture_selection,
@@ -132,6 +133,10 @@ class ReaperHost:
 
     def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
         BackgroundJob(self.rpr, job, title=title, on_result=then, on_error=self.fail).start()
+
+    def mark_pieces(self, spans: Sequence[Tuple[float, float]]) -> None:
+        """The picked pieces as regions "Voice clone pick N", one undo point."""
+        add_regions(self.rpr, spans, name="Voice clone pick", tab=self.tab, undo="Voice clone: mark picked speech")
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         """A new item on a track below ``place.below`` (or the track of its name, ``reuse_track``)."""

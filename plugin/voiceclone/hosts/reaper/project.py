@@ -492,3 +492,15 @@ def _holds(rpr: Reaper, track: str, path: Path, position_s: float) -> bool:
         if Path(rpr.GetMediaSourceFileName(source, "", 4096)[1]) == Path(path):
             return True
     return False
+
+
+def add_regions(rpr: Reaper, spans: Sequence[Tuple[float, float]], *, name: str, tab: Tab, undo: str) -> None:
+    """A region named ``name`` N over each of ``spans`` (project seconds), as one undo point."""
+    with in_tab(rpr, tab, kept=Path(name)):
+        rpr.Undo_BeginBlock2(0)
+        try:
+            for number, (start, end) in enumerate(spans, 1):
+                rpr.AddProjectMarker2(0, True, start, end, f"{name} {number}", -1, 0)
+        finally:
+            rpr.UpdateTimeline()
+            rpr.Undo_EndBlock2(0, undo, -1)
