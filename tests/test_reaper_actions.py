@@ -835,6 +835,11 @@ def _script_project(reaper, run, make_audio, tmp_path):
     reaper.add_marker(8.0, "[Guest] Thanks for having me!")
     reaper.add_marker(12.0, "And that is the show.", region_end=15.0)
     reaper.add_marker(20.0, "")  # an unnamed marker is not a line
+    for number in range(7):  # ten lines in all
+        at = 30.0 + 8 * number
+        reaper.add_marker(
+            at, f"[{'Guest' if number % 2 else 'Host'}] Line {number + 4} of the script.", region_end=at + 5
+        )
 
 
 @pytest.mark.parametrize("region_api", [True, False], ids=["object-api", "saved-project-file"])
@@ -854,25 +859,27 @@ def test_regions_and_markers_are_spoken_at_their_starts_on_one_track_per_speaker
     assert reaper.track_names() == ["Host", "Voice clone: Guest", "Voice clone: Host"]
     host = reaper.track_names().index("Voice clone: Host")
     guest = reaper.track_names().index("Voice clone: Guest")
-    assert [item["position"] for item in reaper.items_on(host)] == [2.0, 12.0]
-    assert [item["position"] for item in reaper.items_on(guest)] == [8.0]
+    host_places = [2.0, 12.0] + [30.0 + 8 * n for n in range(0, 7, 2)]
+    guest_places = [8.0] + [30.0 + 8 * n for n in range(1, 7, 2)]
+    assert [item["position"] for item in reaper.items_on(host)] == host_places
+    assert [item["position"] for item in reaper.items_on(guest)] == guest_places
     assert reaper.undo_history == ["Voice clone: speak script"]
     first = reaper.project.tracks[host].items[0].takes[0]
     assert [name for _, name in first.markers] == ["Welcome back.", "Today we talk about rooms."]
-    assert sorted(entry["text"] for entry in sandbox.state.spoken[-3:]) == [
-        "And that is the show.",
-        "Thanks for having me!",
-        "Welcome back. Today we talk about rooms.",
-    ]
+    said = ["Welcome back. Today we talk about rooms.", "Thanks for having me!", "And that is the show."]
+    said += [f"Line {n + 4} of the script." for n in range(7)]
+    assert sorted(entry["text"] for entry in sandbox.state.spoken[-10:]) == sorted(said)
     journal = Path(reaper.project.media_path) / "Voice clone script" / "voiceclone-journal.jsonl"
-    assert len(journal.read_text().splitlines()) == 3
+    assert len(journal.read_text().splitlines()) == 10
+    assert "; 1 of 10, about" in reaper.console and "; 10 of 10, about 0:00 left" in reaper.console, "line by line"
+    assert "Voice clone: 10 lines spoken, 0 already spoken, 0 failed." in reaper.console
 
     before = len(sandbox.state.spoken)
     reaper.save_project(tmp_path / "episode.rpp")
     reaper.answer_inputs(values=["Host", "yes"])
     reaper.run_script(scripts / SCRIPT, max_ticks=6000)
     assert len(sandbox.state.spoken) == before, "a rerun pays for nothing"
-    assert [item["position"] for item in reaper.items_on(host)] == [2.0, 12.0], "and adds nothing twice"
+    assert [item["position"] for item in reaper.items_on(host)] == host_places, "and adds nothing twice"
 
 
 def test_the_bridge_never_returns_a_markers_name(reaper):

@@ -64,6 +64,23 @@ def _script(path: Path, count: int, *, changed=()) -> Path:
     return path
 
 
+def _script_child(script: Path, out: Path, env: dict, *, until_lines: int):
+    """``voiceclone script`` in a process of its own, one line at a time, once its journal holds
+    ``until_lines`` lines; and the journal's path."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "script", str(script), "--out", str(out), "--parallel", "1"],
+        env={**os.environ, **env, "PYTHONPATH": str(Path(__file__).parents[1] / "plugin")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    journal = out / "voiceclone-journal.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < until_lines):
+        time.sleep(0.02)
+    return child, journal
+
+
 def test_script_files_of_every_kind_read_as_lines_with_speakers_and_times(tmp_path):
     plain = tmp_path / "a.txt"
     plain.write_text("# notes are skipped\n[Host] Hello there.\n\nJust text.\n", encoding="utf-8")
@@ -149,19 +166,10 @@ def test_a_rerun_after_a_kill_speaks_only_the_lines_not_yet_spoken(voices, sandb
     script = _script(tmp_path / "s.txt", 200)
     out = tmp_path / "out"
     sandbox.add_fault("slow", path=T2A, seconds=30, after=100)
-    child = subprocess.Popen(
-        [sys.executable, "-m", "voiceclone", "script", str(script), "--out", str(out), "--parallel", "1"],
-        env={**os.environ, **script_env, "PYTHONPATH": str(Path(__file__).parents[1] / "plugin")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    journal = out / "voiceclone-journal.jsonl"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 100):
-        time.sleep(0.05)
+    child, journal = _script_child(script, out, script_env, until_lines=100)
     time.sleep(0.3)  # the 101st request is now held by the server
     child.send_signal(signal.SIGKILL)
-    child.wait(timeout=10)
+    child.communicate(timeout=10)
     assert len(journal.read_text().splitlines()) == 100
     sandbox.clear_faults()
 
@@ -182,16 +190,7 @@ def test_ctrl_c_stops_after_the_line_in_flight_and_keeps_it(voices, sandbox, tmp
     script = _script(tmp_path / "s.txt", 30)
     out = tmp_path / "out"
     sandbox.add_fault("slow", path=T2A, seconds=1.5, after=5)
-    child = subprocess.Popen(
-        [sys.executable, "-m", "voiceclone", "script", str(script), "--out", str(out), "--parallel", "1"],
-        env={**os.environ, **script_env, "PYTHONPATH": str(Path(__file__).parents[1] / "plugin")},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    journal = out / "voiceclone-journal.jsonl"
-    while not journal.exists() or len(journal.read_text().splitlines()) < 5:
-        time.sleep(0.02)
+    child, journal = _script_child(script, out, script_env, until_lines=5)
     time.sleep(0.3)  # the 6th line is in flight, held by the server
     child.send_signal(signal.SIGINT)
     stdout, _ = child.communicate(timeout=30)

@@ -6,7 +6,7 @@ becomes one plain message (:meth:`.api.Reaper.report`), in the action and in the
 """
 
 from datetime import datetime
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 
 from ... import rules
 from ...errors import InputError
@@ -92,12 +92,10 @@ def speak_at_cursor(rpr: Reaper) -> None:
     host = ReaperHost(rpr)
 
     def choose(presets: dict) -> Optional[dict]:
-        if not presets:
-            raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
-        names = sorted(presets)
+        names = _preset_names(presets)
         answers = host.ask(
             "Speak text with voice preset",
-            [f"Preset ({' | '.join(names)})"[:200].replace(",", ";"), "Text"],
+            [_choices("Preset", names), "Text"],
             [_remembered(rpr, "preset", names[0]), ""],
         )
         if answers is None:
@@ -122,16 +120,14 @@ def patch_phrase(rpr: Reaper) -> None:
     host = ReaperHost(rpr)
 
     def choose(captured: Captured, presets: dict) -> Optional[dict]:
-        if not presets:
-            raise InputError("there are no voice presets yet", fix="Clone the speaker's voice from a selection first.")
-        names = sorted(presets)
+        names = _preset_names(presets)
         track = host.track(captured.track)
         remembered = rpr.GetSetMediaTrackInfo_String(track, VOICE_KEY, "", False)[3]
         answers = host.ask(
             "Patch the selected phrase",
             [
                 "What it should say",
-                f"Voice preset ({' | '.join(names)})"[:200].replace(",", ";"),
+                _choices("Voice preset", names),
                 f"Takes to pick from (1-{rules.PATCH_VARIANTS_MAX})",
             ],
             [
@@ -169,14 +165,12 @@ def speak_script(rpr: Reaper) -> None:
     host = ReaperHost(rpr)
 
     def choose(lines: list, presets: dict) -> Optional[dict]:
-        if not presets:
-            raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
-        names = sorted(presets)
+        names = _preset_names(presets)
         unnamed = sum(1 for line in lines if not line.speaker)
         answers = host.ask(
             f"Speak {len(lines)} lines from regions ({unnamed} without [Preset])",
             [
-                f"Voice for lines without [Preset] ({' | '.join(names)})"[:200].replace(",", ";"),
+                _choices("Voice for lines without [Preset]", names),
                 "Sentence markers (yes/no)",
             ],
             [_remembered(rpr, "preset", names[0]), _remembered(rpr, "script_markers", "yes")],
@@ -319,6 +313,18 @@ ACTIONS: Dict[str, Callable[[Reaper], None]] = {
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _preset_names(presets: dict) -> List[str]:
+    """The presets' names, sorted; :class:`InputError` when there are none yet."""
+    if not presets:
+        raise InputError("there are no voice presets yet", fix="Clone a voice from a selection first.")
+    return sorted(presets)
+
+
+def _choices(label: str, names: List[str]) -> str:
+    """A dialog field's caption listing the choices: GetUserInputs splits captions at commas."""
+    return f"{label} ({' | '.join(names)})"[:200].replace(",", ";")
 
 
 def _first_speech_confirmed(host: ReaperHost, preset: dict, question: str) -> bool:

@@ -87,6 +87,10 @@ def _clear_marks(rpr: Reaper) -> None:
         rpr.SetExtState(SECTION, key, "", False)
 
 
+#: Stages whose every event is said (each is a step the user follows: a script's lines).
+LINE_BY_LINE = ("script",)
+
+
 class BackgroundJob:
     """One job in a child process, followed from REAPER's defer loop.
 
@@ -180,12 +184,16 @@ class BackgroundJob:
             self.rpr.SetExtState(SECTION, BEAT_KEY, repr(now), False)
 
     def _read_event(self, event: dict) -> None:
+        """A progress event in the console: a stage's first words, its end (bytes), and each step of
+        a stage told line by line (a script's lines, with the time left)."""
         kind = event.get("event")
         if kind == "progress":
             message, done, total = event.get("message"), event.get("done"), event.get("total")
-            if event.get("stage") == "warning":  # said at once, and not again with the result
+            if event.get("stage") in ("warning", "note"):  # said at once, and not again with the result
                 self._said.append(str(message))
-                self.rpr.console(f"  warning: {message}")
+                self.rpr.console(f"  {event.get('stage')}: {message}")
+            elif event.get("stage") in LINE_BY_LINE:
+                self.rpr.console(f"  {message}")
             elif event.get("stage") != self._stage:
                 self._stage = event.get("stage")
                 self.rpr.console(f"  {message}")
