@@ -700,8 +700,8 @@ def _script(args, ctx: _Context) -> int:
     lines = read_script(args.file)
     if args.gap < 0:
         raise InputError(f"--gap {args.gap:g} is negative", fix="Give 0 or more seconds between lines.")
-    if args.timeline is not None:
-        files.check_writable(args.timeline, "--timeline")
+    if args.timeline is not None and args.timeline.parent.resolve() != args.out.resolve():
+        files.check_writable(args.timeline, "--timeline")  # (the --out folder is checked, and made, by the run)
     progress = _progress(args, err)
 
     def tell(event: events.Event) -> None:
