@@ -962,3 +962,37 @@ def test_saying_no_to_the_picked_pieces_clones_nothing(reaper, scripts, sandbox,
     reaper.run_script(scripts / CLONE, max_ticks=6000)
     assert uploads(sandbox) == [] and not sandbox.state.voices
     assert reaper.undo_history == ["Voice clone: mark picked speech"], "the regions stay, to look at"
+
+
+def test_cancel_during_a_script_keeps_and_places_the_lines_spoken_so_far(
+    reaper, scripts, run, make_audio, tmp_path, sandbox
+):
+    """Cancel stops after the lines in flight; what was spoken (and paid) lands in the project, and
+    the next run speaks only the rest."""
+    _script_project(reaper, run, make_audio, tmp_path)
+    sandbox.add_fault("slow", path="/v1/t2a_v2", seconds=0.4, times=20)
+    reaper.answer_inputs(values=["Host", "no"])
+
+    def press_cancel(fake, tick):
+        time.sleep(1 / 30)
+        journal = Path(fake.project.media_path) / "Voice clone script" / "voiceclone-journal.jsonl"
+        if journal.exists() and len(journal.read_text().splitlines()) >= 3 and not pressed:
+            pressed.append(tick)
+            exec(compile((scripts / CANCEL).read_bytes(), str(scripts / CANCEL), "exec"), fake.main_globals())
+
+    pressed: list = []
+    reaper.run_script(scripts / SCRIPT, max_ticks=6000, tick_hook=press_cancel)
+    reaper.assert_clean()
+    journal = Path(reaper.project.media_path) / "Voice clone script" / "voiceclone-journal.jsonl"
+    kept = len(journal.read_text().splitlines())
+    placed = sum(len(reaper.items_on(i)) for i in range(1, len(reaper.project.tracks)))
+    assert 3 <= kept < 10 and placed == kept, (kept, placed)
+    assert reaper.undo_history == ["Voice clone: speak script"]
+    assert "(cancelled)" in reaper.console
+
+    sandbox.clear_faults()
+    before = len(sandbox.state.spoken)
+    reaper.answer_inputs(values=["Host", "no"])
+    reaper.run_script(scripts / SCRIPT, max_ticks=6000)
+    assert len(sandbox.state.spoken) - before == 10 - kept
+    assert sum(len(reaper.items_on(i)) for i in range(1, len(reaper.project.tracks))) == 10
