@@ -45,3 +45,17 @@ def test_cloned_previews_and_spoken_files_are_tagged(run, make_audio, tmp_path):
     for name in ("line.wav", "line.flac", "line.mp3"):
         assert run("speak", "--voice-id", "HostVoice01", "Hello.", "-o", tmp_path / name).code == 0
         assert "voice_id HostVoice01" in metadata(tmp_path / name)["comment"], name
+
+
+def test_a_wav_tag_is_replaced_not_stacked_and_its_sample_bytes_stay_as_they_were(tmp_path):
+    path = tmp_path / "line.wav"
+    sf.write(str(path), (0.3 * np.sin(np.arange(24001) / 5)).astype(np.float32), 24000, subtype="PCM_24")
+    original = path.read_bytes()
+    tagging.tag(path, voice_id="OldVoice01", model="m", date="d")
+    tagging.tag(path, voice_id="NewVoice01", model="m", date="d")
+    tagged = path.read_bytes()
+    assert tagged.count(b"LIST") == 1 and "NewVoice01" in metadata(path)["comment"]
+    start = original.index(b"data")
+    size = int.from_bytes(original[start + 4 : start + 8], "little")
+    assert original[start : start + 8 + size] in tagged, "the data chunk is copied byte for byte"
+    assert int.from_bytes(tagged[4:8], "little") == len(tagged) - 8, "the RIFF size covers the new chunk"

@@ -4,7 +4,6 @@ from typing import Any, Dict, List, Sequence
 
 from . import rules
 from .errors import PresetError
-from .minimax import MiniMaxClient
 from .presets import PresetStore, timestamp, utc_now
 from .presets import state as presets_state
 from .settings import Settings
@@ -13,6 +12,8 @@ from .settings import Settings
 def list_voices(settings: Settings, voice_type: str = "voice_cloning") -> dict:
     """The account's voices, by kind, as MiniMax lists them."""
     settings.require_key()
+    from .minimax import MiniMaxClient  # HTTP, only for what asks MiniMax
+
     with MiniMaxClient(settings) as client:
         return client.voices(voice_type)
 
@@ -21,6 +22,8 @@ def delete_voice(settings: Settings, voice_id: str) -> List[str]:
     """Delete a cloned voice on MiniMax (its id is burned); mark presets holding it. Returns their names."""
     rules.check_voice_id(voice_id)
     settings.require_key()
+    from .minimax import MiniMaxClient  # HTTP, only for what asks MiniMax
+
     with MiniMaxClient(settings) as client:
         client.delete_voice(voice_id)
 

@@ -15,14 +15,10 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, TextIO
 
-from . import __version__, account, events, files, jobs, lifecycle, rules, speech
-from .doctor import QUIET_PEAK_DBFS
+from . import __version__, events, files, rules
 from .errors import ApiError, AudioError, Cancelled, InputError, VoiceCloneError, plain
-from .library import export_library, import_library
 from .options import CloneOptions, CloneSettings
-from .presets import Preset, PresetStore, expiring_soon, lifetime, listed, listed_waiting, utc_now
 from .settings import PROVIDERS, Settings
-from .verdict import judge
 
 
 class _Parser(argparse.ArgumentParser):
@@ -492,6 +488,7 @@ def _pick_length(args) -> Optional[float]:
 
 
 def _clone(args, ctx: _Context) -> int:
+    from . import jobs
     from .hosts import command_line
 
     settings, out, err = ctx.settings, ctx.out, ctx.err
@@ -565,6 +562,8 @@ def _record(args, ctx: _Context) -> int:
     import threading
 
     from . import device
+    from .doctor import QUIET_PEAK_DBFS
+    from .verdict import judge
 
     out, err = ctx.out, ctx.err
     at_terminal = sys.stdin.isatty()
@@ -613,6 +612,8 @@ def _record(args, ctx: _Context) -> int:
 
 
 def _validate(args, ctx: _Context) -> int:
+    from .verdict import judge
+
     out, err = ctx.out, ctx.err
     target = _pick_length(args)
     if target is not None:
@@ -819,6 +820,8 @@ def _patch(args, ctx: _Context) -> int:
 
 
 def _note_first_speech(settings: Settings, preset: Optional[str], err: TextIO) -> None:
+    from . import speech
+
     note = speech.first_speech_note(settings, preset)
     if note:
         print(f"note: {note}", file=err)
@@ -838,6 +841,8 @@ def _confirmed(args, question: str, refusal: str, out: TextIO, err: TextIO) -> b
 
 
 def _activate(args, ctx: _Context) -> int:
+    from . import lifecycle
+
     settings, out, err = ctx.settings, ctx.out, ctx.err
     if not _confirmed(
         args,
@@ -858,6 +863,8 @@ def _activate(args, ctx: _Context) -> int:
 
 
 def _reclone(args, ctx: _Context) -> int:
+    from . import lifecycle
+
     settings, out, err = ctx.settings, ctx.out, ctx.err
     if not _confirmed(
         args,
@@ -884,6 +891,8 @@ def _reclone(args, ctx: _Context) -> int:
 
 
 def _voices(args, ctx: _Context) -> int:
+    from . import account
+
     settings, out, err = ctx.settings, ctx.out, ctx.err
     if args.action == "sync":
         changes = account.sync_voices(settings)
@@ -931,6 +940,10 @@ def _created(value) -> str:
 
 
 def _presets(args, ctx: _Context) -> int:
+    from . import account  # (its HTTP client is imported when it first calls MiniMax)
+    from .library import export_library, import_library
+    from .presets import Preset, PresetStore, expiring_soon, lifetime, listed, listed_waiting, utc_now
+
     settings, out = ctx.settings, ctx.out
     store = PresetStore(settings.presets_path)
     if args.action == "remove":
@@ -1016,6 +1029,7 @@ def _warn_presets(settings: Settings, err: TextIO) -> None:
     voices that may exist but are unconfirmed and those MiniMax deletes within a day. A preset
     problem is left to the command."""
     from . import leftovers, reconcile
+    from .presets import PresetStore, expiring_soon
 
     store = PresetStore(settings.presets_path)
     leftovers.clean([store.folder, store.folder / "previews", store.folder / "samples"])

@@ -1,7 +1,8 @@
 """Marking every audio file the plugin writes as AI-generated, with the voice_id, model and date.
 
-WAV gets an INFO chunk and FLAC Vorbis comments (the samples are rewritten losslessly by soundfile);
-MP3 gets an ID3v2.4 tag put in front of the untouched audio frames, so it is not re-encoded.
+WAV gets an INFO chunk (its sample bytes untouched), FLAC Vorbis comments (the samples are
+rewritten losslessly by soundfile); MP3 gets an ID3v2.4 tag put in front of the untouched audio
+frames, so it is not re-encoded.
 Any audio player or ``soundfile.SoundFile(path).copy_metadata()`` reads them back.
 """
 
@@ -32,7 +33,11 @@ def tagged(data: bytes, fmt: str, *, voice_id: str, model: str, date: str) -> by
     if sniff(data[:12]) != fmt:
         raise AudioError(f"the audio is not {fmt}")
     comment = describe(voice_id, model or "unknown", date)
-    return _tag_mp3(data, comment) if fmt == "mp3" else _tag_pcm(data, fmt, comment)
+    if fmt == "mp3":
+        return _tag_mp3(data, comment)
+    if fmt == "wav":
+        return _tag_wav(data, comment)
+    return _tag_pcm(data, fmt, comment)
 
 
 def tag(path: Path, *, voice_id: str, model: str, date: str) -> None:
@@ -44,6 +49,36 @@ def tag(path: Path, *, voice_id: str, model: str, date: str) -> None:
     fmt = sniff(data[:12])
     if fmt in ("wav", "mp3", "flac"):
         write_atomically(path, tagged(data, fmt, voice_id=voice_id, model=model, date=date))
+
+
+def _tag_wav(data: bytes, comment: str) -> bytes:
+    """A RIFF ``LIST``/``INFO`` chunk (INAM title, ICMT comment, ISFT software, as libsndfile
+    writes and reads them) in place of any the file had, the samples' bytes untouched: no decoding,
+    and no audio stack for a speech. A file whose chunks run past its end is rewritten by soundfile."""
+    chunks, kinds, at = [], set(), 12
+    while at + 8 <= len(data):
+        kind, size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
+        end = at + 8 + size + (size & 1)
+        if not all(32 <= byte < 127 for byte in kind):
+            raise AudioError("the wav audio is damaged (a chunk without a name)")
+        if end > len(data) + (size & 1):
+            return _tag_pcm(data, "wav", comment)
+        if not (kind == b"LIST" and data[at + 8 : at + 12] == b"INFO"):
+            chunks.append(data[at:end])
+            kinds.add(kind)
+        at = end
+    if not {b"fmt ", b"data"} <= kinds:
+        raise AudioError("the wav audio is damaged (no format or no sample chunk)")
+    info = b"INFO" + b"".join(
+        _info(key, text) for key, text in ((b"INAM", TITLE), (b"ICMT", comment), (b"ISFT", f"voiceclone {__version__}"))
+    )
+    body = b"WAVE" + b"".join(chunks) + b"LIST" + len(info).to_bytes(4, "little") + info
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+def _info(key: bytes, text: str) -> bytes:
+    raw = text.encode("utf-8") + b"\0"
+    return key + len(raw).to_bytes(4, "little") + raw + (b"\0" if len(raw) & 1 else b"")
 
 
 def _tag_pcm(data: bytes, fmt: str, comment: str) -> bytes:

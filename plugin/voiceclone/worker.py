@@ -80,9 +80,7 @@ def run_job(job_file: Path, events_file: Path, env: Mapping[str, str]) -> int:
 def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
     """Do one job and return its outcome as ``--json`` prints it. The one place a host's job is
     carried out: in this child process for REAPER, in the command's own process for the others."""
-    from . import account, lifecycle, speech
-
-    kind = job.get("kind")
+    kind = job.get("kind")  # each kind imports what it needs: a speech needs no audio stack
     if kind == "presets":  # fills a host's dialog: kept light, without the audio and HTTP modules
         store = PresetStore(settings.presets_path)
         return {
@@ -92,6 +90,8 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
     if kind == "clone":
         return _clone(job, settings, on_event).as_dict()
     if kind == "speak":
+        from . import speech
+
         return speech.speak(
             settings,
             job["text"],
@@ -124,6 +124,23 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
             subtitles=bool(job.get("subtitles")),
             on_event=on_event,
         ).as_dict()
+    if kind in ("set_speech", "remove_preset", "delete_voice"):
+        return _account(kind, job, settings)
+    if kind == "activate":
+        from . import lifecycle
+
+        return lifecycle.activate(settings, job["name"], on_event=on_event)
+    if kind == "reclone":
+        from . import lifecycle
+
+        return lifecycle.reclone(settings, job["name"], on_event=on_event).as_dict()
+    raise InputError(f"unknown job kind {kind!r}")
+
+
+def _account(kind: str, job: dict, settings: Settings) -> dict:
+    """The preset and voice jobs of :mod:`.account`."""
+    from . import account
+
     if kind == "set_speech":
         return account.set_speech(
             settings,
@@ -134,13 +151,7 @@ def perform(job: dict, settings: Settings, on_event: Callable) -> dict:
         )
     if kind == "remove_preset":
         return {"removed": job["name"], "preset": account.remove_preset(settings, job["name"])}
-    if kind == "activate":
-        return lifecycle.activate(settings, job["name"], on_event=on_event)
-    if kind == "reclone":
-        return lifecycle.reclone(settings, job["name"], on_event=on_event).as_dict()
-    if kind == "delete_voice":
-        return {"deleted": job["voice_id"], "presets": account.delete_voice(settings, job["voice_id"])}
-    raise InputError(f"unknown job kind {kind!r}")
+    return {"deleted": job["voice_id"], "presets": account.delete_voice(settings, job["voice_id"])}
 
 
 def _patch(job: dict, settings: Settings, on_event: Callable) -> dict:

@@ -7,7 +7,6 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
-from ..audio import probe
 from ..errors import VoiceCloneError
 from ..options import CloneOptions
 from ..rules import check_region
@@ -37,6 +36,8 @@ class CommandLineHost(InProcessHost):
         self._out = {"speech": speech_out, "preview": preview_out}
 
     def capture(self) -> Captured:
+        from ..audio import probe  # the audio stack, only for a command that reads audio
+
         if self._audio is None:
             raise VoiceCloneError("no audio file was given to clone")
         info = probe(self._audio)

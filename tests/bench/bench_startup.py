@@ -1,0 +1,46 @@
+"""What a command costs before it does anything: `voiceclone --help`, `--version` and the light
+commands against `python -c pass`, each the median of 15 runs in a fresh interpreter.
+
+Bar (issue: as fast as the bare calls): `voiceclone --help` <= 4x `python -c pass`.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PLUGIN = str(Path(__file__).resolve().parents[2] / "plugin")
+RUNS = 15
+
+
+def _median(argv, env) -> float:
+    times = []
+    for _ in range(RUNS + 1):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])  # the first run warms the disk cache
+
+
+def run() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PYTHONPATH": PLUGIN, "VOICECLONE_PRESETS": str(Path(tmp) / "presets.yaml")}
+        bare = _median([sys.executable, "-c", "pass"], env)
+        figures = {"python -c pass (s)": round(bare, 4)}
+        for name, argv in (
+            ("voiceclone --help", ["--help"]),
+            ("voiceclone --version", ["--version"]),
+            ("voiceclone presets list", ["presets", "list"]),
+        ):
+            took = _median([sys.executable, "-m", "voiceclone", *argv], env)
+            figures[f"{name} (s)"] = round(took, 4)
+            figures[f"{name} / bare"] = round(took / bare, 2)
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

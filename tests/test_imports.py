@@ -1,0 +1,62 @@
+"""Each command imports only what it uses: the light ones never load the audio, numeric or HTTP
+stacks (issue: as fast as the bare calls). Each runs in a fresh interpreter, which then lists the
+modules it loaded."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PLUGIN = str(Path(__file__).resolve().parents[1] / "plugin")
+AUDIO = {"numpy", "soundfile", "soxr", "scipy", "parselmouth", "webrtcvad", "pyloudnorm", "av"}
+HTTP = {"requests", "urllib3"}
+PRESETS = {"yaml", "filelock"}
+CHILD = """
+import json, sys
+from voiceclone import cli
+try:
+    cli.main(sys.argv[1:])
+except SystemExit:
+    pass
+print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})), file=sys.__stderr__)
+"""
+
+
+def _loaded(env, *argv) -> set:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, *map(str, argv)],
+        env={**os.environ, **env, "PYTHONPATH": PLUGIN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["clone", "--help"], ["script", "--help"]])
+def test_help_and_version_load_no_audio_http_or_presets_stack(env, argv):
+    assert not _loaded(env, *argv) & (AUDIO | HTTP | PRESETS)
+
+
+def test_presets_list_loads_no_audio_or_http_stack(env):
+    assert not _loaded(env, "presets", "list") & (AUDIO | HTTP)
+
+
+def test_voices_list_loads_no_audio_stack(env, sandbox):
+    assert not _loaded(env, "voices", "list") & AUDIO
+
+
+def test_speak_loads_no_audio_stack(env, sandbox, tmp_path):
+    loaded = _loaded(
+        env, "speak", "--voice-id", "English_expressive_narrator", "Hello there.", "-o", tmp_path / "s.wav"
+    )
+    assert (tmp_path / "s.wav").stat().st_size > 1000, "the speech was made"
+    assert not loaded & AUDIO, loaded & AUDIO
+
+
+def test_clone_loads_the_audio_stack_it_needs(env, sandbox, make_audio):
+    """The guard's own check: a command that needs the audio stack does load it."""
+    assert {"numpy", "soundfile"} <= _loaded(env, "clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
