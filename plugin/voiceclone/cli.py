@@ -70,10 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="the folder for the lines' files and the journal")
     p.add_argument("--preset", help="the voice of lines that name no [Preset]")
     p.add_argument("--model", help="speech model (default: each preset's)")
-    p.add_argument(
-        "--rpm", type=int, default=60, help="requests a minute to keep under (default 60, MiniMax's T2A limit)"
-    )
-    p.add_argument("--parallel", type=int, default=2, help="lines spoken at once (1-8, default 2)")
+    _add_queue_options(p)
     p.add_argument("--subtitles", action="store_true", help="ask for sentence timings and write script.srt")
     p.add_argument("--timeline", type=Path, help="also write the whole script as one WAV, each line at its place")
     p.add_argument("--gap", type=float, default=0.5, help="seconds between lines without a start time (default 0.5)")
@@ -247,8 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="the voice of labels that name no [Preset]")
     p.add_argument("--out", type=Path, help="the folder for the lines' files and journal (default: user data)")
     p.add_argument("--subtitles", action="store_true", help="add the sentences as labels on a track of their own")
-    p.add_argument("--rpm", type=int, default=60, help="requests a minute to keep under (default 60: MiniMax's T2A)")
-    p.add_argument("--parallel", type=int, default=2, help="lines spoken at once (1-8, default 2)")
+    _add_queue_options(p)
     audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")
 
     sub.add_parser("devices", parents=[local, as_json], help="list the sound card's input and output devices")
@@ -271,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)"
     )
     return parser
+
+
+def _add_queue_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rpm", type=int, default=60, help="requests a minute to keep under (default 60: MiniMax's T2A)")
+    p.add_argument("--parallel", type=int, default=2, help="lines spoken at once (1-8, default 2)")
 
 
 def _add_speech_options(p: argparse.ArgumentParser) -> None:
