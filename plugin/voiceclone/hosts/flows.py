@@ -44,8 +44,7 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
     def picked(outcome: dict):
         if "at_s" not in outcome:
             return outcome  # no picking: this is the clone's outcome
-        sample = captured["it"]
-        host.say(f"Voice clone: {outcome['summary']}.")
+        sample = captured["it"]  # (the pick job said what it chose, as a note)
         spans = [(sample.start_s + start, sample.start_s + end) for start, end in outcome["at_s"]]
         host.mark_pieces(spans)
         question = (
