@@ -7,9 +7,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_audacity_export  # noqa: E402
 import bench_patch  # noqa: E402
+import bench_pick  # noqa: E402
 import bench_prepare  # noqa: E402
 import bench_probe  # noqa: E402
 import bench_reaper_ticks  # noqa: E402
+import bench_script  # noqa: E402
+import bench_startup  # noqa: E402
 import bench_upload_memory  # noqa: E402
 
 for name, module in (
@@ -19,6 +22,9 @@ for name, module in (
     ("REAPER defer ticks", bench_reaper_ticks),
     ("Audacity export", bench_audacity_export),
     ("patch a take", bench_patch),
+    ("pick from an episode", bench_pick),
+    ("speak a script", bench_script),
+    ("start-up", bench_startup),
 ):
     print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
     for key, value in module.run().items():
