@@ -144,9 +144,9 @@ def patch(
     low, high = NATURAL_SPEEDS
     if not low <= speed <= high:
         natural = len(text) / rate
+        span = f"the phrase up to the pause at {last:.2f} s is" if found else "the selection is"
         raise InputError(
-            f"'{text[:40]}' takes about {natural:.1f} s in this voice; the selection is {gap:.1f} s "
-            f"(speed {speed:.2f})",
+            f"'{text[:40]}' takes about {natural:.1f} s in this voice; {span} {gap:.1f} s (speed {speed:.2f})",
             fix=f"Select {natural / high:.1f} to {natural / low:.1f} s for it, or change the text.",
         )
     subtype, fmt = (info.subtype, info.format.upper()) if info.format in ("wav", "flac") else ("PCM_16", "WAV")
@@ -315,7 +315,9 @@ def _phrase_end(take: np.ndarray, sample_rate: int, start: float, natural_s: flo
             "where the phrase would end",
             fix="Give the phrase's end too (select the whole phrase, or --end).",
         )
-    return min(candidates, key=lambda at: abs(at - wanted))
+    low, high = NATURAL_SPEEDS
+    fitting = [at for at in candidates if natural_s / high <= at - start <= natural_s / low]
+    return min(fitting or candidates, key=lambda at: abs(at - wanted))  # a pause the text fits at a natural speed
 
 
 #: A pause between words: this long at least, its 50 ms windows this close to the take's noise floor.
