@@ -192,8 +192,8 @@ def test_a_killed_command_never_leaves_audacity_locked(fifos, tmp_path):
             sys.executable,
             "-c",
             "import sys, time\n"
-            "from voiceclone.hosts.audacity import turn\n"
-            "handle = turn.take(__import__('pathlib').Path(sys.argv[1]), 1)\n"
+            "from voiceclone import locks\n"
+            "handle = locks.take(__import__('pathlib').Path(sys.argv[1]), 1)\n"
             "print('held', flush=True); time.sleep(60)",
             str(connect(fifos).lock_path),
         ],

@@ -13,7 +13,7 @@ import pytest
 PLUGIN = str(Path(__file__).resolve().parents[1] / "plugin")
 AUDIO = {"numpy", "soundfile", "soxr", "scipy", "parselmouth", "webrtcvad", "pyloudnorm", "av"}
 HTTP = {"requests", "urllib3"}
-PRESETS = {"yaml", "filelock"}
+PRESETS = {"yaml"}
 CHILD = """
 import json, sys
 from voiceclone import cli

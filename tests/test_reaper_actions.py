@@ -526,9 +526,9 @@ def test_the_background_job_finds_the_package_in_a_python_that_does_not_have_it(
     probe = subprocess.run([base, "-c", "import voiceclone"], capture_output=True, env={}) if base else None
     if probe is None or probe.returncode == 0:
         pytest.skip(f"no Python without the plugin to try ({base or 'no base interpreter'})")
-    import filelock
+    import yaml
 
-    if not Path(filelock.__file__).resolve().is_relative_to(install.PACKAGE_PATH):
+    if not Path(yaml.__file__).resolve().is_relative_to(install.PACKAGE_PATH):
         pytest.skip(f"the plugin is installed in editable mode: {install.PACKAGE_PATH} does not hold its dependencies")
     config = reaper.resource_path / install.CONFIG
     config.write_text(json.dumps({**json.loads(config.read_text()), "python": base}))
@@ -653,7 +653,7 @@ def test_what_runs_inside_reaper_imports_only_the_standard_library():
     code = """
 import importlib.abc, sys
 BLOCKED = {"numpy", "soundfile", "soxr", "av", "yaml", "requests", "urllib3", "platformdirs", "tqdm",
-           "filelock", "pyaudio"}
+           "pyaudio", "scipy", "parselmouth", "webrtcvad", "pyloudnorm"}
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED:

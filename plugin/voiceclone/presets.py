@@ -14,14 +14,15 @@ cannot be read as a preset library is reported and left exactly as it is: never 
 
 import copy
 import os
+import threading
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 import yaml
-from filelock import FileLock, Timeout
 
+from . import locks
 from .errors import PresetError
 from .leftovers import partial_name
 from .rules import VOICE_LIFETIME_DAYS
@@ -330,7 +331,8 @@ class PresetStore:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._lock = FileLock(str(self.path.with_name(self.path.name + ".lock")), timeout=LOCK_TIMEOUT_S)
+        self._lock_path = self.path.with_name(self.path.name + ".lock")
+        self._holding = threading.local()  # a change inside a change, on this thread, holds the lock already
 
     @property
     def folder(self) -> Path:
@@ -365,18 +367,27 @@ class PresetStore:
     def change_library(self, edit: Callable[[dict], T], *, timeout: float = LOCK_TIMEOUT_S) -> T:
         """:meth:`change` for the whole library: ``edit`` receives ``{"voices": ..., "pending": ...}``."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            with self._lock.acquire(timeout=timeout):
-                data = self._read()
-                before = copy.deepcopy(data)
-                result = edit(data)
-                if data != before:
-                    self._write(data)
-        except Timeout as exc:
+        if getattr(self._holding, "lock", None) is not None:
+            return self._edit(edit)
+        held = locks.take(self._lock_path, timeout)
+        if held is None:
             raise PresetError(
                 f"the presets file {self.path} is locked by another run",
                 fix="Wait for the other clone to finish, then run it again.",
-            ) from exc
+            )
+        self._holding.lock = held
+        try:
+            return self._edit(edit)
+        finally:
+            self._holding.lock = None
+            locks.give_back(held)
+
+    def _edit(self, edit: Callable[[dict], T]) -> T:
+        data = self._read()
+        before = copy.deepcopy(data)
+        result = edit(data)
+        if data != before:
+            self._write(data)
         return result
 
     def _read(self) -> dict:

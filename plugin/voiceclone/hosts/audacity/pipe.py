@@ -5,7 +5,7 @@ Linux and macOS: two FIFOs, ``/tmp/audacity_script_pipe.to.<uid>`` and ``.from.<
 (the other order deadlocks), never blocks forever on a FIFO nobody reads, sends one command line of
 under 1 KiB, and reads the reply up to its ``BatchCommand finished:`` status line and the empty line
 after it. A bare newline means Audacity is not ready yet. ``Failed!`` raises. One client at a time:
-a connection holds this user's turn on the pipe (:mod:`.turn`) from connect to close.
+a connection holds this user's turn on the pipe (:mod:`voiceclone.locks`) from connect to close.
 """
 
 import errno
@@ -18,8 +18,8 @@ import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, List, Optional
 
+from ... import locks
 from ...errors import HostCommandFailed, HostUnavailable, InputError
-from . import turn
 
 #: Said when Audacity's pipes are not there.
 PIPE_MISSING_FIX = "Start Audacity; if it runs, run `voiceclone audacity doctor` to enable the module."
@@ -95,7 +95,7 @@ class Pipe:
         that moment reaches the old ones (nobody writes back, or the write fails), so it is made again.
         """
         try:
-            self._turn = turn.take(self.lock_path, LOCK_WAIT_S)
+            self._turn = locks.take(self.lock_path, LOCK_WAIT_S)
         except OSError as exc:
             raise HostUnavailable(
                 f"cannot use the lock file {self.lock_path} ({exc.strerror})",
@@ -165,7 +165,7 @@ class Pipe:
     def close(self) -> None:
         self._close_fifos()
         if self._turn is not None:
-            turn.give_back(self._turn)
+            locks.give_back(self._turn)
             self._turn = None
 
     def _close_fifos(self) -> None:

@@ -1,10 +1,11 @@
-"""One command at a time on Audacity's pipe.
+"""Exclusive locks between processes (and threads), on a file beside what they guard: ``flock`` on
+POSIX, ``msvcrt.locking`` on Windows. The lock goes with the process, so a killed run never leaves
+anything locked. Standard library only.
 
-Audacity serves one client at a time on one pair of FIFOs, and nothing stops a second client from
-opening them meanwhile: the two then interleave their lines and read each other's replies. Every
-connection therefore holds an exclusive lock on a file next to the pipe while it is open, and a
-second command (a shortcut pressed twice) waits its turn. The lock goes with the process, so a
-killed command never leaves Audacity locked.
+- Audacity's pipe (:mod:`.hosts.audacity.pipe`): Audacity serves one client at a time on one pair
+  of FIFOs, and nothing stops a second client from opening them meanwhile (the two would
+  interleave their lines and read each other's replies): a second command waits its turn.
+- The presets file (:mod:`.presets`): every change is a read-modify-write under the lock.
 """
 
 import sys
