@@ -1,8 +1,10 @@
 """What a command costs before it does anything: `voiceclone --help`, `--version` and the light
 commands against `python -c pass`, each the median of 15 runs in a fresh interpreter.
 
-Bar (issue: as fast as the bare calls): `voiceclone --help` <= 4x `python -c pass`. It measures
-the installed package (`pip install .`), with the bytecode pip compiled, as a user runs it.
+Bars (issue: as fast as the bare calls): `voiceclone --help` <= 4x `python -c pass`; the REAPER
+background job (`voiceclone.worker`) <= 0.06 s of imports before it does anything, read from
+``python -X importtime``. It measures the installed package (`pip install .`), with the bytecode
+pip compiled, as a user runs it.
 """
 
 import json
@@ -40,7 +42,19 @@ def run() -> dict:
             took = _median([sys.executable, "-m", "voiceclone", *argv], env)
             figures[f"{name} (s)"] = round(took, 4)
             figures[f"{name} / bare"] = round(took / bare, 2)
+        figures["REAPER job imports (s)"] = round(_median_import("voiceclone.worker", env), 4)
     return figures
+
+
+def _median_import(module: str, env) -> float:
+    """The module's own import time with everything it pulls in (``-X importtime``'s last line)."""
+    times = []
+    for _ in range(RUNS + 1):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"], env=env, capture_output=True, text=True
+        )
+        times.append(int(done.stderr.strip().splitlines()[-1].split("|")[1]) / 1e6)
+    return statistics.median(times[1:])
 
 
 if __name__ == "__main__":
