@@ -59,4 +59,6 @@ def test_speak_loads_no_audio_stack(env, sandbox, tmp_path):
 
 def test_clone_loads_the_audio_stack_it_needs(env, sandbox, make_audio):
     """The guard's own check: a command that needs the audio stack does load it."""
-    assert {"numpy", "soundfile"} <= _loaded(env, "clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    loaded = _loaded(env, "clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
+    assert {"numpy", "soundfile", "parselmouth", "webrtcvad"} <= loaded
+    assert "scipy" not in loaded, "the sample doctor needs no SciPy (half a second to import)"

@@ -126,6 +126,21 @@ def test_the_doctor_reads_bs1770_loudness_as_pyloudnorm_does(voices, tmp_path):
     assert analyzer.finish().loudness() == pytest.approx(pyloudnorm.Meter(rate).integrated_loudness(samples), abs=0.5)
 
 
+@pytest.mark.parametrize("rate", [16000, 44100, 48000])
+def test_the_doctors_k_weighting_is_pyloudnorms_filters(rate):
+    """The doctor weights each frame's spectrum with the gain of pyloudnorm's two K-weighting
+    biquads (computed without SciPy, which costs half a second to import): the same to 1e-6 dB."""
+    from scipy.signal import freqz
+
+    from voiceclone.analysis import k_weighting_power
+
+    freqs = np.linspace(5, rate / 2 - 5, 500)
+    expected = np.ones_like(freqs)
+    for biquad in pyloudnorm.Meter(rate)._filters.values():
+        expected *= np.abs(freqz(biquad.b, biquad.a, worN=freqs, fs=rate)[1]) ** 2
+    assert np.allclose(10 * np.log10(k_weighting_power(freqs, rate)), 10 * np.log10(expected), atol=1e-6)
+
+
 def test_a_nan_sample_does_not_upset_the_doctor(tmp_path):
     analyzer = Analyzer(16000, 1)
     block = np.zeros((16000, 1), np.float32)

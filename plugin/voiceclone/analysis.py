@@ -2,7 +2,8 @@
 
 An :class:`Analyzer` is fed the decoded audio block by block and keeps, for every second, what the
 sample doctor (:mod:`.sample_doctor`) and the picker (:mod:`.picker`) judge by: speech activity
-(WebRTC's voice-activity detector), level and BS.1770 K-weighted energy (``pyloudnorm``'s filters),
+(WebRTC's voice-activity detector), level and BS.1770 K-weighted energy (the standard's two
+filters, as ``pyloudnorm`` defines them, applied per frame in the frequency domain),
 sample peak, clipping, DC offset, the spectrum in bands, spectral flatness and tonal peakiness, and
 Praat's pitch and harmonics-to-noise ratio (``parselmouth``). Besides the seconds it keeps only
 20 ms frame levels, voice-activity flags and K-weighted energies (about 1 MB an hour), so memory
@@ -17,10 +18,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import parselmouth
-import pyloudnorm
 import soxr
 import webrtcvad
-from scipy.signal import lfilter, lfilter_zi, resample_poly
 
 from .doctor import CLIP_LEVEL
 
@@ -136,8 +135,9 @@ class Analyzer:
         self._pending_frames = 0
         self._source_frames = 0
         self._vad = webrtcvad.Vad(VAD_MODE)
-        meter = pyloudnorm.Meter(ANALYSIS_RATE)
-        self._k_filters = [(f.b, f.a, lfilter_zi(f.b, f.a) * 0.0) for f in meter._filters.values()]
+        self._k_gain = k_weighting_power(
+            np.fft.rfftfreq(int(FRAME_S * ANALYSIS_RATE), 1 / ANALYSIS_RATE), ANALYSIS_RATE
+        )
         self._window = np.hanning(FFT_SIZE).astype(np.float32)
         freqs = np.fft.rfftfreq(FFT_SIZE, 1 / sample_rate)
         self._band_of_bin = np.searchsorted(np.array(BAND_EDGES_HZ, dtype=float), freqs, side="right")
@@ -244,11 +244,11 @@ class Analyzer:
         frame_db = 10 * np.log10(np.maximum(energy, 10 ** (SILENT_DBFS / 10)))
         pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype(np.int16)
         speech = np.array([self._vad.is_speech(frame.tobytes(), ANALYSIS_RATE) for frame in pcm], np.uint8)
-        weighted = chunk.astype(np.float64)
-        for index, (b, a, state) in enumerate(self._k_filters):
-            weighted, state = lfilter(b, a, weighted, zi=state)
-            self._k_filters[index] = (b, a, state)
-        k_energy = (weighted[: count * per_frame].reshape(count, per_frame) ** 2).mean(axis=1)
+        # the K-weighted mean square of each frame by Parseval: its power spectrum times the filters' gain
+        spectra = np.fft.rfft(frames, axis=1)
+        power = spectra.real**2 + spectra.imag**2
+        power[:, 1 : (per_frame + 1) // 2] *= 2  # the bins rfft folds
+        k_energy = (power @ self._k_gain) / per_frame**2
         self._analysis.add_frames(
             frame_db=frame_db.astype(np.float32), frame_speech=speech, frame_k=k_energy.astype(np.float32)
         )
@@ -288,8 +288,44 @@ def _clipped(second: np.ndarray, peak: float) -> int:
 
 
 def _true_peak(second: np.ndarray) -> float:
-    """The peak of the 4x oversampled signal (BS.1770-4 Annex 2)."""
-    return float(np.abs(resample_poly(second, 4, 1, axis=0)).max(initial=0.0))
+    """The peak of the 4x oversampled signal (BS.1770-4 Annex 2), oversampled by soxr."""
+    rate = 48000  # any rate: the ratio is what counts
+    return float(np.abs(soxr.resample(second, rate, 4 * rate)).max(initial=0.0))
+
+
+def k_weighting_power(freqs: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The power gain at ``freqs`` of BS.1770's K-weighting: its high shelf (+4 dB above 1.5 kHz,
+    Q 1/sqrt 2) and high pass (38 Hz, Q 0.5), the biquads ``pyloudnorm`` builds for any rate (the
+    audio cookbook's formulas)."""
+    gain = np.ones_like(freqs, dtype=np.float64)
+    z = np.exp(-2j * np.pi * freqs / sample_rate)
+    for b, a in (_high_shelf(4.0, 1 / np.sqrt(2), 1500.0, sample_rate), _high_pass(0.5, 38.0, sample_rate)):
+        response = (b[0] + b[1] * z + b[2] * z**2) / (a[0] + a[1] * z + a[2] * z**2)
+        gain *= np.abs(response) ** 2
+    return gain
+
+
+def _high_shelf(gain_db: float, q: float, fc: float, rate: int):
+    big_a, w0 = 10 ** (gain_db / 40), 2 * np.pi * fc / rate
+    alpha, cos = np.sin(w0) / (2 * q), np.cos(w0)
+    root = 2 * np.sqrt(big_a) * alpha
+    b = (
+        big_a * ((big_a + 1) + (big_a - 1) * cos + root),
+        -2 * big_a * ((big_a - 1) + (big_a + 1) * cos),
+        big_a * ((big_a + 1) + (big_a - 1) * cos - root),
+    )
+    a = (
+        (big_a + 1) - (big_a - 1) * cos + root,
+        2 * ((big_a - 1) - (big_a + 1) * cos),
+        (big_a + 1) - (big_a - 1) * cos - root,
+    )
+    return b, a
+
+
+def _high_pass(q: float, fc: float, rate: int):
+    w0 = 2 * np.pi * fc / rate
+    alpha, cos = np.sin(w0) / (2 * q), np.cos(w0)
+    return ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha)
 
 
 def _praat(chunk: np.ndarray):

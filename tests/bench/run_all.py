@@ -6,6 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_audacity_export  # noqa: E402
+import bench_calls  # noqa: E402
 import bench_patch  # noqa: E402
 import bench_pick  # noqa: E402
 import bench_prepare  # noqa: E402
@@ -25,6 +26,7 @@ for name, module in (
     ("pick from an episode", bench_pick),
     ("speak a script", bench_script),
     ("start-up", bench_startup),
+    ("clone and speak against bare calls", bench_calls),
 ):
     print(f"== {name}: {module.__doc__.strip().splitlines()[0]}")
     for key, value in module.run().items():

@@ -1,0 +1,148 @@
+"""`voiceclone speak` and `voiceclone clone` against a bare `requests` script making the same calls,
+both on the loopback sandbox (a server process of its own), each the median of 7 runs in a fresh
+interpreter, as a user runs them (the installed package).
+
+Bar (issue: as fast as the bare calls): `clone` and `speak` <= 1.2x the bare script.
+"""
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+RUNS = 7
+KEY = "bench-key-not-a-secret"
+BARE_SPEAK = """
+import json, sys, requests
+base, key, out = sys.argv[1:4]
+r = requests.post(base + "/v1/t2a_v2", headers={"Authorization": "Bearer " + key}, json={
+    "model": "speech-2.8-hd", "text": "Hello there, this is a line.", "stream": False,
+    "voice_setting": {"voice_id": "English_expressive_narrator"},
+    "audio_setting": {"format": "wav", "sample_rate": 32000, "channel": 1}, "output_format": "hex"})
+open(out, "wb").write(bytes.fromhex(r.json()["data"]["audio"]))
+"""
+BARE_CLONE = """
+import json, sys, requests
+base, key, sample, voice_id, out = sys.argv[1:6]
+auth = {"Authorization": "Bearer " + key}
+with open(sample, "rb") as f:
+    up = requests.post(base + "/v1/files/upload", headers=auth, data={"purpose": "voice_clone"},
+                       files={"file": ("sample.wav", f, "audio/wav")}).json()
+made = requests.post(base + "/v1/voice_clone", headers=auth, json={"file_id": up["file"]["file_id"],
+    "voice_id": voice_id, "text": "Hello there.", "model": "speech-2.8-hd"}).json()
+open(out, "wb").write(requests.get(made["demo_audio"]).content)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _median(make_argv, env) -> float:
+    times = []
+    for run in range(RUNS + 1):
+        argv = make_argv(run)
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:])
+
+
+def run() -> dict:
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "sandbox", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            sample = folder / "sample.wav"
+            t = np.arange(12 * 16000) / 16000
+            voice = 0.3 * np.sin(2 * np.pi * 140 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+            sf.write(str(sample), voice.astype(np.float32), 16000, subtype="PCM_16")
+            user = {
+                **env,
+                "MINIMAX_API_KEY": KEY,
+                "MINIMAX_BASE_URL": base,
+                "VOICECLONE_PRESETS": str(folder / "presets.yaml"),
+                "VOICECLONE_LEDGER": str(folder / "ledger.jsonl"),
+            }
+            speak = _median(
+                lambda n: [
+                    sys.executable,
+                    "-m",
+                    "voiceclone",
+                    "speak",
+                    "--voice-id",
+                    "English_expressive_narrator",
+                    "Hello there, this is a line.",
+                    "-o",
+                    str(folder / f"s{n}.wav"),
+                ],
+                user,
+            )
+            bare_speak = _median(
+                lambda n: [sys.executable, "-c", BARE_SPEAK, base, KEY, str(folder / f"b{n}.wav")], user
+            )
+            clone = _median(
+                lambda n: [
+                    sys.executable,
+                    "-m",
+                    "voiceclone",
+                    "clone",
+                    str(sample),
+                    "--voice-id",
+                    f"BenchVoice{n:02d}",
+                    "--text",
+                    "Hello there.",
+                    "--preview-out",
+                    str(folder / f"p{n}.mp3"),
+                ],
+                user,
+            )
+            bare_clone = _median(
+                lambda n: [
+                    sys.executable,
+                    "-c",
+                    BARE_CLONE,
+                    base,
+                    KEY,
+                    str(sample),
+                    f"BareVoice{n:02d}",
+                    str(folder / f"q{n}.mp3"),
+                ],
+                user,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return {
+        "speak_s": round(speak, 4),
+        "bare_speak_s": round(bare_speak, 4),
+        "speak / bare": round(speak / bare_speak, 2),
+        "clone_s": round(clone, 4),
+        "bare_clone_s": round(bare_clone, 4),
+        "clone / bare": round(clone / bare_clone, 2),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
