@@ -5,20 +5,25 @@ failure after retries; 5 the DAW unreachable or unable; 6 a file could not be wr
 1 an internal bug. Errors are one or two plain lines on stderr; a traceback only with ``--debug``.
 """
 
+from __future__ import annotations
+
 import argparse
 import errno
 import json
 import os
 import sys
-import traceback
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Set, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Set, TextIO
 
-from . import __version__, events, files, rules
+from . import __version__, rules
 from .errors import ApiError, AudioError, Cancelled, InputError, VoiceCloneError, plain
-from .options import CloneOptions, CloneSettings
-from .settings import PROVIDERS, Settings
+from .providers import PROVIDERS
+
+if TYPE_CHECKING:  # each handler imports what it uses: --help and --version load none of these
+    from . import events
+    from .options import CloneOptions
+    from .settings import Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -342,6 +347,8 @@ def main(
         return 0
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 (every failure: one plain error)
         if debug and not isinstance(exc, KeyboardInterrupt):
+            import traceback
+
             traceback.print_exc(file=err)
         return _fail(plain(exc, bug_fix="Run it again with --debug and report the output."), out, err, as_json)
 
@@ -387,6 +394,8 @@ class _Context:
 
     @property
     def settings(self) -> Settings:
+        from .settings import Settings
+
         if self._settings is None:
             self._settings = Settings.from_env(
                 self.env,
@@ -452,6 +461,8 @@ def _warn(warnings: List[str], err: TextIO) -> None:
 
 
 def _clone_options(args) -> CloneOptions:
+    from .options import CloneOptions, CloneSettings
+
     chosen = CloneSettings(
         text=args.text,
         model=args.model,
@@ -703,6 +714,8 @@ def _script(args, ctx: _Context) -> int:
     if args.gap < 0:
         raise InputError(f"--gap {args.gap:g} is negative", fix="Give 0 or more seconds between lines.")
     if args.timeline is not None and args.timeline.parent.resolve() != args.out.resolve():
+        from . import files
+
         files.check_writable(args.timeline, "--timeline")  # (the --out folder is checked, and made, by the run)
     progress = _progress(args, err)
 

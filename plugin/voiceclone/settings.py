@@ -18,13 +18,7 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 from .errors import InputError
-
-PROVIDERS = {
-    "minimax-global": "https://api.minimax.io",
-    "minimax-cn": "https://api.minimaxi.com",
-    "kkiai": "https://www.kkiai.com/minimax",
-}
-DEFAULT_PROVIDER = "minimax-global"
+from .providers import DEFAULT_PROVIDER, PROVIDERS
 
 
 class ApiKey:
