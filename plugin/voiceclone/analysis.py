@@ -4,7 +4,7 @@ An :class:`Analyzer` is fed the decoded audio block by block and keeps, for ever
 sample doctor (:mod:`.sample_doctor`) and the picker (:mod:`.picker`) judge by: speech activity
 (WebRTC's voice-activity detector), level and BS.1770 K-weighted energy (the standard's two
 filters, as ``pyloudnorm`` defines them, applied per frame in the frequency domain),
-sample peak, clipping, DC offset, the spectrum in bands, spectral flatness and tonal peakiness, and
+sample peak, clipping, DC offset, the spectrum in bands, tonal peakiness, and
 Praat's pitch and harmonics-to-noise ratio (``parselmouth``). Besides the seconds it keeps only
 20 ms frame levels, voice-activity flags and K-weighted energies (about 1 MB an hour), so memory
 stays flat however long the recording is.
@@ -54,11 +54,9 @@ class Measures:
     clipped: np.ndarray  # samples at full scale or on flat tops
     dc: np.ndarray  # mean sample value of the mono mix
     bands_db: np.ndarray  # (seconds, bands) power per band, dB
-    flatness: np.ndarray  # spectral flatness, 0 (a pure tone) to 1 (white noise)
     peakiness: np.ndarray  # share of the power in the strongest FFT bin and its neighbours
     f0_st: np.ndarray  # median pitch of voiced frames, semitones above 100 Hz (nan: none)
     f0_spread_st: np.ndarray  # interquartile range of the pitch, semitones
-    voiced: np.ndarray  # share of pitch frames that are voiced
     hnr_db: np.ndarray  # mean harmonics-to-noise ratio of voiced frames (nan: none)
     frame_db: np.ndarray  # 20 ms frame levels, dBFS (float32)
     frame_speech: np.ndarray  # 20 ms VAD flags (uint8)
@@ -141,7 +139,6 @@ class Analyzer:
         self._window = np.hanning(FFT_SIZE).astype(np.float32)
         freqs = np.fft.rfftfreq(FFT_SIZE, 1 / sample_rate)
         self._band_of_bin = np.searchsorted(np.array(BAND_EDGES_HZ, dtype=float), freqs, side="right")
-        self._speech_bins = (freqs >= 100) & (freqs <= min(8000.0, sample_rate / 2))
 
     def feed(self, block: np.ndarray) -> None:
         """Measure one block (of any length). NaN or infinite samples count as silence (the level
@@ -177,11 +174,9 @@ class Analyzer:
             clipped=src.joined("clipped", seconds),
             dc=src.joined("dc", seconds),
             bands_db=src.joined("bands_db", seconds, len(BAND_EDGES_HZ) + 1),
-            flatness=src.joined("flatness", seconds),
             peakiness=src.joined("peakiness", seconds),
             f0_st=ana.joined("f0_st", seconds),
             f0_spread_st=ana.joined("f0_spread_st", seconds),
-            voiced=ana.joined("voiced", seconds),
             hnr_db=ana.joined("hnr_db", seconds),
             frame_db=np.nan_to_num(frames["frame_db"], nan=SILENT_DBFS).astype(np.float32),
             frame_speech=np.nan_to_num(frames["frame_speech"]).astype(np.uint8),
@@ -198,7 +193,6 @@ class Analyzer:
             power = self._spectrum(flat)
             total = power.sum()
             bands = np.bincount(self._band_of_bin, weights=power, minlength=len(BAND_EDGES_HZ) + 1)
-            in_speech = power[self._speech_bins] + 1e-20
             strongest = int(np.argmax(power))
             self._source.add(
                 peak=[peak],
@@ -206,7 +200,6 @@ class Analyzer:
                 clipped=[_clipped(second, peak)],
                 dc=[float(flat.mean(dtype=np.float64))],
                 bands_db=[(10 * np.log10(bands + 1e-20)).astype(np.float32)],
-                flatness=[float(np.exp(np.log(in_speech).mean()) / in_speech.mean())],
                 peakiness=[float(power[max(strongest - 2, 0) : strongest + 3].sum() / total) if total > 0 else 0.0],
             )
 
@@ -267,7 +260,6 @@ class Analyzer:
                 f0_spread_st=[
                     float(np.subtract(*np.percentile(semitones, [75, 25]))) if len(semitones) > 3 else np.nan
                 ],
-                voiced=[len(voiced_f0) / max(len(pitch[second]), 1)],
                 hnr_db=[float(voiced_hnr.mean()) if len(voiced_hnr) else np.nan],
             )
 

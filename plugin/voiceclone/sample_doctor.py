@@ -70,7 +70,6 @@ class Judged:
     snr_db: np.ndarray
     bandwidth_hz: np.ndarray
     speaker_f0_st: float
-    modulation_db: np.ndarray
     level_jumps: List[int]  # the seconds where the speech's level steps
     checks: List[Check] = field(default_factory=list)
 
@@ -122,7 +121,7 @@ def judge(m: Measures) -> Judged:
         for j in (i - 1, i):
             if reason[j] is None:
                 reason[j] = "level jump"
-    judged = Judged(m, reason, floor, snr, bandwidth, speaker, modulation, jumps)
+    judged = Judged(m, reason, floor, snr, bandwidth, speaker, jumps)
     judged.checks = _checks(judged, voice)
     return judged
 

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Deque, Dict, List, Optional
 
@@ -65,7 +65,6 @@ class ScriptReport:
     lines: List[LineResult]
     journal: str
     cancelled: bool = False
-    warnings: List[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for line in self.lines if line.status == status)
@@ -78,7 +77,6 @@ class ScriptReport:
             "cancelled": self.cancelled,
             "journal": self.journal,
             "lines": [line.as_dict() for line in self.lines],
-            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:

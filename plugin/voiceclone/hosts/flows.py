@@ -206,8 +206,6 @@ def speak_script(host: ScriptHost, choose: ChooseScript) -> Flow:
         for line in report["lines"]:
             if line["status"] == "failed":
                 host.say(f"  line {line['number']} ({line['speaker']}) failed: {line['reason']}")
-        for warning in report.get("warnings") or []:
-            host.say(f"  warning: {warning}")
         return {**report, "placed": placed}
 
     return Flow(host, [presets, ask, insert])
