@@ -318,9 +318,10 @@ def _open_tabs(rpr: Reaper) -> List[str]:
 
 
 @contextmanager
-def in_tab(rpr: Reaper, tab: Tab, *, kept: Path, anchor_guid: Optional[str] = None) -> Iterator[None]:
+def in_tab(rpr: Reaper, tab: Tab, *, kept: Optional[Path], anchor_guid: Optional[str] = None) -> Iterator[None]:
     """Work in ``tab``: if the user switched to another tab meanwhile, switch to ``tab`` for the
-    duration and back after. Raises :class:`HostError` naming ``kept`` when ``tab`` was closed, or
+    duration and back after. Raises :class:`HostError` naming ``kept`` (the file made for it, if
+    any) when ``tab`` was closed, or
     when its handle now names another project (another file, and the track ``anchor_guid`` is not
     in it: REAPER may give a new tab a closed one's address)."""
     shown = current_tab(rpr).handle
@@ -337,10 +338,12 @@ def in_tab(rpr: Reaper, tab: Tab, *, kept: Path, anchor_guid: Optional[str] = No
             rpr.SelectProjectInstance(shown)
 
 
-def _closed(tab: Tab, kept: Path) -> HostError:
+def _closed(tab: Tab, kept: Optional[Path]) -> HostError:
     return HostError(
         f"the project {tab.label} this job started in is no longer open",
-        fix=f"The audio is kept as {kept}: open that project and drag the file in (Insert > Media file).",
+        fix="Open that project and run the action again."
+        if kept is None
+        else f"The audio is kept as {kept}: open that project and drag the file in (Insert > Media file).",
     )
 
 
@@ -496,7 +499,7 @@ def _holds(rpr: Reaper, track: str, path: Path, position_s: float) -> bool:
 
 def add_regions(rpr: Reaper, spans: Sequence[Tuple[float, float]], *, name: str, tab: Tab, undo: str) -> None:
     """A region named ``name`` N over each of ``spans`` (project seconds), as one undo point."""
-    with in_tab(rpr, tab, kept=Path(name)):
+    with in_tab(rpr, tab, kept=None):
         rpr.Undo_BeginBlock2(0)
         try:
             for number, (start, end) in enumerate(spans, 1):
