@@ -229,3 +229,26 @@ def test_subtitles_become_an_srt_of_the_whole_timeline(run, voices, sandbox, tmp
     second = next(line for line in data["lines"] if line["speaker"] == "Guest")
     assert timeline.duration == pytest.approx(10 + second["duration_s"], abs=0.05)
     assert json.loads((out / "voiceclone-journal.jsonl").read_text().splitlines()[0])["subtitles"]
+
+
+def test_a_journal_that_cannot_be_written_loses_no_paid_line(run, voices, sandbox, tmp_path, script_env, monkeypatch):
+    """A full disk at the journal: each line's speech is already its file; the run says so per
+    line (exit 3, failed lines), and the next run takes the files as spoken without paying again."""
+    import errno
+
+    from voiceclone import script_run
+
+    def full(self, entry):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    script = _script(tmp_path / "s.txt", 4)
+    out = tmp_path / "out"
+    monkeypatch.setattr(script_run.Journal, "record", full)
+    first = run("script", script, "--out", out, env_replace=script_env)
+    assert first.code == 3 and "the journal could not be written (No space left on device)" in first.out
+    assert len(list(out.glob("*.wav"))) == 4
+    monkeypatch.undo()
+    before = _speech_requests(sandbox)
+    again = run("script", script, "--out", out, "--json", env_replace=script_env)
+    assert again.code == 0 and again.json()["reused"] == 4
+    assert _speech_requests(sandbox) == before, "nothing paid twice"

@@ -345,5 +345,12 @@ def _speak_line(
         "subtitles": said.subtitles,
         "trace_id": said.trace_id,
     }
-    journal.record(entry)
+    try:
+        journal.record(entry)
+    except OSError as exc:  # the speech is on disk: the next run takes its file as spoken
+        reason = (
+            f"the journal could not be written ({exc.strerror or exc}); the line is kept as {out_dir / plan.file}, "
+            "which the next run takes as spoken"
+        )
+        return plan.result("failed", entry, reason=reason, wall_s=time.monotonic() - began - waited[0])
     return plan.result("spoken", entry, wall_s=time.monotonic() - began - waited[0])
