@@ -842,14 +842,18 @@ def _script_project(reaper, run, make_audio, tmp_path):
         )
 
 
-@pytest.mark.parametrize("region_api", [True, False], ids=["object-api", "saved-project-file"])
+@pytest.mark.parametrize(
+    "region_api, pointers",
+    [(True, True), (True, False), (False, False)],
+    ids=["object-api", "object-api-pointer-refused", "saved-project-file"],
+)
 def test_regions_and_markers_are_spoken_at_their_starts_on_one_track_per_speaker(
-    reaper, scripts, run, make_audio, tmp_path, sandbox, region_api
+    reaper, scripts, run, make_audio, tmp_path, sandbox, region_api, pointers
 ):
     """The regions' names are the lines; each lands at its start on its speaker's track, its
-    sentences as take markers, all one undo point. Without REAPER's object API the names come
-    from the saved project file."""
-    reaper.region_api = region_api
+    sentences as take markers, all one undo point. Without REAPER's object API, or with its marker
+    handles turned to NULL by the bridge's pointer check, the names come from the saved project file."""
+    reaper.region_api, reaper.marker_pointers_valid = region_api, pointers
     _script_project(reaper, run, make_audio, tmp_path)
     reaper.save_project(tmp_path / "episode.rpp")
     reaper.answer_inputs(values=["Host", "yes"])

@@ -234,7 +234,9 @@ class FakeReaper:
     ``region_api`` says whether this REAPER has the region/marker object API (``GetNumRegionsOrMarkers``,
     ``GetRegionOrMarker``, ``GetRegionOrMarkerInfo_Value``, ``GetSetRegionOrMarkerInfo_String``: REAPER 7
     scripts test for it before use); without it, a Python script cannot read a marker's name at all
-    (see :meth:`RPR_EnumProjectMarkers3`).
+    (see :meth:`RPR_EnumProjectMarkers3`). ``marker_pointers_valid`` says whether the bridge's
+    pointer check passes a ``ProjectMarker*`` back in: ``ValidatePtr``'s documented types do not
+    include it, so in REAPER it may go in as NULL; tests run both ways.
     """
 
     def __init__(self, *, resource_path: Union[str, Path], project_media_path: Union[str, Path]):
@@ -248,6 +250,7 @@ class FakeReaper:
         self.move_cursor_on_insert = True
         self.insert_take_becomes_active = True
         self.region_api = True
+        self.marker_pointers_valid = True
         self.python_path: List[str] = list(sys.path)
         self._guids = itertools.count(1)
         # REAPER-wide state
@@ -691,6 +694,8 @@ class FakeReaper:
             return self._in_current_project(obj.item, ITEM) and obj in obj.item.takes
         if type_name == SOURCE:
             return obj in self._sources_in_use(project)
+        if type_name == MARKER:
+            return self.marker_pointers_valid and obj in project.markers
         return True
 
     def _sources_in_use(self, project: Project) -> List[Source]:
