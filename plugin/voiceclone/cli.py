@@ -749,9 +749,8 @@ def _script(args, ctx: _Context) -> int:
         print(json.dumps({**report.as_dict(), **made}), file=out)
     else:
         print(f"{args.file.name}: {report.summary()}. Files and journal: {args.out}", file=out)
-        for line in report.lines:
-            if line.status == "failed":
-                print(f"  line {line.number} ({line.speaker}) failed: {line.reason}", file=out)
+        for failure in report.failures():
+            print(f"  {failure}", file=out)
         for what, path in made.items():
             if path:
                 print(f"  {what}: {path}", file=out)
@@ -1088,11 +1087,10 @@ def _audacity(args, ctx: _Context) -> int:
         if args.json:
             print(json.dumps(report), file=out)
         else:
-            said = f"{report['spoken']} lines spoken, {report['reused']} already spoken, {report['failed']} failed"
-            print(f"Audacity script: {said}; tracks: {', '.join(t['name'] for t in report['placed'])}.", file=out)
-            for line in report["lines"]:
-                if line["status"] == "failed":
-                    print(f"  line {line['number']} ({line['speaker']}) failed: {line['reason']}", file=out)
+            tracks = ", ".join(t["name"] for t in report["placed"])
+            print(f"Audacity script: {report['summary']}; tracks: {tracks}.", file=out)
+            for failure in report["failures"]:
+                print(f"  {failure}", file=out)
         if report.get("cancelled"):
             return Cancelled.exit_code
         return ApiError.exit_code if report["failed"] else 0

@@ -77,7 +77,17 @@ class ScriptReport:
             "cancelled": self.cancelled,
             "journal": self.journal,
             "lines": [line.as_dict() for line in self.lines],
+            "summary": self.summary(),
+            "failures": self.failures(),
         }
+
+    def failures(self) -> List[str]:
+        """A sentence for each line that failed, and why."""
+        return [
+            f"line {line.number} ({line.speaker}) failed: {line.reason}"
+            for line in self.lines
+            if line.status == "failed"
+        ]
 
     def summary(self) -> str:
         said = (

@@ -201,11 +201,9 @@ def speak_script(host: ScriptHost, choose: ChooseScript) -> Flow:
             ],
             undo="Voice clone: speak script",
         )
-        said = f"{report['spoken']} lines spoken, {report['reused']} already spoken, {report['failed']} failed"
-        host.say(f"Voice clone: {said}{' (cancelled)' if report.get('cancelled') else ''}.")
-        for line in report["lines"]:
-            if line["status"] == "failed":
-                host.say(f"  line {line['number']} ({line['speaker']}) failed: {line['reason']}")
+        host.say(f"Voice clone: {report['summary']}.")
+        for failure in report["failures"]:
+            host.say(f"  {failure}")
         return {**report, "placed": placed}
 
     return Flow(host, [presets, ask, insert])
