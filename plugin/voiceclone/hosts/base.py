@@ -141,6 +141,9 @@ class ScriptHost(Host, Protocol):
         speaker, as one undo point; what was put where."""
 
 
+#: What the picked pieces are called where a DAW shows them: "Voice clone pick 1", 2...
+PICK_NAME = "Voice clone pick"
+
 #: How far past a cursor point a phrase given by its start alone may run (to the pause that ends it).
 POINT_REACH_S = 30.0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from ..script_file import ScriptLine
-from .base import STOP, Captured, Flow, Host, PatchHost, Place, ScriptHost, Work, track_name
+from .base import PICK_NAME, STOP, Captured, Flow, Host, PatchHost, Place, ScriptHost, Work, track_name
 
 #: ``choose(captured)``: the clone job's options (``voice_id``, ``name``, ``settings``...), or None to stop.
 ChooseClone = Callable[[Captured], Optional[Dict[str, Any]]]
@@ -79,7 +79,7 @@ def clone_selection(host: Host, choose: ChooseClone) -> Flow:
 
 
 #: How the picked pieces are marked in a DAW before they are cloned.
-PICK_MARK = "'Voice clone pick' regions or labels"
+PICK_MARK = f"'{PICK_NAME}' regions or labels"
 
 
 def speak_at_cursor(host: Host, choose: ChooseSpeech, *, list_presets: bool = True) -> Flow:

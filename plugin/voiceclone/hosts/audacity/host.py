@@ -21,7 +21,7 @@ from ...files import media_path
 from ...leftovers import temp_folder
 from ...script_file import ScriptLine, check_lines, split_speaker
 from ...settings import Settings, user_data_folder
-from ..base import POINT_REACH_S, Captured, Place, check_selection
+from ..base import PICK_NAME, POINT_REACH_S, Captured, Place, check_selection
 from ..in_process import InProcessHost
 from .pipe import Pipe
 from .project import (
@@ -187,8 +187,8 @@ class AudacityHost(InProcessHost):
         """The picked pieces as labels "Voice clone pick N" on a label track of their own."""
         with Pipe() as pipe:
             keep = read_selection(pipe, require_range=False)
-            labels = [(start, end, f"Voice clone pick {n}") for n, (start, end) in enumerate(spans, 1)]
-            add_labels(pipe, labels, track_name="Voice clone pick", keep=keep)
+            labels = [(start, end, f"{PICK_NAME} {n}") for n, (start, end) in enumerate(spans, 1)]
+            add_labels(pipe, labels, track_name=PICK_NAME, keep=keep)
 
     def cursor(self) -> Place:
         with Pipe() as pipe:

@@ -11,7 +11,7 @@ from ... import rules
 from ...errors import Cancelled
 from ...files import media_path
 from ...script_file import ScriptLine
-from ..base import Captured, Place
+from ..base import PICK_NAME, Captured, Place
 from . import regions
 from .api import Reaper, is_null
 from .project import (
@@ -136,7 +136,7 @@ class ReaperHost:
 
     def mark_pieces(self, spans: Sequence[Tuple[float, float]]) -> None:
         """The picked pieces as regions "Voice clone pick N", one undo point."""
-        add_regions(self.rpr, spans, name="Voice clone pick", tab=self.tab, undo="Voice clone: mark picked speech")
+        add_regions(self.rpr, spans, name=PICK_NAME, tab=self.tab, undo="Voice clone: mark picked speech")
 
     def insert(self, path: Path, place: Place, *, undo: str) -> Dict[str, Any]:
         """A new item on a track below ``place.below`` (or the track of its name, ``reuse_track``)."""
