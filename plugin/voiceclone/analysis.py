@@ -4,8 +4,8 @@ An :class:`Analyzer` is fed the decoded audio block by block and keeps, for ever
 sample doctor (:mod:`.sample_doctor`) and the picker (:mod:`.picker`) judge by: speech activity
 (WebRTC's voice-activity detector), level and BS.1770 K-weighted energy (the standard's two
 filters, as ``pyloudnorm`` defines them, applied per frame in the frequency domain),
-sample peak, clipping, DC offset, the spectrum in bands, tonal peakiness, and
-Praat's pitch and harmonics-to-noise ratio (``parselmouth``). Besides the seconds it keeps only
+sample peak, clipping, DC offset, the spectrum in bands, tonal peakiness, and the pitch and
+harmonics-to-noise ratio (:mod:`.periodicity`). Besides the seconds it keeps only
 20 ms frame levels, voice-activity flags and K-weighted energies (about 1 MB an hour), so memory
 stays flat however long the recording is.
 
@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-import parselmouth
 import soxr
 import webrtcvad
 
-from .doctor import CLIP_LEVEL
+from . import periodicity
+from .doctor import CLIP_LEVEL, mono_mix
+from .true_peak import true_peak
 
 ANALYSIS_RATE = 16000
 FRAME_S = 0.02  # a voice-activity frame (WebRTC's VAD takes 10, 20 or 30 ms)
@@ -31,14 +32,11 @@ BAND_EDGES_HZ = (150, 300, 600, 1200, 2400, 3400, 4800, 7000, 10000, 14000)
 FFT_SIZE = 2048
 #: WebRTC VAD's aggressiveness, 0-3: 2 leaves out most steady noise and still keeps soft speech.
 VAD_MODE = 2
-PITCH_FLOOR_HZ, PITCH_CEILING_HZ = 70.0, 450.0
-#: Seconds of analysis-rate audio measured at once (Praat's pitch and harmonicity, the VAD).
+#: Seconds of analysis-rate audio measured at once (the pitch and harmonicity, the VAD).
 CHUNK_S = 10
 #: A flat top: this many equal samples in a row at the block's peak is a clipped waveform even below full scale.
 FLAT_TOP_RUN = 3
 SILENT_DBFS = -120.0
-#: Peaks below this (-6 dBFS) cannot reach 0 dBTP between samples; above it the true peak is measured.
-TRUE_PEAK_FROM = 0.5
 
 
 @dataclass
@@ -50,7 +48,7 @@ class Measures:
     speech: np.ndarray  # share of the second's 20 ms frames the VAD calls speech
     level_db: np.ndarray  # RMS, dBFS
     peak: np.ndarray  # sample peak, linear, over all channels
-    true_peak: np.ndarray  # BS.1770 true peak (4x oversampled), linear; the sample peak below -6 dBFS
+    true_peak: np.ndarray  # BS.1770 true peak (4x oversampled near the limit: :mod:`.true_peak`), linear
     clipped: np.ndarray  # samples at full scale or on flat tops
     dc: np.ndarray  # mean sample value of the mono mix
     bands_db: np.ndarray  # (seconds, bands) power per band, dB
@@ -140,12 +138,13 @@ class Analyzer:
         freqs = np.fft.rfftfreq(FFT_SIZE, 1 / sample_rate)
         self._band_of_bin = np.searchsorted(np.array(BAND_EDGES_HZ, dtype=float), freqs, side="right")
 
-    def feed(self, block: np.ndarray) -> None:
-        """Measure one block (of any length). NaN or infinite samples count as silence (the level
-        check refuses such a file)."""
+    def feed(self, block: np.ndarray, mono: Optional[np.ndarray] = None) -> None:
+        """Measure one block (of any length), and its :func:`.doctor.mono_mix` when the caller has
+        it. NaN or infinite samples count as silence (the level check refuses such a file)."""
         if not np.isfinite(block).all():
-            block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
-        mono = block[:, 0] if self._num_channels == 1 else block.mean(axis=1, dtype=np.float32)
+            block, mono = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0), None
+        if mono is None:
+            mono = mono_mix(block)
         self._source_frames += len(block)
         self._queue(self._resampler.resample_chunk(mono))
         if self._carry is not None:
@@ -196,7 +195,7 @@ class Analyzer:
             strongest = int(np.argmax(power))
             self._source.add(
                 peak=[peak],
-                true_peak=[_true_peak(second) if peak > TRUE_PEAK_FROM else peak],
+                true_peak=[true_peak(second)],
                 clipped=[_clipped(second, peak)],
                 dc=[float(flat.mean(dtype=np.float64))],
                 bands_db=[(10 * np.log10(bands + 1e-20)).astype(np.float32)],
@@ -247,7 +246,7 @@ class Analyzer:
         )
 
         seconds = int(np.ceil(len(chunk) / ANALYSIS_RATE))
-        pitch, hnr = _praat(chunk)
+        pitch, hnr = _periodicity(chunk)
         for second in range(seconds):
             span = slice(second * FRAMES_PER_S, (second + 1) * FRAMES_PER_S)
             voiced_f0 = pitch[second][pitch[second] > 0]
@@ -277,12 +276,6 @@ def _clipped(second: np.ndarray, peak: float) -> int:
     edges = np.flatnonzero(np.diff(np.concatenate([[0], flags, [0]])))
     runs = edges[1::2] - edges[::2]
     return int(runs[runs >= FLAT_TOP_RUN].sum())
-
-
-def _true_peak(second: np.ndarray) -> float:
-    """The peak of the 4x oversampled signal (BS.1770-4 Annex 2), oversampled by soxr."""
-    rate = 48000  # any rate: the ratio is what counts
-    return float(np.abs(soxr.resample(second, rate, 4 * rate)).max(initial=0.0))
 
 
 def k_weighting_power(freqs: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -320,22 +313,13 @@ def _high_pass(q: float, fc: float, rate: int):
     return ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha)
 
 
-def _praat(chunk: np.ndarray):
-    """Praat's pitch (Hz, 0 unvoiced) and harmonicity (dB, -200 unvoiced) frames, grouped by second."""
+def _periodicity(chunk: np.ndarray):
+    """Pitch (Hz, 0 unvoiced) and harmonics-to-noise ratio (dB) of the chunk's 20 ms frames, by second."""
     seconds = int(np.ceil(len(chunk) / ANALYSIS_RATE))
-    empty = [np.zeros(0) for _ in range(seconds)]
-    if len(chunk) < 0.1 * ANALYSIS_RATE:
-        return empty, [np.zeros(0) for _ in range(seconds)]
-    sound = parselmouth.Sound(chunk.astype(np.float64), ANALYSIS_RATE)
-    pitch = sound.to_pitch(time_step=FRAME_S, pitch_floor=PITCH_FLOOR_HZ, pitch_ceiling=PITCH_CEILING_HZ)
-    narrow = parselmouth.Sound(soxr.resample(chunk, ANALYSIS_RATE, ANALYSIS_RATE // 2).astype(np.float64), 8000)
-    harmonicity = narrow.to_harmonicity_cc(time_step=FRAME_S, minimum_pitch=PITCH_FLOOR_HZ)
+    narrow = soxr.resample(chunk, ANALYSIS_RATE, periodicity.RATE)
+    per_second = int(round(1 / FRAME_S))
+    pitch, hnr = periodicity.periodicity(narrow, int(FRAME_S * periodicity.RATE), seconds * per_second)
     return (
-        _by_second(pitch.xs(), pitch.selected_array["frequency"], seconds),
-        _by_second(harmonicity.xs(), harmonicity.values[0], seconds),
+        [pitch[s * per_second : (s + 1) * per_second] for s in range(seconds)],
+        [hnr[s * per_second : (s + 1) * per_second] for s in range(seconds)],
     )
-
-
-def _by_second(times: np.ndarray, values: np.ndarray, seconds: int) -> List[np.ndarray]:
-    index = np.minimum(times.astype(int), seconds - 1)
-    return [values[index == second] for second in range(seconds)]

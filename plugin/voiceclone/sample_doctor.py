@@ -8,8 +8,8 @@ measured:
 
 - level modulation (std of the 20 ms frame levels in a second): speech 8.3-14.2 dB, speech over a
   music bed 1.2-1.8 dB, music 0.4-0.7 dB, a tone 0.0 dB;
-- harmonics-to-noise ratio (Praat, cross-correlation): speech 10.6-16.2 dB, speech over music and
-  music 0.0-0.7 dB, a 1 kHz tone 45 dB;
+- harmonics-to-noise ratio (:mod:`.periodicity`): speech 5.1-10.1 dB, speech over music and music
+  -1.0 to -0.1 dB, a 1 kHz tone 44 dB;
 - tonal peakiness (power in the strongest FFT bin and its neighbours): speech 0.15-0.42, a tone 1.0;
 - bandwidth (the highest band within 30 dB of the strongest): speech 10 kHz, a phone insert 4.8 kHz;
 - median pitch: the host 0.2 st above 100 Hz (-1.2..1.7), a second, higher voice +13 st (11..15).
@@ -21,13 +21,14 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from .analysis import FRAMES_PER_S, Measures
+from .true_peak import LIMIT_DBTP
 
 #: A second is speech when the VAD calls at least this share of its frames speech...
 SPEECH_SHARE = 0.5
 #: ... and it is not this quiet.
 SILENT_BELOW_DBFS = -60.0
 STEADY_MODULATION_DB = 4.0  # below: a music bed, a tone or a hum, not speech alone
-CLEAR_VOICE_HNR_DB = 5.0  # below (voiced frames): a voice mixed with music or noise
+CLEAR_VOICE_HNR_DB = 2.5  # below (voiced frames): a voice mixed with music or noise
 TONE_PEAKINESS = 0.8
 NOISY_SNR_DB = 20.0  # the speech this close to the noise floor is noisy
 OTHER_VOICE_ST = 4.0  # a second whose pitch lies this far from the speaker's is another voice
@@ -39,9 +40,8 @@ LEVEL_JUMP_REACH_S = 3  # speech seconds on each side of a step
 #: Music, a phone line or another voice counts when it lasts this many seconds in a row.
 SUSTAINED_S = 3
 DC_OFFSET = 0.01
-TRUE_PEAK_DBTP = -1.0
 QUIET_LUFS = -35.0
-HOARSE_HNR_DB = 7.0
+HOARSE_HNR_DB = 3.0
 
 #: Why a second is not the speaker's clean speech, in the order they are judged.
 REASONS = ("silence", "tone", "clipping", "music", "noise", "phone line", "other voice", "level jump")
@@ -198,11 +198,11 @@ def _checks(j: Judged, voice: np.ndarray) -> List[Check]:
         ),
         Check(
             "peaks",
-            clipped == 0 and 20 * np.log10(max(true_peak, 1e-12)) <= TRUE_PEAK_DBTP,
+            clipped == 0 and 20 * np.log10(max(true_peak, 1e-12)) <= LIMIT_DBTP,
             f"true peak {db(true_peak)} dBTP, {clipped} clipped samples",
             "Distortion is cloned too: use a take recorded lower, or leave the clipped part out."
             if clipped
-            else f"Peaks above {TRUE_PEAK_DBTP:g} dBTP may clip when encoded: turn the sample down a little.",
+            else f"Peaks above {LIMIT_DBTP:g} dBTP may clip when encoded: turn the sample down a little.",
         ),
         Check(
             "noise",
