@@ -24,8 +24,8 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from . import files, rules
-from .doctor import LevelMeter, Report
+from . import files, rules, wav_pcm
+from .doctor import LevelMeter, Report, mono_mix
 from .errors import AudioError
 from .formats import EXTENSIONS, sniff
 from .native_stderr import NativeStderr
@@ -303,13 +303,12 @@ def _plan_for(info: AudioInfo, purpose: str, start: Optional[float], end: Option
 def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = True) -> Tuple[Report, int]:
     """Decode the planned region once: measure every block (and, with ``doctor``, judge the sample:
     :mod:`.sample_doctor`), and write the fixed file when ``out``."""
-    from . import sample_doctor  # Praat and SciPy: only for a pass that judges a sample
+    from . import sample_doctor  # WebRTC's VAD: only for a pass that judges a sample
     from .analysis import Analyzer
 
     meter = LevelMeter(info.sample_rate)
     analyzer = Analyzer(info.sample_rate, info.num_channels) if doctor else None
     block_frames = meter.window * BLOCK_WINDOWS
-    weights = np.full(info.num_channels, 1.0 / info.num_channels, dtype=np.float32)
     resampler = None
     if out is not None and plan.sample_rate != info.sample_rate:
         resampler = soxr.ResampleStream(info.sample_rate, plan.sample_rate, plan.num_channels, dtype="float32")
@@ -317,10 +316,10 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = Tr
     writer = sf.SoundFile(str(out), "w", plan.sample_rate, plan.num_channels, "PCM_16", format="WAV") if out else None
     try:
         for block in blocks(info, plan.start_frame, plan.end_frame, block_frames):
-            mono = block[:, 0] if info.num_channels == 1 else block @ weights
+            mono = mono_mix(block)
             meter.feed(block, mono)
             if analyzer is not None:
-                analyzer.feed(block)
+                analyzer.feed(block, mono)
             if writer is None:
                 written += len(block)
                 continue
@@ -378,6 +377,11 @@ def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator
     if info.format == "m4a":
         yield from _m4a_blocks(info, start, end, block_frames)
         return
+    if info.format == "wav":
+        shape = wav_pcm.layout(info.path)
+        if shape is not None and (shape.frames, shape.channels) == (info.num_frames, info.num_channels):
+            yield from wav_pcm.blocks(info.path, shape, start, end, block_frames)
+            return
     decoder = NativeStderr()
     try:
         with _FrontToBack(str(info.path)) as source:

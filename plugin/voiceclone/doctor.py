@@ -87,6 +87,18 @@ class Report:
         }
 
 
+def mono_mix(block: np.ndarray) -> np.ndarray:
+    """The mean of a float32 ``(frames, channels)`` block's channels, added column by column: a
+    matrix product would wake BLAS threads that keep a second core busy through the whole pass."""
+    if block.shape[1] == 1:
+        return block[:, 0]
+    mono = block[:, 0] + block[:, 1]
+    for channel in range(2, block.shape[1]):
+        mono += block[:, channel]
+    mono *= np.float32(1.0 / block.shape[1])
+    return mono
+
+
 class LevelMeter:
     """Accumulates level statistics over blocks of one take.
 

@@ -9,7 +9,7 @@ Any audio player or ``soundfile.SoundFile(path).copy_metadata()`` reads them bac
 import io
 from pathlib import Path
 
-from . import __version__
+from . import __version__, riff
 from .errors import AudioError
 from .files import write_atomically
 from .formats import sniff
@@ -55,18 +55,16 @@ def _tag_wav(data: bytes, comment: str) -> bytes:
     """A RIFF ``LIST``/``INFO`` chunk (INAM title, ICMT comment, ISFT software, as libsndfile
     writes and reads them) in place of any the file had, the samples' bytes untouched: no decoding,
     and no audio stack for a speech. A file whose chunks run past its end is rewritten by soundfile."""
-    chunks, kinds, at = [], set(), 12
-    while at + 8 <= len(data):
-        kind, size = data[at : at + 4], int.from_bytes(data[at + 4 : at + 8], "little")
-        end = at + 8 + size + (size & 1)
-        if not all(32 <= byte < 127 for byte in kind):
+    chunks, kinds = [], set()
+    for name, offset, size in riff.chunks(lambda at, count: data[at : at + count], len(data)):
+        if not riff.is_name(name):
             raise AudioError("the wav audio is damaged (a chunk without a name)")
+        end = offset + size + (size & 1)
         if end > len(data) + (size & 1):
             return _tag_pcm(data, "wav", comment)
-        if not (kind == b"LIST" and data[at + 8 : at + 12] == b"INFO"):
-            chunks.append(data[at:end])
-            kinds.add(kind)
-        at = end
+        if not (name == b"LIST" and data[offset : offset + 4] == b"INFO"):
+            chunks.append(data[offset - 8 : end])
+            kinds.add(name)
     if not {b"fmt ", b"data"} <= kinds:
         raise AudioError("the wav audio is damaged (no format or no sample chunk)")
     info = b"INFO" + b"".join(

@@ -1,0 +1,124 @@
+"""Reading the samples of a plain PCM or float WAV straight from the file with numpy.
+
+libsndfile's 24-bit decode was half of the upload's preparation pass; this reads the same frames
+several times faster, bit-identical to ``soundfile.read(dtype="float32")`` (tested): 16-bit and
+24-bit samples scale exactly, 32-bit integers round to float32 as libsndfile rounds them, and float
+samples are copied. Anything else (8-bit, 64-bit float, compressed WAV, a header it cannot vouch
+for) is left to libsndfile: :func:`layout` says None.
+"""
+
+from dataclasses import dataclass
+from io import RawIOBase
+from pathlib import Path
+from typing import Iterator, Optional
+
+import numpy as np
+
+from . import riff
+
+PCM, IEEE_FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a WAV's samples lie and how they are stored."""
+
+    offset: int  # of the first sample in the file
+    frames: int
+    channels: int
+    width: int  # bytes per sample: 2, 3 or 4
+    floating: bool
+
+    @property
+    def frame_bytes(self) -> int:
+        return self.width * self.channels
+
+
+def layout(path: Path) -> Optional[Layout]:
+    """The layout of ``path``'s samples, or None when numpy should not read them."""
+    with open(path, "rb") as handle:
+        total = handle.seek(0, 2)
+
+        def read(at: int, count: int) -> bytes:
+            handle.seek(at)
+            return handle.read(count)
+
+        if read(0, 4) != b"RIFF" or read(8, 4) != b"WAVE":
+            return None
+        fmt = None
+        for name, offset, size in riff.chunks(read, total):
+            if not riff.is_name(name):
+                return None
+            if name == b"fmt ":
+                fmt = read(offset, min(size, 40))
+            elif name == b"data":
+                return _layout(fmt, offset, min(size, total - offset)) if fmt else None
+    return None
+
+
+def _layout(fmt: bytes, offset: int, size: int) -> Optional[Layout]:
+    if len(fmt) < 16:
+        return None
+    tag = int.from_bytes(fmt[0:2], "little")
+    channels = int.from_bytes(fmt[2:4], "little")
+    block_align = int.from_bytes(fmt[12:14], "little")
+    bits = int.from_bytes(fmt[14:16], "little")
+    if tag == EXTENSIBLE:
+        if len(fmt) < 26:
+            return None
+        valid_bits = int.from_bytes(fmt[18:20], "little")
+        tag = int.from_bytes(fmt[24:26], "little")  # the sub-format GUID begins with the format tag
+        if valid_bits not in (0, bits):
+            return None
+    floating = tag == IEEE_FLOAT
+    if channels < 1 or not ((tag == PCM and bits in (16, 24, 32)) or (floating and bits == 32)):
+        return None
+    width = bits // 8
+    if block_align != width * channels:
+        return None
+    return Layout(offset, size // block_align, channels, width, floating)
+
+
+def blocks(path: Path, shape: Layout, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
+    """The frames ``start:end`` as float32 ``(frames, channels)`` blocks of ``block_frames``."""
+    end = min(end, shape.frames)
+    # one byte before the samples: 24-bit samples are read as overlapping 32-bit words
+    buffer = bytearray(1 + block_frames * shape.frame_bytes)
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(shape.offset + start * shape.frame_bytes)
+        at = start
+        while at < end:
+            want = min(block_frames, end - at) * shape.frame_bytes
+            got = _read_into(handle, memoryview(buffer)[1 : 1 + want])
+            frames = got // shape.frame_bytes
+            if not frames:
+                return
+            yield _decode(buffer, frames * shape.channels, shape).reshape(frames, shape.channels)
+            at += frames
+
+
+def _read_into(handle: RawIOBase, view: memoryview) -> int:
+    got = 0
+    while got < len(view):
+        count = handle.readinto(view[got:])
+        if not count:
+            break
+        got += count
+    return got
+
+
+def _decode(buffer: bytearray, count: int, shape: Layout) -> np.ndarray:
+    if shape.floating:
+        return np.frombuffer(buffer, "<f4", count, 1).copy()
+    if shape.width == 2:
+        samples = np.frombuffer(buffer, "<i2", count, 1).astype(np.float32)
+        samples *= np.float32(2.0**-15)
+    elif shape.width == 3:
+        # the word ending at each sample's last byte holds the sample in its top 24 bits
+        words = np.ndarray((count,), "<i4", buffer, 0, (3,))
+        samples = (words >> 8).astype(np.float32)
+        samples *= np.float32(2.0**-23)
+    else:
+        samples = np.frombuffer(buffer, "<i4", count, 1).astype(np.float32)
+        samples *= np.float32(2.0**-31)
+    return samples
