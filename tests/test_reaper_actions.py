@@ -653,7 +653,7 @@ def test_what_runs_inside_reaper_imports_only_the_standard_library():
     code = """
 import importlib.abc, sys
 BLOCKED = {"numpy", "soundfile", "soxr", "av", "yaml", "requests", "urllib3", "platformdirs", "tqdm",
-           "pyaudio", "scipy", "webrtcvad", "pyloudnorm"}
+           "pyaudio", "scipy", "webrtcvad", "_webrtcvad", "pyloudnorm"}
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED:

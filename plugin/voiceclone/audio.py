@@ -12,16 +12,15 @@ Two steps, both before any network:
 Arrays are float32 ``(num_frames, num_channels)``; rates in Hz; times in seconds.
 """
 
-import hashlib
 import os
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Tuple
 
 import numpy as np
-import soundfile as sf
 import soxr
 
 from . import files, rules, wav_pcm
@@ -36,7 +35,7 @@ STANDARD_RATES = (48000, 44100, 32000, 24000, 22050, 16000)
 WAV_HEADER_BYTES = 44
 #: Compressed headers can be off by a few tens of milliseconds; keep clear of the 5-minute edge.
 COMPRESSED_MARGIN_S = 0.1
-BLOCK_WINDOWS = 256  # frames per block = this many 20 ms windows (about 5 s)
+BLOCK_WINDOWS = 100  # frames per block = this many 20 ms windows (about 5 s)
 
 
 @dataclass(frozen=True)
@@ -132,6 +131,12 @@ def probe(path) -> AudioInfo:
         )
     if fmt == "m4a":
         return _probe_m4a(path, size)
+    if fmt == "wav":
+        shape = wav_pcm.layout(path)
+        if shape is not None:  # a plain PCM or float WAV: read by numpy, no libsndfile needed
+            return AudioInfo(path, fmt, shape.subtype, shape.sample_rate, shape.channels, shape.frames, size)
+    import soundfile as sf  # libsndfile: 3 MB and 10 ms to load, for what numpy does not read
+
     with _decoding(
         lambda said: AudioError(
             f"{path.name} looks like {fmt} but its header is damaged ({said})",
@@ -228,7 +233,7 @@ def inspect(
 ) -> Tuple[Plan, Report]:
     """Plan the upload and run the quality check, writing nothing. Raises only for a refused length."""
     plan = _plan_for(info, purpose, start, end)
-    report, _ = _scan(info, plan, None)
+    report, _, _ = _scan(info, plan, None)
     return plan, report
 
 
@@ -261,7 +266,7 @@ def prepare(
     info = probe(path)
     plan = _plan_for(info, purpose, start, end)
     out = None if plan.untouched else Path(workdir) / f"{files.safe_stem(info.path.stem, 'sample')}-{purpose}.wav"
-    report, frames = _scan(info, plan, out, doctor=purpose == "voice_clone")
+    report, frames, digest = _scan(info, plan, out, doctor=purpose == "voice_clone")
     try:
         problem = report.problem(clone=purpose == "voice_clone")
         if problem:
@@ -273,11 +278,12 @@ def prepare(
             out.unlink()
         raise
     target, fmt = (info.path, info.format) if out is None else (out, "wav")
+    digest = digest or files.sha256_file(target)  # an untouched file: the bytes as they are
     return PreparedAudio(
         path=target,
         filename=files.safe_stem(info.path.stem, "sample") + EXTENSIONS[fmt],
         format=fmt,
-        sha256=sha256_file(target),
+        sha256=digest,
         duration_s=frames / plan.sample_rate,
         sample_rate=plan.sample_rate,
         num_channels=plan.num_channels,
@@ -300,66 +306,64 @@ def _plan_for(info: AudioInfo, purpose: str, start: Optional[float], end: Option
     return plan_upload(info, start=start, end=end)
 
 
-def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = True) -> Tuple[Report, int]:
-    """Decode the planned region once: measure every block (and, with ``doctor``, judge the sample:
-    :mod:`.sample_doctor`), and write the fixed file when ``out``."""
+def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = True) -> Tuple[Report, int, str]:
+    """Decode the planned region once: measure every block (and, with ``doctor``, judge the sample
+    on a thread beside the pass: :mod:`.sample_doctor`), and write the fixed file when ``out``.
+    Returns the report, the frames the upload holds and, when written, the file's SHA-256."""
     from . import sample_doctor  # WebRTC's VAD: only for a pass that judges a sample
-    from .analysis import Analyzer
+    from .analysis import Analyzer, AnalyzerThread
 
     meter = LevelMeter(info.sample_rate)
-    analyzer = Analyzer(info.sample_rate, info.num_channels) if doctor else None
+    analyzer = AnalyzerThread(Analyzer(info.sample_rate, info.num_channels)) if doctor else None
     block_frames = meter.window * BLOCK_WINDOWS
+    frames = plan.end_frame - plan.start_frame
     resampler = None
     if out is not None and plan.sample_rate != info.sample_rate:
         resampler = soxr.ResampleStream(info.sample_rate, plan.sample_rate, plan.num_channels, dtype="float32")
-    written = 0
-    writer = sf.SoundFile(str(out), "w", plan.sample_rate, plan.num_channels, "PCM_16", format="WAV") if out else None
+        frames = int(round(frames * plan.sample_rate / info.sample_rate))  # what soxr gives in all
+    writer = wav_pcm.Writer(out, plan.sample_rate, plan.num_channels, frames) if out is not None else None
+    read = 0
     try:
         for block in blocks(info, plan.start_frame, plan.end_frame, block_frames):
             mono = mono_mix(block)
             meter.feed(block, mono)
             if analyzer is not None:
                 analyzer.feed(block, mono)
+            read += len(block)
             if writer is None:
-                written += len(block)
                 continue
             data = mono if plan.num_channels == 1 else block
             if resampler is not None:
                 data = resampler.resample_chunk(data)
-            written += _write_pcm16(writer, data)
+            writer.write(_pcm16(data))
         if writer is not None and resampler is not None:
-            written += _write_pcm16(
-                writer,
-                resampler.resample_chunk(
-                    np.zeros((0,) if plan.num_channels == 1 else (0, plan.num_channels), np.float32), last=True
-                ),
-            )
+            shape = (0,) if plan.num_channels == 1 else (0, plan.num_channels)
+            writer.write(_pcm16(resampler.resample_chunk(np.zeros(shape, np.float32), last=True)))
+        measures = analyzer.finish() if analyzer is not None else None
     except BaseException:
-        if writer is not None and out is not None:
-            writer.close()
-            out.unlink(missing_ok=True)
+        if analyzer is not None:
+            analyzer.abandon()
+        if writer is not None:
+            writer.abandon()
         raise
-    if writer is not None:
-        writer.close()
+    digest = writer.close() if writer is not None else ""
     report = meter.report()
-    if analyzer is not None and not report.nonfinite:
-        judged = sample_doctor.judge(analyzer.finish())
+    if measures is not None and not report.nonfinite:
+        judged = sample_doctor.judge(measures)
         report = replace(report, checks=judged.checks, warnings=report.warnings + sample_doctor.warnings(judged))
-    return report, written
+    return report, writer.frames if writer is not None else read, digest
 
 
-def _write_pcm16(writer: sf.SoundFile, data: np.ndarray) -> int:
-    if not len(data):
-        return 0
+def _pcm16(data: np.ndarray) -> np.ndarray:
     scaled = np.multiply(data, 32767.0, dtype=np.float32)
     np.clip(scaled, -32768.0, 32767.0, out=scaled)
     with np.errstate(invalid="ignore"):  # NaN samples: the file is refused and removed after the pass
-        writer.write(np.rint(scaled, out=scaled).astype(np.int16))
-    return len(data)
+        return np.rint(scaled, out=scaled).astype(np.int16)
 
 
-class _FrontToBack(sf.SoundFile):
-    """A file read from front to back.
+@cache
+def _front_to_back():
+    """libsndfile's file class, for a file read from front to back.
 
     pysoundfile asks for the position and seeks back to it around every read. libsndfile's MPEG
     decoder restarts at each seek without the bit reservoir of the frames before, so an mp3 read in
@@ -367,9 +371,13 @@ class _FrontToBack(sf.SoundFile):
     not seekable, the reads are plain sequential reads; an mp3 is then reached at ``start`` by
     decoding up to it, never by seeking.
     """
+    import soundfile as sf
 
-    def seekable(self) -> bool:
-        return False
+    class FrontToBack(sf.SoundFile):
+        def seekable(self) -> bool:
+            return False
+
+    return FrontToBack
 
 
 def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
@@ -384,7 +392,7 @@ def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator
             return
     decoder = NativeStderr()
     try:
-        with _FrontToBack(str(info.path)) as source:
+        with _front_to_back()(str(info.path)) as source:
             if info.format == "mp3":
                 skipped = 0
                 while skipped < start:
@@ -403,7 +411,7 @@ def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator
                     break
                 remaining -= len(block)
                 yield block
-    except (RuntimeError, sf.LibsndfileError) as exc:
+    except RuntimeError as exc:  # libsndfile's errors are RuntimeErrors
         raise _damaged(info.path, decoder.last_words() or str(exc)) from exc
     finally:
         decoder.close()
@@ -422,7 +430,7 @@ def _decoding(failure: Callable[[str], AudioError]) -> Iterator[None]:
     try:
         with decoder:
             yield
-    except (RuntimeError, sf.LibsndfileError) as exc:
+    except RuntimeError as exc:  # libsndfile's errors are RuntimeErrors
         raise failure(decoder.last_words() or str(exc)) from exc
     finally:
         decoder.close()
@@ -466,15 +474,6 @@ def _m4a_blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Ite
         yield np.concatenate(pending)
 
 
-def sha256_file(path: Path) -> str:
-    """The file's SHA-256, hex; read in blocks (a sample's identity in the presets and the ledger)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _mb(size: int) -> str:
     return f"{size / 1e6:g} MB"
 
@@ -492,6 +491,8 @@ def _subtype_name(subtype: str) -> str:
 def check_decodes(path: Path) -> None:
     """Raise :class:`AudioError` unless ``path`` decodes whole into audio that is not all digital
     silence (a preview or speech cut short or zeroed on its way is refused, not kept)."""
+    import soundfile as sf
+
     with _decoding(lambda said: AudioError(f"{Path(path).name} could not be decoded ({said})")):
         data, _ = sf.read(str(path), dtype="float32")
     if data.size == 0 or not np.any(data):
@@ -502,6 +503,8 @@ def write_sound(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: O
     """``samples`` as an audio file at ``path`` that appears only when complete. The file is opened
     here, so a folder that cannot be written raises the OSError with its reason (libsndfile only
     says "System error")."""
+    import soundfile as sf
+
     with files.replacing(Path(path)) as partial, open(partial, "wb") as handle:
         sf.write(handle, samples, sample_rate, subtype=subtype, format=fmt)
 
@@ -517,6 +520,8 @@ def convert(source: Path, target: Path) -> Path:
     if want == have or want not in ("wav", "mp3", "flac"):
         os.replace(source, target)
         return target
+    import soundfile as sf
+
     with _decoding(lambda said: AudioError(f"{source.name} could not be decoded ({said})")):
         data, rate = sf.read(str(source), dtype="float32")
     write_sound(target, data, rate, subtype=None if want == "mp3" else "PCM_16", fmt=want.upper())

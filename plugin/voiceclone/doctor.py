@@ -124,7 +124,7 @@ class LevelMeter:
         self._energies.append(np.einsum("ij,ij->i", windows, windows, dtype=np.float64) / self.window)
         if whole < len(mono):
             tail = mono[whole:].astype(np.float64)
-            self._energies.append(np.array([np.dot(tail, tail) / len(tail)]))
+            self._energies.append(np.array([np.einsum("i,i->", tail, tail) / len(tail)]))
         self._frames += len(mono)
 
     def report(self) -> Report:

@@ -1,6 +1,7 @@
 """Writing the user's files so that nothing is lost: never over a file they have, and a result
 appears only when it is complete (a failure leaves no half-written file behind)."""
 
+import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -69,3 +70,12 @@ def media_path(folder: Path, preset: str, what: str, moment: datetime, extension
         number += 1
         path = folder / f"{stem} ({number}){extension}"
     return path
+
+
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, hex; read in blocks (a sample's identity in the presets and the ledger)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

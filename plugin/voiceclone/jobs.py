@@ -638,7 +638,7 @@ def _consent_record(options: CloneOptions, recording: Optional[audio.AudioInfo],
         return None
     record = {"text": options.consent, "audio": None, "audio_sha256": None}
     if recording is not None:
-        digest = audio.sha256_file(recording.path)
+        digest = files.sha256_file(recording.path)
         record.update(audio=archive.keep(recording.path, digest, recording.format, store.folder), audio_sha256=digest)
     return record
 

@@ -9,7 +9,7 @@ The frame's strongest periodicity ``r`` (0..1) gives both measures: the pitch is
 lag where it peaks, and the harmonics-to-noise ratio is ``10 log10(r / (1 - r))``.
 """
 
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -19,6 +19,7 @@ PITCH_FLOOR_HZ, PITCH_CEILING_HZ = 70.0, 450.0
 #: Three periods of the pitch floor, as Praat's autocorrelation method takes.
 WINDOW = int(3 / PITCH_FLOOR_HZ * RATE) | 1
 FFT_SIZE = 512  # at least the window plus the longest lag: the autocorrelation must not wrap
+BATCH = 200  # frames transformed at once
 #: A frame is voiced when its periodicity reaches this (Praat's voicing threshold)...
 VOICING_THRESHOLD = 0.45
 #: ... and its peak reaches this share of the loudest in the stretch (Praat's silence threshold).
@@ -37,25 +38,32 @@ _HANN_AC = np.correlate(_HANN, _HANN, "full")[WINDOW - 1 : WINDOW + _MAX_LAG]
 _HANN_AC = (_HANN_AC / _HANN_AC[0]).astype(np.float32)
 
 
-def periodicity(signal: np.ndarray, hop: int, count: int) -> Tuple[np.ndarray, np.ndarray]:
+def periodicity(signal: np.ndarray, hop: int, count: int, first: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
     """Pitch (Hz, 0 where unvoiced) and harmonics-to-noise ratio (dB, :data:`UNVOICED_HNR_DB` where
-    silent) of ``count`` frames centred every ``hop`` samples (the first at ``hop / 2``) of the mono
-    ``signal`` at :data:`RATE`."""
+    silent) of ``count`` frames centred every ``hop`` samples of the mono ``signal`` at :data:`RATE`,
+    the first at sample ``first`` (default ``hop / 2``). Windows running off the signal see silence;
+    the silence thresholds are shares of the signal's loudest sample."""
     if count <= 0 or not len(signal):
         return np.zeros(max(count, 0)), np.full(max(count, 0), UNVOICED_HNR_DB)
     half = WINDOW // 2
-    first = hop // 2
+    first = hop // 2 if first is None else first
     padded = np.zeros(max(first + (count - 1) * hop + WINDOW, len(signal) + 2 * half), np.float32)
     padded[half : half + len(signal)] = signal
     frames = sliding_window_view(padded, WINDOW)[first : first + (count - 1) * hop + 1 : hop]
     loudest = float(np.abs(signal).max())
     peaks = np.abs(frames).max(axis=1)
-    centred = (frames - frames.mean(axis=1, keepdims=True)) * _HANN
-    spectra = np.fft.rfft(centred, FFT_SIZE, axis=1)
-    ac = np.fft.irfft(spectra.real**2 + spectra.imag**2, FFT_SIZE, axis=1)[:, : _MAX_LAG + 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.nan_to_num(ac / ac[:, :1] / _HANN_AC)
-    strength, lag = _best_lag(r)
+    # frames too quiet to be voiced or measured are left out of the transforms
+    quiet = min(SILENCE_THRESHOLD, HNR_SILENCE_THRESHOLD) * loudest
+    heard = np.flatnonzero(peaks >= quiet) if loudest > 0 else np.zeros(0, int)
+    r = np.zeros((len(heard), _MAX_LAG + 1), np.float32)
+    for at in range(0, len(heard), BATCH):  # a few at a time: one batch of all ran 3x slower
+        some = frames[heard[at : at + BATCH]]
+        spectra = np.fft.rfft((some - some.mean(axis=1, keepdims=True)) * _HANN, FFT_SIZE, axis=1)
+        ac = np.fft.irfft(spectra.real**2 + spectra.imag**2, FFT_SIZE, axis=1)[:, : _MAX_LAG + 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r[at : at + BATCH] = np.nan_to_num(ac / ac[:, :1] / _HANN_AC)
+    strength, lag = np.zeros(len(frames)), np.zeros(len(frames))
+    strength[heard], lag[heard] = _best_lag(r)
     audible = loudest > 0
     voiced = (strength >= VOICING_THRESHOLD) & (peaks >= SILENCE_THRESHOLD * loudest) & audible
     pitch = np.where(voiced, RATE / np.maximum(lag, 1.0), 0.0)

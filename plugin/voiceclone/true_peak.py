@@ -10,6 +10,8 @@ full 4x resampling (tested), at a small part of its cost (whole seconds oversamp
 a loud 5-minute take's pass).
 """
 
+from typing import Optional
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -17,6 +19,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 LIMIT_DBTP = -1.0
 #: Samples within this of the limit are the ones interpolated around.
 NEAR_DB = 4.0
+#: Below this sample peak (linear) the true peak is the sample peak, as far as the limit goes.
+NEAR_LIMIT = 10 ** ((LIMIT_DBTP - NEAR_DB) / 20)
 HALF = 12  # taps each side of an interpolated point
 KAISER_BETA = 8.0
 _PHASES = np.array([0.25, 0.5, 0.75])
@@ -25,21 +29,21 @@ _TAPS = np.sinc(_DISTANCE) * np.i0(KAISER_BETA * np.sqrt(np.clip(1 - (_DISTANCE 
 _TAPS = (_TAPS / np.i0(KAISER_BETA)).astype(np.float32)
 
 
-def true_peak(block: np.ndarray) -> float:
-    """The true peak (linear) of a float32 ``(frames, channels)`` block: exact where it reaches
-    :data:`LIMIT_DBTP`, and never below the sample peak."""
-    peak = float(np.abs(block).max(initial=0.0))
-    near = 10 ** ((LIMIT_DBTP - NEAR_DB) / 20)
+def true_peak(block: np.ndarray, magnitude: Optional[np.ndarray] = None) -> float:
+    """The true peak (linear) of a float32 ``(frames, channels)`` block (its ``|samples|`` may be
+    given as ``magnitude``): exact where it reaches :data:`LIMIT_DBTP`, never below the sample peak."""
+    magnitude = np.abs(block) if magnitude is None else magnitude
+    peak = float(magnitude.max(initial=0.0))
+    if peak < NEAR_LIMIT:
+        return peak
+    loud = magnitude >= NEAR_LIMIT
+    gaps = loud.copy()
+    gaps[:-1] |= loud[1:]  # the gap after each loud sample, and the one before it
+    padding = ((HALF - 1, HALF), (0, 0))
+    padded = np.pad(block, padding)
     for channel in range(block.shape[1]):
-        samples = block[:, channel]
-        loud = np.flatnonzero(np.abs(samples) >= near)
-        if not len(loud):
-            continue
-        # the gaps after each loud sample and before it
-        gaps = np.unique(np.concatenate([loud, loud - 1]))
-        gaps = gaps[gaps >= 0]
-        padded = np.concatenate([np.zeros(HALF - 1, np.float32), samples, np.zeros(HALF, np.float32)])
-        windows = sliding_window_view(padded, 2 * HALF)[gaps]
-        between = np.einsum("ij,jk->ik", windows, _TAPS)
-        peak = max(peak, float(np.abs(between).max()))
+        at = np.flatnonzero(gaps[:, channel])
+        if len(at):
+            windows = sliding_window_view(padded[:, channel], 2 * HALF)[at]
+            peak = max(peak, float(np.abs(np.einsum("ij,jk->ik", windows, _TAPS)).max()))
     return peak

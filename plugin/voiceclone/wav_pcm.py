@@ -7,6 +7,8 @@ samples are copied. Anything else (8-bit, 64-bit float, compressed WAV, a header
 for) is left to libsndfile: :func:`layout` says None.
 """
 
+import hashlib
+import struct
 from dataclasses import dataclass
 from io import RawIOBase
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Iterator, Optional
 
 import numpy as np
 
-from . import riff
+from . import files, riff
 
 PCM, IEEE_FLOAT, EXTENSIBLE = 1, 3, 0xFFFE
 
@@ -28,10 +30,16 @@ class Layout:
     channels: int
     width: int  # bytes per sample: 2, 3 or 4
     floating: bool
+    sample_rate: int
 
     @property
     def frame_bytes(self) -> int:
         return self.width * self.channels
+
+    @property
+    def subtype(self) -> str:
+        """libsndfile's name for the encoding: PCM_16, PCM_24, PCM_32 or FLOAT."""
+        return "FLOAT" if self.floating else f"PCM_{8 * self.width}"
 
 
 def layout(path: Path) -> Optional[Layout]:
@@ -61,6 +69,7 @@ def _layout(fmt: bytes, offset: int, size: int) -> Optional[Layout]:
         return None
     tag = int.from_bytes(fmt[0:2], "little")
     channels = int.from_bytes(fmt[2:4], "little")
+    sample_rate = int.from_bytes(fmt[4:8], "little")
     block_align = int.from_bytes(fmt[12:14], "little")
     bits = int.from_bytes(fmt[14:16], "little")
     if tag == EXTENSIBLE:
@@ -71,12 +80,12 @@ def _layout(fmt: bytes, offset: int, size: int) -> Optional[Layout]:
         if valid_bits not in (0, bits):
             return None
     floating = tag == IEEE_FLOAT
-    if channels < 1 or not ((tag == PCM and bits in (16, 24, 32)) or (floating and bits == 32)):
+    if channels < 1 or sample_rate < 1 or not ((tag == PCM and bits in (16, 24, 32)) or (floating and bits == 32)):
         return None
     width = bits // 8
     if block_align != width * channels:
         return None
-    return Layout(offset, size // block_align, channels, width, floating)
+    return Layout(offset, size // block_align, channels, width, floating, sample_rate)
 
 
 def blocks(path: Path, shape: Layout, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
@@ -122,3 +131,55 @@ def _decode(buffer: bytearray, count: int, shape: Layout) -> np.ndarray:
         samples = np.frombuffer(buffer, "<i4", count, 1).astype(np.float32)
         samples *= np.float32(2.0**-31)
     return samples
+
+
+class Writer:
+    """A 16-bit PCM WAV written front to back and hashed as it is written, so the upload needs no
+    second read for its SHA-256. The header promises ``frames`` up front; :meth:`close` mends it
+    (and hashes the file again) only when a different count came."""
+
+    def __init__(self, path: Path, sample_rate: int, channels: int, frames: int):
+        self.path, self.frames = Path(path), 0
+        self._rate, self._channels, self._promised = sample_rate, channels, frames
+        self._handle = open(self.path, "wb")  # noqa: SIM115 - open until close() or abandon()
+        self._digest = hashlib.sha256()
+        self._put(_header(sample_rate, channels, frames))
+
+    def write(self, samples: np.ndarray) -> int:
+        """Append int16 samples, ``(frames,)`` or ``(frames, channels)``; returns the frames written."""
+        self._put(np.ascontiguousarray(samples, "<i2").tobytes())
+        self.frames += len(samples)
+        return len(samples)
+
+    def close(self) -> str:
+        """Finish the file; returns its SHA-256 (hex)."""
+        if self.frames != self._promised:
+            self._handle.seek(0)
+            self._handle.write(_header(self._rate, self._channels, self.frames))
+            self._handle.close()
+            return files.sha256_file(self.path)
+        self._handle.close()
+        return self._digest.hexdigest()
+
+    def abandon(self) -> None:
+        """Close and remove the partial file."""
+        self._handle.close()
+        self.path.unlink(missing_ok=True)
+
+    def _put(self, data: bytes) -> None:
+        self._handle.write(data)
+        self._digest.update(data)
+
+
+def _header(sample_rate: int, channels: int, frames: int) -> bytes:
+    size = frames * channels * 2
+    fmt = struct.pack("<HHIIHH", PCM, channels, sample_rate, sample_rate * channels * 2, channels * 2, 16)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + size)
+        + b"WAVEfmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", size)
+    )
