@@ -61,3 +61,43 @@ def test_other_encodings_are_left_to_libsndfile(tmp_path, subtype):
     assert wav_pcm.layout(path) is None
     expected, _ = sf.read(str(path), dtype="float32", always_2d=True)
     assert np.array_equal(_read_all(path), expected)
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "subtype, channels, rate, seconds",
+    [("PCM_16", 1, 16000, 12), ("PCM_24", 2, 48000, 12), ("PCM_16", 2, 48000, 130)],
+    ids=["untouched 16-bit mono", "rewritten 24-bit stereo", "downmixed and resampled to fit 20 MB"],
+)
+def test_the_uploads_hash_is_the_hash_of_its_bytes(tmp_path, monkeypatch, subtype, channels, rate, seconds):
+    """Hashed while it is read (untouched) or written (fixed), never read again: the same digest."""
+    from voiceclone import files
+
+    def second_read(path):
+        raise AssertionError(f"{path} was read again to hash it")
+
+    monkeypatch.setattr(files, "sha256_file", second_read)
+    take = tmp_path / "take.wav"
+    t = np.arange(seconds * rate) / rate
+    voice = 0.3 * np.sin(2 * np.pi * 150 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 3 * t))
+    with sf.SoundFile(str(take), "w", rate, channels, subtype) as handle:
+        handle.comment = "a chunk after the samples"
+        handle.write(np.repeat(voice[:, None], channels, axis=1))
+    prepared = audio.prepare(take, tmp_path)
+    assert prepared.untouched == (subtype == "PCM_16" and seconds == 12)
+    assert prepared.sha256 == _sha256(prepared.path)
+
+
+def test_a_written_file_whose_count_differs_from_its_promise_is_mended_and_hashed_again(tmp_path):
+    path = tmp_path / "out.wav"
+    writer = wav_pcm.Writer(path, 16000, 1, frames=1000)
+    writer.write(np.arange(990, dtype=np.int16))
+    digest = writer.close()
+    assert digest == _sha256(path)
+    data, rate = sf.read(str(path), dtype="int16")
+    assert rate == 16000 and np.array_equal(data, np.arange(990, dtype=np.int16))

@@ -24,6 +24,7 @@ import soxr
 
 from . import periodicity, voice_activity
 from .doctor import CLIP_LEVEL, mono_mix
+from .percentiles import row_percentiles
 from .true_peak import NEAR_LIMIT, true_peak
 
 ANALYSIS_RATE = 16000
@@ -214,7 +215,7 @@ class Analyzer:
             pitch = by_pitch_frame.shaped(ana.joined("pitch", pitch_count))
             hnr = by_pitch_frame.shaped(ana.joined("hnr", pitch_count))
             semitones = np.where(pitch > 0, 12 * np.log2(pitch / 100.0), np.nan)
-            median, upper, lower = _row_percentiles(semitones, (50, 75, 25))
+            median, upper, lower = row_percentiles(semitones, (50, 75, 25))
             voiced = np.count_nonzero(pitch > 0, axis=1)
             harmonic = hnr > -100
             hnr_db = np.where(harmonic, hnr, 0.0).sum(axis=1) / np.count_nonzero(harmonic, axis=1)
@@ -352,24 +353,6 @@ class _PerSecond:
         sums = np.nan_to_num(self.shaped(values))
         sums[self.real[:, None] <= np.arange(self.per_second)[None, :]] = 0.0
         return np.where(self.real > 0, sums.sum(axis=1) / np.maximum(self.real, 1), 0.0)
-
-
-def _row_percentiles(values: np.ndarray, percents: Tuple[float, ...]) -> List[np.ndarray]:
-    """Each row's percentiles of its values that are not NaN (numpy's linear method), NaN for a row
-    with none: what ``np.nanpercentile`` gives, without its row-by-row loop."""
-    ordered = np.sort(values, axis=1)  # NaNs last
-    count = np.count_nonzero(~np.isnan(values), axis=1)
-    last = np.maximum(count - 1, 0)
-    rows = np.arange(len(values))
-    found = []
-    for percent in percents:
-        position = last * (percent / 100.0)
-        low = np.floor(position).astype(int)
-        high = np.minimum(low + 1, last)
-        fraction = position - low
-        value = ordered[rows, low] * (1 - fraction) + ordered[rows, high] * fraction
-        found.append(np.where(count > 0, value, np.nan))
-    return found
 
 
 class AnalyzerThread:

@@ -12,6 +12,7 @@ Two steps, both before any network:
 Arrays are float32 ``(num_frames, num_channels)``; rates in Hz; times in seconds.
 """
 
+import hashlib
 import os
 import stat
 from contextlib import contextmanager
@@ -266,7 +267,7 @@ def prepare(
     info = probe(path)
     plan = _plan_for(info, purpose, start, end)
     out = None if plan.untouched else Path(workdir) / f"{files.safe_stem(info.path.stem, 'sample')}-{purpose}.wav"
-    report, frames, digest = _scan(info, plan, out, doctor=purpose == "voice_clone")
+    report, frames, digest = _scan(info, plan, out, doctor=purpose == "voice_clone", hashing=True)
     try:
         problem = report.problem(clone=purpose == "voice_clone")
         if problem:
@@ -278,7 +279,7 @@ def prepare(
             out.unlink()
         raise
     target, fmt = (info.path, info.format) if out is None else (out, "wav")
-    digest = digest or files.sha256_file(target)  # an untouched file: the bytes as they are
+    digest = digest or files.sha256_file(target)  # an untouched mp3 or m4a: the bytes as they are
     return PreparedAudio(
         path=target,
         filename=files.safe_stem(info.path.stem, "sample") + EXTENSIONS[fmt],
@@ -306,10 +307,13 @@ def _plan_for(info: AudioInfo, purpose: str, start: Optional[float], end: Option
     return plan_upload(info, start=start, end=end)
 
 
-def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = True) -> Tuple[Report, int, str]:
+def _scan(
+    info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = True, hashing: bool = False
+) -> Tuple[Report, int, str]:
     """Decode the planned region once: measure every block (and, with ``doctor``, judge the sample
     on a thread beside the pass: :mod:`.sample_doctor`), and write the fixed file when ``out``.
-    Returns the report, the frames the upload holds and, when written, the file's SHA-256."""
+    Returns the report, the frames the upload holds and, when written or ``hashing`` an untouched
+    WAV, the upload's SHA-256 (else "")."""
     from . import sample_doctor  # WebRTC's VAD: only for a pass that judges a sample
     from .analysis import Analyzer, AnalyzerThread
 
@@ -322,9 +326,11 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = Tr
         resampler = soxr.ResampleStream(info.sample_rate, plan.sample_rate, plan.num_channels, dtype="float32")
         frames = int(round(frames * plan.sample_rate / info.sample_rate))  # what soxr gives in all
     writer = wav_pcm.Writer(out, plan.sample_rate, plan.num_channels, frames) if out is not None else None
+    # an untouched WAV is hashed as it is read (the upload is its bytes as they are)
+    digest = hashlib.sha256() if hashing and out is None and plan.untouched and _pcm(info) is not None else None
     read = 0
     try:
-        for block in blocks(info, plan.start_frame, plan.end_frame, block_frames):
+        for block in blocks(info, plan.start_frame, plan.end_frame, block_frames, digest):
             mono = mono_mix(block)
             meter.feed(block, mono)
             if analyzer is not None:
@@ -346,12 +352,12 @@ def _scan(info: AudioInfo, plan: Plan, out: Optional[Path], *, doctor: bool = Tr
         if writer is not None:
             writer.abandon()
         raise
-    digest = writer.close() if writer is not None else ""
+    hashed = writer.close() if writer is not None else digest.hexdigest() if digest is not None else ""
     report = meter.report()
     if measures is not None and not report.nonfinite:
         judged = sample_doctor.judge(measures)
         report = replace(report, checks=judged.checks, warnings=report.warnings + sample_doctor.warnings(judged))
-    return report, writer.frames if writer is not None else read, digest
+    return report, writer.frames if writer is not None else read, hashed
 
 
 def _pcm16(data: np.ndarray) -> np.ndarray:
@@ -380,16 +386,26 @@ def _front_to_back():
     return FrontToBack
 
 
-def blocks(info: AudioInfo, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
-    """The frames ``start:end`` of the file as float32 blocks of ``block_frames`` (the last may be shorter)."""
+def _pcm(info: AudioInfo) -> Optional[wav_pcm.Layout]:
+    """The layout of a WAV numpy reads (its header as :func:`probe` read it), else None."""
+    shape = wav_pcm.layout(info.path) if info.format == "wav" else None
+    if shape is not None and (shape.frames, shape.channels) == (info.num_frames, info.num_channels):
+        return shape
+    return None
+
+
+def blocks(
+    info: AudioInfo, start: int, end: int, block_frames: int, digest: Optional["hashlib._Hash"] = None
+) -> Iterator[np.ndarray]:
+    """The frames ``start:end`` of the file as float32 blocks of ``block_frames`` (the last may be
+    shorter). ``digest`` hashes the file's bytes on the way: only for a WAV numpy reads whole."""
     if info.format == "m4a":
         yield from _m4a_blocks(info, start, end, block_frames)
         return
-    if info.format == "wav":
-        shape = wav_pcm.layout(info.path)
-        if shape is not None and (shape.frames, shape.channels) == (info.num_frames, info.num_channels):
-            yield from wav_pcm.blocks(info.path, shape, start, end, block_frames)
-            return
+    shape = _pcm(info)
+    if shape is not None:
+        yield from wav_pcm.blocks(info.path, shape, start, end, block_frames, digest)
+        return
     decoder = NativeStderr()
     try:
         with _front_to_back()(str(info.path)) as source:

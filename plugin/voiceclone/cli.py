@@ -1007,9 +1007,9 @@ def _presets(args, ctx: _Context) -> int:
         if args.json:
             print(json.dumps(preset, default=str), file=out)
         else:
-            import yaml
+            from . import yaml_text
 
-            print(yaml.safe_dump({args.name: preset}, sort_keys=False, allow_unicode=True).rstrip(), file=out)
+            print(yaml_text.dump({args.name: preset}).rstrip(), file=out)
         return 0
     voices, waiting = store.voices(), store.pending()
     now = utc_now()

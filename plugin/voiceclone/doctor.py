@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import numpy as np
 
 from .errors import AudioError
+from .percentiles import percentile
 
 if TYPE_CHECKING:
     from .sample_doctor import Check
@@ -136,7 +137,7 @@ class LevelMeter:
             return Report(duration_s, nan, nan, nan, nan, self._clipped, 0.0, True)
         levels = 10 * np.log10(np.maximum(energies, 1e-20))
         rms = dbfs(float(np.sqrt(energies.mean())))
-        floor, speech = (float(v) for v in np.percentile(levels, [10, 90]))
+        floor, speech = percentile(levels, 10), percentile(levels, 90)
         active_s = float(np.count_nonzero(levels > max(SILENCE_DBFS, floor + 6.0))) * self.window / self.sample_rate
         report = Report(duration_s, dbfs(self._peak), rms, floor, speech, self._clipped, active_s, False)
         report.warnings.extend(self._warnings(report))

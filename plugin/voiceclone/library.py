@@ -10,9 +10,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Dict, List
 
-import yaml
-
-from . import files
+from . import files, yaml_text
 from .errors import InputError, PresetError
 from .leftovers import temp_folder
 from .presets import SCHEMA, PresetStore
@@ -37,9 +35,7 @@ def export_library(store: PresetStore, target: Path, *, with_audio: bool) -> Dic
             if preview["path"]:
                 audio[preview["path"]] = local
     with files.replacing(target) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            LIBRARY, yaml.safe_dump({"schema": SCHEMA, "voices": voices}, sort_keys=False, allow_unicode=True)
-        )
+        archive.writestr(LIBRARY, yaml_text.dump({"schema": SCHEMA, "voices": voices}))
         for name, path in sorted(audio.items()):
             archive.write(path, name)
     return {"presets": len(voices), "files": len(audio)}

@@ -7,9 +7,9 @@ from .version import MANIFEST_PATH
 
 def load() -> dict:
     """The parsed ``manifest.yaml`` shipped in the package."""
-    import yaml
+    from . import yaml_text
 
-    return yaml.safe_load(Path(MANIFEST_PATH).read_text(encoding="utf-8"))
+    return yaml_text.load(Path(MANIFEST_PATH).read_text(encoding="utf-8"))
 
 
 def actions() -> list:

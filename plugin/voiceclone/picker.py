@@ -19,6 +19,7 @@ from . import audio, rules, sample_doctor
 from .analysis import FRAMES_PER_S, Analyzer
 from .errors import AudioError
 from .events import Event, ignore_events
+from .percentiles import median
 
 #: The shortest piece worth a join, after its guard seconds are trimmed.
 MIN_PIECE_S = 4.0
@@ -129,7 +130,7 @@ def choose(judged: sample_doctor.Judged, target_s: float) -> List[Piece]:
     snr = judged.snr_db
 
     def score(run: Tuple[int, int]) -> float:
-        return float(np.median(snr[run[0] : run[1]])) + 6.0 * np.log2(run[1] - run[0])
+        return median(snr[run[0] : run[1]]) + 6.0 * np.log2(run[1] - run[0])
 
     chosen: List[Tuple[float, float]] = []
     total = 0.0
@@ -164,11 +165,11 @@ def _described(judged: sample_doctor.Judged, first: float, last: float) -> Piece
     m = judged.measures
     f0 = m.f0_st[seconds]
     f0 = f0[np.isfinite(f0)]
-    pitch = f", voice around {100 * 2 ** (float(np.median(f0)) / 12):.0f} Hz" if len(f0) else ""
+    pitch = f", voice around {100 * 2 ** (median(f0) / 12):.0f} Hz" if len(f0) else ""
     return Piece(
         first,
         last,
-        f"speech {float(np.median(judged.snr_db[seconds])):.0f} dB above the noise, "
+        f"speech {median(judged.snr_db[seconds]):.0f} dB above the noise, "
         f"{float(np.mean(m.speech[seconds])):.0%} voice activity{pitch}",
     )
 

@@ -7,7 +7,7 @@ sent (see :mod:`voiceclone.jobs`): ``name`` (the preset it becomes), ``request``
 ``preset`` (the preset to save once MiniMax made the voice). A file without it is the same as one
 with it empty, so files written before it existed load unchanged.
 
-Loaded with ``yaml.safe_load`` only. Every change is a read-modify-write under a file lock with an
+Loaded with safe types only (:mod:`.yaml_text`). Every change is a read-modify-write under a file lock with an
 atomic replace (temp file, fsync, rename), so two DAWs saving at once lose nothing. A file that
 cannot be read as a preset library is reported and left exactly as it is: never overwritten.
 """
@@ -20,9 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
-import yaml
-
-from . import locks
+from . import locks, yaml_text
 from .errors import PresetError
 from .leftovers import partial_name
 from .rules import VOICE_LIFETIME_DAYS
@@ -398,8 +396,8 @@ class PresetStore:
         except (OSError, UnicodeDecodeError) as exc:
             raise self._corrupt(f"cannot be read ({exc})") from exc
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+            data = yaml_text.load(text)
+        except yaml_text.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark else ""
             raise self._corrupt(f"is not valid YAML{where}") from exc
@@ -425,7 +423,7 @@ class PresetStore:
         data = {**data, "voices": {name: normalized(preset) for name, preset in data["voices"].items()}}
         if not data.get("pending"):
             data = {key: value for key, value in data.items() if key != "pending"}
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+        text = yaml_text.dump(data, default_flow_style=False)
         tmp = partial_name(self.path, "tmp")  # the next run removes it if this one is killed
         try:
             with open(tmp, "w", encoding="utf-8") as out:

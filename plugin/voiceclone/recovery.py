@@ -6,8 +6,7 @@ or else in the user data folder, and ``voiceclone presets adopt FILE`` brings it
 from pathlib import Path
 from typing import Iterable, Optional
 
-import yaml
-
+from . import yaml_text
 from .errors import PresetError
 from .files import safe_stem, write_atomically
 
@@ -34,7 +33,7 @@ def keep(
             "preset": preset,
         }
     }
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode("utf-8")
+    text = yaml_text.dump(document).encode("utf-8")
     for folder in folders:
         path = Path(folder) / f"{PREFIX}{safe_stem(voice_id, 'voice')}.yaml"
         try:
@@ -49,8 +48,8 @@ def keep(
 def read(path: Path) -> dict:
     """The recovered record in ``path``: ``name``, ``voice_id``, ``preset``."""
     try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        document = yaml_text.load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml_text.YAMLError) as exc:
         raise PresetError(
             f"cannot read the recovery file {path}: {exc}",
             fix="Give the file that `voiceclone clone` named when it could not save the preset.",

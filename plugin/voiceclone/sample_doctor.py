@@ -21,6 +21,7 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from .analysis import FRAMES_PER_S, Measures
+from .percentiles import median, percentile, row_percentiles
 from .true_peak import LIMIT_DBTP
 
 #: A second is speech when the VAD calls at least this share of its frames speech...
@@ -84,14 +85,14 @@ class Judged:
 def judge(m: Measures) -> Judged:
     """Judge every second of ``m``, and the sample as a whole (:attr:`Judged.checks`)."""
     seconds = m.seconds
-    floor = float(np.percentile(m.frame_db, 10)) if len(m.frame_db) else float("-inf")
+    floor = percentile(m.frame_db, 10) if len(m.frame_db) else float("-inf")
     frames = m.frame_db[: seconds * FRAMES_PER_S]
     padded = np.full(seconds * FRAMES_PER_S, np.nan, np.float32)
     padded[: len(frames)] = frames
     by_second = padded.reshape(seconds, FRAMES_PER_S)
     with np.errstate(all="ignore"):
         modulation = np.nanstd(by_second, axis=1)
-        loud = np.nanpercentile(by_second, 90, axis=1)
+        (loud,) = row_percentiles(by_second, (90,))
     snr = loud - floor
     relative = m.bands_db - m.bands_db.max(axis=1, keepdims=True)
     edges = np.array(m.band_edges_hz)
@@ -107,7 +108,7 @@ def judge(m: Measures) -> Judged:
     steady = _sustained((modulation < STEADY_MODULATION_DB) | (np.nan_to_num(m.hnr_db, nan=0.0) < CLEAR_VOICE_HNR_DB))
     noisy = snr < NOISY_SNR_DB
     voice = speech & ~tone & ~clipped & ~steady & ~noisy
-    track_bandwidth = float(np.median(bandwidth[voice])) if voice.any() else float(edges[-1])
+    track_bandwidth = median(bandwidth[voice]) if voice.any() else float(edges[-1])
     narrow = _sustained(bandwidth <= NARROW_SHARE * track_bandwidth)
     speaker = _speaker_pitch(m.f0_st[voice & ~narrow])
     other = _sustained(np.abs(np.nan_to_num(m.f0_st, nan=speaker) - speaker) > OTHER_VOICE_ST)
@@ -145,7 +146,7 @@ def _speaker_pitch(f0_st: np.ndarray) -> float:
     density = np.convolve(counts, np.ones(4), "same")
     centre = edges[int(np.argmax(density))] + 0.25
     near = f0_st[np.abs(f0_st - centre) <= 2.0]
-    return float(np.median(near)) if len(near) else centre
+    return median(near) if len(near) else centre
 
 
 def _level_jumps(level_db: np.ndarray, speech: np.ndarray) -> List[int]:
@@ -155,8 +156,7 @@ def _level_jumps(level_db: np.ndarray, speech: np.ndarray) -> List[int]:
     levels = level_db[heard]
     reach = LEVEL_JUMP_REACH_S
     steps = [
-        abs(float(np.median(levels[k : k + reach]) - np.median(levels[k - reach : k])))
-        for k in range(reach, len(heard) - reach + 1)
+        abs(median(levels[k : k + reach]) - median(levels[k - reach : k])) for k in range(reach, len(heard) - reach + 1)
     ]
     jumps = []
     for index, step in enumerate(steps):
@@ -174,10 +174,10 @@ def _checks(j: Judged, voice: np.ndarray) -> List[Check]:
     true_peak = float(np.nanmax(m.true_peak)) if len(m.true_peak) else 0.0
     clipped = int(np.nansum(m.clipped))
     dc = float(np.nanmean(m.dc)) if len(m.dc) else 0.0
-    hnr = float(np.nanmedian(m.hnr_db[voice])) if voice.any() else float("nan")
+    hnr = median(m.hnr_db[voice]) if voice.any() else float("nan")
     f0 = m.f0_st[voice & np.isfinite(m.f0_st)]
-    bandwidth = float(np.median(j.bandwidth_hz[voice])) if voice.any() else float("nan")
-    clean_snr = float(np.median(j.snr_db[voice])) if voice.any() else float(np.median(j.snr_db))
+    bandwidth = median(j.bandwidth_hz[voice]) if voice.any() else float("nan")
+    clean_snr = median(j.snr_db[voice]) if voice.any() else median(j.snr_db)
     jumps = j.level_jumps
 
     def db(value: float) -> str:
@@ -232,7 +232,7 @@ def _checks(j: Judged, voice: np.ndarray) -> List[Check]:
             "voice",
             not hnr < HOARSE_HNR_DB,
             f"harmonics-to-noise {hnr:.1f} dB; pitch around {100 * 2 ** (j.speaker_f0_st / 12):.0f} Hz, "
-            f"range {np.percentile(f0, 90) - np.percentile(f0, 10):.1f} semitones"
+            f"range {percentile(f0, 90) - percentile(f0, 10):.1f} semitones"
             if len(f0)
             else "no voiced speech was found",
             "The voice sounds rough or reverberant: a drier, closer take clones better.",

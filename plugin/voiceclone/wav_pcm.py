@@ -88,12 +88,18 @@ def _layout(fmt: bytes, offset: int, size: int) -> Optional[Layout]:
     return Layout(offset, size // block_align, channels, width, floating, sample_rate)
 
 
-def blocks(path: Path, shape: Layout, start: int, end: int, block_frames: int) -> Iterator[np.ndarray]:
-    """The frames ``start:end`` as float32 ``(frames, channels)`` blocks of ``block_frames``."""
+def blocks(
+    path: Path, shape: Layout, start: int, end: int, block_frames: int, digest: Optional["hashlib._Hash"] = None
+) -> Iterator[np.ndarray]:
+    """The frames ``start:end`` as float32 ``(frames, channels)`` blocks of ``block_frames``. With
+    ``digest``, every byte of the file is hashed on the way (the samples as they are read, the chunks
+    before and after them besides): give it only for a read of all the frames."""
     end = min(end, shape.frames)
     # one byte before the samples: 24-bit samples are read as overlapping 32-bit words
     buffer = bytearray(1 + block_frames * shape.frame_bytes)
     with open(path, "rb", buffering=0) as handle:
+        if digest is not None:
+            digest.update(handle.read(shape.offset))
         handle.seek(shape.offset + start * shape.frame_bytes)
         at = start
         while at < end:
@@ -101,9 +107,15 @@ def blocks(path: Path, shape: Layout, start: int, end: int, block_frames: int) -
             got = _read_into(handle, memoryview(buffer)[1 : 1 + want])
             frames = got // shape.frame_bytes
             if not frames:
-                return
+                break
+            if digest is not None:
+                digest.update(memoryview(buffer)[1 : 1 + frames * shape.frame_bytes])
             yield _decode(buffer, frames * shape.channels, shape).reshape(frames, shape.channels)
             at += frames
+        if digest is not None:
+            handle.seek(shape.offset + at * shape.frame_bytes)
+            for rest in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(rest)
 
 
 def _read_into(handle: RawIOBase, view: memoryview) -> int:
