@@ -1,5 +1,6 @@
 """The command line as a user runs it: real files, the sandbox over loopback, real YAML presets."""
 
+import argparse
 import errno
 import io
 import os
@@ -869,3 +870,18 @@ def test_every_broken_speech_setting_is_named_at_once_and_nothing_changes(run, e
     assert run("presets", "set", "Host", "--emotion", "whisper").code == 2
     assert run("presets", "set", "Host", "--unsay", "Nobody").code == 2
     assert presets_of(env) == before
+
+
+def test_the_command_names_the_parser_builds_alone_are_all_its_commands():
+    """A command line builds only the parser of the command it names: the list of names that can
+    be built alone is the parser's own list, and a command built alone parses as when built with all."""
+    from voiceclone import cli
+
+    full = cli.build_parser()
+    commands = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert tuple(commands) == cli.COMMANDS
+    argv = ["speak", "--voice-id", "HostVoice01", "Hello there.", "-o", "out.wav", "--format", "mp3"]
+    assert vars(cli.build_parser(argv).parse_args(argv)) == vars(full.parse_args(argv))
+    alone = cli.build_parser(argv)
+    built = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert list(built) == ["speak"]

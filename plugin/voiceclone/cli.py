@@ -9,32 +9,115 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import os
 import sys
 from contextlib import nullcontext
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Set, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, TextIO
 
 from . import __version__, rules
 from .errors import ApiError, AudioError, Cancelled, InputError, VoiceCloneError, plain
 from .providers import PROVIDERS
 
 if TYPE_CHECKING:  # each handler imports what it uses: --help and --version load none of these
+    from pathlib import Path
+
     from . import events
     from .options import CloneOptions
     from .settings import Settings
 
 
+def _path(text: str) -> Path:
+    """A path argument (pathlib is loaded when a path is given, not for --help)."""
+    from pathlib import Path
+
+    return Path(text)
+
+
+def _json(value: Any, **options: Any) -> str:
+    import json  # --help and --version print none
+
+    return json.dumps(value, **options)
+
+
+def _terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` reads it ($COLUMNS, then the terminal,
+    else 80), without loading shutil and its compression modules (3 ms of every --help)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help text, as wide as the terminal."""
+
+    def __init__(self, prog: str, **options: Any):
+        options.setdefault("width", _terminal_columns() - 2)
+        super().__init__(prog, **options)
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors become an :class:`InputError` (exit 2, plain lines) instead of argparse's exit."""
+
+    def __init__(self, *args: Any, **options: Any):
+        options.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **options)
 
     def error(self, message: str):
         raise InputError(message, fix=f"See `{self.prog} --help`.")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Every command, option and help text of ``voiceclone`` (the README's test reads it too)."""
+#: The commands, as build_parser names them (a test holds the two together).
+COMMANDS = (
+    "clone",
+    "validate",
+    "script",
+    "speak",
+    "patch",
+    "activate",
+    "reclone",
+    "voices",
+    "presets",
+    "reaper",
+    "audacity",
+    "devices",
+    "record",
+    "play",
+    "sandbox",
+    "demo",
+)
+
+
+class _Unbuilt:
+    """Stands for the parser of a command the command line does not name: all added to it is dropped."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **options: self
+
+
+_UNBUILT = _Unbuilt()
+
+
+def _command_named(argv: Optional[Sequence[str]]) -> Optional[str]:
+    """The command ``argv`` names (its first word that is not an option), when it is one of COMMANDS."""
+    word = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
+    """Every command, option and help text of ``voiceclone`` (the README's test reads it too).
+
+    Given the ``argv`` to parse, only the command it names gets its parser and options: building
+    all thirty-odd of them took 5 ms of every command (argparse looks up a translation of its own
+    words for each), for a parse that reads one. An ``argv`` naming no known command gets them all.
+    """
+    only = _command_named(argv)
     local = _Parser(add_help=False)  # what every command takes
     local.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     common = _Parser(add_help=False, parents=[local])  # ... and the commands that use MiniMax or the presets
@@ -55,49 +138,56 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("clone", parents=[common, as_json], help="clone a voice from an audio file")
-    p.add_argument("audio", type=Path, help="mp3, m4a or wav sample of the voice (10 s to 5 min)")
+    def add(container: Any, name: str, **options: Any) -> Any:
+        if container is sub and only is not None and name != only:
+            return _UNBUILT
+        return container.add_parser(name, **options)
+
+    p = add(sub, "clone", parents=[common, as_json], help="clone a voice from an audio file")
+    p.add_argument("audio", type=_path, help="mp3, m4a or wav sample of the voice (10 s to 5 min)")
     p.add_argument("--voice-id", required=True, help="the new voice's id: 8-256 characters, starts with a letter")
     _add_clone_options(p, where="the sample")
 
-    p = sub.add_parser("validate", parents=[local, as_json], help="check a sample without sending anything")
-    p.add_argument("audio", type=Path, help="the sample to check (any format the plugin reads)")
+    p = add(sub, "validate", parents=[local, as_json], help="check a sample without sending anything")
+    p.add_argument("audio", type=_path, help="the sample to check (any format the plugin reads)")
     p.add_argument("--start", type=_time, help="judge the sample from here: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--end", type=_time, help="judge the sample up to here: seconds, mm:ss or hh:mm:ss")
     _add_pick_options(p)
 
-    p = sub.add_parser(
+    p = add(
+        sub,
         "script",
         parents=[common, as_json],
         help="speak a script of many lines, one file each; a rerun speaks only new or changed lines",
     )
-    p.add_argument("file", type=Path, help="the script: .txt (a line each), .csv/.tsv (speaker,text[,start]) or .srt")
-    p.add_argument("--out", type=Path, required=True, help="the folder for the lines' files and the journal")
+    p.add_argument("file", type=_path, help="the script: .txt (a line each), .csv/.tsv (speaker,text[,start]) or .srt")
+    p.add_argument("--out", type=_path, required=True, help="the folder for the lines' files and the journal")
     p.add_argument("--preset", help="the voice of lines that name no [Preset]")
     p.add_argument("--model", help="speech model (default: each preset's)")
     _add_queue_options(p)
     p.add_argument("--subtitles", action="store_true", help="ask for sentence timings and write script.srt")
-    p.add_argument("--timeline", type=Path, help="also write the whole script as one WAV, each line at its place")
+    p.add_argument("--timeline", type=_path, help="also write the whole script as one WAV, each line at its place")
     p.add_argument("--gap", type=float, default=0.5, help="seconds between lines without a start time (default 0.5)")
 
-    p = sub.add_parser("speak", parents=[common, as_json], help="speak text in a cloned voice")
+    p = add(sub, "speak", parents=[common, as_json], help="speak text in a cloned voice")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--preset", help="a saved preset's name")
     who.add_argument("--voice-id", help="any voice_id of the account")
     p.add_argument("text", help="what to say (up to 9,999 characters)")
-    p.add_argument("-o", "--out", type=Path, required=True, help="the audio file to write (.wav, .mp3 or .flac)")
+    p.add_argument("-o", "--out", type=_path, required=True, help="the audio file to write (.wav, .mp3 or .flac)")
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
     p.add_argument("--format", choices=rules.SPEECH_FORMATS, help="audio format (default: from the file name)")
     _add_speech_options(p)
     p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     p.add_argument("--audition", action="store_true", help="play the speech when it is ready (Ctrl-C stops)")
 
-    p = sub.add_parser(
+    p = add(
+        sub,
         "patch",
         parents=[common, as_json],
         help="replace a flubbed phrase of a take with the same words in the speaker's cloned voice",
     )
-    p.add_argument("take", type=Path, help="the recording (wav or flac stay bit for bit outside the patch)")
+    p.add_argument("take", type=_path, help="the recording (wav or flac stay bit for bit outside the patch)")
     p.add_argument("--start", type=_time, required=True, help="where the phrase starts: seconds, mm:ss or hh:mm:ss")
     p.add_argument(
         "--end",
@@ -108,10 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--preset", help="the speaker's preset")
     who.add_argument("--voice-id", help="any voice_id of the account")
-    p.add_argument("-o", "--out", type=Path, help="the patched take to write (the original is never touched)")
+    p.add_argument("-o", "--out", type=_path, help="the patched take to write (the original is never touched)")
     p.add_argument(
         "--patch-only",
-        type=Path,
+        type=_path,
         help="also, or only, write the patch alone, crossfades included, to lay over the original",
     )
     p.add_argument("--model", help="speech model (default: the preset's, else speech-2.8-hd)")
@@ -123,14 +213,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="1-5 takes of the line in other emotions, to pick by ear: numbered outputs (each one is charged)",
     )
 
-    p = sub.add_parser(
+    p = add(
+        sub,
         "activate",
         parents=[common, as_json],
         help="make a preset's voice permanent with one short speech (charges the clone fee)",
     )
     p.add_argument("name", help="the preset")
     p.add_argument("--yes", action="store_true", help="do not ask before spending")
-    p = sub.add_parser(
+    p = add(
+        sub,
         "reclone",
         parents=[common, as_json],
         help="clone an expired or deleted preset's voice again from its archived sample",
@@ -138,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="the preset")
     p.add_argument("--yes", action="store_true", help="do not ask before spending")
 
-    voices = sub.add_parser("voices", help="the voices on the MiniMax account").add_subparsers(
+    voices = add(sub, "voices", help="the voices on the MiniMax account").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser
     )
     voices.required = True
@@ -158,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("voice_id", help="the voice to delete")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    presets = sub.add_parser("presets", help="the saved voice presets").add_subparsers(
+    presets = add(sub, "presets", help="the saved voice presets").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser
     )
     presets.required = True
@@ -188,10 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
         "remove", parents=[common, as_json], help="forget a preset (the voice stays on MiniMax)"
     ).add_argument("name", help="the preset")
     p = presets.add_parser("export", parents=[common], help="write the library to a zip, to move it to another machine")
-    p.add_argument("file", type=Path, help="the zip to write")
+    p.add_argument("file", type=_path, help="the zip to write")
     p.add_argument("--with-audio", action="store_true", help="include the archived samples and the previews")
     presets.add_parser("import", parents=[common], help="add the presets of an exported zip").add_argument(
-        "file", type=Path, help="a zip written by `presets export`"
+        "file", type=_path, help="a zip written by `presets export`"
     )
     presets.add_parser(
         "adopt",
@@ -202,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         "what", metavar="FILE_OR_VOICE_ID", help="the recovery file a clone named, or an unconfirmed voice_id"
     )
 
-    reaper = sub.add_parser("reaper", help="the REAPER actions").add_subparsers(
+    reaper = add(sub, "reaper", help="the REAPER actions").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser
     )
     reaper.required = True
@@ -211,14 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("uninstall", "remove everything install added"),
     ):
         p = reaper.add_parser(name, parents=[local], help=text)
-        p.add_argument("--resource-path", type=Path, help="REAPER's resource folder (default: this system's)")
+        p.add_argument("--resource-path", type=_path, help="REAPER's resource folder (default: this system's)")
     p = reaper.add_parser("index", parents=[local], help="write a ReaPack index.xml for the actions")
     p.add_argument(
         "--url-base", help="the raw URL of plugin/voiceclone/hosts/reaper/scripts in the published repository"
     )
-    p.add_argument("-o", "--out", type=Path, default=Path("index.xml"), help="where to write it (default ./index.xml)")
+    p.add_argument("-o", "--out", type=_path, default="index.xml", help="where to write it (default ./index.xml)")
 
-    audacity = sub.add_parser("audacity", help="clone and speak in a running Audacity").add_subparsers(
+    audacity = add(sub, "audacity", help="clone and speak in a running Audacity").add_subparsers(
         dest="action", metavar="ACTION", parser_class=_Parser
     )
     audacity.required = True
@@ -247,30 +339,28 @@ def build_parser() -> argparse.ArgumentParser:
         "script", parents=[common, as_json], help="speak the project's labels as a script, one track per speaker"
     )
     p.add_argument("--preset", help="the voice of labels that name no [Preset]")
-    p.add_argument("--out", type=Path, help="the folder for the lines' files and journal (default: user data)")
+    p.add_argument("--out", type=_path, help="the folder for the lines' files and journal (default: user data)")
     p.add_argument("--subtitles", action="store_true", help="add the sentences as labels on a track of their own")
     _add_queue_options(p)
     audacity.add_parser("doctor", parents=[local], help="check that Audacity can be driven, and say how to fix it")
 
-    sub.add_parser("devices", parents=[local, as_json], help="list the sound card's input and output devices")
-    p = sub.add_parser("record", parents=[local, as_json], help="record a sample from an input device, then check it")
-    p.add_argument("out", type=Path, help="the WAV file to write")
+    add(sub, "devices", parents=[local, as_json], help="list the sound card's input and output devices")
+    p = add(sub, "record", parents=[local, as_json], help="record a sample from an input device, then check it")
+    p.add_argument("out", type=_path, help="the WAV file to write")
     p.add_argument("--seconds", type=float, help="stop after this many seconds (default: when Enter is pressed)")
     p.add_argument("--device", help="input device number or name (default: the system's)")
-    p = sub.add_parser("play", parents=[local], help="play an audio file (Ctrl-C stops)")
-    p.add_argument("file", type=Path, help="the audio file (any format the plugin reads)")
+    p = add(sub, "play", parents=[local], help="play an audio file (Ctrl-C stops)")
+    p.add_argument("file", type=_path, help="the audio file (any format the plugin reads)")
     p.add_argument("--device", help="output device number or name (default: the system's)")
 
-    p = sub.add_parser("sandbox", parents=[local], help="run the offline MiniMax sandbox server")
+    p = add(sub, "sandbox", parents=[local], help="run the offline MiniMax sandbox server")
     p.add_argument(
         "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1, this machine only)"
     )
     p.add_argument("--port", type=int, default=8765, help="the port to listen on (default 8765)")
 
-    p = sub.add_parser("demo", parents=[local], help="run the whole loop offline on the sandbox")
-    p.add_argument(
-        "--out", type=Path, default=Path("voiceclone-demo"), help="the demo folder (default ./voiceclone-demo)"
-    )
+    p = add(sub, "demo", parents=[local], help="run the whole loop offline on the sandbox")
+    p.add_argument("--out", type=_path, default="voiceclone-demo", help="the demo folder (default ./voiceclone-demo)")
     return parser
 
 
@@ -303,7 +393,9 @@ def _add_clone_options(p: argparse.ArgumentParser, *, where: str) -> None:
     p.add_argument("--start", type=_time, help=f"clone from here on {where}: seconds, mm:ss or hh:mm:ss")
     p.add_argument("--end", type=_time, help=f"clone up to here on {where}: seconds, mm:ss or hh:mm:ss")
     _add_pick_options(p)
-    p.add_argument("--preview-out", type=Path, help="where to save the preview (default: previews/ beside the presets)")
+    p.add_argument(
+        "--preview-out", type=_path, help="where to save the preview (default: previews/ beside the presets)"
+    )
     p.add_argument("--audition", action="store_true", help="play the preview when it is ready (Ctrl-C stops)")
     p.add_argument("--name", help="the preset name (default: the voice_id)")
     p.add_argument("--text", help="preview text (up to 1000 characters) spoken in the new voice")
@@ -312,14 +404,14 @@ def _add_clone_options(p: argparse.ArgumentParser, *, where: str) -> None:
     p.add_argument("--noise-reduction", action="store_true", help="let MiniMax reduce noise in the sample")
     p.add_argument("--volume-normalization", action="store_true", help="let MiniMax normalize the sample's volume")
     p.add_argument("--watermark", action="store_true", help="add an audible AI marker at the end of the preview")
-    p.add_argument("--prompt-audio", type=Path, help="a clip under 8 s of the voice, to improve similarity")
+    p.add_argument("--prompt-audio", type=_path, help="a clip under 8 s of the voice, to improve similarity")
     p.add_argument("--prompt-text", help="exactly what is said in --prompt-audio, ending with punctuation")
     p.add_argument("--text-validation", help="what is said in the sample; MiniMax checks it (up to 200 chars)")
     p.add_argument("--accuracy", type=float, help="how close the sample must match --text-validation (0-1)")
     p.add_argument("--force", action="store_true", help="clone again even if this sample and voice_id were cloned")
     p.add_argument("--operator", help="who clones the voice, for the preset's record (default: the OS user)")
     p.add_argument("--consent", help="the speaker's consent: who agreed, when, how")
-    p.add_argument("--consent-audio", type=Path, help="a recording of the speaker's consent (archived with its hash)")
+    p.add_argument("--consent-audio", type=_path, help="a recording of the speaker's consent (archived with its hash)")
     p.add_argument(
         "--require-consent",
         action="store_true",
@@ -340,7 +432,7 @@ def main(
     argv = sys.argv[1:] if argv is None else argv
     debug, as_json = "--debug" in argv, "--json" in argv
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         return _run(args, env, out, err) or 0
     except BrokenPipeError:  # the reader of the output went away (`| head`): the work is done
         _quiet_broken_output(out)
@@ -372,7 +464,7 @@ def _fail(exc: VoiceCloneError, out: TextIO, err: TextIO, as_json: bool) -> int:
             "code": getattr(exc, "code", None),
             "trace_id": getattr(exc, "trace_id", None),
         }
-        print(json.dumps(body), file=out)
+        print(_json(body), file=out)
     return exc.exit_code
 
 
@@ -474,7 +566,7 @@ def _clone_options(args) -> CloneOptions:
         accuracy=args.accuracy,
     )
     return CloneOptions(
-        audio=getattr(args, "audio", None) or Path(),  # a host fills in its own capture
+        audio=getattr(args, "audio", None) or _path("."),  # a host fills in its own capture
         voice_id=args.voice_id or "",
         name=args.name,
         settings=chosen,
@@ -508,7 +600,7 @@ def _clone(args, ctx: _Context) -> int:
     outcome = job(command_line.clone, settings, _clone_options(args))
     job.warn(outcome["warnings"])
     if args.json:
-        print(json.dumps(outcome), file=out)
+        print(_json(outcome), file=out)
         return 0
     voice_id, preset = outcome["voice_id"], outcome["preset"]
     if outcome["reused"]:
@@ -528,7 +620,7 @@ def _clone(args, ctx: _Context) -> int:
     if outcome["preview_path"]:
         print(f"Preview: {outcome['preview_path']}", file=out)
         if args.audition:
-            _audition(Path(outcome["preview_path"]), out)
+            _audition(_path(outcome["preview_path"]), out)
     elif not args.text and not outcome["reused"]:
         print("No preview was made: give --text to hear the voice (or use `voiceclone speak`).", file=out)
     return 0
@@ -549,7 +641,7 @@ def _devices(args, ctx: _Context) -> int:
     out = ctx.out
     found = device.devices()
     if args.json:
-        print(json.dumps(found), file=out)
+        print(_json(found), file=out)
         return 0
     for d in found:
         kinds = ", ".join(k for k, n in (("in", d["inputs"]), ("out", d["outputs"])) if n)
@@ -604,7 +696,7 @@ def _record(args, ctx: _Context) -> int:
     if args.json:
         checked = verdict.as_dict()
         print(
-            json.dumps(
+            _json(
                 {
                     "path": str(args.out),
                     "usable": verdict.usable,
@@ -633,7 +725,7 @@ def _validate(args, ctx: _Context) -> int:
     verdict = judge(args.audio, start=args.start, end=args.end)
     info, problem, plan, report = verdict.info, verdict.problem, verdict.plan, verdict.report
     if args.json:
-        print(json.dumps(verdict.as_dict()), file=out)
+        print(_json(verdict.as_dict()), file=out)
     else:
         print(f"{info.path.name}: {f'refused: {problem}' if problem else 'can be cloned'}", file=out)
         print(
@@ -674,10 +766,10 @@ def _validate_pick(args, target: float, out: TextIO) -> int:
     except AudioError as exc:
         if not args.json:
             raise
-        print(json.dumps({"ok": False, "problem": str(exc), "fix": exc.fix, "file": info.as_dict()}), file=out)
+        print(_json({"ok": False, "problem": str(exc), "fix": exc.fix, "file": info.as_dict()}), file=out)
         return AudioError.exit_code
     if args.json:
-        print(json.dumps({"ok": True, "file": info.as_dict(), **found.as_dict()}), file=out)
+        print(_json({"ok": True, "file": info.as_dict(), **found.as_dict()}), file=out)
         return 0
     print(f"{info.path.name}: {found.summary()}", file=out)
     for piece in found.pieces:
@@ -746,7 +838,7 @@ def _script(args, ctx: _Context) -> int:
         srt = script_output.write_srt(report.lines, args.out / "script.srt", gap_s=args.gap)
         made["subtitles"] = None if srt is None else str(srt)
     if args.json:
-        print(json.dumps({**report.as_dict(), **made}), file=out)
+        print(_json({**report.as_dict(), **made}), file=out)
     else:
         print(f"{args.file.name}: {report.summary()}. Files and journal: {args.out}", file=out)
         for failure in report.failures():
@@ -785,12 +877,12 @@ def _speak(args, ctx: _Context) -> int:
     )
     job.warn(outcome["warnings"])
     if args.json:
-        print(json.dumps(outcome), file=out)
+        print(_json(outcome), file=out)
     else:
         length = "" if outcome["duration_s"] is None else f" ({outcome['duration_s']:.1f} s)"
         print(f"Spoke with '{outcome['voice_id']}' into {outcome['path']}{length}.", file=out)
     if args.audition:
-        _audition(Path(outcome["path"]), out)
+        _audition(_path(outcome["path"]), out)
     return 0
 
 
@@ -817,7 +909,7 @@ def _patch(args, ctx: _Context) -> int:
     )
     job.warn(outcome["warnings"])
     if args.json:
-        print(json.dumps(outcome), file=out)
+        print(_json(outcome), file=out)
         return 0
     made = " and ".join(
         str(path) for take in [outcome, *outcome["variants"]] for path in (take["path"], take["patch_path"]) if path
@@ -869,7 +961,7 @@ def _activate(args, ctx: _Context) -> int:
     done = job(lifecycle.activate, settings, args.name)
     job.warn(done["warnings"])
     if args.json:
-        print(json.dumps(done), file=out)
+        print(_json(done), file=out)
     else:
         print(f"Voice '{done['voice_id']}' of preset '{args.name}' is now permanent.", file=out)
     return 0
@@ -891,7 +983,7 @@ def _reclone(args, ctx: _Context) -> int:
     outcome = job(lifecycle.reclone, settings, args.name)
     job.warn(outcome.warnings)
     if args.json:
-        print(json.dumps(outcome.as_dict()), file=out)
+        print(_json(outcome.as_dict()), file=out)
     else:
         print(
             f"Cloned preset '{outcome.preset}' again as voice '{outcome.voice_id}' (the old voice is kept in its "
@@ -910,7 +1002,7 @@ def _voices(args, ctx: _Context) -> int:
     if args.action == "sync":
         changes = account.sync_voices(settings)
         if args.json:
-            print(json.dumps(changes), file=out)
+            print(_json(changes), file=out)
         for name, (before, after) in changes.items():
             if not args.json:
                 print(f"{name}: {before} -> {after}", file=out)
@@ -932,7 +1024,7 @@ def _voices(args, ctx: _Context) -> int:
         return 0
     found = account.list_voices(settings, args.type)
     if args.json:
-        print(json.dumps(found), file=out)
+        print(_json(found), file=out)
         return 0
     rows = [
         (kind, v.get("voice_id", ""), v.get("voice_name") or "", _created(v.get("created_time")))
@@ -962,7 +1054,7 @@ def _presets(args, ctx: _Context) -> int:
     if args.action == "remove":
         removed = account.remove_preset(settings, args.name)
         if args.json:
-            print(json.dumps({"removed": args.name, "preset": removed}, default=str), file=out)
+            print(_json({"removed": args.name, "preset": removed}, default=str), file=out)
         else:
             print(f"Removed preset '{args.name}' from {store.path} (the voice itself stays on MiniMax).", file=out)
         return 0
@@ -988,7 +1080,7 @@ def _presets(args, ctx: _Context) -> int:
             settings, args.name, changes=changes, say=args.say, unsay=args.unsay, clear=args.clear
         )
         if args.json:
-            print(json.dumps(styled), file=out)
+            print(_json(styled), file=out)
         else:
             speech_now: Dict[str, Any] = styled["speech"] or {}
             said = ", ".join(f"{key} {value}" for key, value in speech_now.items() if key != "pronunciation")
@@ -1005,7 +1097,7 @@ def _presets(args, ctx: _Context) -> int:
         if args.provenance:
             preset = Preset.from_mapping(preset).provenance_view()
         if args.json:
-            print(json.dumps(preset, default=str), file=out)
+            print(_json(preset, default=str), file=out)
         else:
             from . import yaml_text
 
@@ -1019,7 +1111,7 @@ def _presets(args, ctx: _Context) -> int:
             shown.setdefault(
                 entry["name"] if entry["name"] not in shown else f"{entry['name']} ({voice_id})", listed_waiting(entry)
             )
-        print(json.dumps(shown, default=str), file=out)
+        print(_json(shown, default=str), file=out)
         return 0
     if not voices and not waiting:
         print(f"No presets yet in {store.path}.", file=out)
@@ -1085,7 +1177,7 @@ def _audacity(args, ctx: _Context) -> int:
             parallel=args.parallel,
         )
         if args.json:
-            print(json.dumps(report), file=out)
+            print(_json(report), file=out)
         else:
             tracks = ", ".join(t["name"] for t in report["placed"])
             print(f"Audacity script: {report['summary']}; tracks: {tracks}.", file=out)
@@ -1112,7 +1204,7 @@ def _audacity(args, ctx: _Context) -> int:
     job.warn(data.get("warnings") or [])
     track = data.get("track")
     if args.json:
-        print(json.dumps(data), file=out)
+        print(_json(data), file=out)
     elif track:
         print(f"Added track '{track['name']}' at {track['start']:.2f} s in Audacity.", file=out)
     else:
@@ -1121,7 +1213,7 @@ def _audacity(args, ctx: _Context) -> int:
             file=out,
         )
     if args.action == "clone" and args.audition and data.get("preview_path"):
-        _audition(Path(data["preview_path"]), out)
+        _audition(_path(data["preview_path"]), out)
     return 0
 
 

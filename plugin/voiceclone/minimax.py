@@ -8,10 +8,10 @@ The API key goes only into the Authorization header of API calls, never to a dow
 
 import io
 import json
+import os
 import random
 import socket
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -473,7 +473,7 @@ class _MultipartBody:
     def __init__(
         self, fields: Dict[str, str], path: Path, filename: str, content_type: str, on_progress: Optional[Progress]
     ):
-        boundary = uuid.uuid4().hex
+        boundary = os.urandom(16).hex()  # as uuid4().hex, without loading uuid
         self.content_type = f"multipart/form-data; boundary={boundary}"
         head = "".join(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'

@@ -1,6 +1,7 @@
 """`voiceclone speak` and `voiceclone clone` against a bare `requests` script making the same calls,
 both on the loopback sandbox (a server process of its own), each the median of 7 runs in a fresh
-interpreter, as a user runs them (the installed package).
+interpreter, ours and the bare script's taking turns, as a user runs them (the installed
+`voiceclone` script).
 
 Bar (issue: as fast as the bare calls): `clone` and `speak` <= 1.2x the bare script.
 """
@@ -48,14 +49,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _median(make_argv, env) -> float:
+def _medians(ours, bare, env):
+    """Median times of ``ours(n)`` and ``bare(n)``, run in turns; the first pair is a warm-up."""
     times = []
     for run in range(RUNS + 1):
-        argv = make_argv(run)
-        start = time.perf_counter()
-        subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
+        pair = []
+        for argv in (ours(run), bare(run)):
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pair.append(time.perf_counter() - start)
+        times.append(pair)
+    return statistics.median(t[0] for t in times[1:]), statistics.median(t[1] for t in times[1:])
 
 
 def run() -> dict:
@@ -85,11 +89,10 @@ def run() -> dict:
                 "VOICECLONE_PRESETS": str(folder / "presets.yaml"),
                 "VOICECLONE_LEDGER": str(folder / "ledger.jsonl"),
             }
-            speak = _median(
+            script = str(Path(sys.executable).with_name("voiceclone"))
+            speak, bare_speak = _medians(
                 lambda n: [
-                    sys.executable,
-                    "-m",
-                    "voiceclone",
+                    script,
                     "speak",
                     "--voice-id",
                     "English_expressive_narrator",
@@ -97,16 +100,12 @@ def run() -> dict:
                     "-o",
                     str(folder / f"s{n}.wav"),
                 ],
+                lambda n: [sys.executable, "-c", BARE_SPEAK, base, KEY, str(folder / f"b{n}.wav")],
                 user,
             )
-            bare_speak = _median(
-                lambda n: [sys.executable, "-c", BARE_SPEAK, base, KEY, str(folder / f"b{n}.wav")], user
-            )
-            clone = _median(
+            clone, bare_clone = _medians(
                 lambda n: [
-                    sys.executable,
-                    "-m",
-                    "voiceclone",
+                    script,
                     "clone",
                     str(sample),
                     "--voice-id",
@@ -116,9 +115,6 @@ def run() -> dict:
                     "--preview-out",
                     str(folder / f"p{n}.mp3"),
                 ],
-                user,
-            )
-            bare_clone = _median(
                 lambda n: [
                     sys.executable,
                     "-c",
