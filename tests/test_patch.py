@@ -270,6 +270,7 @@ def test_a_patch_that_cannot_be_written_after_the_speech_says_where_the_speech_i
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(audio, "write_sound", full)
+    monkeypatch.setattr(audio, "write_spliced", full)
     result = run(
         "patch",
         take,

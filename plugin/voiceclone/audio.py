@@ -36,6 +36,7 @@ STANDARD_RATES = (48000, 44100, 32000, 24000, 22050, 16000)
 WAV_HEADER_BYTES = 44
 #: Compressed headers can be off by a few tens of milliseconds; keep clear of the 5-minute edge.
 COMPRESSED_MARGIN_S = 0.1
+COPY_BLOCK_FRAMES = 1 << 18  # frames a file is copied in (about 5 s at 48 kHz)
 BLOCK_WINDOWS = 100  # frames per block = this many 20 ms windows (about 5 s)
 
 
@@ -523,6 +524,24 @@ def write_sound(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: O
 
     with files.replacing(Path(path)) as partial, open(partial, "wb") as handle:
         sf.write(handle, samples, sample_rate, subtype=subtype, format=fmt)
+
+
+def write_spliced(path: Path, info: AudioInfo, piece: np.ndarray, at: int, *, subtype: str, fmt: str) -> None:
+    """The file of ``info`` at ``path`` with its frames from ``at`` on replaced by ``piece``: the rest
+    is copied block by block as it is decoded (an hour-long take is never held whole), and ``path``
+    appears only when complete. Opened here, so a folder that cannot be written raises the OSError
+    with its reason."""
+    import soundfile as sf
+
+    done = 0
+    with files.replacing(Path(path)) as partial, open(partial, "wb") as handle:  # noqa: SIM117 - Python 3.9
+        with sf.SoundFile(handle, "w", info.sample_rate, info.num_channels, subtype, format=fmt) as out:
+            for block in blocks(info, 0, info.num_frames, COPY_BLOCK_FRAMES):
+                lo, hi = max(at - done, 0), min(at + len(piece) - done, len(block))
+                if lo < hi:
+                    block[lo:hi] = piece[done + lo - at : done + hi - at]
+                out.write(block)
+                done += len(block)
 
 
 def convert(source: Path, target: Path) -> Path:

@@ -29,6 +29,10 @@ NATURAL_SPEEDS = (0.8, 1.25)
 LENGTH_TOLERANCE = 0.05
 #: The shortest selection a phrase can be patched into.
 MIN_GAP_S = 0.3
+#: The take is read this far on each side of the phrase: the speech the patch is matched to
+#: (:data:`.blend.CONTEXT_S`), the room tone laid under it and the pause a phrase given by its
+#: start alone ends at all lie within, and an hour-long take is never held whole.
+WINDOW_S = 30.0
 
 
 @dataclass
@@ -122,10 +126,17 @@ def patch(
             f"--end ({end:g} s) is beyond the end of the take ({info.duration_s:.2f} s)",
             fix=f"Give an --end before {rules.clock(info.duration_s)}.",
         )
-    take_audio, take_rate = sf.read(str(info.path), dtype="float32", always_2d=True)
+    rules.check_region(start, end, info.duration_s, within="the take")  # before reading any of it
+    # only the minute or so around the phrase is read: a take can be an hour long
+    take_rate = info.sample_rate
+    reach = end if end is not None else start + 2 * len(text) / rate
+    window_first = max(0, int((start - WINDOW_S) * take_rate))
+    window_last = min(info.num_frames, int((max(reach, start) + WINDOW_S) * take_rate))
+    take_audio = audio.read_frames(info.path, window_first, window_last - window_first)
+    offset = window_first / take_rate  # seconds of the take before the window
     found: List[str] = []
     if end is None:
-        end = _phrase_end(take_audio, take_rate, start, len(text) / rate)
+        end = offset + _phrase_end(take_audio, take_rate, start - offset, len(text) / rate)
         found.append(f"no end was given: the phrase is taken to end at the pause at {end:.2f} s")
     first, last = rules.check_region(start, end, info.duration_s, within="the take")
     gap = last - first
@@ -164,14 +175,19 @@ def patch(
             on_event=on_event,
         )
         speed, spoken_s, said = fitted.speed, fitted.seconds, fitted.said
-        body, levels = _blended(take_audio, take_rate, fitted.samples, fitted.rate, first, last)
-        start_frame = blend.zero_crossing(take_audio, int(round(first * take_rate)), take_rate)
+        body, levels = _blended(take_audio, take_rate, fitted.samples, fitted.rate, first - offset, last - offset)
+        start_frame = blend.zero_crossing(take_audio, int(round((first - offset) * take_rate)), take_rate)
         patched, begin, finish = blend.splice(take_audio, body, start_frame, take_rate)
-        for target, samples in ((outs[number], patched), (patch_outs[number], patched[begin:finish])):
+        piece = patched[begin:finish]
+        begin, finish = begin + window_first, finish + window_first  # frames of the whole take
+        for target, whole in ((outs[number], True), (patch_outs[number], False)):
             if target is None:
                 continue
             try:
-                audio.write_sound(target, samples, take_rate, subtype=subtype, fmt=fmt)
+                if whole:
+                    audio.write_spliced(target, info, piece, begin, subtype=subtype, fmt=fmt)
+                else:
+                    audio.write_sound(target, piece, take_rate, subtype=subtype, fmt=fmt)
             except OSError as exc:
                 raise storage_error(
                     exc,

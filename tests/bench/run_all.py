@@ -8,6 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_audacity_export  # noqa: E402
 import bench_calls  # noqa: E402
 import bench_patch  # noqa: E402
+import bench_patch_memory  # noqa: E402
 import bench_pick  # noqa: E402
 import bench_prepare  # noqa: E402
 import bench_probe  # noqa: E402
@@ -23,6 +24,7 @@ for name, module in (
     ("REAPER defer ticks", bench_reaper_ticks),
     ("Audacity export", bench_audacity_export),
     ("patch a take", bench_patch),
+    ("patch memory", bench_patch_memory),
     ("pick from an episode", bench_pick),
     ("speak a script", bench_script),
     ("start-up", bench_startup),
