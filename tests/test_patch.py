@@ -289,3 +289,28 @@ def test_a_patch_that_cannot_be_written_after_the_speech_says_where_the_speech_i
     kept = result.err.split("The speech is kept as ")[1].split(". Free some space")[0]
     assert Path(kept).is_file() and sf.info(kept).duration > 1.0
     assert not (tmp_path / "patched.wav").exists()
+
+
+def test_a_patch_deep_in_a_long_take_is_the_take_bit_for_bit_around_it(run, make_audio, take, tmp_path):
+    """Only the minute around the phrase is read; the rest of the take, before and after, is copied
+    block by block as it is decoded, and comes out exactly as it was (a 24-bit take, 2 minutes)."""
+    _clone_host(run, make_audio)
+    once, rate = sf.read(str(take), dtype="float32", always_2d=True)
+    repeats = int(np.ceil(120 * rate / len(once)))
+    long_take = tmp_path / "long.wav"
+    sf.write(str(long_take), np.tile(once, (repeats, 1)), rate, subtype="PCM_24")
+    offset = (repeats - 2) * len(once) / rate  # a copy of the phrase well past the first window
+    start, end = offset + 4.30, offset + 7.30
+    argv = ["patch", long_take, "--start", f"{start:.3f}", "--end", f"{end:.3f}"]
+    argv += ["--text", "I said exactly the right word, right here, today.", "--preset", "Host"]
+    result = run(*argv, "-o", tmp_path / "patched.wav", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    original, _ = sf.read(str(long_take), dtype="int32", always_2d=True)
+    patched, _ = sf.read(str(tmp_path / "patched.wav"), dtype="int32", always_2d=True)
+    assert patched.shape == original.shape and sf.info(str(tmp_path / "patched.wav")).subtype == "PCM_24"
+    begin, finish = int(round(data["patch_start_s"] * rate)), int(round(data["patch_end_s"] * rate))
+    assert begin > (start - 5) * rate > 60 * rate, "the patch lies deep in the take"
+    assert np.array_equal(patched[:begin], original[:begin])
+    assert np.array_equal(patched[finish:], original[finish:])
+    assert not np.array_equal(patched[begin:finish], original[begin:finish])
