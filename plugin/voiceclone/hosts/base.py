@@ -27,11 +27,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from .. import rules
 from ..errors import AudioError
-from ..script_file import ScriptLine
+
+if TYPE_CHECKING:  # a script's lines are read only by the commands that speak scripts
+    from ..script_file import ScriptLine
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class PatchHost(Host, Protocol):
 class ScriptHost(Host, Protocol):
     """A host that speaks a script laid out in the project (REAPER's regions, Audacity's labels)."""
 
-    def script_lines(self) -> List[ScriptLine]:
+    def script_lines(self) -> List["ScriptLine"]:
         """The script's lines, each with its start on the timeline; raises
         :class:`~voiceclone.errors.InputError` saying how to lay one out when there is none."""
 

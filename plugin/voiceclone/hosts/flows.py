@@ -7,9 +7,11 @@ Standard library only: REAPER runs these flows on its UI thread.
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
-from ..script_file import ScriptLine
+if TYPE_CHECKING:  # a script's lines are read only by the commands that speak scripts
+    from ..script_file import ScriptLine
+
 from .base import PICK_NAME, STOP, Captured, Flow, Host, PatchHost, Place, ScriptHost, Work, track_name
 
 #: ``choose(captured)``: the clone job's options (``voice_id``, ``name``, ``settings``...), or None to stop.
@@ -158,7 +160,7 @@ def patch_take(host: PatchHost, choose: ChoosePatch, *, list_presets: bool = Fal
 
 
 #: ``choose(lines, presets)``: the script job's fields (``preset`` for lines naming none, ``subtitles``...), or None.
-ChooseScript = Callable[[List[ScriptLine], Dict[str, dict]], Optional[Dict[str, Any]]]
+ChooseScript = Callable[[List["ScriptLine"], Dict[str, dict]], Optional[Dict[str, Any]]]
 
 
 def speak_script(host: ScriptHost, choose: ChooseScript) -> Flow:
