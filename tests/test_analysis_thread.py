@@ -36,7 +36,7 @@ def test_a_failure_on_its_thread_is_raised_in_the_pass_and_the_interpreter_is_gi
     switch = sys.getswitchinterval()
 
     class Broken(Analyzer):
-        def feed_speech(self, mono):
+        def feed_mono(self, mono):
             raise MemoryError("no room for the spectrum")
 
     beside = AnalyzerThread(Broken(RATE, 2))

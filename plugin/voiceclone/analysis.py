@@ -150,13 +150,15 @@ class Analyzer:
     def __init__(self, sample_rate: int, num_channels: int):
         self.sample_rate = sample_rate
         self._num_channels = num_channels
-        self._source = _Columns()  # fed by feed_source
-        self._spectrum = _Columns()  # fed by feed_speech, as is _analysis
+        self._source = _Columns()  # fed by feed_levels
+        self._spectrum = _Columns()  # fed by feed_mono, as is _analysis
         self._analysis = _Columns()
         self._level_seconds = _WholeSeconds(sample_rate)
-        self._spectrum_seconds = _WholeSeconds(sample_rate)
-        self._resampler = soxr.ResampleStream(sample_rate, ANALYSIS_RATE, 1, dtype="float32")
-        self._narrower = soxr.ResampleStream(ANALYSIS_RATE, periodicity.RATE, 1, dtype="float32")
+        self._mono_seconds = _WholeSeconds(sample_rate)
+        # soxr's low quality (16-bit precision, a little less bandwidth) is plenty to measure by, at
+        # two thirds of the cost of its high quality (which the upload keeps)
+        self._resampler = soxr.ResampleStream(sample_rate, ANALYSIS_RATE, 1, dtype="float32", quality="LQ")
+        self._narrower = soxr.ResampleStream(ANALYSIS_RATE, periodicity.RATE, 1, dtype="float32", quality="LQ")
         self._narrow = np.zeros(0, np.float32)  # periodicity-rate samples from _narrow_at on, not yet all used
         self._narrow_at = 0
         self._pitch_frames = 0
@@ -176,29 +178,29 @@ class Analyzer:
         """Measure one block (of any length), and its :func:`.doctor.mono_mix` when the caller has
         it. NaN or infinite samples count as silence (the level check refuses such a file)."""
         block, mono = _cleaned(block, mono)
-        self.feed_source(block, mono)
-        self.feed_speech(mono)
+        self.feed_levels(block, mono)
+        self.feed_mono(mono)
 
-    def feed_source(self, block: np.ndarray, mono: np.ndarray) -> None:
-        """The source-rate levels of :meth:`feed`: peaks, true peaks, clipping and DC."""
+    def feed_levels(self, block: np.ndarray, mono: np.ndarray) -> None:
+        """The part of :meth:`feed` that needs every channel: peaks, true peaks, clipping, DC."""
         self._source_frames += len(block)
         for whole in self._level_seconds.whole(block, mono):
             self._measure_levels(*whole)
 
-    def feed_speech(self, mono: np.ndarray) -> None:
-        """The rest of :meth:`feed`: the spectrum at the source rate, and at the analysis rate voice
-        activity, levels, loudness and pitch. The two halves may run on two threads, each fed every
-        block in order."""
-        for whole in self._spectrum_seconds.whole(mono):
-            self._measure_spectrum(*whole)
+    def feed_mono(self, mono: np.ndarray) -> None:
+        """The rest of :meth:`feed`, from the mono mix alone: the spectrum at the source rate, and
+        at the analysis rate voice activity, levels, loudness and pitch. The two parts may run on
+        two threads, each fed every block in order."""
+        for (whole,) in self._mono_seconds.whole(mono):
+            self._measure_spectrum(whole)
         self._queue(self._resampler.resample_chunk(mono))
 
     def finish(self) -> Measures:
         """All measures, once the last block was fed."""
         for rest in self._level_seconds.rest():
             self._measure_levels(*rest)
-        for rest in self._spectrum_seconds.rest():
-            self._measure_spectrum(*rest)
+        for (tail,) in self._mono_seconds.rest():
+            self._measure_spectrum(tail)
         self._queue(self._resampler.resample_chunk(np.zeros(0, np.float32), last=True), flush=True)
         seconds = int(np.ceil(self._source_frames / self.sample_rate))
         src, ana = self._source, self._analysis
@@ -241,7 +243,7 @@ class Analyzer:
     # -- at the source rate ------------------------------------------------------------------
 
     def _measure_levels(self, block: np.ndarray, mono: np.ndarray) -> None:
-        """Whole seconds of ``block`` (or one part-second, the last), all at once."""
+        """Peaks, true peaks, clipping and DC of whole seconds of ``block`` (or of the last part-second)."""
         length = min(self.sample_rate, len(block))
         shaped = block.reshape(-1, length, block.shape[1])
         magnitude = np.abs(shaped)
@@ -356,23 +358,24 @@ class _PerSecond:
 
 
 class AnalyzerThread:
-    """An :class:`Analyzer` whose analysis-rate half (:meth:`Analyzer.feed_speech`) runs on a thread
-    of its own, beside the rest of a pass (decoding, the source-rate measures, resampling and
-    writing the upload), so the two cores share the work: numpy, soxr and the FFTs let go of the
-    interpreter while they work. Blocks are handed over as they are; the caller must not change them.
+    """An :class:`Analyzer` whose mono part (:meth:`Analyzer.feed_mono`, most of the work) runs on a
+    thread of its own, beside the rest of a pass (decoding, the levels of every channel, resampling
+    and writing the upload), so the two cores share the work: numpy, soxr and the FFTs let go of the
+    interpreter while they work. The mono mix is handed over as it is; the caller must not change it.
 
     While it runs, the interpreter hands over between threads every :data:`SWITCH_S` rather than
-    every 5 ms: both threads make many short calls, and at 5 ms each waited on the other so long that
-    the pass took 40 % longer than with one thread."""
+    every 5 ms: both threads make many short calls, and at 5 ms each waited so long on the other
+    that the pass took 15-40 % longer (at 0.5 ms the handing over itself cost as much)."""
 
-    SWITCH_S = 0.001
+    SWITCH_S = 0.002
 
-    def __init__(self, analyzer: Analyzer, depth: int = 4):
+    def __init__(self, analyzer: Analyzer, depth: int = 2):
         self._analyzer = analyzer
         self._switch = sys.getswitchinterval()
         sys.setswitchinterval(min(self._switch, self.SWITCH_S))
         self._queue: queue.Queue[Optional[np.ndarray]] = queue.Queue(depth)
         self._failure: Optional[BaseException] = None
+        self._abandoned = False
         self._thread = threading.Thread(target=self._run, name="voiceclone-analysis", daemon=True)
         self._thread.start()
 
@@ -381,7 +384,7 @@ class AnalyzerThread:
             raise self._failure
         block, mono = _cleaned(block, mono)
         self._queue.put(mono)
-        self._analyzer.feed_source(block, mono)
+        self._analyzer.feed_levels(block, mono)
 
     def finish(self) -> Measures:
         self._queue.put(None)
@@ -392,8 +395,11 @@ class AnalyzerThread:
         return self._analyzer.finish()
 
     def abandon(self) -> None:
-        """Stop measuring (the pass failed): the thread drains what is queued and ends."""
+        """Stop measuring (the pass failed): the thread leaves what is queued and ends, and is
+        waited for (a process that exits while the thread is inside numpy's FFT is aborted)."""
+        self._abandoned = True
         self._queue.put(None)
+        self._thread.join()
         sys.setswitchinterval(self._switch)
 
     def _run(self) -> None:
@@ -402,19 +408,22 @@ class AnalyzerThread:
             mono = self._queue.get()
             if mono is None:
                 return
-            if failed:
+            if failed or self._abandoned:
                 continue  # keep taking blocks, so a feeder never waits on a full queue
             try:
-                self._analyzer.feed_speech(mono)
+                self._analyzer.feed_mono(mono)
             except BaseException as exc:  # noqa: BLE001 - handed to the feeding thread
                 self._failure, failed = exc, True
 
 
 def _cleaned(block: np.ndarray, mono: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
-    """The block with NaN and infinite samples as silence, and its mono mix."""
-    if not np.isfinite(block).all():
-        block, mono = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0), None
-    return block, mono_mix(block) if mono is None else mono
+    """The block with NaN and infinite samples as silence, and its mono mix (which is finite only
+    when every channel is, so it is the one looked at)."""
+    mono = mono_mix(block) if mono is None else mono
+    if not np.isfinite(mono).all():
+        block = np.nan_to_num(block, nan=0.0, posinf=0.0, neginf=0.0)
+        mono = mono_mix(block)
+    return block, mono
 
 
 def _clipped(magnitude: np.ndarray, peak: np.ndarray) -> np.ndarray:

@@ -159,7 +159,7 @@ class Writer:
 
     def write(self, samples: np.ndarray) -> int:
         """Append int16 samples, ``(frames,)`` or ``(frames, channels)``; returns the frames written."""
-        self._put(np.ascontiguousarray(samples, "<i2").tobytes())
+        self._put(np.ascontiguousarray(samples, "<i2").reshape(-1).data)  # the samples themselves, no copy
         self.frames += len(samples)
         return len(samples)
 
@@ -178,7 +178,7 @@ class Writer:
         self._handle.close()
         self.path.unlink(missing_ok=True)
 
-    def _put(self, data: bytes) -> None:
+    def _put(self, data) -> None:  # bytes, or a memoryview of the samples (no copy)
         self._handle.write(data)
         self._digest.update(data)
 
