@@ -1,5 +1,5 @@
 """`voiceclone speak` and `voiceclone clone` against a bare `requests` script making the same calls,
-both on the loopback sandbox (a server process of its own), each the median of 7 runs in a fresh
+both on the loopback sandbox (a server process of its own), each the median of 11 runs in a fresh
 interpreter, ours and the bare script's taking turns, as a user runs them (the installed
 `voiceclone` script).
 
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-RUNS = 7
+RUNS = 11
 KEY = "bench-key-not-a-secret"
 BARE_SPEAK = """
 import json, sys, requests
