@@ -50,6 +50,20 @@ def test_a_saved_preset_reads_back_the_same_from_a_real_yaml_file(tmp_path):
     assert isinstance(raw["voices"]["Host voice"]["created_at"], str), "timestamps stay strings in YAML"
 
 
+def test_repeated_reads_hand_out_copies_and_see_every_change_to_the_file(tmp_path):
+    """A command reads its presets file several times: the same text is parsed once, each read is
+    a copy of its own, and a file another program changed (same size, same second) reads anew."""
+    path = tmp_path / "presets.yaml"
+    store = PresetStore(path)
+    store.change(lambda voices: voices.update({"Host": preset("HostVoice01")}))
+    first = store.voices()
+    first["Host"]["model"] = "changed in memory only"
+    assert store.voices()["Host"]["model"] == "speech-2.8-hd"
+    text = path.read_text()
+    path.write_text(text.replace("HostVoice01", "HostVoice02"))  # the same length, at once
+    assert PresetStore(path).voices()["Host"]["voice_id"] == "HostVoice02"
+
+
 def test_expiry_is_seven_days_after_creation():
     created = parse_timestamp("2026-11-25T09:00:00Z")
     assert expiry_after(created) == "2026-12-02T09:00:00Z"
