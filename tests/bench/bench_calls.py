@@ -91,19 +91,17 @@ def run() -> dict:
                 "VOICECLONE_LEDGER": str(folder / "ledger.jsonl"),
             }
             script = str(Path(sys.executable).with_name("voiceclone"))
-            speak, bare_speak = _medians(
-                lambda n: [
-                    script,
-                    "speak",
-                    "--voice-id",
-                    "English_expressive_narrator",
-                    "Hello there, this is a line.",
-                    "-o",
-                    str(folder / f"s{n}.wav"),
-                ],
-                lambda n: [sys.executable, "-c", BARE_SPEAK, base, KEY, str(folder / f"b{n}.wav")],
-                user,
-            )
+
+            def speak_line(stem):  # ours and the bare script's argv, run n, into files named stem...
+                return (
+                    lambda n: (
+                        [script, "speak", "--voice-id", "English_expressive_narrator"]
+                        + ["Hello there, this is a line.", "-o", str(folder / f"{stem}{n}.wav")]
+                    ),
+                    lambda n: [sys.executable, "-c", BARE_SPEAK, base, KEY, str(folder / f"bare-{stem}{n}.wav")],
+                )
+
+            speak, bare_speak = _medians(*speak_line("s"), user)
             clone, bare_clone = _medians(
                 lambda n: [
                     script,
@@ -129,19 +127,7 @@ def run() -> dict:
                 user,
             )
             # as a user speaks: with a presets file (the clones above left 12 voices in it)
-            speak_presets, bare_speak_presets = _medians(
-                lambda n: [
-                    script,
-                    "speak",
-                    "--voice-id",
-                    "English_expressive_narrator",
-                    "Hello there, this is a line.",
-                    "-o",
-                    str(folder / f"t{n}.wav"),
-                ],
-                lambda n: [sys.executable, "-c", BARE_SPEAK, base, KEY, str(folder / f"c{n}.wav")],
-                user,
-            )
+            speak_presets, bare_speak_presets = _medians(*speak_line("t"), user)
     finally:
         server.terminate()
         server.wait(timeout=10)
