@@ -38,7 +38,7 @@ def run(answer_after_s: float = 5.0) -> dict:
         track = reaper.add_track("Host", selected=True)
         reaper.add_item(track, str(take), position=0.0)
         reaper.set_time_selection(2.0, 27.0)
-        reaper.answer_inputs(values=["Host", "HostVoice01", "Welcome back.", "speech-2.8-hd", "", ""])
+        reaper.answer_inputs(values=["Host", "HostVoice01", "Welcome back.", "speech-2.8-hd", "", "", "no"])
         sandbox.add_fault("slow", path="/v1/voice_clone", seconds=answer_after_s)
         first_tick = []
 
