@@ -3,8 +3,7 @@ from tests/episode_track.py): the `voiceclone patch` process's peak memory, each
 of its own against the sandbox.
 
 Bar: the peak does not grow with the take (only the minute around the phrase is read; the rest is
-copied block by block): the hour-long take's peak within 5 MB of the 10-minute take's (the
-2-minute take's peak, the same take each run, has read 263 and 279 MB in two runs). (Before, the
+copied block by block): the hour-long take's peak within 5 MB of the 2-minute take's. (Before, the
 whole take was read and copied: 2.8 GB and 106 s for 30 minutes; most of the peak left is the
 imports, SciPy's and pyloudnorm's among them.)
 """
@@ -25,6 +24,17 @@ from helpers import FAKE_KEY  # noqa: E402
 from voiceclone.sandbox import Sandbox  # noqa: E402
 
 MINUTES = (2, 10, 60)
+#: Runs the command as its own child and prints that child's peak RSS: a process forked from a big
+#: one starts with the big one's peak on Linux (ru_maxrss is kept across fork and exec), so the patch
+#: is started from this small launcher, not from the benchmark (which run_all makes big).
+LAUNCHER = r"""
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+_, status, usage = os.wait4(child.pid, 0)
+err = child.stderr.read().decode()
+print(usage.ru_maxrss if status == 0 else -1)
+print(err, file=sys.stderr)
+"""
 
 
 def _write_take(path: Path, minutes: int) -> Path:
@@ -42,12 +52,12 @@ def _patch_peak_mb(take: Path, out: Path, env: dict) -> tuple:
     argv = [script, "patch", str(take), "--start", "40", "--end", "42", "--text", "We keep recording and listening."]
     argv += ["--voice-id", "English_expressive_narrator", "-o", str(out)]
     start = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, *argv], env=env, capture_output=True, text=True)
     took = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(f"the patch failed: {child.stderr.read().decode() if child.stderr else status}")
-    return usage.ru_maxrss / 1024, took
+    peak_kb = int(done.stdout.strip() or -1)
+    if peak_kb < 0:
+        raise RuntimeError(f"the patch failed: {done.stderr}")
+    return peak_kb / 1024, took
 
 
 def run() -> dict:
@@ -70,7 +80,7 @@ def run() -> dict:
             figures[f"seconds_{minutes}_min"] = round(took, 2)
             take.unlink()
             out.unlink()
-    figures["pass"] = figures[f"peak_mb_{MINUTES[-1]}_min"] - figures[f"peak_mb_{MINUTES[1]}_min"] <= 5
+    figures["pass"] = figures[f"peak_mb_{MINUTES[-1]}_min"] - figures[f"peak_mb_{MINUTES[0]}_min"] <= 5
     return figures
 
 
