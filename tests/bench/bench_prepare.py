@@ -31,7 +31,7 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from episode_track import HOST_VOICE, RATE, _room, _Speech  # noqa: E402
 
-RUNS = 7
+RUNS = 11
 LENGTHS_MIN = (1, 5, 20, 60)
 CHILD = r"""
 import json, resource, sys, time
