@@ -5,12 +5,14 @@ sample doctor (:mod:`.sample_doctor`) and the picker (:mod:`.picker`) judge by: 
 (WebRTC's voice-activity detector), level and BS.1770 K-weighted energy (the standard's two
 filters, as ``pyloudnorm`` defines them, applied per frame in the frequency domain),
 sample peak, clipping, DC offset, the spectrum in bands, tonal peakiness, and the pitch and
-harmonics-to-noise ratio (:mod:`.periodicity`). Besides the seconds it keeps only
-20 ms frame levels, voice-activity flags and K-weighted energies (about 1 MB an hour), so memory
-stays flat however long the recording is.
+harmonics-to-noise ratio (:mod:`.periodicity`). Besides the seconds it keeps only 20 ms frame
+levels, voice-activity flags and K-weighted energies, and 40 ms pitch frames (about 2 MB an hour),
+so memory grows by little more than that however long the recording is.
 
 The source-rate measures (peak, clipping, DC, spectrum) are taken on the decoded blocks; the rest
-on a mono mix resampled to :data:`ANALYSIS_RATE`. Levels are dBFS; times are seconds.
+on a mono mix resampled to :data:`ANALYSIS_RATE` (and to :data:`.periodicity.RATE` for the pitch).
+:class:`AnalyzerThread` runs the mono part beside the rest of a pass. Levels are dBFS; times are
+seconds.
 """
 
 import queue
