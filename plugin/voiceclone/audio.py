@@ -51,6 +51,8 @@ class AudioInfo:
     num_channels: int
     num_frames: int
     size_bytes: int
+    #: Where a plain PCM or float WAV's samples lie: numpy reads them (else libsndfile or PyAV).
+    pcm: Optional[wav_pcm.Layout] = None
 
     @property
     def duration_s(self) -> float:
@@ -136,7 +138,7 @@ def probe(path) -> AudioInfo:
     if fmt == "wav":
         shape = wav_pcm.layout(path)
         if shape is not None:  # a plain PCM or float WAV: read by numpy, no libsndfile needed
-            return AudioInfo(path, fmt, shape.subtype, shape.sample_rate, shape.channels, shape.frames, size)
+            return AudioInfo(path, fmt, shape.subtype, shape.sample_rate, shape.channels, shape.frames, size, shape)
     import soundfile as sf  # libsndfile: 3 MB and 10 ms to load, for what numpy does not read
 
     with _decoding(
@@ -328,7 +330,7 @@ def _scan(
         frames = int(round(frames * plan.sample_rate / info.sample_rate))  # what soxr gives in all
     writer = wav_pcm.Writer(out, plan.sample_rate, plan.num_channels, frames) if out is not None else None
     # an untouched WAV is hashed as it is read (the upload is its bytes as they are)
-    digest = hashlib.sha256() if hashing and out is None and plan.untouched and _pcm(info) is not None else None
+    digest = hashlib.sha256() if hashing and out is None and plan.untouched and info.pcm is not None else None
     read = 0
     try:
         for block in blocks(info, plan.start_frame, plan.end_frame, block_frames, digest):
@@ -387,14 +389,6 @@ def _front_to_back():
     return FrontToBack
 
 
-def _pcm(info: AudioInfo) -> Optional[wav_pcm.Layout]:
-    """The layout of a WAV numpy reads (its header as :func:`probe` read it), else None."""
-    shape = wav_pcm.layout(info.path) if info.format == "wav" else None
-    if shape is not None and (shape.frames, shape.channels) == (info.num_frames, info.num_channels):
-        return shape
-    return None
-
-
 def blocks(
     info: AudioInfo, start: int, end: int, block_frames: int, digest: Optional["hashlib._Hash"] = None
 ) -> Iterator[np.ndarray]:
@@ -403,9 +397,8 @@ def blocks(
     if info.format == "m4a":
         yield from _m4a_blocks(info, start, end, block_frames)
         return
-    shape = _pcm(info)
-    if shape is not None:
-        yield from wav_pcm.blocks(info.path, shape, start, end, block_frames, digest)
+    if info.pcm is not None:
+        yield from wav_pcm.blocks(info.path, info.pcm, start, end, block_frames, digest)
         return
     decoder = NativeStderr()
     try:
