@@ -37,7 +37,7 @@ WAV_HEADER_BYTES = 44
 #: Compressed headers can be off by a few tens of milliseconds; keep clear of the 5-minute edge.
 COMPRESSED_MARGIN_S = 0.1
 COPY_BLOCK_FRAMES = 1 << 18  # frames a file is copied in (about 5 s at 48 kHz)
-BLOCK_WINDOWS = 100  # frames per block = this many 20 ms windows (about 5 s)
+BLOCK_WINDOWS = 100  # frames per block = this many 20 ms windows (2 s: whole seconds for the doctor)
 
 
 @dataclass(frozen=True)
@@ -510,31 +510,66 @@ def check_decodes(path: Path) -> None:
 
 
 def write_sound(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: Optional[str], fmt: str) -> None:
-    """``samples`` as an audio file at ``path`` that appears only when complete. The file is opened
-    here, so a folder that cannot be written raises the OSError with its reason (libsndfile only
-    says "System error")."""
-    import soundfile as sf
-
-    with files.replacing(Path(path)) as partial, open(partial, "wb") as handle:
-        sf.write(handle, samples, sample_rate, subtype=subtype, format=fmt)
+    """``samples`` as an audio file at ``path`` that appears only when complete (:func:`_sound_file`)."""
+    with _sound_file(path, sample_rate, samples.shape[1] if samples.ndim > 1 else 1, subtype=subtype, fmt=fmt) as out:
+        out.write(samples)
 
 
 def write_spliced(path: Path, info: AudioInfo, piece: np.ndarray, at: int, *, subtype: str, fmt: str) -> None:
     """The file of ``info`` at ``path`` with its frames from ``at`` on replaced by ``piece``: the rest
     is copied block by block as it is decoded (an hour-long take is never held whole), and ``path``
-    appears only when complete. Opened here, so a folder that cannot be written raises the OSError
-    with its reason."""
+    appears only when complete (:func:`_sound_file`)."""
+    done = 0
+    with _sound_file(path, info.sample_rate, info.num_channels, subtype=subtype, fmt=fmt) as out:
+        for block in blocks(info, 0, info.num_frames, COPY_BLOCK_FRAMES):
+            lo, hi = max(at - done, 0), min(at + len(piece) - done, len(block))
+            if lo < hi:
+                block[lo:hi] = piece[done + lo - at : done + hi - at]
+            out.write(block)
+            done += len(block)
+
+
+@contextmanager
+def _sound_file(path: Path, sample_rate: int, channels: int, *, subtype: Optional[str], fmt: str) -> Iterator:
+    """A libsndfile writer of ``path`` that appears only when complete. The file is opened and
+    written here, so a folder that cannot be written, or a disk that fills, raises the OSError with
+    its reason: libsndfile only says "System error", and the write's own OSError, raised inside
+    soundfile's callback, was swallowed there (and the short write came out as an AssertionError)."""
     import soundfile as sf
 
-    done = 0
-    with files.replacing(Path(path)) as partial, open(partial, "wb") as handle:  # noqa: SIM117 - Python 3.9
-        with sf.SoundFile(handle, "w", info.sample_rate, info.num_channels, subtype, format=fmt) as out:
-            for block in blocks(info, 0, info.num_frames, COPY_BLOCK_FRAMES):
-                lo, hi = max(at - done, 0), min(at + len(piece) - done, len(block))
-                if lo < hi:
-                    block[lo:hi] = piece[done + lo - at : done + hi - at]
-                out.write(block)
-                done += len(block)
+    # unbuffered, so only a write meets a full disk (a buffered file's seek flushed, and raised too)
+    with files.replacing(Path(path)) as partial, open(partial, "wb", buffering=0) as handle:
+        sink = _Sink(handle)
+        try:
+            with sf.SoundFile(sink, "w", sample_rate, channels, subtype, format=fmt) as out:
+                yield out
+        except (RuntimeError, AssertionError):
+            if sink.failure is not None:
+                raise sink.failure from None
+            raise
+
+
+class _Sink:
+    """A file for libsndfile to write through that keeps the first OSError a write raised."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        self.failure: Optional[OSError] = None
+
+    def write(self, data) -> int:
+        view, done = memoryview(data).cast("B"), 0
+        try:
+            while done < len(view):  # an unbuffered write may take part of it (the last bytes a disk has)
+                wrote = self._handle.write(view[done:])
+                if not wrote:
+                    break
+                done += wrote
+        except OSError as exc:
+            self.failure = self.failure or exc
+        return done  # short: libsndfile stops, and soundfile raises
+
+    def __getattr__(self, name: str):
+        return getattr(self._handle, name)
 
 
 def convert(source: Path, target: Path) -> Path:
