@@ -823,7 +823,7 @@ def test_debug_shows_the_cause_of_a_failure_and_the_plain_message_does_not(run, 
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}"
     offline = run("--debug", "voices", "list", env_extra={"MINIMAX_BASE_URL": dead, "VOICECLONE_RETRIES": "1"})
-    assert offline.code == 4 and "requests.exceptions.ConnectionError" in offline.err, offline.err
+    assert offline.code == 4 and "ConnectionRefusedError" in offline.err and "NotConnected" in offline.err, offline.err
 
 
 def test_output_piped_into_a_reader_that_stops_early_is_not_an_error(env, tmp_path):

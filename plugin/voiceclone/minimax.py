@@ -1,8 +1,9 @@
 """The MiniMax HTTP client: upload, voice_clone, t2a_v2, get_voice, delete_voice, preview download.
 
-The only module that imports requests. One :class:`requests.Session`, finite connect and read
-timeouts, retries with exponential backoff and jitter for what is worth retrying, and every failure
-turned into a typed :mod:`voiceclone.errors` error at one choke point (:meth:`MiniMaxClient._send`).
+The only module that sends requests, through one :class:`voiceclone.transport.Transport` (kept-alive
+connections, finite connect and read timeouts); retries with exponential backoff and jitter for what
+is worth retrying, and every failure turned into a typed :mod:`voiceclone.errors` error at one choke
+point (:meth:`MiniMaxClient._send`).
 The API key goes only into the Authorization header of API calls, never to a download host.
 """
 
@@ -10,15 +11,11 @@ import io
 import json
 import os
 import random
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urljoin, urlsplit
-
-import requests
-from urllib3.exceptions import NewConnectionError
 
 from . import __version__
 from .errors import AuthError, RemoteError, ServiceError, api_error, http_error
@@ -26,6 +23,17 @@ from .formats import MIME_TYPES, sniff
 from .leftovers import partial_name
 from .options import CloneSettings
 from .settings import Settings, is_loopback
+from .transport import (
+    AnswerCutOff,
+    ConnectionBroken,
+    ConnectTimeout,
+    NotConnected,
+    ReadTimeout,
+    Response,
+    TLSFailure,
+    Transport,
+    TransportError,
+)
 
 MAX_DOWNLOAD_BYTES = 50_000_000
 MAX_BACKOFF_S = 30.0
@@ -118,8 +126,9 @@ class MiniMaxClient:
         self._before_request = before_request or (lambda: None)
         #: Told, in a sentence, each time a retry waits (why, and for how long).
         self._on_wait = on_wait or (lambda message: None)
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = f"voiceclone/{__version__}"
+        self._http = Transport(
+            user_agent=f"voiceclone/{__version__}", proxy=settings.proxy, ca_bundle=settings.ca_bundle
+        )
 
     def __enter__(self) -> "MiniMaxClient":
         return self
@@ -128,7 +137,7 @@ class MiniMaxClient:
         self.close()
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -263,11 +272,11 @@ class MiniMaxClient:
         timeout = (self.settings.connect_timeout, min(self.settings.read_timeout, 60.0))
         try:
             with self._follow(url, timeout) as resp:
-                if resp.status_code != 200:
-                    raise ServiceError(f"the subtitle download failed (HTTP {resp.status_code})")
-                raw = resp.raw.read(MAX_SUBTITLE_BYTES + 1, decode_content=True)
-        except requests.exceptions.RequestException as exc:
-            raise ServiceError(f"the subtitle download failed: {_reason(exc)}") from exc
+                if resp.status != 200:
+                    raise ServiceError(f"the subtitle download failed (HTTP {resp.status})")
+                raw = resp.read(MAX_SUBTITLE_BYTES + 1)
+        except TransportError as exc:
+            raise ServiceError(f"the subtitle download failed: {exc}") from exc
         try:
             entries = json.loads(raw[:MAX_SUBTITLE_BYTES].decode("utf-8"))
         except ValueError as exc:
@@ -301,8 +310,8 @@ class MiniMaxClient:
         partial = partial_name(stem)
         try:
             with self._follow(url, timeout) as resp:
-                if resp.status_code != 200:
-                    raise ServiceError(f"the preview download failed (HTTP {resp.status_code})")
+                if resp.status != 200:
+                    raise ServiceError(f"the preview download failed (HTTP {resp.status})")
                 kind = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 if kind and not (
                     kind.startswith("audio/") or kind in ("application/octet-stream", "binary/octet-stream")
@@ -310,23 +319,23 @@ class MiniMaxClient:
                     raise ServiceError(f"the preview URL served '{kind}', not audio")
                 if int(resp.headers.get("Content-Length") or 0) > max_bytes:
                     raise ServiceError(f"the preview is larger than {max_bytes // 1_000_000} MB")
-                fmt = _save_stream(resp.iter_content(1 << 16), partial, max_bytes)
+                fmt = _save_stream(resp.chunks(), partial, max_bytes)
             final = stem.with_name(stem.name + "." + fmt)
             partial.replace(final)
-        except requests.exceptions.RequestException as exc:
+        except TransportError as exc:
             partial.unlink(missing_ok=True)
-            raise ServiceError(f"the preview download failed: {_reason(exc)}") from exc
+            raise ServiceError(f"the preview download failed: {exc}") from exc
         except BaseException:  # a full disk, Ctrl-C: no half-written preview stays behind
             partial.unlink(missing_ok=True)
             raise
         return final
 
-    def _follow(self, url: str, timeout) -> requests.Response:
+    def _follow(self, url: str, timeout) -> Response:
         """GET ``url``, following redirects one hop at a time: each hop's URL is checked before it
         is requested, so a redirect to a refused host is never fetched."""
         for _ in range(MAX_REDIRECTS + 1):
             _check_download_url(url)
-            resp = self._session.get(url, stream=True, timeout=timeout, allow_redirects=False)
+            resp = self._http.request("GET", url, headers={}, timeout=timeout)
             if not resp.is_redirect:
                 return resp
             resp.close()
@@ -400,18 +409,22 @@ class MiniMaxClient:
             self._sleep(delay)
 
     def _send(self, path, json_body, body, headers):
-        """One attempt: ``(error or None, payload, trace_id, retry_after)``. No requests error escapes."""
+        """One attempt: ``(error or None, payload, trace_id, retry_after)``. No transport error escapes."""
         url = self.settings.base_url + path
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        if body is None and json_body is not None:
+            body = json.dumps(json_body, allow_nan=False).encode()
+            headers["Content-Type"] = "application/json"
         try:
-            resp = self._session.post(url, json=json_body, data=body, headers=headers, timeout=timeout)
-        except requests.exceptions.RequestException as exc:
+            with self._http.request("POST", url, headers=headers, body=body, timeout=timeout) as resp:
+                raw = resp.read()
+        except TransportError as exc:
             error = _network_error(exc, url, self.settings)
             error.__cause__ = exc  # raised later, by the retry loop: --debug still shows what failed
             return error, None, None, None
         trace_id = resp.headers.get("Trace-Id")
         try:
-            payload = resp.json()
+            payload = json.loads(raw)
         except ValueError:
             payload = None
         retry_after = _retry_after(resp)
@@ -425,22 +438,20 @@ class MiniMaxClient:
             if code:
                 return (
                     self._hinted(
-                        api_error(
-                            code, str(base.get("status_msg") or ""), trace_id=trace_id, http_status=resp.status_code
-                        )
+                        api_error(code, str(base.get("status_msg") or ""), trace_id=trace_id, http_status=resp.status)
                     ),
                     payload,
                     trace_id,
                     retry_after,
                 )
-        if resp.status_code >= 400:
-            return self._hinted(http_error(resp.status_code, trace_id=trace_id)), payload, trace_id, retry_after
+        if resp.status >= 400:
+            return self._hinted(http_error(resp.status, trace_id=trace_id)), payload, trace_id, retry_after
         if not isinstance(payload, dict):
             # The server took the request but its answer is unreadable: treat it like a lost answer.
             return (
                 ServiceError(
                     "MiniMax answered with something that is not JSON",
-                    http_status=resp.status_code,
+                    http_status=resp.status,
                     trace_id=trace_id,
                     retryable=True,
                     response_lost=True,
@@ -520,34 +531,34 @@ class _MultipartBody:
         self._parts = []
 
 
-def _network_error(exc: Exception, url: str, settings: Settings) -> ServiceError:
-    """Map a requests exception; mark whether the request may have reached the server."""
+def _network_error(exc: TransportError, url: str, settings: Settings) -> ServiceError:
+    """Map a transport failure; mark whether the request may have reached the server."""
     host = urlsplit(url).netloc
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(exc, TLSFailure):
         return ServiceError(
-            f"the secure connection to {host} failed: {_reason(exc)}",
+            f"the secure connection to {host} failed: {exc}",
             retryable=False,
-            fix="Check the base URL and the system's certificates.",
+            fix="Check the base URL and the system's certificates (REQUESTS_CA_BUNDLE names a bundle of your own).",
         )
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
+    if isinstance(exc, ConnectTimeout):
         return ServiceError(f"could not connect to {host} within {settings.connect_timeout:g} s", retryable=True)
-    if isinstance(exc, requests.exceptions.ReadTimeout):
+    if isinstance(exc, NotConnected):
+        return ServiceError(f"could not connect to {host}: {exc}", retryable=True)
+    if isinstance(exc, ReadTimeout):
         return ServiceError(
             f"{host} did not answer within {settings.read_timeout:g} s",
             retryable=True,
             response_lost=True,
             fix="Run it again; set VOICECLONE_TIMEOUT for a longer wait.",
         )
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        if _never_connected(exc):
-            return ServiceError(f"could not connect to {host}", retryable=True)
+    if isinstance(exc, ConnectionBroken):
         return ServiceError(
             f"the connection to {host} broke before the answer arrived", retryable=True, response_lost=True
         )
-    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)):
+    if isinstance(exc, AnswerCutOff):
         return ServiceError(f"the answer from {host} was cut off", retryable=True, response_lost=True)
     # anything else may have happened after the request reached the server
-    return ServiceError(f"the request to {host} failed: {_reason(exc)}", retryable=False, response_lost=True)
+    return ServiceError(f"the request to {host} failed: {exc}", retryable=False, response_lost=True)
 
 
 def _voice_setting(style: Dict[str, Any]) -> Dict[str, Any]:
@@ -556,29 +567,6 @@ def _voice_setting(style: Dict[str, Any]) -> Dict[str, Any]:
     if "pitch" in chosen:
         chosen["pitch"] = int(chosen["pitch"])
     return chosen
-
-
-def _never_connected(exc: BaseException) -> bool:
-    """Whether the failure came before a connection existed (refused, unreachable, a name that does not
-    resolve), so the request cannot have reached the server. requests wraps urllib3's error, which
-    wraps the socket's: the whole chain is looked at, by type."""
-    seen: Set[int] = set()
-    todo: List[Optional[BaseException]] = [exc]
-    while todo:
-        link = todo.pop()
-        if link is None or id(link) in seen:
-            continue
-        seen.add(id(link))
-        if isinstance(link, (NewConnectionError, ConnectionRefusedError, socket.gaierror)):
-            return True
-        todo += [getattr(link, "reason", None), link.__cause__, link.__context__]
-        todo += [arg for arg in link.args if isinstance(arg, BaseException)]
-    return False
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc.args[0]) if exc.args else type(exc).__name__
-    return text if len(text) < 160 else text[:157] + "..."
 
 
 def _retry_after(resp) -> Optional[float]:

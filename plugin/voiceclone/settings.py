@@ -9,16 +9,25 @@
 ``VOICECLONE_BACKOFF``   first backoff delay in seconds, doubled each retry (default 1)
 ``VOICECLONE_RATE_WINDOW``  the seconds a per-minute limit counts over (default 60; tests shorten it)
 ``VOICECLONE_REQUIRE_CONSENT``  ``1``: refuse to clone without a consent record
+``HTTPS_PROXY``, ``NO_PROXY``  the http:// proxy to reach MiniMax through, and hosts to reach directly
+                       (without one: the system's proxy on Windows and macOS); never for loopback
+``REQUESTS_CA_BUNDLE`` (or ``CURL_CA_BUNDLE``)  the only certificates to trust (a company's own
+                       authority); without it, the system's and certifi's
 """
 
 import ipaddress
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .errors import InputError
 from .providers import DEFAULT_PROVIDER, PROVIDERS
+
+if TYPE_CHECKING:
+    from .proxy import Proxy
 
 
 class ApiKey:
@@ -109,6 +118,10 @@ class Settings:
     require_consent: bool = False
     #: The clone ledger (:mod:`voiceclone.ledger`); None: ``clone-ledger.jsonl`` in the user data folder.
     ledger_path: Optional[Path] = None
+    #: The proxy to reach https hosts through, if any.
+    proxy: Optional["Proxy"] = None
+    #: The only certificates to trust; None: the system's and certifi's.
+    ca_bundle: Optional[str] = None
 
     @property
     def ledger(self) -> Path:
@@ -144,6 +157,8 @@ class Settings:
             rate_window_s=_number(env, "VOICECLONE_RATE_WINDOW", 60.0, 0.1, 3600.0),
             require_consent=env.get("VOICECLONE_REQUIRE_CONSENT", "").strip().lower() in ("1", "true", "yes"),
             ledger_path=Path(env["VOICECLONE_LEDGER"]).expanduser() if env.get("VOICECLONE_LEDGER") else None,
+            proxy=_proxy(env),
+            ca_bundle=_ca_bundle(env),
         )
 
     def require_key(self) -> ApiKey:
@@ -154,6 +169,47 @@ class Settings:
                 fix="Export your MiniMax API key as MINIMAX_API_KEY (it is never taken as a flag).",
             )
         return self.api_key
+
+
+def _first(env: Mapping[str, str], *names: str) -> Tuple[Optional[str], str]:
+    """The first of ``names`` set (lower case before upper, as curl and requests read them)."""
+    for name in names:
+        for spelling in (name.lower(), name):
+            if env.get(spelling, "").strip():
+                return spelling, env[spelling].strip()
+    return None, ""
+
+
+def _proxy(env: Mapping[str, str]) -> Optional["Proxy"]:
+    from .proxy import Proxy  # it imports this module
+
+    name, url = _first(env, "HTTPS_PROXY", "ALL_PROXY")
+    if name is None and sys.platform in ("win32", "darwin"):  # the system's settings
+        from urllib.request import getproxies
+
+        name, url = "the system's proxy setting", getproxies().get("https", "")
+    if not url:
+        return None
+    try:
+        return Proxy(url, _first(env, "NO_PROXY")[1])
+    except ValueError as exc:  # the message never holds the address: it may carry a password
+        raise InputError(
+            f"{name} is set, but {exc}",
+            fix=f"Set {name} to the proxy's address as http://host:port, or unset it.",
+        ) from exc
+
+
+def _ca_bundle(env: Mapping[str, str]) -> Optional[str]:
+    name, path = _first(env, "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+    if name is None:
+        return None
+    path = os.path.expanduser(path)
+    if not os.path.isfile(path):
+        raise InputError(
+            f"{name} names '{path}', which is not a file",
+            fix=f"Point {name} at a PEM file of the certificates to trust, or unset it.",
+        )
+    return path
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
