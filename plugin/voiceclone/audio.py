@@ -26,7 +26,7 @@ import soxr
 
 from . import files, rules, wav_pcm
 from .doctor import LevelMeter, Report, mono_mix
-from .errors import AudioError
+from .errors import AudioError, is_storage_failure, storage_error
 from .formats import EXTENSIONS, sniff
 from .native_stderr import NativeStderr
 
@@ -270,7 +270,17 @@ def prepare(
     info = probe(path)
     plan = _plan_for(info, purpose, start, end)
     out = None if plan.untouched else Path(workdir) / f"{files.safe_stem(info.path.stem, 'sample')}-{purpose}.wav"
-    report, frames, digest = _scan(info, plan, out, doctor=purpose == "voice_clone", hashing=True)
+    try:
+        report, frames, digest = _scan(info, plan, out, doctor=purpose == "voice_clone", hashing=True)
+    except OSError as exc:
+        if out is None or not is_storage_failure(exc):
+            raise
+        raise storage_error(
+            exc,
+            out.parent,
+            "the file to upload in",
+            fix="Free some space there (or set TMPDIR to a folder with room), then run it again; nothing was sent.",
+        ) from exc
     try:
         problem = report.problem(clone=purpose == "voice_clone")
         if problem:

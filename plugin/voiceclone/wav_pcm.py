@@ -8,7 +8,9 @@ for) is left to libsndfile: :func:`layout` says None.
 """
 
 import hashlib
+import queue
 import struct
+import threading
 from dataclasses import dataclass
 from io import RawIOBase
 from pathlib import Path
@@ -148,39 +150,71 @@ def _decode(buffer: bytearray, count: int, shape: Layout) -> np.ndarray:
 class Writer:
     """A 16-bit PCM WAV written front to back and hashed as it is written, so the upload needs no
     second read for its SHA-256. The header promises ``frames`` up front; :meth:`close` mends it
-    (and hashes the file again) only when a different count came."""
+    (and hashes the file again) only when a different count came.
+
+    The writing and the hashing happen on a thread of their own (both let go of the interpreter's
+    lock), so the pass that feeds it goes on decoding meanwhile. A write that failed (a full disk)
+    is raised by the next :meth:`write` or by :meth:`close`, as the OSError it was.
+    """
 
     def __init__(self, path: Path, sample_rate: int, channels: int, frames: int):
         self.path, self.frames = Path(path), 0
         self._rate, self._channels, self._promised = sample_rate, channels, frames
         self._handle = open(self.path, "wb")  # noqa: SIM115 - open until close() or abandon()
         self._digest = hashlib.sha256()
-        self._put(_header(sample_rate, channels, frames))
+        self._failure: Optional[BaseException] = None
+        self._queue: queue.Queue[Optional[memoryview]] = queue.Queue(maxsize=4)
+        self._thread = threading.Thread(target=self._drain, name="voiceclone-writer", daemon=True)
+        self._thread.start()
+        self._queue.put(memoryview(_header(sample_rate, channels, frames)))
 
     def write(self, samples: np.ndarray) -> int:
         """Append int16 samples, ``(frames,)`` or ``(frames, channels)``; returns the frames written."""
-        self._put(np.ascontiguousarray(samples, "<i2").reshape(-1).data)  # the samples themselves, no copy
+        if self._failure is not None:
+            raise self._failure
+        self._queue.put(np.ascontiguousarray(samples, "<i2").reshape(-1).data)  # the samples themselves
         self.frames += len(samples)
         return len(samples)
 
     def close(self) -> str:
-        """Finish the file; returns its SHA-256 (hex)."""
-        if self.frames != self._promised:
-            self._handle.seek(0)
-            self._handle.write(_header(self._rate, self._channels, self.frames))
-            self._handle.close()
-            return files.sha256_file(self.path)
-        self._handle.close()
-        return self._digest.hexdigest()
+        """Finish the file; returns its SHA-256 (hex). A write that failed, here or on the thread,
+        removes the file and is raised."""
+        self._stop()
+        try:
+            if self._failure is not None:
+                raise self._failure
+            mended = self.frames != self._promised
+            if mended:
+                self._handle.seek(0)
+                self._handle.write(_header(self._rate, self._channels, self.frames))
+            self._handle.close()  # its last bytes are written here: a full disk may say so now
+        except BaseException:
+            self.abandon()
+            raise
+        return files.sha256_file(self.path) if mended else self._digest.hexdigest()
 
     def abandon(self) -> None:
         """Close and remove the partial file."""
+        self._stop()
         self._handle.close()
         self.path.unlink(missing_ok=True)
 
-    def _put(self, data) -> None:  # bytes, or a memoryview of the samples (no copy)
-        self._handle.write(data)
-        self._digest.update(data)
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _drain(self) -> None:
+        while True:
+            data = self._queue.get()
+            if data is None:
+                return
+            if self._failure is None:
+                try:
+                    self._handle.write(data)
+                    self._digest.update(data)
+                except BaseException as exc:  # noqa: BLE001 - handed to the pass, raised there
+                    self._failure = exc
 
 
 def _header(sample_rate: int, channels: int, frames: int) -> bytes:
