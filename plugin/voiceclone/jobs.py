@@ -12,7 +12,6 @@ import getpass
 import os
 import re
 import socket
-import uuid
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, List, Optional, TypeVar
@@ -153,7 +152,7 @@ class _Ready:
     preset: dict
     warnings: List[str]
     pieces: Optional[List[dict]] = None
-    request: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request: str = field(default_factory=lambda: os.urandom(16).hex())  # as uuid4().hex, without loading uuid
 
 
 @dataclass(frozen=True)
