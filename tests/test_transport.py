@@ -255,6 +255,7 @@ def test_a_proxy_refusing_the_tunnel_means_nothing_was_sent(sandbox, tmp_path):
     finally:
         proxy.close()
     assert "the proxy refused the tunnel (407 Proxy Authentication Required)" in str(caught.value)
+    assert "Check HTTPS_PROXY" in caught.value.fix and "NO_PROXY=api.minimax.example" in caught.value.fix
     assert caught.value.response_lost is False and isinstance(caught.value.__cause__, NotConnected)
     assert sandbox.requests_seen() == []
 

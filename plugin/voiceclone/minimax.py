@@ -540,10 +540,17 @@ def _network_error(exc: TransportError, url: str, settings: Settings) -> Service
             retryable=False,
             fix="Check the base URL and the system's certificates (REQUESTS_CA_BUNDLE names a bundle of your own).",
         )
+    through = None
+    if exc.proxy:
+        through = (
+            f"Check HTTPS_PROXY (the proxy {exc.proxy}) and that the proxy is running, or set "
+            f"NO_PROXY={urlsplit(url).hostname} to go around it."
+        )
     if isinstance(exc, ConnectTimeout):
-        return ServiceError(f"could not connect to {host} within {settings.connect_timeout:g} s", retryable=True)
+        within = f"within {settings.connect_timeout:g} s" + (f" (through the proxy {exc.proxy})" if exc.proxy else "")
+        return ServiceError(f"could not connect to {host} {within}", retryable=True, fix=through)
     if isinstance(exc, NotConnected):
-        return ServiceError(f"could not connect to {host}: {exc}", retryable=True)
+        return ServiceError(f"could not connect to {host}: {exc}", retryable=True, fix=through)
     if isinstance(exc, ReadTimeout):
         return ServiceError(
             f"{host} did not answer within {settings.read_timeout:g} s",

@@ -36,9 +36,14 @@ BLOCK = 1 << 16
 
 
 class TransportError(Exception):
-    """A request that got no whole answer. ``reached``: whether it can have reached the server."""
+    """A request that got no whole answer. ``reached``: whether it can have reached the server;
+    ``proxy``: the proxy it went through (``host:port``), if any."""
 
     reached = True
+
+    def __init__(self, message: str, *, proxy: Optional[str] = None):
+        super().__init__(message)
+        self.proxy = proxy
 
 
 class NotConnected(TransportError):
@@ -221,18 +226,19 @@ class Transport:
         conn.blocksize = BLOCK
         if tunnel:
             conn.set_tunnel(host, port, headers=tunnel.headers)
+        proxy = f"{tunnel.host}:{tunnel.port}" if tunnel else None
         try:
             conn.connect()
         except socket.timeout as exc:
             conn.close()
-            raise ConnectTimeout("connecting took too long") from exc
+            raise ConnectTimeout("connecting took too long", proxy=proxy) from exc
         except ssl.SSLError as exc:
             conn.close()
-            raise TLSFailure(_reason(exc)) from exc
+            raise TLSFailure(_reason(exc), proxy=proxy) from exc
         except OSError as exc:
             conn.close()
             why = _why_not(exc)
-            raise NotConnected(f"through the proxy {tunnel.host}:{tunnel.port}, {why}" if tunnel else why) from exc
+            raise NotConnected(f"through the proxy {proxy}, {why}" if proxy else why, proxy=proxy) from exc
         assert conn.sock is not None
         conn.sock.settimeout(read_s)
         return conn
