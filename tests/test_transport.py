@@ -357,3 +357,24 @@ def test_a_bundle_the_user_names_is_trusted(tls_server, tmp_path):
     with MiniMaxClient(settings) as client:
         assert client.voices()["system_voice"] == [{"voice_id": "v"}]
     assert seen == ["/v1/get_voice"]
+
+
+def test_a_url_with_spaces_or_letters_beyond_ascii_is_sent_escaped_and_an_escaped_one_as_it_is():
+    heads = []
+
+    def serve(conn, number):
+        heads.append(_read_request(conn))
+        _answer(conn, b"ok", b"Connection: close\r\n")
+        conn.close()
+
+    server = RawServer(serve)
+    transport = Transport(user_agent="t")
+    try:
+        for path in ("/previews/Café take 1.mp3?sig=a%2Bb&x=1", "/already%20escaped.mp3"):
+            url = f"http://127.0.0.1:{server.port}{path}"
+            with transport.request("GET", url, headers={}, timeout=TIMEOUT) as resp:
+                assert resp.read() == b"ok"
+    finally:
+        server.close()
+    assert heads[0].startswith(b"GET /previews/Caf%C3%A9%20take%201.mp3?sig=a%2Bb&x=1 HTTP/1.1\r\n")
+    assert heads[1].startswith(b"GET /already%20escaped.mp3 HTTP/1.1\r\n")

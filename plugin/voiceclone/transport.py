@@ -25,7 +25,7 @@ import socket
 import ssl  # http.client has loaded it already
 import zlib
 from typing import Any, Dict, Iterator, List, Optional, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .proxy import Proxy
 
@@ -187,7 +187,7 @@ class Transport:
             conn = None
         if conn is None:
             conn = self._connect(scheme, host, port, timeout)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        target = _quoted(parts.path or "/") + (f"?{_quoted(parts.query)}" if parts.query else "")
         sent = {"User-Agent": self._user_agent, "Accept-Encoding": "identity", **headers}
         if body is not None and "Content-Length" not in sent:
             sent["Content-Length"] = str(len(body))
@@ -275,6 +275,12 @@ def _dropped(conn: http.client.HTTPConnection) -> bool:
     except (OSError, ValueError):
         return True
     return bool(readable)
+
+
+def _quoted(text: str) -> str:
+    """A URL's path or query as it may go on the wire: what is already escaped stays as it is, a
+    space or a letter beyond ASCII (a storage URL with a file name in it) is escaped."""
+    return quote(text, safe="!#$%&'()*+,/:;=?@[]~")
 
 
 def _why_not(exc: OSError) -> str:
