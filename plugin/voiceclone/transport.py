@@ -234,7 +234,7 @@ class Transport:
             raise ConnectTimeout("connecting took too long", proxy=proxy) from exc
         except ssl.SSLError as exc:
             conn.close()
-            raise TLSFailure(_reason(exc), proxy=proxy) from exc
+            raise TLSFailure(_tls_why(exc), proxy=proxy) from exc
         except OSError as exc:
             conn.close()
             why = _why_not(exc)
@@ -281,6 +281,15 @@ def _quoted(text: str) -> str:
     """A URL's path or query as it may go on the wire: what is already escaped stays as it is, a
     space or a letter beyond ASCII (a storage URL with a file name in it) is escaped."""
     return quote(text, safe="!#$%&'()*+,/:;=?@[]~")
+
+
+def _tls_why(exc: ssl.SSLError) -> str:
+    """Why a secure connection failed, in words."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"its certificate is not trusted ({exc.verify_message})"
+    if exc.reason == "WRONG_VERSION_NUMBER":  # the answer was not TLS at all
+        return "it does not answer in TLS (is it an http:// address?)"
+    return _reason(exc)
 
 
 def _why_not(exc: OSError) -> str:
