@@ -41,6 +41,8 @@ def test_the_default_is_the_global_host_and_the_environment_can_change_it(tmp_pa
         ("http://api.minimax.io", "plain http, which would send the API key unencrypted"),
         ("ftp://api.minimax.io", "is not an http(s) URL"),
         ("api.minimax.io", "is not an http(s) URL"),
+        ("https://api.minimax.io:443x", "has a port that is not a number from 0 to 65535"),
+        ("https://api.minimax.io:70000", "has a port that is not a number from 0 to 65535"),
     ],
 )
 def test_unsafe_or_broken_base_urls_are_refused(url, words, tmp_path):

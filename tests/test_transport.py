@@ -19,7 +19,7 @@ from voiceclone.errors import InputError, ServiceError
 from voiceclone.minimax import MiniMaxClient
 from voiceclone.proxy import Proxy
 from voiceclone.settings import ApiKey, Settings
-from voiceclone.transport import AnswerCutOff, NotConnected, Transport
+from voiceclone.transport import AnswerCutOff, NotConnected, ReadTimeout, Transport
 
 TIMEOUT = (5.0, 5.0)
 VOICES = b'{"base_resp": {"status_code": 0, "status_msg": "success"}, "system_voice": [{"voice_id": "v"}]}'
@@ -387,3 +387,42 @@ def test_https_to_a_server_that_speaks_plain_http_says_so(sandbox, tmp_path):
         client.voices()
     assert "it does not answer in TLS (is it an http:// address?)" in str(caught.value)
     assert caught.value.response_lost is False and sandbox.requests_seen() == []
+
+
+def test_a_kept_connection_waits_only_as_long_as_each_request_allows():
+    """The first request may wait long; the second, on the same connection, only its own 0.3 s."""
+
+    def serve(conn, number):
+        answered = 0
+        while _read_request(conn):
+            answered += 1
+            if answered == 2:
+                time.sleep(2)
+            _answer(conn, VOICES)
+        conn.close()
+
+    server = RawServer(serve)
+    transport = Transport(user_agent="t")
+    url = f"http://127.0.0.1:{server.port}/"
+    try:
+        with transport.request("GET", url, headers={}, timeout=(5.0, 30.0)) as resp:
+            resp.read()
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout):
+            transport.request("GET", url, headers={}, timeout=(5.0, 0.3))
+        assert time.monotonic() - started < 1.5
+    finally:
+        server.close()
+    assert server.connections == 1
+
+
+def test_a_preview_url_with_a_port_that_is_not_a_number_is_a_failed_download(client_settings, tmp_path):
+    with MiniMaxClient(client_settings) as client, pytest.raises(ServiceError) as caught:
+        client.download("https://cdn.example:44x3/preview.mp3", tmp_path / "preview")
+    assert "the preview download failed" in str(caught.value) and "no port number" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def client_settings(sandbox, tmp_path):
+    return _settings(sandbox.base_url, tmp_path)

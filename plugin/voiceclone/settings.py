@@ -81,6 +81,13 @@ def check_base_url(url: str) -> str:
             f"base URL '{url}' is not an http(s) URL",
             fix="Use --provider, or a base URL such as https://api.minimax.io.",
         )
+    try:
+        _ = parts.port  # urlsplit checks it only when asked
+    except ValueError:
+        raise InputError(
+            f"base URL '{url}' has a port that is not a number from 0 to 65535",
+            fix="Write it as https://host or https://host:port.",
+        ) from None
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InputError(
             f"base URL '{url}' is plain http, which would send the API key unencrypted",

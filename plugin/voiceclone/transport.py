@@ -179,7 +179,10 @@ class Transport:
         """Send the request; return once the answer's head is in. Raises :class:`TransportError`."""
         parts = urlsplit(url)
         scheme, host = parts.scheme, parts.hostname or ""
-        port = parts.port or (443 if scheme == "https" else 80)
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError:
+            raise NotConnected(f"the address {parts.netloc!r} has no port number that can be used") from None
         key = (scheme, host, port)
         conn = self._idle.pop(key, None)
         if conn is not None and _dropped(conn):
@@ -187,6 +190,8 @@ class Transport:
             conn = None
         if conn is None:
             conn = self._connect(scheme, host, port, timeout)
+        assert conn.sock is not None
+        conn.sock.settimeout(timeout[1])  # this request's own, on a kept connection too
         target = _quoted(parts.path or "/") + (f"?{_quoted(parts.query)}" if parts.query else "")
         sent = {"User-Agent": self._user_agent, "Accept-Encoding": "identity", **headers}
         if body is not None and "Content-Length" not in sent:
@@ -215,7 +220,7 @@ class Transport:
         self._idle.clear()
 
     def _connect(self, scheme: str, host: str, port: int, timeout: Timeout) -> http.client.HTTPConnection:
-        connect_s, read_s = timeout
+        connect_s = timeout[0]
         tunnel = self._proxy if self._proxy is not None and self._proxy.applies_to(host, port) else None
         at = (tunnel.host, tunnel.port) if tunnel else (host, port)
         conn: http.client.HTTPConnection
@@ -239,8 +244,6 @@ class Transport:
             conn.close()
             why = _why_not(exc)
             raise NotConnected(f"through the proxy {proxy}, {why}" if proxy else why, proxy=proxy) from exc
-        assert conn.sock is not None
-        conn.sock.settimeout(read_s)
         return conn
 
     def _tls_context(self) -> ssl.SSLContext:
