@@ -150,3 +150,19 @@ def sound(sound_server, monkeypatch):
         if key.startswith(("XDG_", "PIPEWIRE", "DBUS")):
             monkeypatch.setenv(key, value)
     return sound_server
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 256 kB tmpfs to write onto until it is full (skipped where it cannot be mounted)."""
+    sys.path.insert(0, str(Path(__file__).parent / "faults"))
+    from world import mount_tmpfs, unmount
+
+    folder = tmp_path / "small-disk"
+    why = mount_tmpfs(folder, "256k")
+    if why:
+        pytest.skip(why)
+    try:
+        yield folder
+    finally:
+        unmount(folder)

@@ -889,25 +889,15 @@ def test_the_command_names_the_parser_builds_alone_are_all_its_commands():
 
 
 def test_a_clone_whose_upload_file_does_not_fit_the_temporary_folder_says_so_and_sends_nothing(
-    run, make_audio, sandbox, tmp_path, monkeypatch
+    run, make_audio, sandbox, small_disk, monkeypatch
 ):
     """A real full disk (a 256 kB tmpfs as TMPDIR): the 24-bit take is made into a 16-bit file of
     2.3 MB there, which cannot be written. The writing happens on a thread of its own: its failure
     must still come out as the disk being full, with nothing sent and no file left."""
-    sys.path.insert(0, str(Path(__file__).parent / "faults"))
-    from world import mount_tmpfs, unmount
-
-    small = tmp_path / "small-tmp"
-    why = mount_tmpfs(small, "256k")
-    if why:
-        pytest.skip(why)
-    try:
-        take = make_audio("take.wav", 12, sample_rate=48000, channels=2, subtype="PCM_24")
-        monkeypatch.setattr(tempfile, "tempdir", str(small))  # what TMPDIR is read into, once per process
-        result = run("clone", take, "--voice-id", "HostVoice01")
-        assert result.code == 6, result.err
-        assert "could not write the file to upload in" in result.err and "the disk is full" in result.err
-        assert "nothing was sent" in result.err and "Traceback" not in result.err
-        assert sandbox.requests_seen() == [] and list(small.iterdir()) == []
-    finally:
-        unmount(small)
+    take = make_audio("take.wav", 12, sample_rate=48000, channels=2, subtype="PCM_24")
+    monkeypatch.setattr(tempfile, "tempdir", str(small_disk))  # what TMPDIR is read into, once per process
+    result = run("clone", take, "--voice-id", "HostVoice01")
+    assert result.code == 6, result.err
+    assert "could not write the file to upload in" in result.err and "the disk is full" in result.err
+    assert "nothing was sent" in result.err and "Traceback" not in result.err
+    assert sandbox.requests_seen() == [] and list(small_disk.iterdir()) == []

@@ -68,18 +68,22 @@ def _answer(conn, body: bytes, extra: bytes = b"") -> None:
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n" % (len(body), extra) + body)
 
 
-def test_requests_to_one_host_share_one_kept_alive_connection():
-    def serve(conn, number):
-        while _read_request(conn):
-            _answer(conn, VOICES)
-        conn.close()
+def _keep_alive(conn, number):
+    """Answer every request on the connection, as a server that keeps connections does."""
+    while _read_request(conn):
+        _answer(conn, VOICES)
+    conn.close()
 
-    server = RawServer(serve)
-    transport = Transport(user_agent="t")
+
+def _get(transport, server, limit=None, timeout=TIMEOUT) -> bytes:
+    with transport.request("GET", f"http://127.0.0.1:{server.port}/", headers={}, timeout=timeout) as resp:
+        return resp.read(limit)
+
+
+def test_requests_to_one_host_share_one_kept_alive_connection():
+    server, transport = RawServer(_keep_alive), Transport(user_agent="t")
     try:
-        for _ in range(3):
-            with transport.request("GET", f"http://127.0.0.1:{server.port}/", headers={}, timeout=TIMEOUT) as resp:
-                assert resp.read() == VOICES
+        assert [_get(transport, server) for _ in range(3)] == [VOICES] * 3
     finally:
         transport.close()
         server.close()
@@ -87,17 +91,9 @@ def test_requests_to_one_host_share_one_kept_alive_connection():
 
 
 def test_an_answer_left_unread_closes_its_connection():
-    def serve(conn, number):
-        while _read_request(conn):
-            _answer(conn, VOICES)
-        conn.close()
-
-    server = RawServer(serve)
-    transport = Transport(user_agent="t")
+    server, transport = RawServer(_keep_alive), Transport(user_agent="t")
     try:
-        for _ in range(2):
-            with transport.request("GET", f"http://127.0.0.1:{server.port}/", headers={}, timeout=TIMEOUT) as resp:
-                assert resp.read(10) == VOICES[:10]
+        assert [_get(transport, server, 10) for _ in range(2)] == [VOICES[:10]] * 2
     finally:
         server.close()
     assert server.connections == 2 and transport._idle == {}
