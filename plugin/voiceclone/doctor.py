@@ -124,7 +124,7 @@ class LevelMeter:
         windows = mono[:whole].reshape(-1, self.window)
         # summed in float32 (a quarter of the time of float64, off by a millionth of a dB), except
         # for samples so large that their squares would overflow it
-        wide = np.float64 if not peak < 1e15 else None
+        wide = None if peak < 1e15 else np.float64  # NaN and infinity too
         energies = np.einsum("ij,ij->i", windows, windows, dtype=wide)
         self._energies.append(energies.astype(np.float64) / self.window)
         if whole < len(mono):

@@ -533,7 +533,8 @@ class _MultipartBody:
 
 def _network_error(exc: TransportError, url: str, settings: Settings) -> ServiceError:
     """Map a transport failure; mark whether the request may have reached the server."""
-    host = urlsplit(url).netloc
+    parts = urlsplit(url)
+    host = parts.netloc
     if isinstance(exc, TLSFailure):
         return ServiceError(
             f"the secure connection to {host} failed: {exc}",
@@ -544,7 +545,7 @@ def _network_error(exc: TransportError, url: str, settings: Settings) -> Service
     if exc.proxy:
         through = (
             f"Check HTTPS_PROXY (the proxy {exc.proxy}) and that the proxy is running, or set "
-            f"NO_PROXY={urlsplit(url).hostname} to go around it."
+            f"NO_PROXY={parts.hostname} to go around it."
         )
     if isinstance(exc, ConnectTimeout):
         within = f"within {settings.connect_timeout:g} s" + (f" (through the proxy {exc.proxy})" if exc.proxy else "")

@@ -14,8 +14,9 @@ whole call on loopback):
 - bodies as bytes or a file-like object with a length, streamed; answers read whole or in chunks.
   ``Accept-Encoding: identity`` is asked for; a gzip or deflate answer is decoded all the same.
 
-Every failure is one of the :class:`TransportError` classes below, which say whether the request
-can have reached the server. Nothing here knows the API, and no header value is ever in a message.
+Every failure is one of the :class:`TransportError` classes below: after :class:`NotConnected`,
+:class:`ConnectTimeout` and :class:`TLSFailure` the request never left; after the others it may have
+reached the server. Nothing here knows the API, and no header value is ever in a message.
 """
 
 import http.client
@@ -24,6 +25,7 @@ import select
 import socket
 import ssl  # http.client has loaded it already
 import zlib
+from functools import cache
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
@@ -36,10 +38,7 @@ BLOCK = 1 << 16
 
 
 class TransportError(Exception):
-    """A request that got no whole answer. ``reached``: whether it can have reached the server;
-    ``proxy``: the proxy it went through (``host:port``), if any."""
-
-    reached = True
+    """A request that got no whole answer; ``proxy``: the proxy it went through (``host:port``), if any."""
 
     def __init__(self, message: str, *, proxy: Optional[str] = None):
         super().__init__(message)
@@ -50,19 +49,13 @@ class NotConnected(TransportError):
     """No connection came about (refused, unreachable, a name that does not resolve, a proxy that
     refused the tunnel): the request never left."""
 
-    reached = False
-
 
 class ConnectTimeout(TransportError):
     """The connection, the proxy's tunnel or the TLS handshake took longer than the connect timeout."""
 
-    reached = False
-
 
 class TLSFailure(TransportError):
     """The secure connection could not be made (a certificate not trusted, a handshake refused)."""
-
-    reached = False
 
 
 class ReadTimeout(TransportError):
@@ -171,7 +164,6 @@ class Transport:
     def __init__(self, *, user_agent: str, proxy: Optional[Proxy] = None, ca_bundle: Optional[str] = None):
         self._user_agent, self._proxy, self._ca_bundle = user_agent, proxy, ca_bundle
         self._idle: Dict[Tuple[str, str, int], http.client.HTTPConnection] = {}
-        self._tls: Optional[ssl.SSLContext] = None
 
     def request(
         self, method: str, url: str, *, headers: Dict[str, str], body: Any = None, timeout: Timeout
@@ -225,7 +217,7 @@ class Transport:
         at = (tunnel.host, tunnel.port) if tunnel else (host, port)
         conn: http.client.HTTPConnection
         if scheme == "https":
-            conn = http.client.HTTPSConnection(*at, timeout=connect_s, context=self._tls_context())
+            conn = http.client.HTTPSConnection(*at, timeout=connect_s, context=_tls_context(self._ca_bundle))
         else:
             conn = http.client.HTTPConnection(*at, timeout=connect_s)
         conn.blocksize = BLOCK
@@ -246,14 +238,17 @@ class Transport:
             raise NotConnected(f"through the proxy {proxy}, {why}" if proxy else why, proxy=proxy) from exc
         return conn
 
-    def _tls_context(self) -> ssl.SSLContext:
-        if self._tls is None:
-            context = ssl.create_default_context(cafile=self._ca_bundle)
-            bundle = None if self._ca_bundle else _certifi_bundle()
-            if bundle:
-                context.load_verify_locations(cafile=bundle)
-            self._tls = context
-        return self._tls
+
+@cache
+def _tls_context(ca_bundle: Optional[str]) -> ssl.SSLContext:
+    """The certificates to verify against, loaded once a process (a script's lines each have a
+    client of their own, and loading certifi's bundle takes milliseconds); a context is safe to share
+    between threads."""
+    context = ssl.create_default_context(cafile=ca_bundle)
+    bundle = None if ca_bundle else _certifi_bundle()
+    if bundle:
+        context.load_verify_locations(cafile=bundle)
+    return context
 
 
 def _certifi_bundle() -> Optional[str]:
