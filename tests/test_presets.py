@@ -64,6 +64,27 @@ def test_repeated_reads_hand_out_copies_and_see_every_change_to_the_file(tmp_pat
     assert PresetStore(path).voices()["Host"]["voice_id"] == "HostVoice02"
 
 
+def test_what_a_write_keeps_in_memory_is_what_the_file_reads_back_as(tmp_path):
+    """A write keeps what it wrote for the next read (no parse of the file it just wrote): the same
+    presets, in the same order, as a fresh read of the file, for values YAML could turn into others."""
+    import json
+
+    from voiceclone import presets
+
+    path = tmp_path / "presets.yaml"
+    store = PresetStore(path)
+    tricky = {**preset("TrickyVoice1"), "model": "yes", "language_boost": "2026-12-01", "mic": "1e3"}
+    tricky["preview"] = {"text": "~ null 0x10 : no", "path": "Ünïcode – ☃.mp3"}
+    store.change(lambda voices: voices.update({"Zed": preset("ZedVoice01"), "Ålvar ☃": tricky}))
+    store.change_library(lambda data: data["pending"].update({"PendingVoice1": {"name": "P", "at": "on"}}))
+    for edit in ({"pending"}, set()):
+        kept = json.dumps({"voices": store.voices(), "pending": store.pending()})
+        presets._PARSED.clear()
+        assert json.dumps({"voices": store.voices(), "pending": store.pending()}) == kept
+        store.change_library(lambda data, edit=edit: [data[key].clear() for key in edit])
+    assert store.pending() == {} and list(store.voices()) == ["Zed", "Ålvar ☃"]
+
+
 def test_expiry_is_seven_days_after_creation():
     created = parse_timestamp("2026-11-25T09:00:00Z")
     assert expiry_after(created) == "2026-12-02T09:00:00Z"

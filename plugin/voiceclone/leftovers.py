@@ -7,12 +7,13 @@ can tell a dead run's leftovers (its process is gone) from a live run's work in 
 
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
+
+if TYPE_CHECKING:
+    import tempfile
 
 PARTIAL = re.compile(r"^\..+\.(\d+)\.(part|tmp)$")
 TEMP_FOLDER = re.compile(r"^voiceclone-(\d+)-")
@@ -22,6 +23,8 @@ OLD_S = 24 * 3600.0
 
 def temp_folder(kind: str) -> "tempfile.TemporaryDirectory[str]":
     """A private temporary folder, removed when the block ends (and by the next run if this one dies)."""
+    import tempfile  # (here: a clone's audio process, which only names partial files, never loads it)
+
     return tempfile.TemporaryDirectory(prefix=f"voiceclone-{os.getpid()}-{kind}-")
 
 
@@ -33,6 +36,8 @@ def partial_name(target: Path, suffix: str = "part") -> Path:
 
 def clean(folders: Iterable[Path]) -> int:
     """Remove dead runs' partial files in ``folders`` and temporary folders; return how many."""
+    import tempfile
+
     removed = 0
     for folder in folders:
         removed += _sweep(Path(folder), PARTIAL, folders_too=False)
@@ -67,6 +72,8 @@ def _sweep(folder: Path, pattern: "re.Pattern[str]", *, folders_too: bool) -> in
             continue
         try:
             if entry.is_dir() and folders_too:
+                import shutil
+
                 shutil.rmtree(entry)
             elif entry.is_file():
                 entry.unlink()

@@ -8,7 +8,6 @@ business. The words are kept so that a real failure can be told in one plain lin
 import os
 import re
 import sys
-import tempfile
 from typing import Optional
 
 
@@ -23,6 +22,8 @@ class NativeStderr:
         try:
             sys.stderr.flush()
             if self._sink is None:
+                import tempfile  # (4 ms with shutil's compressors: a PCM WAV's pass never needs it)
+
                 self._sink = tempfile.TemporaryFile()
             self._saved = os.dup(2)
             os.dup2(self._sink.fileno(), 2)

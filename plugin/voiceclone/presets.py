@@ -324,9 +324,9 @@ def expiry_after(created: datetime) -> str:
     return timestamp(created + timedelta(days=VOICE_LIFETIME_DAYS))
 
 
-#: The presets each file's text was last read as, in this process (a command reads its file several
-#: times, under the lock each time, and parsing 30 presets took 6 ms a read): keyed by the file's
-#: path, reused only for the very same text, and handed out as copies.
+#: The presets each file's text was last read or written as, in this process (a command reads its
+#: file several times, under the lock each time, and parsing 30 presets took 6 ms a read): keyed by
+#: the file's path, reused only for the very same text, and handed out as copies.
 _PARSED: Dict[str, Tuple[str, dict]] = {}
 
 
@@ -448,6 +448,8 @@ class PresetStore:
         if not data.get("pending"):
             data = {key: value for key, value in data.items() if key != "pending"}
         text = yaml_text.dump(data, default_flow_style=False)
+        # what reading ``text`` back gives (:meth:`_parsed`: a missing 'pending' is an empty one, last)
+        read_back = {**data, "schema": SCHEMA, "pending": data.get("pending") or {}}
         tmp = partial_name(self.path, "tmp")  # the next run removes it if this one is killed
         try:
             with open(tmp, "w", encoding="utf-8") as out:
@@ -460,6 +462,7 @@ class PresetStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _PARSED[str(self.path.resolve())] = (text, _copied(read_back))
 
     def _corrupt(self, why: str) -> PresetError:
         return PresetError(
