@@ -195,4 +195,4 @@ def test_the_distribution_has_a_name_of_its_own_and_installs_the_voiceclone_comm
     assert _setup_cfg()["metadata"]["name"] == "voice-tone-quick-clone", "`voiceclone` on PyPI is another project"
     installed = distribution("voice-tone-quick-clone")
     assert installed.version == MANIFEST["version"]
-    assert any(e.name == "voiceclone" and e.value == "voiceclone.cli:main" for e in installed.entry_points)
+    assert any(e.name == "voiceclone" and e.value == "voiceclone.launch:run" for e in installed.entry_points)

@@ -1,7 +1,5 @@
 """`python -m voiceclone`: the same command line as the `voiceclone` script."""
 
-import sys
+from .launch import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -1,4 +1,4 @@
-"""The command line: parse, call a job, print. ``voiceclone`` and ``python -m voiceclone``.
+"""The command line: parse, call a job, print (the process around it: :mod:`.launch`).
 
 Exit codes: 0 success; 2 bad input or usage (nothing sent); 3 MiniMax refused; 4 network or server
 failure after retries; 5 the DAW unreachable or unable; 6 a file could not be written; 130 cancelled;

@@ -19,7 +19,7 @@ from typing import Callable, List, Optional, TypeVar
 from . import (
     __version__,
     archive,
-    audio,
+    audio_process,
     files,
     ledger,
     reconcile,
@@ -140,15 +140,15 @@ class _Plan:
     name: str
     settings: CloneSettings
     warnings: List[str]
-    consent_recording: Optional[audio.AudioInfo]
+    consent_recording: Optional[audio_process.Recording]
 
 
 @dataclass
 class _Ready:
     """A prepared sample and the preset it becomes once MiniMax made the voice."""
 
-    sample: audio.PreparedAudio
-    prompt: Optional[audio.PreparedAudio]
+    sample: audio_process.Prepared
+    prompt: Optional[audio_process.Prepared]
     preset: dict
     warnings: List[str]
     pieces: Optional[List[dict]] = None
@@ -188,17 +188,15 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
     on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
     pieces = options.pieces
     if pieces is None:
-        sample = audio.prepare(options.audio, workdir, start=options.start, end=options.end)
+        sample = audio_process.prepare(options.audio, workdir, start=options.start, end=options.end)
     else:
-        from . import picker
-
-        joined = tuple(picker.Piece(p["start_s"], p["end_s"], p.get("why", "")) for p in pieces)
+        joined = tuple((p["start_s"], p["end_s"], p.get("why", "")) for p in pieces)
         picked = workdir / f"{files.safe_stem(Path(options.audio).stem, 'sample')}-picked.wav"
-        sample = audio.prepare(picker.assemble(options.audio, joined, picked), workdir)
+        sample = audio_process.prepare(audio_process.assemble(options.audio, joined, picked), workdir)
     prompt = None
     if options.prompt_audio is not None:
-        prompt = audio.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
-    warnings = plan.warnings + [f"fixed: {fix}" for fix in sample.fixes] + list(sample.report.warnings)
+        prompt = audio_process.prepare(options.prompt_audio, workdir, purpose="prompt_audio")
+    warnings = plan.warnings + [f"fixed: {fix}" for fix in sample.fixes] + list(sample.warnings)
     for warning in warnings:
         on_event(Event("warning", warning))
     store = PresetStore(settings.presets_path)
@@ -619,7 +617,7 @@ def holder_of(voices: dict, voice_id: str) -> Optional[str]:
     return next((name for name, p in voices.items() if p.get("voice_id") == voice_id), None)
 
 
-def _check_consent(options: CloneOptions, settings: Settings) -> Optional[audio.AudioInfo]:
+def _check_consent(options: CloneOptions, settings: Settings) -> Optional[audio_process.Recording]:
     """Refuse a missing or empty consent where one is needed; return the consent recording's facts."""
     if options.consent is not None and not options.consent.strip():
         raise InputError("--consent is empty", fix="Say who agreed to the cloning, and when.")
@@ -628,10 +626,12 @@ def _check_consent(options: CloneOptions, settings: Settings) -> Optional[audio.
             "cloning needs a consent record here, and none was given",
             fix='Add --consent "<who agreed, when, how>" and/or --consent-audio FILE.',
         )
-    return None if options.consent_audio is None else audio.probe(options.consent_audio)
+    return None if options.consent_audio is None else audio_process.probe(options.consent_audio)
 
 
-def _consent_record(options: CloneOptions, recording: Optional[audio.AudioInfo], store: PresetStore) -> Optional[dict]:
+def _consent_record(
+    options: CloneOptions, recording: Optional[audio_process.Recording], store: PresetStore
+) -> Optional[dict]:
     """The consent as kept in the preset; a consent recording is archived with its hash."""
     if not (options.consent or recording):
         return None
@@ -689,9 +689,9 @@ def _fetch_preview(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path = client.download(url, stem)
-        audio.check_decodes(path)
+        audio_process.check_decodes(path)
         if preview_out is not None:
-            path = audio.convert(path, Path(preview_out))
+            path = audio_process.convert(path, Path(preview_out))
         tagging.tag(path, **mark, date=timestamp(utc_now()))
         return path
     except (VoiceCloneError, OSError) as exc:

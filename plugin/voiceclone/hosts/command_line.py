@@ -36,7 +36,7 @@ class CommandLineHost(InProcessHost):
         self._out = {"speech": speech_out, "preview": preview_out}
 
     def capture(self) -> Captured:
-        from ..audio import probe  # the audio stack, only for a command that reads audio
+        from ..audio_process import probe  # the audio stack, only for a command that reads audio
 
         if self._audio is None:
             raise VoiceCloneError("no audio file was given to clone")

@@ -1,0 +1,215 @@
+"""A clone from the command line checks its sample in a forked process while the command loads the
+rest (issue: as fast as the bare calls), and the command's own process ends without the
+interpreter's teardown. What a user sees must be the same as without the fork, however either
+process ends: each test runs the real command, in a process of its own, against the sandbox."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import presets_of, uploads
+
+PLUGIN = str(Path(__file__).resolve().parents[1] / "plugin")
+#: The command as the script runs it, which then says what it loaded and which process it was.
+REPORTING = """
+import json, sys
+from voiceclone import audio_process, cli
+audio_process.start()
+code = cli.main(sys.argv[1:])
+print(json.dumps({"code": code, "numpy": "numpy" in sys.modules, "helper": audio_process._helper is not None}),
+      file=sys.__stderr__)
+"""
+
+
+def _env(env, tmp_path) -> dict:
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    return {**os.environ, **env, "PYTHONPATH": PLUGIN, "TMPDIR": str(tmp_path / "tmp")}
+
+
+def _children(pid: int) -> list:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_for_child(command: subprocess.Popen) -> int:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        children = _children(command.pid)
+        if children:
+            return children[0]
+        time.sleep(0.002)
+    raise AssertionError("the clone started no audio process")
+
+
+def _left_in(folder: Path) -> list:
+    return [p.name for p in folder.iterdir()]
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc to see processes")
+
+
+def test_a_clone_checks_its_sample_in_a_second_process_and_the_command_never_loads_numpy(
+    run, env, sandbox, make_audio, tmp_path
+):
+    take = make_audio("take.wav", 14, 48000, 2, subtype="PCM_24")  # fixed: mixed to mono, a new file to upload
+    done = subprocess.run(
+        [sys.executable, "-c", REPORTING, "clone", str(take), "--voice-id", "ForkedVoice1", "--text", "Hello there."],
+        env=_env(env, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = json.loads(done.stderr.strip().splitlines()[-1])
+    assert said == {"code": 0, "numpy": False, "helper": True}, done.stderr
+    forked = presets_of(env)["ForkedVoice1"]
+    assert Path(forked["preview"]["path"]).is_file()
+    # the same clone with the work done in the command's own process: the same sample, the same facts
+    assert run("clone", take, "--voice-id", "InProcessVoice1").code == 0
+    here = presets_of(env)["InProcessVoice1"]
+    for fact in ("sha256", "duration_s", "sample_rate", "num_channels", "format"):
+        assert forked["sample"][fact] == here["sample"][fact], fact
+    assert {hashlib.sha256(f.data).hexdigest() for f in uploads(sandbox)} == {forked["sample"]["sha256"]}
+    assert _left_in(tmp_path / "tmp") == []
+
+
+def test_a_sample_the_check_refuses_is_said_as_without_the_fork_and_nothing_is_sent(
+    run, env, sandbox, make_audio, tmp_path
+):
+    silent = make_audio("silent.wav", 12, kind="silence")
+    done = subprocess.run(
+        [sys.executable, "-m", "voiceclone", "clone", str(silent), "--voice-id", "SilentVoice1"],
+        env=_env(env, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    here = run("clone", silent, "--voice-id", "SilentVoice1")
+    assert (done.returncode, done.stderr) == (2, here.err)
+    assert "digital silence" in done.stderr
+    assert uploads(sandbox) == [] and presets_of(env) == {}
+
+
+@needs_proc
+def test_an_audio_process_that_is_killed_is_said_in_a_sentence_and_nothing_is_sent(env, sandbox, make_audio, tmp_path):
+    take = make_audio("take.wav", 120, 48000, 2, subtype="PCM_24")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", "KilledVoice1"],
+        env=_env(env, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.kill(_wait_for_child(command), signal.SIGKILL)
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 1, err
+    assert err.startswith(
+        "error: the audio check stopped before it finished (it was killed by signal 9); nothing was sent"
+    ), err
+    assert "fix: Run the command again" in err and "Traceback" not in err
+    assert uploads(sandbox) == [] and presets_of(env) == {}
+    assert _left_in(tmp_path / "tmp") == []
+
+
+@needs_proc
+def test_ctrl_c_while_the_sample_is_checked_is_exit_130_sends_nothing_and_ends_both_processes(
+    env, sandbox, make_audio, tmp_path
+):
+    take = make_audio("take.wav", 300, 48000, 2, subtype="PCM_24")  # a 5-minute take: the check takes a while
+    command = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", "CancelVoice1"],
+        env=_env(env, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    helper = _wait_for_child(command)
+    time.sleep(0.3)  # numpy loaded, the take being read
+    command.send_signal(signal.SIGINT)
+    out, err = command.communicate(timeout=60)
+    assert command.returncode == 130, err
+    assert "Traceback" not in err
+    assert uploads(sandbox) == [] and presets_of(env) == {}
+    deadline = time.monotonic() + 5
+    while _running(helper) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _running(helper), "the audio process ended with the command"
+    assert _left_in(tmp_path / "tmp") == []
+
+
+@needs_proc
+def test_a_command_that_is_killed_takes_its_audio_process_with_it(env, make_audio, tmp_path):
+    take = make_audio("take.wav", 300, 48000, 2, subtype="PCM_24")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", "KilledVoice2"],
+        env=_env(env, tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    helper = _wait_for_child(command)
+    command.kill()
+    command.wait(timeout=10)
+    deadline = time.monotonic() + 2
+    while _running(helper) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _running(helper), "no audio work goes on for a command that is gone"
+
+
+# -- the command's quick exit -------------------------------------------------------------------------
+
+EXITING = """
+import atexit, sys, threading, time
+from pathlib import Path
+from voiceclone import cli, launch
+
+folder = Path(sys.argv[1])
+
+def main():
+    atexit.register(lambda: (folder / "exit-handler-ran").write_text("yes"))
+    if sys.argv[2] == "thread":
+        def late():
+            time.sleep(0.3)
+            (folder / "thread-finished").write_text("yes")
+        threading.Thread(target=late).start()
+    sys.stdout.write("the last line, with no newline")
+    return 3
+
+cli.main = main
+launch.run()
+"""
+
+
+@pytest.mark.parametrize("thread", ["thread", "none"])
+def test_the_command_ends_with_its_code_its_output_whole_its_exit_handlers_run_and_its_threads_done(tmp_path, thread):
+    done = subprocess.run(
+        [sys.executable, "-c", EXITING, str(tmp_path), thread],
+        env={**os.environ, "PYTHONPATH": PLUGIN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (3, "the last line, with no newline"), done.stderr
+    assert (tmp_path / "exit-handler-ran").read_text() == "yes"
+    assert (tmp_path / "thread-finished").exists() == (thread == "thread")
