@@ -95,6 +95,27 @@ def test_a_clone_checks_its_sample_in_a_second_process_and_the_command_never_loa
     assert _left_in(tmp_path / "tmp") == []
 
 
+def test_a_region_a_prompt_clip_and_a_consent_recording_are_read_in_the_second_process_too(
+    env, sandbox, make_audio, tmp_path
+):
+    argv = ["clone", make_audio("take.wav", 16), "--voice-id", "RegionVoice1", "--start", "2", "--end", "14"]
+    argv += ["--prompt-audio", make_audio("prompt.wav", 5), "--prompt-text", "Hello there."]
+    argv += ["--consent", "Ann agreed on 1 Dec", "--consent-audio", make_audio("consent.wav", 3)]
+    done = subprocess.run(
+        [sys.executable, "-c", REPORTING, *map(str, argv)],
+        env=_env(env, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == {"code": 0, "numpy": False, "helper": True}
+    preset = presets_of(env)["RegionVoice1"]
+    assert preset["sample"]["duration_s"] == 12.0 and preset["prompt"]["text"] == "Hello there."
+    assert len(preset["provenance"]["consent"]["audio_sha256"]) == 64
+    purposes = [r.get("purpose") for r in sandbox.requests_seen() if r["path"] == "/v1/files/upload"]
+    assert purposes == ["prompt_audio", "voice_clone"]
+
+
 def test_a_sample_the_check_refuses_is_said_as_without_the_fork_and_nothing_is_sent(
     run, env, sandbox, make_audio, tmp_path
 ):
