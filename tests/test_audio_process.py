@@ -234,3 +234,26 @@ def test_the_command_ends_with_its_code_its_output_whole_its_exit_handlers_run_a
     assert (done.returncode, done.stdout) == (3, "the last line, with no newline"), done.stderr
     assert (tmp_path / "exit-handler-ran").read_text() == "yes"
     assert (tmp_path / "thread-finished").exists() == (thread == "thread")
+
+
+class _Unrebuildable(Exception):
+    def __init__(self, code: int, where: str):
+        super().__init__(f"code {code} at {where}")
+
+
+def test_an_error_that_cannot_cross_whole_crosses_as_one_that_names_it():
+    """An error from a library whose exception cannot be rebuilt from its pickle still reaches the
+    command as an error (which the command line says as an internal bug), never as a crash there."""
+    import pickle
+
+    from voiceclone import audio_process
+
+    outcome, error, trace = pickle.loads(audio_process._carried(("error", _Unrebuildable(7, "x"), "the trace")))
+    assert (outcome, type(error), str(error), trace) == (
+        "error",
+        RuntimeError,
+        "_Unrebuildable: code 7 at x",
+        "the trace",
+    )
+    ok = pickle.loads(audio_process._carried(("ok", audio_process.Recording(Path("a.wav"), "wav", 12.0), None)))
+    assert ok == ("ok", audio_process.Recording(Path("a.wav"), "wav", 12.0), None)

@@ -222,11 +222,7 @@ def _serve(requests: int, answers: int, command: int) -> None:
             import traceback
 
             answer = ("error", exc, traceback.format_exc())
-        try:
-            _send(answers, answer)
-        except (pickle.PicklingError, TypeError, AttributeError):
-            failure = RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")
-            _send(answers, ("error", failure, answer[2] or ""))
+        _write_all(answers, _framed(_carried(answer)))
         if name == "prepare":  # the preview's decoder loads while MiniMax makes the voice
             import soundfile  # noqa: F401
 
@@ -251,9 +247,25 @@ def _run(name: str, *args, **kwargs) -> Any:
     return _helper.call(name, args, kwargs)
 
 
+def _carried(answer: tuple) -> bytes:
+    """``answer`` as it crosses to the command; an error that would not arrive whole (one that cannot
+    be pickled, or not rebuilt from its pickle) crosses as a RuntimeError that names it."""
+    try:
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        if answer[0] == "error":
+            pickle.loads(data)  # noqa: S301 - our own
+        return data
+    except Exception:  # noqa: BLE001 - whatever stops it crossing
+        failure = RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")
+        return pickle.dumps(("error", failure, answer[2] or ""), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _send(fd: int, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    _write_all(fd, _HEADER.pack(len(data)) + data)
+    _write_all(fd, _framed(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+def _framed(data: bytes) -> bytes:
+    return _HEADER.pack(len(data)) + data
 
 
 def _write_all(fd: int, data: bytes) -> None:
