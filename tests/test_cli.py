@@ -312,12 +312,12 @@ def test_corrupt_presets_are_reported_untouched_and_nothing_is_sent(run, env, sa
 
 
 def test_ctrl_c_before_the_clone_is_sent_is_exit_130_and_saves_nothing(run, env, make_audio, monkeypatch, sandbox):
-    from voiceclone import jobs
+    from voiceclone import minimax
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(jobs.MiniMaxClient, "upload", interrupted)
+    monkeypatch.setattr(minimax.MiniMaxClient, "upload", interrupted)
     result = run("clone", make_audio("t.wav", 12), "--voice-id", "HostVoice01")
     assert result.code == 130 and "cancelled before the clone was sent; nothing was saved or charged" in result.err
     assert presets_of(env) == {} and pending_of(env) == {}
@@ -326,16 +326,16 @@ def test_ctrl_c_before_the_clone_is_sent_is_exit_130_and_saves_nothing(run, env,
 def test_ctrl_c_while_minimax_clones_keeps_the_voice_unconfirmed_and_a_rerun_confirms_it(
     run, env, make_audio, monkeypatch, sandbox
 ):
-    from voiceclone import jobs
+    from voiceclone import minimax
 
     take = make_audio("t.wav", 12)
-    real = jobs.MiniMaxClient.clone
+    real = minimax.MiniMaxClient.clone
 
     def interrupted_after_sending(self, request):
         real(self, request)  # MiniMax makes the voice, then the user presses Ctrl-C
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(jobs.MiniMaxClient, "clone", interrupted_after_sending)
+    monkeypatch.setattr(minimax.MiniMaxClient, "clone", interrupted_after_sending)
     result = run("clone", take, "--voice-id", "HostVoice01", "--name", "Host")
     assert result.code == 130 and "it may have made voice 'HostVoice01'" in result.err
     assert "kept as unconfirmed preset 'Host'" in result.err
@@ -343,7 +343,7 @@ def test_ctrl_c_while_minimax_clones_keeps_the_voice_unconfirmed_and_a_rerun_con
     listed = run("presets", "list")
     assert "HostVoice01" in listed.out and "unconfirmed" in listed.out
     assert "may exist on MiniMax but is not confirmed" in listed.err
-    monkeypatch.setattr(jobs.MiniMaxClient, "clone", real)
+    monkeypatch.setattr(minimax.MiniMaxClient, "clone", real)
     again = run("clone", take, "--voice-id", "HostVoice01", "--name", "Host", "--json")
     assert again.code == 0, again.err
     assert presets_of(env)["Host"]["voice_id"] == "HostVoice01" and pending_of(env) == {}

@@ -53,9 +53,18 @@ class Recording:
     duration_s: float
 
 
-def prepare(path, workdir, *, purpose: str = "voice_clone", start=None, end=None) -> Prepared:
-    """:func:`voiceclone.audio.prepare`: the sample checked, and the file to upload."""
-    return _run("prepare", path, workdir, purpose=purpose, start=start, end=end)
+def prepare(
+    path,
+    workdir,
+    *,
+    purpose: str = "voice_clone",
+    start=None,
+    end=None,
+    while_waiting: Optional[Callable[[], Any]] = None,
+) -> Prepared:
+    """:func:`voiceclone.audio.prepare`: the sample checked, and the file to upload. ``while_waiting``
+    is called while the forked process does the work (and not at all when this one does it)."""
+    return _run("prepare", path, workdir, purpose=purpose, start=start, end=end, while_waiting=while_waiting)
 
 
 def assemble(path, pieces: tuple, out) -> Path:
@@ -127,9 +136,11 @@ class _Helper:
     def __init__(self, pid: int, requests: int, answers: int):
         self.pid, self.requests, self.answers = pid, requests, answers
 
-    def call(self, name: str, args: tuple, kwargs: dict) -> Any:
+    def call(self, name: str, args: tuple, kwargs: dict, while_waiting: Optional[Callable[[], Any]]) -> Any:
         try:
             _send(self.requests, (name, args, kwargs))
+            if while_waiting is not None:
+                while_waiting()
             answer = _receive(self.answers)
         except BrokenPipeError:  # it had ended before it was asked
             answer = None
@@ -241,10 +252,10 @@ def _die_with(command: int) -> None:
         os._exit(0)
 
 
-def _run(name: str, *args, **kwargs) -> Any:
+def _run(name: str, *args, while_waiting: Optional[Callable[[], Any]] = None, **kwargs) -> Any:
     if _helper is None:
         return _WORK[name](*args, **kwargs)
-    return _helper.call(name, args, kwargs)
+    return _helper.call(name, args, kwargs, while_waiting)
 
 
 def _carried(answer: tuple) -> bytes:

@@ -14,7 +14,7 @@ import re
 import socket
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, List, Optional, TypeVar
+from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 
 from . import (
     __version__,
@@ -41,10 +41,12 @@ from .errors import (
 from .events import Event, EventSink, ignore_events, waits
 from .ledger import Ledger
 from .leftovers import temp_folder
-from .minimax import CloneRequest, CloneResult, MiniMaxClient
 from .options import CloneOptions, CloneSettings
 from .presets import PresetStore, expiry_after, parse_timestamp, timestamp, utc_now
 from .settings import Settings, user_data_folder
+
+if TYPE_CHECKING:
+    from .minimax import MiniMaxClient
 
 T = TypeVar("T")
 #: How long the record after a paid clone waits for another run's lock before using a recovery file.
@@ -188,7 +190,9 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
     on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
     pieces = options.pieces
     if pieces is None:
-        sample = audio_process.prepare(options.audio, workdir, start=options.start, end=options.end)
+        sample = audio_process.prepare(
+            options.audio, workdir, start=options.start, end=options.end, while_waiting=_load_http_client
+        )
     else:
         joined = tuple((p["start_s"], p["end_s"], p.get("why", "")) for p in pieces)
         picked = workdir / f"{files.safe_stem(Path(options.audio).stem, 'sample')}-picked.wav"
@@ -276,11 +280,17 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
     return _Ready(sample, prompt, preset, warnings, pieces)
 
 
+def _load_http_client() -> None:
+    """Load the HTTP client (10 ms): while the sample is checked in the other process, if it is."""
+    from . import minimax  # noqa: F401
+
+
 def _clone_remotely(
     settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready, on_event: EventSink
 ) -> _Made:
     """Record the intent, then upload and clone. Whatever MiniMax may have made is in the presets
     file when this returns or raises: pending, unconfirmed, or (after :func:`_record`) saved."""
+    from . import minimax
     store, book = PresetStore(settings.presets_path), Ledger(settings.ledger)
     voice_id, sha = options.voice_id, ready.sample.sha256
     _put_pending(store, voice_id, plan.name, ready, options.replacing)
@@ -300,7 +310,7 @@ def _clone_remotely(
             pass  # the pending entry in the presets file still says what may exist
 
     try:
-        with MiniMaxClient(settings, on_wait=waits(on_event)) as client:
+        with minimax.MiniMaxClient(settings, on_wait=waits(on_event)) as client:
             prompt_id = None
             if ready.prompt is not None:
                 on_event(Event("upload", "Uploading the prompt audio"))
@@ -339,7 +349,7 @@ def _clone_remotely(
                 ) from exc
             sent = True
             result = client.clone(
-                CloneRequest(
+                minimax.CloneRequest(
                     file_id=file_id,
                     voice_id=voice_id,
                     settings=plan.settings,
@@ -354,7 +364,7 @@ def _clone_remotely(
             book, voice_id, sha, settings.base_url, without=None if exc.after_lost_response else ready.request
         )
         if verdict == ledger.OURS:
-            result = CloneResult(demo_audio_url=None, trace_id=exc.trace_id, recovered=True)
+            result = minimax.CloneResult(demo_audio_url=None, trace_id=exc.trace_id, recovered=True)
         elif verdict == ledger.UNCLEAR:
             settle(ledger.UNKNOWN)
             _unconfirm(store, voice_id, "MiniMax has this voice_id, and both this sample and another one asked for it")
@@ -472,10 +482,11 @@ def _add_preview(
     settings: Settings, options: CloneOptions, plan: _Plan, outcome: CloneOutcome, url: str, on_event: EventSink
 ) -> None:
     """Download the preview onto the saved preset; a failure or Ctrl-C loses only the preview."""
+    from . import minimax
     store = PresetStore(settings.presets_path)
     on_event(Event("download", "Downloading the preview"))
     try:
-        with MiniMaxClient(settings, on_wait=waits(on_event)) as client:
+        with minimax.MiniMaxClient(settings, on_wait=waits(on_event)) as client:
             path = _fetch_preview(
                 client,
                 url,
@@ -672,7 +683,7 @@ def _check_clash(voices: dict, name: str, voice_id: str, replacing: Optional[str
 
 
 def _fetch_preview(
-    client: MiniMaxClient,
+    client: "MiniMaxClient",
     url: str,
     store: PresetStore,
     name: str,
