@@ -422,3 +422,42 @@ def test_a_preview_url_with_a_port_that_is_not_a_number_is_a_failed_download(cli
 @pytest.fixture
 def client_settings(sandbox, tmp_path):
     return _settings(sandbox.base_url, tmp_path)
+
+
+def test_a_connection_opened_early_sends_nothing_and_carries_the_first_request():
+    """A clone opens its connection while its sample is checked: no byte goes out on it until the
+    first request, which then needs no connection of its own."""
+    heard = []
+
+    def serve(conn, number):
+        conn.settimeout(0.3)
+        try:
+            heard.append(conn.recv(1))  # what came before any request: nothing, within 0.3 s
+        except socket.timeout:
+            heard.append(b"")
+        conn.settimeout(None)
+        _keep_alive(conn, number)
+
+    server, transport = RawServer(serve), Transport(user_agent="t")
+    try:
+        transport.open(f"http://127.0.0.1:{server.port}/v1", connect_s=5.0)
+        deadline = time.monotonic() + 5
+        while not heard and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert heard == [b""]
+        assert _get(transport, server) == VOICES
+    finally:
+        transport.close()
+        server.close()
+    assert server.connections == 1
+
+
+def test_an_early_connection_that_cannot_be_made_is_left_to_the_first_call_to_say(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # a port nobody listens on
+    with MiniMaxClient(_settings(f"http://127.0.0.1:{closed}", tmp_path)) as client:
+        client.connect()  # quietly
+        with pytest.raises(ServiceError) as caught:
+            client.voices()
+    assert f"could not connect to 127.0.0.1:{closed}: the connection was refused" in str(caught.value)

@@ -118,11 +118,11 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
         A file could not be written; what was made is kept, and the message says where.
     """
     plan = _check_clone(settings, options)
-    with temp_folder("clone") as workdir:
-        ready = _prepare_clone(settings, options, plan, Path(workdir), on_event)
+    with temp_folder("clone") as workdir, _Client(settings, on_event) as client:
+        ready = _prepare_clone(settings, options, plan, Path(workdir), client, on_event)
         if isinstance(ready, CloneOutcome):
             return ready
-        made = _clone_remotely(settings, options, plan, ready, on_event)
+        made = _clone_remotely(settings, options, plan, ready, client.get(), on_event)
         try:
             outcome = _record(settings, options, plan, ready, made)
         except (KeyboardInterrupt, Cancelled) as exc:
@@ -131,8 +131,35 @@ def clone(settings: Settings, options: CloneOptions, *, on_event: EventSink = ig
                 fix="The next voiceclone command saves it (run `voiceclone presets list`).",
             ) from exc
         if made.demo_audio_url:
-            _add_preview(settings, options, plan, outcome, made.demo_audio_url, on_event)
+            _add_preview(settings, options, plan, outcome, made.demo_audio_url, client.get(), on_event)
     return outcome
+
+
+class _Client:
+    """The clone's one MiniMax client, made when first asked for (the HTTP client is loaded then);
+    :meth:`connect` opens its connection early, while the sample is checked in the other process."""
+
+    def __init__(self, settings: Settings, on_event: EventSink):
+        self._settings, self._on_event = settings, on_event
+        self._client: Optional[MiniMaxClient] = None
+
+    def get(self) -> "MiniMaxClient":
+        if self._client is None:
+            from .minimax import MiniMaxClient
+
+            self._client = MiniMaxClient(self._settings, on_wait=waits(self._on_event))
+        return self._client
+
+    def connect(self) -> None:
+        if self._settings.api_key is not None:  # (without one, nothing will be sent)
+            self.get().connect()
+
+    def __enter__(self) -> "_Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._client is not None:
+            self._client.close()
 
 
 @dataclass(frozen=True)
@@ -185,13 +212,15 @@ def _check_clone(settings: Settings, options: CloneOptions) -> _Plan:
     return _Plan(name, chosen, warnings, consent_recording)
 
 
-def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path, on_event: EventSink):
+def _prepare_clone(
+    settings: Settings, options: CloneOptions, plan: _Plan, workdir: Path, client: _Client, on_event: EventSink
+):
     """The upload-ready sample and its preset-to-be; or the outcome of reusing an earlier clone."""
     on_event(Event("prepare", f"Checking {Path(options.audio).name}"))
     pieces = options.pieces
     if pieces is None:
         sample = audio_process.prepare(
-            options.audio, workdir, start=options.start, end=options.end, while_waiting=_load_http_client
+            options.audio, workdir, start=options.start, end=options.end, while_waiting=client.connect
         )
     else:
         joined = tuple((p["start_s"], p["end_s"], p.get("why", "")) for p in pieces)
@@ -280,17 +309,13 @@ def _prepare_clone(settings: Settings, options: CloneOptions, plan: _Plan, workd
     return _Ready(sample, prompt, preset, warnings, pieces)
 
 
-def _load_http_client() -> None:
-    """Load the HTTP client (10 ms): while the sample is checked in the other process, if it is."""
-    from . import minimax  # noqa: F401
-
-
 def _clone_remotely(
-    settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready, on_event: EventSink
+    settings: Settings, options: CloneOptions, plan: _Plan, ready: _Ready, client: "MiniMaxClient", on_event: EventSink
 ) -> _Made:
     """Record the intent, then upload and clone. Whatever MiniMax may have made is in the presets
     file when this returns or raises: pending, unconfirmed, or (after :func:`_record`) saved."""
     from . import minimax
+
     store, book = PresetStore(settings.presets_path), Ledger(settings.ledger)
     voice_id, sha = options.voice_id, ready.sample.sha256
     _put_pending(store, voice_id, plan.name, ready, options.replacing)
@@ -310,53 +335,52 @@ def _clone_remotely(
             pass  # the pending entry in the presets file still says what may exist
 
     try:
-        with minimax.MiniMaxClient(settings, on_wait=waits(on_event)) as client:
-            prompt_id = None
-            if ready.prompt is not None:
-                on_event(Event("upload", "Uploading the prompt audio"))
-                prompt_id = client.upload(
-                    ready.prompt.path, purpose="prompt_audio", filename=ready.prompt.filename, fmt=ready.prompt.format
-                )
-            sample = ready.sample
-            on_event(Event("upload", f"Uploading {sample.filename}", 0, sample.size_bytes))
-            file_id = client.upload(
-                sample.path,
-                purpose="voice_clone",
-                filename=sample.filename,
-                fmt=sample.format,
-                on_progress=_percent_steps(on_event, "Uploading"),
+        prompt_id = None
+        if ready.prompt is not None:
+            on_event(Event("upload", "Uploading the prompt audio"))
+            prompt_id = client.upload(
+                ready.prompt.path, purpose="prompt_audio", filename=ready.prompt.filename, fmt=ready.prompt.format
             )
-            on_event(Event("clone", f"Cloning voice '{voice_id}'"))
-            ready.preset["sample"]["file_id"] = file_id
-            if ready.prompt is not None:
-                ready.preset["prompt"]["file_id"] = prompt_id
-            try:  # the ledger line is written just before the clone: only sent requests are in it
-                book.record(
-                    request=ready.request,
-                    voice_id=voice_id,
-                    sha256=sha,
-                    base_url=settings.base_url,
-                    outcome=ledger.SENT,
-                    presets=str(store.path),
-                )
-            except OSError as exc:
-                raise storage_error(
-                    exc,
-                    settings.ledger,
-                    "the clone ledger",
-                    fix="Free some space (or set VOICECLONE_LEDGER to a writable file), then run it "
-                    "again; nothing was sent to MiniMax.",
-                ) from exc
-            sent = True
-            result = client.clone(
-                minimax.CloneRequest(
-                    file_id=file_id,
-                    voice_id=voice_id,
-                    settings=plan.settings,
-                    prompt_file_id=prompt_id,
-                    prompt_text=options.prompt_text if ready.prompt is not None else None,
-                )
+        sample = ready.sample
+        on_event(Event("upload", f"Uploading {sample.filename}", 0, sample.size_bytes))
+        file_id = client.upload(
+            sample.path,
+            purpose="voice_clone",
+            filename=sample.filename,
+            fmt=sample.format,
+            on_progress=_percent_steps(on_event, "Uploading"),
+        )
+        on_event(Event("clone", f"Cloning voice '{voice_id}'"))
+        ready.preset["sample"]["file_id"] = file_id
+        if ready.prompt is not None:
+            ready.preset["prompt"]["file_id"] = prompt_id
+        try:  # the ledger line is written just before the clone: only sent requests are in it
+            book.record(
+                request=ready.request,
+                voice_id=voice_id,
+                sha256=sha,
+                base_url=settings.base_url,
+                outcome=ledger.SENT,
+                presets=str(store.path),
             )
+        except OSError as exc:
+            raise storage_error(
+                exc,
+                settings.ledger,
+                "the clone ledger",
+                fix="Free some space (or set VOICECLONE_LEDGER to a writable file), then run it "
+                "again; nothing was sent to MiniMax.",
+            ) from exc
+        sent = True
+        result = client.clone(
+            minimax.CloneRequest(
+                file_id=file_id,
+                voice_id=voice_id,
+                settings=plan.settings,
+                prompt_file_id=prompt_id,
+                prompt_text=options.prompt_text if ready.prompt is not None else None,
+            )
+        )
     except VoiceIdTakenError as exc:
         # 2039: the voice_id exists. After a lost answer (in this run or an earlier one) it may be this
         # sample's own voice; only the ledger can say, and only then is it adopted.
@@ -479,23 +503,27 @@ def _record(settings: Settings, options: CloneOptions, plan: _Plan, ready: _Read
 
 
 def _add_preview(
-    settings: Settings, options: CloneOptions, plan: _Plan, outcome: CloneOutcome, url: str, on_event: EventSink
+    settings: Settings,
+    options: CloneOptions,
+    plan: _Plan,
+    outcome: CloneOutcome,
+    url: str,
+    client: "MiniMaxClient",
+    on_event: EventSink,
 ) -> None:
     """Download the preview onto the saved preset; a failure or Ctrl-C loses only the preview."""
-    from . import minimax
     store = PresetStore(settings.presets_path)
     on_event(Event("download", "Downloading the preview"))
     try:
-        with minimax.MiniMaxClient(settings, on_wait=waits(on_event)) as client:
-            path = _fetch_preview(
-                client,
-                url,
-                store,
-                outcome.preset,
-                options.preview_out,
-                outcome.warnings,
-                mark={"voice_id": options.voice_id, "model": plan.settings.model},
-            )
+        path = _fetch_preview(
+            client,
+            url,
+            store,
+            outcome.preset,
+            options.preview_out,
+            outcome.warnings,
+            mark={"voice_id": options.voice_id, "model": plan.settings.model},
+        )
     except (KeyboardInterrupt, Cancelled) as exc:
         raise Cancelled(
             f"cancelled while the preview downloaded; voice '{options.voice_id}' is saved as preset "

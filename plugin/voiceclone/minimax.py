@@ -42,6 +42,8 @@ MAX_SUBTITLE_BYTES = 4_000_000
 #: 1002 is a per-minute limit: waits for it add up to at most a minute, then it is reported.
 RATE_LIMIT_WAIT_S = 60.0
 MAX_REDIRECTS = 5
+#: How long an early connection (:meth:`MiniMaxClient.connect`) may take before it is left to the first call.
+EARLY_CONNECT_S = 3.0
 #: The mainland hosts: platform.minimaxi.com's docs name the first, its newer voice-clone OpenAPI the second.
 MAINLAND_HOSTS = ("api.minimaxi.com", "api.minimax.cn")
 #: Codes after which a request's work may have been done all the same (timeouts, internal errors).
@@ -138,6 +140,15 @@ class MiniMaxClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def connect(self) -> None:
+        """Open the connection to MiniMax now (its TLS handshake too) for the first call to use: a
+        clone does it while its sample is checked. Nothing is sent on it. If it cannot be opened in
+        :data:`EARLY_CONNECT_S`, the first call connects as ever, and meets and says what is wrong."""
+        try:
+            self._http.open(self.settings.base_url, connect_s=min(self.settings.connect_timeout, EARLY_CONNECT_S))
+        except TransportError:
+            pass
 
     # -- endpoints ---------------------------------------------------------------------------
 

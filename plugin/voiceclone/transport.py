@@ -27,7 +27,7 @@ import ssl  # http.client has loaded it already
 import zlib
 from functools import cache
 from typing import Any, Dict, Iterator, List, Optional, Tuple
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from .proxy import Proxy
 
@@ -170,12 +170,8 @@ class Transport:
     ) -> Response:
         """Send the request; return once the answer's head is in. Raises :class:`TransportError`."""
         parts = urlsplit(url)
-        scheme, host = parts.scheme, parts.hostname or ""
-        try:
-            port = parts.port or (443 if scheme == "https" else 80)
-        except ValueError:
-            raise NotConnected(f"the address {parts.netloc!r} has no port number that can be used") from None
-        key = (scheme, host, port)
+        key = _where(parts)
+        scheme, host, port = key
         conn = self._idle.pop(key, None)
         if conn is not None and _dropped(conn):
             conn.close()
@@ -205,6 +201,13 @@ class Transport:
                 conn.close()
 
         return Response(answer, release)
+
+    def open(self, url: str, *, connect_s: float) -> None:
+        """Connect to ``url``'s host now (through the proxy, and the TLS handshake, as a request
+        would), for the next request there to use. Raises :class:`TransportError`."""
+        key = _where(urlsplit(url))
+        if key not in self._idle:
+            self._idle[key] = self._connect(*key, (connect_s, connect_s))
 
     def close(self) -> None:
         for conn in self._idle.values():
@@ -237,6 +240,15 @@ class Transport:
             why = _why_not(exc)
             raise NotConnected(f"through the proxy {proxy}, {why}" if proxy else why, proxy=proxy) from exc
         return conn
+
+
+def _where(parts: SplitResult) -> Tuple[str, str, int]:
+    """The scheme, host and port a connection is kept for."""
+    scheme, host = parts.scheme, parts.hostname or ""
+    try:
+        return scheme, host, parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise NotConnected(f"the address {parts.netloc!r} has no port number that can be used") from None
 
 
 @cache
