@@ -31,7 +31,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from . import leftovers, reconcile
+from . import capture, leftovers, reconcile
 from .errors import InputError, VoiceCloneError, plain
 from .events_file import EventsFileWriter
 from .leftovers import temp_folder
@@ -156,7 +156,7 @@ def _account(kind: str, job: dict, settings: Settings) -> dict:
 
 def _patch(job: dict, settings: Settings, on_event: Callable) -> dict:
     """A patch of ``job["audio"]`` (a file) or of ``job["capture"]`` (a plan to render first)."""
-    from . import capture, patch
+    from . import patch
     from .events import Event
 
     with temp_folder("capture") as tmp:
@@ -219,7 +219,7 @@ def _pick(job: dict, on_event: Callable) -> dict:
 def _clone(job: dict, settings: Settings, on_event: Callable):
     """A clone of ``job["capture"]`` (a plan to render) or of ``job["audio"]`` (a file); the other
     keys are :class:`~voiceclone.options.CloneOptions` fields, paths as strings."""
-    from . import capture, jobs, rules
+    from . import jobs, rules
     from .events import Event
     from .options import CloneOptions, CloneSettings
 

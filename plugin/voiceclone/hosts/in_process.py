@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import VoiceCloneError
 from ..settings import Settings
+from ..worker import perform
 from .base import Place
 
 
@@ -34,8 +35,6 @@ class InProcessHost:
 
     def run(self, job: Dict[str, Any], then: Callable[[Dict[str, Any]], None], *, title: str) -> None:
         """Do ``job`` now, blocking, then go on."""
-        from ..worker import perform
-
         then(perform(job, self.settings, self._on_event))
 
     def mark_pieces(self, spans: Sequence[Tuple[float, float]]) -> None:
