@@ -64,6 +64,24 @@ def _wait_for_child(command: subprocess.Popen) -> int:
     raise AssertionError("the clone started no audio process")
 
 
+def _clone_started(env, tmp_path, take: Path, voice_id: str, output=subprocess.PIPE) -> subprocess.Popen:
+    """``python -m voiceclone clone TAKE --voice-id VOICE_ID``, started."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", voice_id],
+        env=_env(env, tmp_path),
+        stdout=output,
+        stderr=output,
+        text=True,
+    )
+
+
+def _ends_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not _running(pid)
+
+
 def _left_in(folder: Path) -> list:
     return [p.name for p in folder.iterdir()]
 
@@ -135,14 +153,7 @@ def test_a_sample_the_check_refuses_is_said_as_without_the_fork_and_nothing_is_s
 
 @needs_proc
 def test_an_audio_process_that_is_killed_is_said_in_a_sentence_and_nothing_is_sent(env, sandbox, make_audio, tmp_path):
-    take = make_audio("take.wav", 120, 48000, 2, subtype="PCM_24")
-    command = subprocess.Popen(
-        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", "KilledVoice1"],
-        env=_env(env, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = _clone_started(env, tmp_path, make_audio("take.wav", 120, 48000, 2, subtype="PCM_24"), "KilledVoice1")
     os.kill(_wait_for_child(command), signal.SIGKILL)
     out, err = command.communicate(timeout=60)
     assert command.returncode == 1, err
@@ -159,13 +170,7 @@ def test_ctrl_c_while_the_sample_is_checked_is_exit_130_sends_nothing_and_ends_b
     env, sandbox, make_audio, tmp_path
 ):
     take = make_audio("take.wav", 300, 48000, 2, subtype="PCM_24")  # a 5-minute take: the check takes a while
-    command = subprocess.Popen(
-        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", "CancelVoice1"],
-        env=_env(env, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = _clone_started(env, tmp_path, take, "CancelVoice1")
     helper = _wait_for_child(command)
     time.sleep(0.3)  # numpy loaded, the take being read
     command.send_signal(signal.SIGINT)
@@ -173,29 +178,18 @@ def test_ctrl_c_while_the_sample_is_checked_is_exit_130_sends_nothing_and_ends_b
     assert command.returncode == 130, err
     assert "Traceback" not in err
     assert uploads(sandbox) == [] and presets_of(env) == {}
-    deadline = time.monotonic() + 5
-    while _running(helper) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not _running(helper), "the audio process ended with the command"
+    assert _ends_within(helper, 5), "the audio process ended with the command"
     assert _left_in(tmp_path / "tmp") == []
 
 
 @needs_proc
 def test_a_command_that_is_killed_takes_its_audio_process_with_it(env, make_audio, tmp_path):
     take = make_audio("take.wav", 300, 48000, 2, subtype="PCM_24")
-    command = subprocess.Popen(
-        [sys.executable, "-m", "voiceclone", "clone", str(take), "--voice-id", "KilledVoice2"],
-        env=_env(env, tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = _clone_started(env, tmp_path, take, "KilledVoice2", output=subprocess.DEVNULL)
     helper = _wait_for_child(command)
     command.kill()
     command.wait(timeout=10)
-    deadline = time.monotonic() + 2
-    while _running(helper) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not _running(helper), "no audio work goes on for a command that is gone"
+    assert _ends_within(helper, 2), "no audio work goes on for a command that is gone"
 
 
 # -- the command's quick exit -------------------------------------------------------------------------
