@@ -172,7 +172,9 @@ def test_ctrl_c_while_the_sample_is_checked_is_exit_130_sends_nothing_and_ends_b
     take = make_audio("take.wav", 300, 48000, 2, subtype="PCM_24")  # a 5-minute take: the check takes a while
     command = _clone_started(env, tmp_path, take, "CancelVoice1")
     helper = _wait_for_child(command)
-    time.sleep(0.3)  # numpy loaded, the take being read
+    deadline = time.monotonic() + 20
+    while not list((tmp_path / "tmp").glob(f"voiceclone-{command.pid}-clone-*")) and time.monotonic() < deadline:
+        time.sleep(0.002)  # the clone's folder is made just before the check is asked for
     command.send_signal(signal.SIGINT)
     out, err = command.communicate(timeout=60)
     assert command.returncode == 130, err
