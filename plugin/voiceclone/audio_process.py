@@ -3,7 +3,8 @@ process or in one forked at the start of the command.
 
 Loading numpy and the audio stack, then checking the sample, is most of a clone's own time on a
 fast connection. The ``voiceclone clone`` command forks first (:func:`start`), so that work runs in
-the second process while this one loads the HTTP client and reads the presets. The functions here
+the second process while this one reads the presets, loads its HTTP client and connects to MiniMax
+(``while_waiting``). The functions here
 run the work there when it was started, else here, and what they return is plain data
 (:class:`Prepared`, :class:`Recording`): this process never loads numpy for a clone. Only a process
 that is the command's own forks; a DAW's never does.
