@@ -171,13 +171,12 @@ class Transport:
         """Send the request; return once the answer's head is in. Raises :class:`TransportError`."""
         parts = urlsplit(url)
         key = _where(parts)
-        scheme, host, port = key
         conn = self._idle.pop(key, None)
         if conn is not None and _dropped(conn):
             conn.close()
             conn = None
         if conn is None:
-            conn = self._connect(scheme, host, port, timeout)
+            conn = self._connect(*key, timeout)
         assert conn.sock is not None
         conn.sock.settimeout(timeout[1])  # this request's own, on a kept connection too
         target = _quoted(parts.path or "/") + (f"?{_quoted(parts.query)}" if parts.query else "")
